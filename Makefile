@@ -1,0 +1,48 @@
+# Thin wrapper over CMake.  `make demo` and `make test` are the README's two
+# commands; both install missing Debian packages first (.ci/install-deps).
+B        ?= build
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE    ?= cmake
+FUZZTIME ?= 8
+
+.PHONY: all deps build test unit fuzz-smoke fuzz bench demo clean install
+
+all: build
+
+deps:
+	@./.ci/install-deps
+
+build: deps
+	@$(CMAKE) -S . -B $(B)/release -DCMAKE_BUILD_TYPE=Release -DMD_TESTS=OFF >/dev/null
+	@$(CMAKE) --build $(B)/release -j$(JOBS)
+
+# Every test, under AddressSanitizer + UndefinedBehaviorSanitizer; then each
+# libFuzzer harness for FUZZTIME seconds when clang is present.
+test: deps
+	@$(CMAKE) -S . -B $(B)/asan -DCMAKE_BUILD_TYPE=Debug -DMD_SANITIZE=ON >/dev/null
+	@$(CMAKE) --build $(B)/asan -j$(JOBS)
+	@cd $(B)/asan && ctest --output-on-failure -j$(JOBS) -LE fuzz
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+fuzz-smoke:
+	@if command -v clang >/dev/null 2>&1; then \
+	  $(CMAKE) -S . -B $(B)/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	    -DMD_FUZZ=ON -DMD_FUZZ_SECONDS=$(FUZZTIME) >/dev/null && \
+	  $(CMAKE) --build $(B)/fuzz -j$(JOBS) && \
+	  cd $(B)/fuzz && ctest --output-on-failure -j$(JOBS) -L fuzz; \
+	else echo "clang not found: fuzzers only replayed their seeds"; fi
+
+fuzz:
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=300
+
+bench: build
+	@./bench/run.sh $(B)/release
+
+demo: build
+	@./fixtures/demo.sh $(B)/release/maildossier
+
+install: build
+	@$(CMAKE) --install $(B)/release
+
+clean:
+	rm -rf $(B) demo-out maildossier.db maildossier.db-wal maildossier.db-shm

@@ -1,0 +1,89 @@
+/* cli.c: helpers shared by the command mains (see cli.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "maildossier: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void md_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("", fmt, ap);
+    va_end(ap);
+}
+
+void md_cli_warn(md_cli *cli, const char *fmt, ...)
+{
+    (void)cli;
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void md_cli_info(md_cli *cli, const char *fmt, ...)
+{
+    if (cli->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+md_store *md_cli_store(md_cli *cli, int flags)
+{
+    if (cli->store)
+        return cli->store;
+    md_err err = {0, ""};
+    if (md_store_open(&cli->store, cli->db_path, flags, &err) != MD_OK) {
+        md_cli_error("%s", err.msg);
+        return NULL;
+    }
+    return cli->store;
+}
+
+int md_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int md_cli_parse_time(const char *s, long long *out)
+{
+    static const char *const fmts[] = {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S",
+                                       "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"};
+    if (s[0] == '@' || (s[0] >= '0' && s[0] <= '9' && !strchr(s, '-'))) {
+        char *end;
+        long long v = strtoll(s[0] == '@' ? s + 1 : s, &end, 10);
+        if (*end)
+            return -1;
+        *out = v;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *end = strptime(s, fmts[i], &tm);
+        if (end && (*end == '\0' || strcmp(end, "Z") == 0)) {
+            *out = (long long)timegm(&tm);
+            return 0;
+        }
+    }
+    return -1;
+}

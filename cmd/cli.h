@@ -1,0 +1,57 @@
+/* cli.h: what the thin command mains share: global options, the store and
+ * configuration they open, messages to the user, exit codes.
+ *
+ * Exit codes (documented in the man page and --help):
+ *   0  success
+ *   1  failure: nothing or not everything could be done (store, I/O)
+ *   2  usage error (bad option or argument)
+ *   3  done, but some input was skipped as bad (see the warnings)
+ *   4  nothing found (trace/ip/rules found no evidence)
+ */
+#ifndef MD_CLI_H
+#define MD_CLI_H
+
+#include "config.h"
+#include "store.h"
+
+enum { MD_EXIT_OK = 0, MD_EXIT_FAIL = 1, MD_EXIT_USAGE = 2, MD_EXIT_PARTIAL = 3,
+       MD_EXIT_NOTFOUND = 4 };
+
+typedef struct md_cli {
+    const char *db_path;     /* --db, MAILDOSSIER_DB, or ./maildossier.db */
+    const char *config_path; /* --config or NULL (search order) */
+    md_config cfg;
+    int verbose;             /* -v count */
+    int quiet;               /* -q */
+    md_store *store;         /* opened by md_cli_store */
+} md_cli;
+
+/* md_cli_store: open the store (once); NULL after printing an error. */
+md_store *md_cli_store(md_cli *cli, int flags);
+
+/* Messages on stderr, prefixed "maildossier: ". */
+void md_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void md_cli_warn(md_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void md_cli_info(md_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* md_cli_wants_help: 1 if argv holds -h or --help (then print usage). */
+int md_cli_wants_help(int argc, char **argv);
+
+/* md_cli_parse_time: "2016-04-23", "2016-04-23 16:06", "2016-04-23T16:06:27Z",
+ * "@1461420387" or a unix number -> unix seconds (local dates as UTC).
+ * 0 or -1 when unparsable. */
+int md_cli_parse_time(const char *s, long long *out);
+
+/* The commands: int md_cmd_NAME(md_cli *, int argc, char **argv) with
+ * argv[0] the command name. */
+int md_cmd_ingest(md_cli *cli, int argc, char **argv);
+int md_cmd_trace(md_cli *cli, int argc, char **argv);
+int md_cmd_stats(md_cli *cli, int argc, char **argv);
+int md_cmd_show(md_cli *cli, int argc, char **argv);
+int md_cmd_rules(md_cli *cli, int argc, char **argv);
+int md_cmd_ticket(md_cli *cli, int argc, char **argv);
+int md_cmd_request(md_cli *cli, int argc, char **argv);
+int md_cmd_ip(md_cli *cli, int argc, char **argv);
+int md_cmd_status(md_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,97 @@
+/* maildossier.c: main(): global options and the command table.  Every
+ * command is a thin main over lib/ in cmd/cmd_NAME.c. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "version.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(md_cli *, int, char **);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"ingest", md_cmd_ingest, "take logs, messages, rules and reports into the store"},
+    {"trace", md_cmd_trace, "messages and delivery attempts for addresses, ids or IPs"},
+    {"stats", md_cmd_stats, "what the store holds, per host and format"},
+    {"show", md_cmd_show, "header evidence of a message, bounce or report"},
+    {"rules", md_cmd_rules, "forwarding rules that apply to an address"},
+    {"ticket", md_cmd_ticket, "write the dossier (PDF, text, XML) for a ticket"},
+    {"request", md_cmd_request, "prefill Microsoft's sender-support mitigation request"},
+    {"ip", md_cmd_ip, "an IP's history: evidence, requests, Microsoft's answers"},
+    {"status", md_cmd_status, "IPs with open problems, recurrences first"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: maildossier [--db PATH] [--config PATH] [-q|-v] COMMAND [ARGS...]\n"
+            "       maildossier --version | --help\n\n"
+            "Evidence dossiers for mail that a big mailbox provider dropped.\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp,
+            "\nOptions:\n"
+            "  --db PATH      the store (default $MAILDOSSIER_DB, else ./maildossier.db)\n"
+            "  --config PATH  site configuration (default ./maildossier.conf, then\n"
+            "                 /etc/maildossier.conf)\n"
+            "  -q, --quiet    no progress, no summary\n"
+            "  -v, --verbose  more detail (repeatable)\n"
+            "  -V, --version  print the version\n"
+            "  -h, --help     this text; 'maildossier COMMAND --help' for a command\n\n"
+            "Exit status: 0 success, 1 failure, 2 usage error, 3 some input skipped,\n"
+            "4 nothing found.  See maildossier(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+    md_cli cli;
+    memset(&cli, 0, sizeof cli);
+    cli.db_path = getenv("MAILDOSSIER_DB");
+    if (!cli.db_path || !*cli.db_path)
+        cli.db_path = "maildossier.db";
+
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'},
+        {"quiet", no_argument, NULL, 'q'},    {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, 'V'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    /* '+': stop at the command name; its own options follow it */
+    while ((c = getopt_long(argc, argv, "+qvVh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': cli.db_path = optarg; break;
+        case 'c': cli.config_path = optarg; break;
+        case 'q': cli.quiet = 1; break;
+        case 'v': cli.verbose++; break;
+        case 'V': printf("maildossier %s\n", MD_VERSION); return MD_EXIT_OK;
+        case 'h': usage(stdout); return MD_EXIT_OK;
+        default: usage(stderr); return MD_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return MD_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) != 0)
+            continue;
+        md_err err = {0, ""};
+        if (!md_cli_wants_help(argc - optind, argv + optind) &&
+            md_config_find(&cli.cfg, cli.config_path, &err) != MD_OK) {
+            md_cli_error("%s", err.msg);
+            return MD_EXIT_FAIL;
+        }
+        optind++;
+        int rc = commands[i].run(&cli, argc - optind + 1, argv + optind - 1);
+        md_store_close(cli.store);
+        return rc;
+    }
+    md_cli_error("unknown command '%s' (see 'maildossier --help')", name);
+    return MD_EXIT_USAGE;
+}

@@ -1,0 +1,42 @@
+/* buf.h: the one growable byte string of maildossier.
+ *
+ * An md_buf is always NUL-terminated once anything was appended (data may be
+ * NULL while empty: use md_buf_cstr).  Growth is overflow-checked; on
+ * allocation failure the buffer keeps what it had, sets the sticky `oom`
+ * flag and every later append fails, so a caller may append many times and
+ * check once.  The caller owns the buffer and releases it with md_buf_free
+ * (safe on a zeroed or already freed buffer).
+ */
+#ifndef MD_BUF_H
+#define MD_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct md_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+    int oom;
+} md_buf;
+
+#define MD_BUF_INIT {NULL, 0, 0, 0}
+
+void md_buf_init(md_buf *b);
+void md_buf_free(md_buf *b);
+/* md_buf_reset: length 0, memory kept. */
+void md_buf_reset(md_buf *b);
+/* md_buf_reserve: room for `extra` more bytes plus the NUL.  0 or MD_ERR_NOMEM. */
+int md_buf_reserve(md_buf *b, size_t extra);
+int md_buf_append(md_buf *b, const void *p, size_t n);
+int md_buf_puts(md_buf *b, const char *s);
+int md_buf_putc(md_buf *b, int c);
+int md_buf_printf(md_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int md_buf_vprintf(md_buf *b, const char *fmt, va_list ap);
+/* md_buf_cstr: the text, "" while empty. Valid until the next change. */
+const char *md_buf_cstr(const md_buf *b);
+/* md_buf_detach: hand the malloc'ed text to the caller (free() it); the
+ * buffer is left empty.  Returns NULL on an oom buffer; never NULL otherwise. */
+char *md_buf_detach(md_buf *b);
+
+#endif

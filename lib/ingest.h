@@ -1,0 +1,115 @@
+/* ingest.h: taking outside inputs into the store.
+ *
+ * md_ingest_path walks files, directories (recursively; Maildir folders are
+ * recognised) and "-" (standard input), opens each with md_input (so
+ * compression is undone), detects what it is from its content (and name
+ * where content cannot tell, e.g. ".forward"), and hands it to the reader
+ * of that kind.  Readers live in their own modules and have the signature
+ * md_ingest_fn; they store what they find, count it in md_ingest.stats and
+ * report bad input through md_ingest_warn (which names file and line).
+ *
+ * Bad input never stops the walk: a file that cannot be read is counted and
+ * reported, and the next one is taken.  The library prints nothing: warnings
+ * and progress go to the callbacks the caller sets.
+ */
+#ifndef MD_INGEST_H
+#define MD_INGEST_H
+
+#include <stdint.h>
+#include "config.h"
+#include "err.h"
+#include "input.h"
+#include "store.h"
+
+typedef enum md_kind {
+    MD_KIND_UNKNOWN = 0,
+    MD_KIND_LOG,          /* syslog / Exim mainlog text */
+    MD_KIND_MESSAGE,      /* one RFC 5322 message (.eml, Maildir file) */
+    MD_KIND_MBOX,         /* mbox: "From " separated messages */
+    MD_KIND_ALIASES,      /* aliases(5) */
+    MD_KIND_FORWARD,      /* .forward */
+    MD_KIND_SIEVE,        /* Sieve script */
+    MD_KIND_RULES_CSV,    /* address,target,keeps_copy[,source] */
+    MD_KIND_DMARC,        /* DMARC aggregate report XML */
+    MD_KIND_ZIP,          /* zip archive (DMARC reports) */
+    MD_KIND_SNDS,         /* SNDS data export CSV */
+    MD_KIND_SNDS_STATUS,  /* SNDS IP status export CSV */
+    MD_KIND_COUNT
+} md_kind;
+
+/* Log formats counted separately in the stats (index of by_format). */
+typedef enum md_logfmt {
+    MD_LOGFMT_SENDMAIL = 0,
+    MD_LOGFMT_POSTFIX,
+    MD_LOGFMT_EXIM,
+    MD_LOGFMT_OTHER,      /* a syslog line of another program */
+    MD_LOGFMT_COUNT
+} md_logfmt;
+
+typedef struct md_ingest_stats {
+    uint64_t files;           /* inputs opened */
+    uint64_t files_unchanged; /* inputs already stored completely */
+    uint64_t files_failed;    /* inputs that could not be read (or not entirely) */
+    uint64_t bytes;           /* decompressed bytes read */
+    uint64_t lines;           /* lines read (log files) */
+    uint64_t lines_new;       /* lines stored that were not stored before */
+    uint64_t skipped;         /* lines/records reported as bad input */
+    uint64_t messages;        /* log: correlated messages (queue ids) */
+    uint64_t deliveries;      /* log: delivery attempts */
+    uint64_t by_format[MD_LOGFMT_COUNT];
+    uint64_t by_kind[MD_KIND_COUNT]; /* inputs per kind */
+    uint64_t docs;            /* messages, reports, rule files stored */
+} md_ingest_stats;
+
+typedef struct md_ingest md_ingest;
+
+typedef void (*md_ingest_warn_fn)(void *arg, const char *file, uint64_t line, const char *msg);
+typedef void (*md_ingest_progress_fn)(void *arg, const md_ingest *ig, const char *file,
+                                      uint64_t raw_done, uint64_t raw_total);
+typedef int (*md_ingest_fn)(md_ingest *ig, md_input *in, const char *path, md_err *err);
+
+struct md_ingest {
+    md_store *store;              /* not owned */
+    const md_config *cfg;         /* not owned */
+    int year;                     /* --year for BSD timestamps; 0 = from file mtime */
+    md_kind force_kind;           /* --format; MD_KIND_UNKNOWN = detect */
+    const char *log_format;       /* --log-format sendmail|postfix|exim; NULL = detect */
+    md_ingest_stats stats;
+    md_ingest_warn_fn warn;       /* may be NULL */
+    md_ingest_progress_fn progress; /* may be NULL; called about 4 times a second at most */
+    void *cb_arg;
+    int64_t last_progress_ms;
+    uint64_t warnings_shown;      /* md_ingest_warn calls so far */
+};
+
+/* md_ingest_init: zero stats, set store and config. */
+void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg);
+
+/* md_ingest_path: ingest a file, a directory (recursively) or "-".
+ * Returns 0 when every input was read; MD_ERR_PARSE when some input was
+ * skipped (reported through warn); another negative code when the store
+ * failed (err says why; what was committed before stays). */
+int md_ingest_path(md_ingest *ig, const char *path, md_err *err);
+
+/* md_ingest_detect: the kind of an input from its first bytes and name. */
+md_kind md_ingest_detect(const char *buf, size_t n, const char *path);
+const char *md_ingest_kind_name(md_kind k);
+/* md_ingest_kind_parse: "log", "message", ... ; MD_KIND_UNKNOWN if none. */
+md_kind md_ingest_kind_parse(const char *name);
+
+/* md_ingest_warn: report bad input at file:line (line 0: the whole file),
+ * printf-style.  Counts it in stats.skipped. */
+void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* md_ingest_tick: readers call this now and then; it calls the progress
+ * callback at most every 250 ms. */
+void md_ingest_tick(md_ingest *ig, md_input *in);
+
+/* md_ingest_fingerprint: a content fingerprint of the input (hex of a hash
+ * of its first line, at most 4 KiB; the kind is mixed in) into out (>= 33
+ * bytes).  Does not consume input.  MD_ERR_NOTFOUND when the input has no
+ * complete first line yet. */
+int md_ingest_fingerprint(md_input *in, md_kind kind, char *out, size_t outsize, md_err *err);
+
+#endif

@@ -1,0 +1,53 @@
+/* limits.h: every limit maildossier applies to outside input, in one place.
+ *
+ * Limits exist to survive hostile input (SQLite's sqliteLimit.h is the model).
+ * Going over one is never a crash: the reader records the condition on its
+ * result (a flag or counter) and the caller reports it, naming file and line.
+ * Nothing here may be switched off.
+ */
+#ifndef MD_LIMITS_H
+#define MD_LIMITS_H
+
+/* Log files. */
+#define MD_LIMIT_LINE           (64 * 1024)   /* bytes of one log line kept; longer: truncated+flagged */
+#define MD_LIMIT_LOG_FIELDS     64            /* key=value fields parsed per line */
+#define MD_LIMIT_QID            64            /* bytes of a queue id */
+#define MD_LIMIT_ADDR           512           /* bytes of one address */
+#define MD_LIMIT_CORRELATE_SECS (7 * 86400)   /* a queue id is one message for at most this span */
+#define MD_LIMIT_REINJECT_SECS  600           /* store re-injection of a forwarded copy: within 10 min */
+
+/* Messages (RFC 5322 / MIME). */
+#define MD_LIMIT_HEADER_BYTES   102400        /* header block handed to libetpan (Postfix's header_size_limit) */
+#define MD_LIMIT_HEADER_LINE    (64 * 1024)   /* one (unfolded) header field */
+#define MD_LIMIT_HEADERS        1000          /* header fields per message */
+#define MD_LIMIT_RECEIVED       100           /* Received hops parsed per message */
+#define MD_LIMIT_MIME_DEPTH     16            /* nesting of multipart / message/rfc822 */
+#define MD_LIMIT_MIME_PARTS     256           /* parts per message */
+#define MD_LIMIT_MESSAGE_BYTES  (32 * 1024 * 1024) /* a message read into memory */
+#define MD_LIMIT_COMMENT_DEPTH  32            /* nested ( ) in a header before it is refused */
+
+/* Rules (aliases, .forward, Sieve, CSV). */
+#define MD_LIMIT_INCLUDE_DEPTH  8             /* :include: nesting */
+#define MD_LIMIT_RULE_TARGETS   1024          /* targets of one alias */
+#define MD_LIMIT_RESOLVE_DEPTH  32            /* forwarding chain followed */
+#define MD_LIMIT_SIEVE_DEPTH    32            /* nested blocks / tests in Sieve */
+#define MD_LIMIT_RULE_FILE      (8 * 1024 * 1024)
+
+/* Reports (DMARC XML, SNDS CSV, zip). */
+#define MD_LIMIT_XML_BYTES      (64 * 1024 * 1024)  /* one XML document, decompressed */
+#define MD_LIMIT_XML_DEPTH      64
+#define MD_LIMIT_ZIP_ENTRIES    64
+#define MD_LIMIT_CSV_FIELDS     64
+
+/* Whole files read into memory by parsers that need the whole text. */
+#define MD_LIMIT_SLURP          (64 * 1024 * 1024)
+
+/* Directory walking. */
+#define MD_LIMIT_DIR_DEPTH      32
+#define MD_LIMIT_PATH           4096
+
+/* Errors and reports. */
+#define MD_LIMIT_ERRMSG         1024
+#define MD_LIMIT_SHOW_BYTES     80            /* bytes of bad input quoted in an error */
+
+#endif

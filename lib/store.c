@@ -1,0 +1,288 @@
+/* store.c: opening, configuring and migrating the SQLite evidence store, and
+ * the sources table that makes ingest idempotent and resumable (see
+ * store.h).  Owns the sqlite3 handle.  Never prints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store_int.h"
+
+static const char schema_core[] =
+    "CREATE TABLE source ("
+    "  id INTEGER PRIMARY KEY,"
+    "  fingerprint TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  first_path TEXT NOT NULL,"
+    "  last_path TEXT NOT NULL,"
+    "  lines_done INTEGER NOT NULL DEFAULT 0,"
+    "  bytes_done INTEGER NOT NULL DEFAULT 0,"
+    "  complete INTEGER NOT NULL DEFAULT 0,"
+    "  first_seen INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL);"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);";
+
+int md_store_dberr(md_store *st, md_err *err, const char *what)
+{
+    return md_err_set(err, MD_ERR_DB, "%s: %s: %s", st->path, what,
+                      st->db ? sqlite3_errmsg(st->db) : "no database");
+}
+
+int md_store_prepare(md_store *st, sqlite3_stmt **out, const char *sql, int persist,
+                     md_err *err)
+{
+    if (sqlite3_prepare_v3(st->db, sql, -1, persist ? SQLITE_PREPARE_PERSISTENT : 0, out,
+                           NULL) != SQLITE_OK) {
+        char what[64];
+        snprintf(what, sizeof what, "preparing \"%.40s\"", sql);
+        return md_store_dberr(st, err, what);
+    }
+    return MD_OK;
+}
+
+int md_store_exec(md_store *st, const char *sql, md_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        md_err_set(err, MD_ERR_DB, "%s: %s", st->path, msg ? msg : "exec failed");
+        sqlite3_free(msg);
+        return MD_ERR_DB;
+    }
+    return MD_OK;
+}
+
+int md_store_bind_text(sqlite3_stmt *s, int i, const char *t, int n)
+{
+    if (!t)
+        return sqlite3_bind_null(s, i);
+    return sqlite3_bind_text(s, i, t, n, SQLITE_TRANSIENT);
+}
+
+const char *md_store_col_text(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? (const char *)t : "";
+}
+
+static int user_version(md_store *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+/* Migration 1: the first schema, every area's tables. */
+static int migrate_1(md_store *st, md_err *err)
+{
+    const char *parts[] = {schema_core, md_store_schema_log, md_store_schema_msg,
+                           md_store_schema_rules, md_store_schema_rep, md_store_schema_case};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (parts[i][0] && md_store_exec(st, parts[i], err) != MD_OK)
+            return MD_ERR_DB;
+    return MD_OK;
+}
+
+static const struct {
+    int version;
+    int (*run)(md_store *, md_err *);
+} migrations[] = {
+    {1, migrate_1},
+};
+
+static int migrate(md_store *st, md_err *err)
+{
+    int v = user_version(st);
+    if (v < 0)
+        return md_store_dberr(st, err, "reading schema version");
+    if (v > MD_STORE_SCHEMA_VERSION)
+        return md_err_set(err, MD_ERR_DB,
+                          "%s: schema version %d was made by a newer maildossier (this one "
+                          "knows %d)", st->path, v, MD_STORE_SCHEMA_VERSION);
+    for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
+        if (migrations[i].version <= v)
+            continue;
+        if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK)
+            return MD_ERR_DB;
+        /* another process may have migrated while we waited for the lock */
+        if (user_version(st) >= migrations[i].version) {
+            md_store_exec(st, "COMMIT", err);
+            continue;
+        }
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", migrations[i].version);
+        if (migrations[i].run(st, err) != MD_OK || md_store_exec(st, sql, err) != MD_OK) {
+            md_store_exec(st, "ROLLBACK", NULL);
+            return MD_ERR_DB;
+        }
+        if (md_store_exec(st, "COMMIT", err) != MD_OK)
+            return MD_ERR_DB;
+    }
+    return MD_OK;
+}
+
+int md_store_open(md_store **out, const char *path, int flags, md_err *err)
+{
+    *out = NULL;
+    md_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    snprintf(st->path, sizeof st->path, "%s", path);
+    int oflags = (flags & MD_STORE_READONLY) ? SQLITE_OPEN_READONLY
+                                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+        int rc = md_store_dberr(st, err, "cannot open");
+        md_store_close(st);
+        return rc;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_extended_result_codes(st->db, 1);
+    const char *pragmas = (flags & MD_STORE_READONLY)
+        ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384"
+        : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+          "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY";
+    if (md_store_exec(st, pragmas, err) != MD_OK ||
+        (!(flags & MD_STORE_READONLY) && migrate(st, err) != MD_OK)) {
+        md_store_close(st);
+        return MD_ERR_DB;
+    }
+    if ((flags & MD_STORE_READONLY) && user_version(st) != MD_STORE_SCHEMA_VERSION) {
+        md_err_set(err, MD_ERR_DB, "%s: not a maildossier store of schema %d", path,
+                   MD_STORE_SCHEMA_VERSION);
+        md_store_close(st);
+        return MD_ERR_DB;
+    }
+    *out = st;
+    return MD_OK;
+}
+
+void md_store_close(md_store *st)
+{
+    if (!st)
+        return;
+    if (st->db) {
+        if (st->in_tx)
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close_v2(st->db);
+    }
+    free(st);
+}
+
+const char *md_store_path(const md_store *st)
+{
+    return st->path;
+}
+
+int md_store_schema_version(md_store *st)
+{
+    return user_version(st);
+}
+
+int md_store_begin(md_store *st, md_err *err)
+{
+    if (st->in_tx)
+        return md_err_set(err, MD_ERR_ARG, "transaction already open");
+    if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK)
+        return MD_ERR_DB;
+    st->in_tx = 1;
+    return MD_OK;
+}
+
+int md_store_commit(md_store *st, md_err *err)
+{
+    if (!st->in_tx)
+        return MD_OK;
+    if (md_store_exec(st, "COMMIT", err) != MD_OK)
+        return MD_ERR_DB;
+    st->in_tx = 0;
+    return MD_OK;
+}
+
+void md_store_rollback(md_store *st)
+{
+    if (st->in_tx) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        st->in_tx = 0;
+    }
+}
+
+int md_store_source_get(md_store *st, const char *fingerprint, const char *kind,
+                        const char *path, md_source *out, int *created, md_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = MD_ERR_DB;
+    *created = 0;
+    memset(out, 0, sizeof *out);
+    if (md_store_prepare(st, &s,
+                         "UPDATE source SET last_path = ?2, last_seen = strftime('%s','now')"
+                         " WHERE fingerprint = ?1"
+                         " RETURNING id, kind, lines_done, bytes_done, complete", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, fingerprint, -1);
+    md_store_bind_text(s, 2, path, -1);
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        md_store_dberr(st, err, "looking up source");
+        goto out;
+    }
+    if (step == SQLITE_DONE) {
+        sqlite3_finalize(s);
+        s = NULL;
+        if (md_store_prepare(st, &s,
+                             "INSERT INTO source(fingerprint, kind, first_path, last_path,"
+                             " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3,"
+                             " strftime('%s','now'), strftime('%s','now'))"
+                             " RETURNING id, kind, lines_done, bytes_done, complete",
+                             0, err) != MD_OK)
+            return MD_ERR_DB;
+        md_store_bind_text(s, 1, fingerprint, -1);
+        md_store_bind_text(s, 2, kind, -1);
+        md_store_bind_text(s, 3, path, -1);
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            md_store_dberr(st, err, "recording source");
+            goto out;
+        }
+        *created = 1;
+    }
+    out->id = sqlite3_column_int64(s, 0);
+    snprintf(out->kind, sizeof out->kind, "%s", md_store_col_text(s, 1));
+    out->lines_done = (uint64_t)sqlite3_column_int64(s, 2);
+    out->bytes_done = (uint64_t)sqlite3_column_int64(s, 3);
+    out->complete = sqlite3_column_int(s, 4);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        ;
+    rc = MD_OK;
+out:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int md_store_source_progress(md_store *st, int64_t id, uint64_t lines_done,
+                             uint64_t bytes_done, int complete, md_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (md_store_prepare(st, &s,
+                         "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4"
+                         " WHERE id = ?1", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)lines_done);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)bytes_done);
+    sqlite3_bind_int(s, 4, complete);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? MD_OK : md_store_dberr(st, err, "source progress");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int md_store_source_path(md_store *st, int64_t id, char *dst, size_t n, md_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (md_store_prepare(st, &s, "SELECT last_path FROM source WHERE id = ?1", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    snprintf(dst, n, "%s", sqlite3_step(s) == SQLITE_ROW ? md_store_col_text(s, 0) : "");
+    sqlite3_finalize(s);
+    return MD_OK;
+}

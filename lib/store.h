@@ -1,0 +1,66 @@
+/* store.h: the evidence store (embedded SQLite).
+ *
+ * Every SQL statement of maildossier lives in lib/store*.c, behind md_store_*
+ * functions: store.c opens the database, sets WAL, a busy timeout and
+ * foreign keys, and migrates the schema forward (PRAGMA user_version); the
+ * area files (store_log.c, store_msg.c, store_rules.c, store_rep.c,
+ * store_case.c) own their tables and queries.  Nothing outside lib/store*.c
+ * includes sqlite3.h, so that a PostgreSQL store can replace this one.
+ *
+ * An md_store is owned by the caller (md_store_close).  Every function
+ * returns 0 or a negative MD_ERR_* code with the message in err; on failure
+ * the store is unchanged (statements run inside transactions).
+ */
+#ifndef MD_STORE_H
+#define MD_STORE_H
+
+#include <stdint.h>
+#include "err.h"
+
+typedef struct md_store md_store;
+
+#define MD_STORE_READONLY 0x1
+
+/* The schema version this build writes. */
+#define MD_STORE_SCHEMA_VERSION 1
+
+/* md_store_open: open or create the store at path.  Migrates older schemas;
+ * refuses a newer one (MD_ERR_DB, "made by a newer maildossier"). */
+int md_store_open(md_store **out, const char *path, int flags, md_err *err);
+/* md_store_close: close; NULL is fine. */
+void md_store_close(md_store *st);
+const char *md_store_path(const md_store *st);
+int md_store_schema_version(md_store *st);
+
+/* Transactions (not nested). */
+int md_store_begin(md_store *st, md_err *err);
+int md_store_commit(md_store *st, md_err *err);
+void md_store_rollback(md_store *st);
+
+/* ---- sources: every ingested input, by content --------------------------
+ * A source is identified by a fingerprint of its first line (decompressed),
+ * so that mail.log, mail.log.1 and mail.log.2.gz are one source, and an
+ * appended file continues where the last run stopped. */
+typedef struct md_source {
+    int64_t id;
+    char kind[32];          /* "log", "message", "aliases", ... */
+    uint64_t lines_done;    /* lines fully stored */
+    uint64_t bytes_done;    /* decompressed bytes fully stored */
+    int complete;           /* 1 for one-shot documents (a message, a report) */
+} md_source;
+
+/* md_store_source_get: find the source with that fingerprint or create it
+ * (lines_done 0).  Records path as its latest name.  *created set to 1 when
+ * new. */
+int md_store_source_get(md_store *st, const char *fingerprint, const char *kind,
+                        const char *path, md_source *out, int *created, md_err *err);
+/* md_store_source_progress: record lines/bytes done (inside the caller's
+ * transaction, so progress and data commit together). */
+int md_store_source_progress(md_store *st, int64_t id, uint64_t lines_done,
+                             uint64_t bytes_done, int complete, md_err *err);
+
+/* md_store_source_path: the latest path seen for source id ("" if unknown);
+ * dst of size n. */
+int md_store_source_path(md_store *st, int64_t id, char *dst, size_t n, md_err *err);
+
+#endif

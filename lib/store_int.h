@@ -1,0 +1,38 @@
+/* store_int.h: private to lib/store*.c.  The store handle and helpers for
+ * the area files.  Nothing else may include this (or sqlite3.h). */
+#ifndef MD_STORE_INT_H
+#define MD_STORE_INT_H
+
+#include <sqlite3.h>
+#include "limits.h"
+#include "store.h"
+
+struct md_store {
+    sqlite3 *db;
+    char path[MD_LIMIT_PATH];
+    int in_tx;
+};
+
+/* Area schemas, applied in this order by migration 1 (each file owns its
+ * tables; a string of ';'-separated CREATE statements). */
+extern const char md_store_schema_log[];
+extern const char md_store_schema_msg[];
+extern const char md_store_schema_rules[];
+extern const char md_store_schema_rep[];
+extern const char md_store_schema_case[];
+
+/* md_store_dberr: set err from the database's last error; returns MD_ERR_DB. */
+int md_store_dberr(md_store *st, md_err *err, const char *what);
+/* md_store_prepare: prepare sql (sqlite3_prepare_v3, persistent when
+ * `persist`); MD_ERR_DB with the SQL's first words in err on failure. */
+int md_store_prepare(md_store *st, sqlite3_stmt **out, const char *sql, int persist,
+                     md_err *err);
+/* md_store_exec: run ';'-separated statements without results. */
+int md_store_exec(md_store *st, const char *sql, md_err *err);
+
+/* Bind helpers: text of length n (-1 for NUL-terminated), NULL when s is NULL. */
+int md_store_bind_text(sqlite3_stmt *s, int i, const char *t, int n);
+/* Column as text, "" when NULL. */
+const char *md_store_col_text(sqlite3_stmt *s, int i);
+
+#endif

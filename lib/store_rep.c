@@ -1,0 +1,5 @@
+/* store_rep.c: the rep area's tables and queries (see store.h).
+ * Placeholder schema until the area lands. */
+#include "store_int.h"
+
+const char md_store_schema_rep[] = "";

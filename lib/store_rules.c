@@ -1,0 +1,5 @@
+/* store_rules.c: the rules area's tables and queries (see store.h).
+ * Placeholder schema until the area lands. */
+#include "store_int.h"
+
+const char md_store_schema_rules[] = "";

@@ -1,0 +1,252 @@
+/* text.c: UTF-8 checking and repair, masking, case folding, address
+ * normalisation and redaction (see text.h).  Pure functions over caller
+ * memory; the only allocations are inside md_buf appends. */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "err.h"
+#include "text.h"
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
+    else return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int md_text_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) { i++; continue; }
+        size_t l = utf8_seq(p + i, n - i);
+        if (!l)
+            return 0;
+        i += l;
+    }
+    return 1;
+}
+
+long md_text_utf8_repair(md_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    long bad = 0;
+    size_t i = 0, run = 0;
+    while (i < n) {
+        size_t l = p[i] ? utf8_seq(p + i, n - i) : 0;
+        if (l) {
+            i += l;
+            run += l;
+            continue;
+        }
+        if (md_buf_append(out, s + i - run, run) != MD_OK)
+            return MD_ERR_NOMEM;
+        run = 0;
+        if (p[i]) {
+            if (md_buf_append(out, "\xEF\xBF\xBD", 3) != MD_OK)
+                return MD_ERR_NOMEM;
+            bad++;
+        }
+        i++;
+    }
+    if (md_buf_append(out, s + i - run, run) != MD_OK)
+        return MD_ERR_NOMEM;
+    return bad;
+}
+
+char *md_text_printable(char *dst, size_t dstsize, const char *s, size_t n)
+{
+    size_t o = 0;
+    if (dstsize == 0)
+        return dst;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char tmp[8];
+        size_t tl;
+        if (c >= 0x20 && c < 0x7F) {
+            tmp[0] = (char)c;
+            tl = 1;
+        } else {
+            tl = (size_t)snprintf(tmp, sizeof tmp, "\\x%02X", c);
+        }
+        if (o + tl + 4 > dstsize) {
+            if (o + 4 <= dstsize) {
+                memcpy(dst + o, "...", 3);
+                o += 3;
+            }
+            break;
+        }
+        memcpy(dst + o, tmp, tl);
+        o += tl;
+    }
+    dst[o] = '\0';
+    return dst;
+}
+
+int md_text_terminal(md_buf *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c < 0x20 || c == 0x7F) {
+            if (c == '\t')
+                md_buf_putc(out, '\t');
+            else
+                md_buf_printf(out, "\\x%02X", c);
+            i++;
+            continue;
+        }
+        size_t l = utf8_seq(p + i, n - i);
+        if (!l) {
+            md_buf_append(out, "\xEF\xBF\xBD", 3);
+            i++;
+            continue;
+        }
+        /* C1 controls U+0080..U+009F are masked too. */
+        if (l == 2 && c == 0xC2 && p[i + 1] < 0xA0)
+            md_buf_printf(out, "\\u%04X", p[i + 1]);
+        else
+            md_buf_append(out, s + i, l);
+        i += l;
+    }
+    return out->oom ? MD_ERR_NOMEM : MD_OK;
+}
+
+int md_text_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+}
+
+int md_text_ncasecmp(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = tolower((unsigned char)a[i]), cb = tolower((unsigned char)b[i]);
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+    return 0;
+}
+
+const char *md_text_casestr(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    if (m == 0)
+        return hay;
+    if (m > n)
+        return NULL;
+    int first = tolower((unsigned char)needle[0]);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (tolower((unsigned char)hay[i]) == first && md_text_ncasecmp(hay + i, needle, m) == 0)
+            return hay + i;
+    }
+    return NULL;
+}
+
+void md_text_lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+int md_text_addr_norm(char *dst, size_t dstsize, const char *s, size_t n)
+{
+    while (n && (isspace((unsigned char)*s) || *s == '<')) { s++; n--; }
+    while (n && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '>')) n--;
+    if (dstsize == 0)
+        return MD_ERR_LIMIT;
+    size_t k = n < dstsize - 1 ? n : dstsize - 1;
+    for (size_t i = 0; i < k; i++)
+        dst[i] = (char)tolower((unsigned char)s[i]);
+    dst[k] = '\0';
+    return k == n ? MD_OK : MD_ERR_LIMIT;
+}
+
+const char *md_text_addr_domain(const char *addr)
+{
+    const char *at = strrchr(addr, '@');
+    return at ? at + 1 : "";
+}
+
+int md_text_redact_addr(md_buf *out, const char *addr)
+{
+    const char *at = strrchr(addr, '@');
+    md_buf_puts(out, "*snip*");
+    if (at)
+        md_buf_puts(out, at);
+    return out->oom ? MD_ERR_NOMEM : MD_OK;
+}
+
+static int is_local_char(int c)
+{
+    return isalnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL);
+}
+
+static int is_domain_char(int c)
+{
+    return isalnum(c) || c == '-' || c == '.';
+}
+
+int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *const *keep)
+{
+    size_t i = 0, done = 0;
+    while (i < n) {
+        const char *at = memchr(line + i, '@', n - i);
+        if (!at)
+            break;
+        size_t a = (size_t)(at - line);
+        size_t ls = a;
+        while (ls > done && is_local_char((unsigned char)line[ls - 1]))
+            ls--;
+        size_t de = a + 1;
+        while (de < n && is_domain_char((unsigned char)line[de]))
+            de++;
+        while (de > a + 1 && line[de - 1] == '.')
+            de--;
+        if (ls == a || de == a + 1 || (ls < a && line[ls] == '*' && a - ls == 6 &&
+                                       memcmp(line + ls, "*snip*", 6) == 0)) {
+            i = a + 1;
+            continue;
+        }
+        int kept = 0;
+        if (keep) {
+            char addr[MD_LIMIT_ADDR];
+            if (md_text_addr_norm(addr, sizeof addr, line + ls, de - ls) == MD_OK)
+                for (const char *const *k = keep; *k; k++)
+                    if (strcmp(*k, addr) == 0)
+                        kept = 1;
+        }
+        if (!kept) {
+            md_buf_append(out, line + done, ls - done);
+            md_buf_puts(out, "*snip*");
+            done = a;
+        }
+        i = de;
+    }
+    md_buf_append(out, line + done, n - done);
+    return out->oom ? MD_ERR_NOMEM : MD_OK;
+}

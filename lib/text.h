@@ -1,0 +1,56 @@
+/* text.h: small text utilities for bytes that come from outside.
+ *
+ * UTF-8 validation and repair, masking for terminals and error messages,
+ * ASCII case folding, address normalisation and redaction.  Every function
+ * takes explicit lengths; none allocates unless it says so; none prints.
+ */
+#ifndef MD_TEXT_H
+#define MD_TEXT_H
+
+#include <stddef.h>
+#include "buf.h"
+
+/* md_text_utf8_valid: 1 if s[0..n) is well-formed UTF-8 (no overlongs, no
+ * surrogates, <= U+10FFFF), else 0. */
+int md_text_utf8_valid(const char *s, size_t n);
+
+/* md_text_utf8_repair: append s[0..n) to out with every invalid sequence
+ * replaced by U+FFFD and NUL bytes dropped.  Returns the number of
+ * replacements, or MD_ERR_NOMEM. */
+long md_text_utf8_repair(md_buf *out, const char *s, size_t n);
+
+/* md_text_printable: write at most dstsize-1 bytes of s[0..n) into dst as
+ * printable ASCII (control and 8-bit bytes become \xNN; "..." marks a cut).
+ * For quoting bad input in messages.  Returns dst. */
+char *md_text_printable(char *dst, size_t dstsize, const char *s, size_t n);
+
+/* md_text_terminal: append s[0..n) to out, safe for a terminal: valid UTF-8
+ * kept, control characters except TAB shown as \xNN, invalid bytes as U+FFFD. */
+int md_text_terminal(md_buf *out, const char *s, size_t n);
+
+/* ASCII helpers (locale independent). */
+int md_text_casecmp(const char *a, const char *b);
+int md_text_ncasecmp(const char *a, const char *b, size_t n);
+/* md_text_casestr: find needle (NUL-terminated) in hay[0..n) ignoring ASCII case; NULL if absent. */
+const char *md_text_casestr(const char *hay, size_t n, const char *needle);
+void md_text_lower(char *s);
+
+/* md_text_addr_norm: copy an address into dst (size dstsize) without angle
+ * brackets and surrounding blanks, lower-cased.  Returns 0, or MD_ERR_LIMIT
+ * when it does not fit (dst then holds a cut copy). */
+int md_text_addr_norm(char *dst, size_t dstsize, const char *s, size_t n);
+
+/* md_text_addr_domain: pointer to the domain part of a normalised address
+ * (after the last '@'), or "" when there is none. */
+const char *md_text_addr_domain(const char *addr);
+
+/* md_text_redact_addr: append addr to out with its local part replaced by
+ * "*snip*" ("*snip*@domain"); an address without '@' becomes "*snip*". */
+int md_text_redact_addr(md_buf *out, const char *addr);
+
+/* md_text_redact_line: append line[0..n) to out with the local part of every
+ * e-mail address replaced by "*snip*", except addresses (normalised, lower
+ * case) listed in keep (NULL-terminated array, may be NULL). */
+int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *const *keep);
+
+#endif
