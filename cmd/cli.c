@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli.h"
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
@@ -46,6 +47,11 @@ md_store *md_cli_store(md_cli *cli, int flags)
     if (cli->store)
         return cli->store;
     md_err err = {0, ""};
+    if ((flags & MD_STORE_READONLY) && access(cli->db_path, F_OK) != 0) {
+        md_cli_error("no store at %s (see 'maildossier ingest', --db, MAILDOSSIER_DB)",
+                     cli->db_path);
+        return NULL;
+    }
     if (md_store_open(&cli->store, cli->db_path, flags, &err) != MD_OK) {
         md_cli_error("%s", err.msg);
         return NULL;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "ingest.h"
+#include "rulefile.h"
 #include "text.h"
 
 static void help(FILE *fp)
@@ -27,6 +28,9 @@ static void help(FILE *fp)
             "                      forward, sieve, rules-csv, dmarc, zip, snds, snds-status\n"
             "  --log-format MTA    sendmail, postfix or exim (default: per line)\n"
             "  --no-progress       no progress line even on a terminal\n"
+            "  --rules-home DIR    a directory of home directories: DIR/USER/.forward and\n"
+            "                      DIR/USER/.dovecot.sieve are USER@first domain's rules\n"
+            "  -q, --quiet         no progress and no summary (as before the command)\n"
             "  -h, --help          this text\n\n"
             "Exit status: 0 all read, 1 failure, 2 usage, 3 some input skipped (reported\n"
             "on stderr as FILE:LINE: reason).\n");
@@ -53,10 +57,17 @@ static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
         fputs("\r\033[K", stderr);
         ps->drew = 0;
     }
+    /* file names and messages may carry bytes from outside: mask them */
+    md_buf f = MD_BUF_INIT, m = MD_BUF_INIT;
+    md_text_terminal(&f, file, strlen(file));
+    md_text_terminal(&m, msg, strlen(msg));
     if (line)
-        fprintf(stderr, "maildossier: %s:%llu: %s\n", file, (unsigned long long)line, msg);
+        fprintf(stderr, "maildossier: %s:%llu: %s\n", md_buf_cstr(&f), (unsigned long long)line,
+                md_buf_cstr(&m));
     else
-        fprintf(stderr, "maildossier: %s: %s\n", file, msg);
+        fprintf(stderr, "maildossier: %s: %s\n", md_buf_cstr(&f), md_buf_cstr(&m));
+    md_buf_free(&f);
+    md_buf_free(&m);
 }
 
 static void on_progress(void *arg, const md_ingest *ig, const char *file, uint64_t done,
@@ -66,7 +77,7 @@ static void on_progress(void *arg, const md_ingest *ig, const char *file, uint64
     double t = elapsed(&ps->start);
     double rate = t > 0 ? ig->stats.lines / t : 0;
     char eta[32] = "";
-    if (total && done && done < total) {
+    if (total && done && done < total && t >= 1.0) {
         double left = t / (double)done * (double)(total - done);
         snprintf(eta, sizeof eta, ", ETA %.0fs", left);
     }
@@ -81,12 +92,14 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
     static const struct option opts[] = {
         {"year", required_argument, NULL, 'y'},  {"format", required_argument, NULL, 'f'},
         {"log-format", required_argument, NULL, 'l'}, {"no-progress", no_argument, NULL, 'P'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"rules-home", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     int year = 0, no_progress = 0, c;
     md_kind force = MD_KIND_UNKNOWN;
-    const char *log_format = NULL;
+    const char *log_format = NULL, *rules_home = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         switch (c) {
         case 'y':
             year = atoi(optarg);
@@ -110,11 +123,13 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
             log_format = optarg;
             break;
         case 'P': no_progress = 1; break;
+        case 'q': cli->quiet = 1; break;
+        case 'R': rules_home = optarg; break;
         case 'h': help(stdout); return MD_EXIT_OK;
         default: help(stderr); return MD_EXIT_USAGE;
         }
     }
-    if (optind >= argc) {
+    if (optind >= argc && !rules_home) {
         md_cli_error("ingest: no input given");
         help(stderr);
         return MD_EXIT_USAGE;
@@ -135,6 +150,7 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
     if (ps.tty && !cli->quiet && !no_progress)
         ig.progress = on_progress;
 
+    ig.rules_home = rules_home;
     int result = MD_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         md_err err = {0, ""};
@@ -147,6 +163,16 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
             md_cli_error("%s", err.msg);
             result = MD_EXIT_FAIL;
             break;
+        }
+    }
+    if (rules_home && result != MD_EXIT_FAIL) { /* DIR/USER/.forward, .dovecot.sieve */
+        md_err err = {0, ""};
+        int rc = md_rulefile_ingest_home(&ig, rules_home, &err);
+        if (rc == MD_ERR_PARSE)
+            result = MD_EXIT_PARTIAL;
+        else if (rc != MD_OK) {
+            md_cli_error("%s", err.msg);
+            result = MD_EXIT_FAIL;
         }
     }
     if (ps.drew)

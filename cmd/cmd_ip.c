@@ -1,11 +1,158 @@
-/* cmd_ip.c: 'maildossier ip' (placeholder: being built). */
+/* cmd_ip.c: `maildossier ip IP`: an IP's history: evidence by day,
+ * tickets, requests that listed it, Microsoft's answers, and whether the
+ * failures came back after a mitigation.  A thin main over lib/analysis.h. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "analysis.h"
 #include "cli.h"
+#include "msreply.h"
+
+static void help(FILE *fp)
+{
+    fprintf(fp,
+            "usage: maildossier ip [options] IP\n\n"
+            "The history of one of our IPs: deliveries to Microsoft per day (accepted,\n"
+            "deferred, bounced), failures in which Microsoft named it, the tickets that\n"
+            "found it affected, the requests that listed it, Microsoft's answers, and\n"
+            "whether failures came back after a mitigation (recurrence).\n\n"
+            "Options:\n"
+            "  -h, --help    this text\n\n"
+            "Exit status: 0 history shown, 1 failure, 2 usage error, 4 nothing known.\n");
+}
+
+static const char *day(int64_t t, char *b, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!t || !gmtime_r(&tt, &tm))
+        snprintf(b, n, "?");
+    else
+        strftime(b, n, "%Y-%m-%d", &tm);
+    return b;
+}
+
+static const char *when(int64_t t, char *b, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!t || !gmtime_r(&tt, &tm))
+        snprintf(b, n, "?");
+    else
+        strftime(b, n, "%Y-%m-%d %H:%M", &tm);
+    return b;
+}
+
+void md_cmd_ip_print(const md_ip_history *h, int brief);
+void md_cmd_ip_print(const md_ip_history *h, int brief)
+{
+    char a[32], b[32];
+    printf("%s", h->ip);
+    if (h->host[0])
+        printf("  %s (%s)", h->host, h->role);
+    printf("  state: %s", md_ip_state_name(h->state));
+    if (h->state == MD_IPSTATE_RECURRENCE)
+        printf(" (failures again since %s, after the mitigation of %s)",
+               when(h->recurrence_at, a, sizeof a), when(h->last_mitigation, b, sizeof b));
+    putchar('\n');
+    printf("  failures: %llu", (unsigned long long)h->failures);
+    if (h->failures)
+        printf(" (%s .. %s)", when(h->first_failure, a, sizeof a),
+               when(h->last_failure, b, sizeof b));
+    if (h->last_answer[0])
+        printf("; Microsoft's last answer: %s (%s)",
+               md_msreply_outcome_text(md_msreply_outcome_parse(h->last_answer)),
+               day(h->last_answer_date, a, sizeof a));
+    else
+        printf("; no answer from Microsoft recorded");
+    printf("; %zu request%s, %zu ticket%s\n", h->nrequests, h->nrequests == 1 ? "" : "s",
+           h->ntickets, h->ntickets == 1 ? "" : "s");
+    if (brief)
+        return;
+    if (h->ndays) {
+        printf("\nEvidence by day (deliveries to Microsoft from this IP; failures naming it;\n"
+               "tickets):\n");
+        printf("  %-10s %8s %8s %8s %8s %6s %7s\n", "day", "attempts", "accepted", "deferred",
+               "bounced", "named", "tickets");
+        for (size_t i = 0; i < h->ndays; i++) {
+            const md_ip_day *d = &h->days[i];
+            printf("  %-10s %8llu %8llu %8llu %8llu %6llu %7llu\n", day(d->day, a, sizeof a),
+                   (unsigned long long)d->attempts, (unsigned long long)d->accepted,
+                   (unsigned long long)d->deferred, (unsigned long long)d->bounced,
+                   (unsigned long long)d->named, (unsigned long long)d->tickets);
+        }
+    }
+    if (h->ntickets) {
+        printf("\nTickets:\n");
+        for (size_t i = 0; i < h->ntickets; i++) {
+            const md_case_ip_ticket *t = &h->tickets[i];
+            printf("  %s  %s .. %s  %s", t->number, when(t->rec.first_seen, a, sizeof a),
+                   when(t->rec.last_seen, b, sizeof b), t->rec.outcome);
+            if (t->rec.evidence[0])
+                printf("\n      %s", t->rec.evidence);
+            putchar('\n');
+        }
+    }
+    if (h->nrequests) {
+        printf("\nRequests that listed it:\n");
+        for (size_t i = 0; i < h->nrequests; i++) {
+            const md_case_request *r = &h->requests[i];
+            printf("  %s  %s%s%s\n", when(r->created_at, a, sizeof a),
+                   r->tickets[0] ? "tickets " : "", r->tickets, r->file[0] ? "" : "");
+            if (r->file[0])
+                printf("      %s\n", r->file);
+        }
+    }
+    if (h->nanswers) {
+        printf("\nMicrosoft's answers:\n");
+        for (size_t i = 0; i < h->nanswers; i++) {
+            const md_case_answer *x = &h->answers[i];
+            printf("  %s  %s%s%s%s\n", when(x->date, a, sizeof a),
+                   md_msreply_outcome_text(md_msreply_outcome_parse(x->outcome)),
+                   x->ref[0] ? "  [" : "", x->ref, x->ref[0] ? "]" : "");
+            if (x->text[0])
+                printf("      %.200s%s\n", x->text, strlen(x->text) > 200 ? "..." : "");
+        }
+    }
+}
 
 int md_cmd_ip(md_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    (void)argc;
-    (void)argv;
-    md_cli_error("ip: not built yet");
-    return MD_EXIT_FAIL;
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': help(stdout); return MD_EXIT_OK;
+        default: help(stderr); return MD_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        md_cli_error("ip: give exactly one IP");
+        help(stderr);
+        return MD_EXIT_USAGE;
+    }
+    md_ip ip;
+    if (md_ip_parse(&ip, argv[optind], strlen(argv[optind])) != MD_OK) {
+        md_cli_error("ip: '%s' is not an IP address", argv[optind]);
+        return MD_EXIT_USAGE;
+    }
+    md_store *st = md_cli_store(cli, 0);
+    if (!st)
+        return MD_EXIT_FAIL;
+    md_ip_history h;
+    md_err err = {0, ""};
+    if (md_analysis_ip_history(st, &cli->cfg, argv[optind], &h, &err) != MD_OK) {
+        md_cli_error("ip: %s", err.msg);
+        return MD_EXIT_FAIL;
+    }
+    int nothing = !h.ndays && !h.ntickets && !h.nrequests && !h.nanswers;
+    md_cmd_ip_print(&h, 0);
+    md_analysis_ip_history_free(&h);
+    if (nothing) {
+        md_cli_error("ip: nothing known about %s in the store", argv[optind]);
+        return MD_EXIT_NOTFOUND;
+    }
+    return MD_EXIT_OK;
 }

@@ -1,11 +1,178 @@
-/* cmd_request.c: 'maildossier request' (placeholder: being built). */
+/* cmd_request.c: `maildossier request`: the prefilled request to
+ * Microsoft's sender support over tickets or a window, written as text
+ * (templates/request-text.xsl) or XML, and recorded in the store.  A thin
+ * main over lib/analysis.h. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "analysis.h"
 #include "cli.h"
+#include "render.h"
+#include "store_case.h"
+
+#define MAX_TICKETS 256
+
+static void help(FILE *fp)
+{
+    fprintf(fp,
+            "usage: maildossier request [--ticket N...] [--since T --until T] [options]\n\n"
+            "Prefill the request to Microsoft's sender support (the Outlook.com delivery\n"
+            "form): contact and organisation from the configuration, sender and recipient\n"
+            "domains, every affected IP (one list separated by semicolons, and one per\n"
+            "line with its role and evidence), each distinct error message once with its\n"
+            "count and dates, volumes per day to Microsoft from the logs, SNDS/JMRP\n"
+            "enrolment and a problem description from the tickets.  Personal data of\n"
+            "users is always redacted.  The request is recorded in the store (date, IPs,\n"
+            "tickets).\n\n"
+            "Tickets must have a dossier (maildossier ticket).  Without --ticket, the\n"
+            "tickets whose window overlaps --since/--until are used (and Microsoft's\n"
+            "failures naming our IPs in that window); without either, every ticket in\n"
+            "the store.\n\n"
+            "Options:\n"
+            "  -t, --ticket N     a ticket (repeatable)\n"
+            "  --since T          window start (2016-04-06, @UNIX, ...)\n"
+            "  --until T          window end (default: now)\n"
+            "  -o, --out FILE     write to FILE (default standard output)\n"
+            "  -f, --format FMT   txt or xml (default: xml when FILE ends in .xml, else txt)\n"
+            "  -h, --help         this text\n\n"
+            "Exit status: 0 written, 1 failure, 2 usage error, 4 no ticket and no evidence.\n");
+}
 
 int md_cmd_request(md_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    (void)argc;
-    (void)argv;
-    md_cli_error("request: not built yet");
-    return MD_EXIT_FAIL;
+    static const struct option opts[] = {
+        {"ticket", required_argument, NULL, 't'}, {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},  {"out", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *tickets[MAX_TICKETS];
+    size_t nt = 0;
+    long long since = 0, until = 0;
+    const char *out = NULL, *format = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "t:o:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (!md_analysis_ticket_valid(optarg)) {
+                md_cli_error("request: --ticket %s: not a ticket number", optarg);
+                return MD_EXIT_USAGE;
+            }
+            if (nt == MAX_TICKETS) {
+                md_cli_error("request: at most %d tickets", MAX_TICKETS);
+                return MD_EXIT_USAGE;
+            }
+            tickets[nt++] = optarg;
+            break;
+        case 's':
+        case 'u':
+            if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
+                md_cli_error("request: --%s %s: not a time", c == 's' ? "since" : "until", optarg);
+                return MD_EXIT_USAGE;
+            }
+            break;
+        case 'o': out = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "txt") && strcmp(optarg, "xml")) {
+                md_cli_error("request: --format %s: txt or xml", optarg);
+                return MD_EXIT_USAGE;
+            }
+            format = optarg;
+            break;
+        case 'h': help(stdout); return MD_EXIT_OK;
+        default: help(stderr); return MD_EXIT_USAGE;
+        }
+    }
+    if (optind != argc) {
+        md_cli_error("request: unexpected argument '%s'", argv[optind]);
+        return MD_EXIT_USAGE;
+    }
+    if (since && !until)
+        until = (long long)time(NULL);
+    if (until && since > until) {
+        md_cli_error("request: the window ends before it starts");
+        return MD_EXIT_USAGE;
+    }
+    if (!format) {
+        size_t l = out ? strlen(out) : 0;
+        format = l > 4 && strcmp(out + l - 4, ".xml") == 0 ? "xml" : "txt";
+    }
+    md_store *st = md_cli_store(cli, 0);
+    if (!st)
+        return MD_EXIT_FAIL;
+    md_err err = {0, ""};
+    md_case_ticket *all = NULL;
+    size_t nall = 0;
+    if (!nt) {
+        /* every ticket, or those whose window overlaps --since/--until */
+        if (md_store_case_ticket_list(st, since, until, &all, &nall, &err) != MD_OK) {
+            md_cli_error("request: %s", err.msg);
+            return MD_EXIT_FAIL;
+        }
+        for (size_t i = 0; i < nall && nt < MAX_TICKETS; i++)
+            tickets[nt++] = all[i].number;
+        if (!nt && !since && !until) {
+            free(all);
+            md_cli_error("request: no ticket in the store: make dossiers first, or give "
+                         "--since/--until");
+            return MD_EXIT_NOTFOUND;
+        }
+    }
+    xmlDoc *doc = NULL;
+    md_case_ipref *ips = NULL;
+    size_t nips = 0;
+    int64_t now = (int64_t)time(NULL);
+    if (md_analysis_request(st, &cli->cfg, tickets, nt, since, until, now, &doc, &ips, &nips,
+                            &err) != MD_OK) {
+        md_cli_error("request: %s", err.msg);
+        free(all);
+        return err.code == MD_ERR_NOTFOUND ? MD_EXIT_NOTFOUND : MD_EXIT_FAIL;
+    }
+    int result = MD_EXIT_OK;
+    md_buf text = MD_BUF_INIT;
+    if (strcmp(format, "xml") == 0) {
+        xmlChar *mem = NULL;
+        int len = 0;
+        xmlDocDumpFormatMemoryEnc(doc, &mem, &len, "UTF-8", 1);
+        if (mem)
+            md_buf_append(&text, mem, (size_t)len);
+        xmlFree(mem);
+    } else {
+        char xsl[MD_LIMIT_PATH];
+        if (md_render_find_template(&cli->cfg, "request-text.xsl", xsl, sizeof xsl, &err) !=
+                MD_OK ||
+            md_render_xslt(doc, xsl, &text, &err) != MD_OK) {
+            md_cli_error("request: %s", err.msg);
+            result = MD_EXIT_FAIL;
+        }
+    }
+    if (result == MD_EXIT_OK) {
+        FILE *fp = out ? fopen(out, "wb") : stdout;
+        if (!fp || fwrite(md_buf_cstr(&text), 1, text.len, fp) != text.len ||
+            (out && fclose(fp) != 0)) {
+            md_cli_error("request: %s: cannot write", out ? out : "standard output");
+            result = MD_EXIT_FAIL;
+        }
+    }
+    if (result == MD_EXIT_OK) {
+        const char *ipv[1024];
+        size_t n = nips < 1024 ? nips : 1024;
+        for (size_t i = 0; i < n; i++)
+            ipv[i] = ips[i].ip;
+        if (md_store_case_request_add(st, now, since, until, out ? out : "", ipv, n, tickets, nt,
+                                      NULL, &err) != MD_OK) {
+            md_cli_error("request: recording it in the store: %s", err.msg);
+            result = MD_EXIT_FAIL;
+        } else if (out && !cli->quiet) {
+            fprintf(stderr, "request with %zu IP%s from %zu ticket%s written to %s\n", nips,
+                    nips == 1 ? "" : "s", nt, nt == 1 ? "" : "s", out);
+        }
+    }
+    md_buf_free(&text);
+    free(ips);
+    free(all);
+    xmlFreeDoc(doc);
+    return result;
 }

@@ -1,11 +1,207 @@
-/* cmd_ticket.c: 'maildossier ticket' (placeholder: being built). */
+/* cmd_ticket.c: `maildossier ticket NUMBER --address ADDR...`: write the
+ * dossier of a helpdesk ticket (PDF, text, XML) from the evidence in the
+ * store and record the ticket.  A thin main over lib/analysis.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "analysis.h"
 #include "cli.h"
+#include "store_case.h"
+#include "text.h"
+
+static void help(FILE *fp)
+{
+    fprintf(fp,
+            "usage: maildossier ticket NUMBER --address ADDR [--address ADDR...] [options]\n\n"
+            "Write the dossier of a helpdesk ticket: every message to or from the\n"
+            "addresses in the window across all ingested hosts, with the messages linked\n"
+            "to them, a verdict per message in plain words, the forwarding rules, and\n"
+            "every IP of ours that Microsoft saw.  Writes dossier-NUMBER.pdf, .txt and\n"
+            ".xml and records the ticket in the store; running it again regenerates the\n"
+            "files from the current evidence.\n\n"
+            "NUMBER: letters, digits, '.', '_' and '-' (at most 63).  An OTRS/Znuny number\n"
+            "(YYYYMMDD...) gives the default window: 14 days before to 1 day after the\n"
+            "ticket's day ([dossier] window_before_days / window_after_days); other\n"
+            "numbers need --since and --until.\n\n"
+            "Options:\n"
+            "  -a, --address ADDR  an address of the ticket (repeatable; at least one)\n"
+            "  --since T           window start (2016-04-06, 2016-04-06 08:00, @UNIX)\n"
+            "  --until T           window end\n"
+            "  -o, --out DIR       where to write (default .; created if missing)\n"
+            "  -f, --format LIST   pdf,txt,xml (default all three)\n"
+            "  --no-redact         keep third parties' local parts (default: *snip*@domain)\n"
+            "  -h, --help          this text\n\n"
+            "Exit status: 0 written, 1 failure, 2 usage error.\n");
+}
+
+static int parse_formats(const char *s, int *out)
+{
+    *out = 0;
+    char buf[64];
+    if (strlen(s) >= sizeof buf)
+        return -1;
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *sv = NULL, *p = strtok_r(buf, ",", &sv); p; p = strtok_r(NULL, ",", &sv)) {
+        if (strcmp(p, "pdf") == 0)
+            *out |= MD_FMT_PDF;
+        else if (strcmp(p, "txt") == 0 || strcmp(p, "text") == 0)
+            *out |= MD_FMT_TXT;
+        else if (strcmp(p, "xml") == 0)
+            *out |= MD_FMT_XML;
+        else
+            return -1;
+    }
+    return *out ? 0 : -1;
+}
 
 int md_cmd_ticket(md_cli *cli, int argc, char **argv)
 {
-    (void)cli;
-    (void)argc;
-    (void)argv;
-    md_cli_error("ticket: not built yet");
-    return MD_EXIT_FAIL;
+    static const struct option opts[] = {
+        {"address", required_argument, NULL, 'a'}, {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},   {"out", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},  {"no-redact", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    char addrs[MD_ANALYSIS_MAX_ADDRS][MD_LIMIT_ADDR];
+    const char *addrv[MD_ANALYSIS_MAX_ADDRS + 1];
+    size_t naddrs = 0;
+    long long since = 0, until = 0;
+    int have_since = 0, have_until = 0, redact = 1, formats = MD_FMT_PDF | MD_FMT_TXT | MD_FMT_XML;
+    const char *dir = ".";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "a:o:f:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            if (naddrs == MD_ANALYSIS_MAX_ADDRS) {
+                md_cli_error("ticket: at most %d addresses", MD_ANALYSIS_MAX_ADDRS);
+                return MD_EXIT_USAGE;
+            }
+            if (md_text_addr_norm(addrs[naddrs], sizeof addrs[0], optarg, strlen(optarg)) != MD_OK ||
+                !strchr(addrs[naddrs], '@') || addrs[naddrs][0] == '@') {
+                md_cli_error("ticket: --address %s: not an e-mail address", optarg);
+                return MD_EXIT_USAGE;
+            }
+            addrv[naddrs] = addrs[naddrs];
+            naddrs++;
+            break;
+        case 's':
+        case 'u':
+            if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
+                md_cli_error("ticket: --%s %s: not a time", c == 's' ? "since" : "until", optarg);
+                return MD_EXIT_USAGE;
+            }
+            *(c == 's' ? &have_since : &have_until) = 1;
+            break;
+        case 'o': dir = optarg; break;
+        case 'f':
+            if (parse_formats(optarg, &formats) != 0) {
+                md_cli_error("ticket: --format %s: a list of pdf, txt, xml", optarg);
+                return MD_EXIT_USAGE;
+            }
+            break;
+        case 'R': redact = 0; break;
+        case 'h': help(stdout); return MD_EXIT_OK;
+        default: help(stderr); return MD_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        md_cli_error("ticket: give exactly one ticket number");
+        help(stderr);
+        return MD_EXIT_USAGE;
+    }
+    const char *number = argv[optind];
+    if (!md_analysis_ticket_valid(number)) {
+        md_cli_error("ticket: '%s' is not a ticket number (letters, digits, '.', '_', '-'; "
+                     "at most 63)", number);
+        return MD_EXIT_USAGE;
+    }
+    if (naddrs == 0) {
+        md_cli_error("ticket: at least one --address is needed");
+        return MD_EXIT_USAGE;
+    }
+    addrv[naddrs] = NULL;
+    md_err err = {0, ""};
+    if (!have_since || !have_until) {
+        int64_t s, u;
+        if (md_analysis_ticket_window(number, cli->cfg.window_before_days,
+                                      cli->cfg.window_after_days, &s, &u, &err) != MD_OK) {
+            md_cli_error("ticket: %s; give --since and --until", err.msg);
+            return MD_EXIT_USAGE;
+        }
+        if (!have_since)
+            since = s;
+        if (!have_until)
+            until = u;
+    }
+    if (until < since) {
+        md_cli_error("ticket: the window ends before it starts");
+        return MD_EXIT_USAGE;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (mkdir(dir, 0777) != 0) {
+            md_cli_error("ticket: --out %s: %s", dir, strerror(errno));
+            return MD_EXIT_FAIL;
+        }
+    } else if (!S_ISDIR(sb.st_mode)) {
+        md_cli_error("ticket: --out %s: not a directory", dir);
+        return MD_EXIT_USAGE;
+    }
+    md_store *st = md_cli_store(cli, 0);
+    if (!st)
+        return MD_EXIT_FAIL;
+
+    md_analysis_opts o;
+    memset(&o, 0, sizeof o);
+    o.ticket = number;
+    o.addrs = addrv;
+    o.naddrs = naddrs;
+    o.since = since;
+    o.until = until;
+    o.redact = redact;
+    xmlDoc *doc = NULL;
+    md_analysis_summary sum;
+    if (md_analysis_ticket(st, &cli->cfg, &o, &doc, &sum, &err) != MD_OK) {
+        md_cli_error("ticket %s: %s", number, err.msg);
+        return MD_EXIT_FAIL;
+    }
+    char *paths[3] = {NULL, NULL, NULL};
+    const char *fmts[3] = {NULL, NULL, NULL};
+    size_t nw = 0;
+    int rc = md_analysis_write(doc, &cli->cfg, dir, number, formats, paths, fmts, &nw, &err);
+    int result = MD_EXIT_OK;
+    if (rc != MD_OK) {
+        md_cli_error("ticket %s: %s", number, err.msg);
+        result = MD_EXIT_FAIL;
+    }
+    md_case_ticket t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.number, sizeof t.number, "%s", number);
+    t.since = since;
+    t.until = until;
+    t.redact = redact;
+    t.generated_at = (int64_t)time(NULL);
+    snprintf(t.outcome, sizeof t.outcome, "%s", sum.outcome);
+    snprintf(t.summary, sizeof t.summary, "%s", sum.verdict);
+    if (md_store_case_ticket_save(st, &t, addrv, naddrs, sum.ips, sum.nips,
+                                  (const char *const *)paths, fmts, nw, &err) != MD_OK) {
+        md_cli_error("ticket %s: recording it in the store: %s", number, err.msg);
+        result = MD_EXIT_FAIL;
+    }
+    if (!cli->quiet) {
+        printf("ticket %s: %zu message%s, outcome %s, %zu affected IP%s\n", number, sum.messages,
+               sum.messages == 1 ? "" : "s", sum.outcome, sum.nips, sum.nips == 1 ? "" : "s");
+        printf("  %s\n", sum.verdict);
+    }
+    for (size_t i = 0; i < nw; i++) {
+        printf("%s\n", paths[i]);
+        free(paths[i]);
+    }
+    md_analysis_summary_free(&sum);
+    xmlFreeDoc(doc);
+    return result;
 }

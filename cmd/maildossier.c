@@ -88,7 +88,16 @@ int main(int argc, char **argv)
             return MD_EXIT_FAIL;
         }
         optind++;
-        int rc = commands[i].run(&cli, argc - optind + 1, argv + optind - 1);
+        int first = optind;
+        /* The global options were parsed in order ('+'); glibc keeps that
+         * mode until getopt is reinitialised (optind = 0).  Reinitialise it
+         * here in its permuting mode, so that a command's own options may
+         * follow its arguments ("trace ADDR --since T"). */
+        static char *none[] = {"maildossier", NULL};
+        optind = 0;
+        getopt_long(1, none, "", opts, NULL);
+        optind = 1;
+        int rc = commands[i].run(&cli, argc - first + 1, argv + first - 1);
         md_store_close(cli.store);
         return rc;
     }

@@ -19,12 +19,29 @@ typedef struct {
     int lineno;            /* counted by our reader: Debian's libinih passes none */
 } load_ctx;
 
+/* A line longer than inih's buffer (num - 2 characters) would be split and
+ * its rest parsed as a line of its own: report it instead, naming the line. */
 static char *reader(char *str, int num, void *stream)
 {
     load_ctx *lc = stream;
     char *r = fgets(str, num, lc->fp);
-    if (r)
-        lc->lineno++;
+    if (!r)
+        return NULL;
+    lc->lineno++;
+    size_t n = strlen(str);
+    if (num > 1 && n == (size_t)num - 1 && str[n - 1] != '\n') {
+        int c = getc(lc->fp);
+        if (c == EOF || c == '\n')
+            return r;
+        while (c != EOF && c != '\n')
+            c = getc(lc->fp);
+        if (!lc->failed) {
+            md_err_set(lc->err, MD_ERR_PARSE, "%s:%d: line longer than %d characters",
+                       lc->cfg->path, lc->lineno, num - 1);
+            lc->failed = lc->lineno;
+        }
+        str[0] = '\0';
+    }
     return r;
 }
 
@@ -195,20 +212,25 @@ static int handler(void *user, const char *section, const char *name, const char
                     copy(c->hosts[i].loghosts, sizeof c->hosts[i].loghosts, value);
         } else goto unknown;
     } else {
-        md_err_set(lc->err, MD_ERR_PARSE, "%s:%d: unknown section [%s]", c->path, lineno, section);
-        lc->failed = 1;
+        if (!section[0])
+            md_err_set(lc->err, MD_ERR_PARSE, "%s:%d: %s outside a [section]", c->path, lineno,
+                       name);
+        else
+            md_err_set(lc->err, MD_ERR_PARSE, "%s:%d: unknown section [%s]", c->path, lineno,
+                       section);
+        lc->failed = lineno;
         return 0;
     }
     if (bad) {
         md_err_set(lc->err, MD_ERR_PARSE, "%s:%d: bad value for %s in [%s]: %s", c->path, lineno,
                    name, section, value);
-        lc->failed = 1;
+        lc->failed = lineno;
     }
     return 1;
 unknown:
     md_err_set(lc->err, MD_ERR_PARSE, "%s:%d: unknown key %s in [%s]", c->path, lineno, name,
                section);
-    lc->failed = 1;
+    lc->failed = lineno;
     return 1;
 }
 
@@ -222,10 +244,11 @@ int md_config_load(md_config *cfg, const char *path, md_err *err)
     load_ctx lc = {cfg, err, 0, "", fp, 0};
     int rc = ini_parse_stream(reader, &lc, handler, &lc);
     fclose(fp);
+    /* the first error wins: inih's syntax error (rc = its line) or ours */
+    if (rc > 0 && (!lc.failed || rc < lc.failed))
+        return md_err_set(err, MD_ERR_PARSE, "%s:%d: syntax error", path, rc);
     if (lc.failed)
         return MD_ERR_PARSE;
-    if (rc > 0)
-        return md_err_set(err, MD_ERR_PARSE, "%s:%d: syntax error", path, rc);
     if (rc < 0)
         return md_err_set(err, MD_ERR_IO, "%s: cannot read", path);
     for (size_t i = 0; i < cfg->nhosts; i++)
@@ -272,7 +295,7 @@ static int list_has(const char *list, const char *name, size_t n)
         const char *s = p;
         while (*p && *p != ',' && !isspace((unsigned char)*p))
             p++;
-        if ((size_t)(p - s) == n && md_text_ncasecmp(s, name, n) == 0)
+        if (p > s && (size_t)(p - s) == n && md_text_ncasecmp(s, name, n) == 0)
             return 1;
     }
     return 0;

@@ -1,6 +1,7 @@
 /* ingest.c: walking inputs, detecting their kind and dispatching them to
  * the reader of that kind (see ingest.h).  Owns nothing beyond one input at
  * a time; never prints (warnings and progress go to callbacks). */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,8 @@
 #include "msgfile.h"
 #include "repfile.h"
 #include "rulefile.h"
+#include "snds.h"
+#include "ipaddr.h"
 #include "text.h"
 
 /* The readers, one per kind (NULL: not readable yet). */
@@ -110,27 +113,93 @@ int md_ingest_fingerprint(md_input *in, md_kind kind, char *out, size_t outsize,
     int rc = md_input_peek(in, 4096, &p, &n, err);
     if (rc != MD_OK)
         return rc;
-    const char *nl = memchr(p, '\n', n);
-    if (!nl && n < 4096)
-        return md_err_set(err, MD_ERR_NOTFOUND, "%s: no complete first line", md_input_name(in));
-    size_t len = nl ? (size_t)(nl - p) : n;
+    if (n > 4096)
+        n = 4096;
+    /* Blank and '#' lines before the first line that says something are
+     * taken too: files that start with the same comment (fail2ban's notes,
+     * "#" in aliases files) are not one source.  The hash stays the same
+     * while a log grows at its end. */
+    size_t len = 0;
+    for (;;) {
+        const char *nl = memchr(p + len, '\n', n - len);
+        if (!nl) {
+            if (len == 0 && n < 4096)
+                return md_err_set(err, MD_ERR_NOTFOUND, "%s: no complete first line",
+                                  md_input_name(in));
+            if (len == 0 || n == 4096)
+                len = n;
+            break;
+        }
+        size_t b = len, e = (size_t)(nl - p);
+        while (b < e && (p[b] == ' ' || p[b] == '\t' || p[b] == '\r'))
+            b++;
+        int says = b < e && p[b] != '#';
+        len = e + (says ? 0 : 1);
+        if (says)
+            break;
+    }
     hash128(p, len, (uint64_t)kind, out, outsize);
     return MD_OK;
+}
+
+/* One line of a log: BSD syslog ("Apr 23 16:06:27", also "Dec  1" and
+ * "Dec 1"), optionally after an RFC 5424 "<PRI>" (and version "1 "); ISO
+ * dates (RFC 3339, journalctl short-iso, Exim's "2026-11-28 09:18:51"); a
+ * TAI64N stamp (qmail, multilog). */
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_hhmmss(const char *p, size_t n)
+{
+    return n >= 8 && is_digit(p[0]) && is_digit(p[1]) && p[2] == ':' && is_digit(p[3]) &&
+           is_digit(p[4]) && p[5] == ':' && is_digit(p[6]) && is_digit(p[7]);
 }
 
 static int looks_like_syslog(const char *p, size_t n)
 {
     static const char *const mon[] = {"Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ",
                                       "Jul ", "Aug ", "Sep ", "Oct ", "Nov ", "Dec "};
-    if (n < 16)
-        return 0;
-    for (int i = 0; i < 12; i++)
-        if (memcmp(p, mon[i], 4) == 0 && p[6] == ' ' && p[9] == ':')
-            return 1;
-    /* RFC 3339 / short-iso / Exim: 2026-11-28T09:18:51 or 2026-11-28 09:18:51 */
-    if (n >= 19 && p[4] == '-' && p[7] == '-' && (p[10] == 'T' || p[10] == ' ') &&
-        p[13] == ':' && p[16] == ':')
+    if (n > 0 && p[0] == '<') { /* <PRI> of a raw syslog message */
+        size_t i = 1;
+        while (i < n && i < 5 && is_digit(p[i]))
+            i++;
+        if (i == 1 || i >= n || p[i] != '>')
+            return 0;
+        p += i + 1;
+        n -= i + 1;
+        if (n >= 2 && p[0] == '1' && p[1] == ' ') { /* RFC 5424 version */
+            p += 2;
+            n -= 2;
+        }
+    }
+    if (n >= 14) {
+        for (int i = 0; i < 12; i++) {
+            if (memcmp(p, mon[i], 4) != 0)
+                continue;
+            size_t j = 4;
+            if (p[j] == ' ')
+                j++;
+            if (!is_digit(p[j]))
+                return 0;
+            j++;
+            if (is_digit(p[j]))
+                j++;
+            return p[j] == ' ' && is_hhmmss(p + j + 1, n - j - 1);
+        }
+    }
+    /* 2026-11-28T09:18:51 or 2026-11-28 09:18:51 */
+    if (n >= 19 && is_digit(p[0]) && is_digit(p[3]) && p[4] == '-' && p[7] == '-' &&
+        (p[10] == 'T' || p[10] == ' ') && is_hhmmss(p + 11, n - 11))
         return 1;
+    /* @4000000063a1b2c30a1b2c3d (TAI64N) followed by a blank */
+    if (n >= 26 && p[0] == '@' && memcmp(p + 1, "400000", 6) == 0 && p[25] == ' ') {
+        for (int i = 1; i < 25; i++)
+            if (!isxdigit((unsigned char)p[i]))
+                return 0;
+        return 1;
+    }
     return 0;
 }
 
@@ -146,6 +215,130 @@ static int has_header_start(const char *p, size_t n)
             return 1;
     }
     return 0;
+}
+
+/* Lines of the probe that say something: blank lines and '#' comments
+ * (fail2ban's notes, aliases and Sieve comments) are skipped.  Returns the
+ * number found (at most max), their starts and lengths. */
+#define DETECT_LINES 8
+static int content_lines(const char *p, size_t n, const char **ls, size_t *ll, int max)
+{
+    int k = 0;
+    size_t i = 0;
+    while (i < n && k < max) {
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - p) : n;
+        size_t b = i;
+        while (b < e && (p[b] == ' ' || p[b] == '\t' || p[b] == '\r'))
+            b++;
+        if (b < e && p[b] != '#') {
+            size_t len = e - i;
+            if (len && p[i + len - 1] == '\r')
+                len--;
+            ls[k] = p + i;
+            ll[k] = len;
+            k++;
+        }
+        if (!nl)
+            break;
+        i = e + 1;
+    }
+    return k;
+}
+
+/* A log when the first line that says something is a log line, or at least
+ * half of the first few are (a file with a short header before its lines). */
+static int looks_like_log(const char *const *ls, const size_t *ll, int k)
+{
+    if (k == 0)
+        return 0;
+    if (looks_like_syslog(ls[0], ll[0]))
+        return 1;
+    int hits = 0;
+    for (int i = 0; i < k; i++)
+        hits += looks_like_syslog(ls[i], ll[i]);
+    return k >= 2 && hits * 2 >= k;
+}
+
+/* Field `idx` of a comma separated line, trimmed; 0 if there is none. */
+static int csv_field(const char *s, size_t n, int idx, const char **f, size_t *fl)
+{
+    size_t i = 0;
+    for (int c = 0; c < idx; c++) {
+        const char *comma = memchr(s + i, ',', n - i);
+        if (!comma)
+            return 0;
+        i = (size_t)(comma - s) + 1;
+    }
+    const char *comma = memchr(s + i, ',', n - i);
+    size_t e = comma ? (size_t)(comma - s) : n;
+    while (i < e && (s[i] == ' ' || s[i] == '"'))
+        i++;
+    while (e > i && (s[e - 1] == ' ' || s[e - 1] == '"'))
+        e--;
+    *f = s + i;
+    *fl = e - i;
+    return 1;
+}
+
+static int field_is(const char *f, size_t fl, const char *word)
+{
+    return fl == strlen(word) && md_text_ncasecmp(f, word, fl) == 0;
+}
+
+/* SNDS exports: data rows "IP,start,end,rcpt,data,recipients,GREEN|YELLOW|RED,..."
+ * and IP status rows "first IP,last IP,Yes,reason"; a header row may come first. */
+static md_kind snds_kind(const char *const *ls, const size_t *ll, int k)
+{
+    for (int i = 0; i < k && i < 2; i++) {
+        const char *f;
+        size_t fl;
+        md_ip ip;
+        if (!csv_field(ls[i], ll[i], 0, &f, &fl) || md_ip_parse(&ip, f, fl) != MD_OK)
+            continue;
+        if (csv_field(ls[i], ll[i], 6, &f, &fl) &&
+            (field_is(f, fl, "GREEN") || field_is(f, fl, "YELLOW") || field_is(f, fl, "RED")))
+            return MD_KIND_SNDS;
+        if (csv_field(ls[i], ll[i], 1, &f, &fl) && md_ip_parse(&ip, f, fl) == MD_OK &&
+            csv_field(ls[i], ll[i], 2, &f, &fl) && (field_is(f, fl, "Yes") || field_is(f, fl, "No")))
+            return MD_KIND_SNDS_STATUS;
+        return MD_KIND_UNKNOWN;
+    }
+    return MD_KIND_UNKNOWN;
+}
+
+/* Sieve: the first statement is a Sieve command. */
+static int looks_like_sieve(const char *s, size_t n)
+{
+    static const char *const cmds[] = {"require", "redirect", "if", "keep", "fileinto",
+                                       "discard", "stop", "vacation", "/*"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        size_t l = strlen(cmds[i]);
+        if (n >= l && memcmp(s, cmds[i], l) == 0 &&
+            (n == l || l == 2 || s[l] == ' ' || s[l] == '\t' || s[l] == ';' || s[l] == '['))
+            return 1;
+    }
+    return 0;
+}
+
+/* aliases(5): "name: target, target"; a name is an unquoted local part. */
+static int looks_like_alias(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)s[i]) || strchr("._+-", s[i])))
+        i++;
+    if (i == 0 || i >= n || s[i] != ':')
+        return 0;
+    i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    return i < n;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
 md_kind md_ingest_detect(const char *p, size_t n, const char *path)
@@ -166,21 +359,51 @@ md_kind md_ingest_detect(const char *p, size_t n, const char *path)
         return MD_KIND_DMARC;
     if (n >= 5 && memcmp(p, "From ", 5) == 0)
         return MD_KIND_MBOX;
-    if (looks_like_syslog(p, n))
+    size_t probe = n < 65536 ? n : 65536;
+    const char *ls[DETECT_LINES];
+    size_t ll[DETECT_LINES];
+    int k = content_lines(p, probe, ls, ll, DETECT_LINES);
+    if (looks_like_log(ls, ll, k))
         return MD_KIND_LOG;
     if (has_header_start(p, n))
         return MD_KIND_MESSAGE;
-    size_t probe = n < 8192 ? n : 8192;
-    if (md_text_casestr(p, probe, "require") || md_text_casestr(p, probe, "redirect") ||
-        (strlen(base) > 6 && strcmp(base + strlen(base) - 6, ".sieve") == 0))
+    /* a .forward may be an Exim or Sieve filter, marked on its first line */
+    if (n >= 13 && md_text_ncasecmp(p, "# Exim filter", 13) == 0)
+        return MD_KIND_FORWARD;
+    if (n >= 14 && md_text_ncasecmp(p, "# Sieve filter", 14) == 0)
         return MD_KIND_SIEVE;
-    if (strstr(base, "aliases") || strstr(base, "alias"))
-        return MD_KIND_ALIASES;
-    if (md_text_casestr(p, probe, "address,target"))
+    if (ends_with(base, ".sieve") || ends_with(base, ".siv") || (k && looks_like_sieve(ls[0], ll[0])))
+        return MD_KIND_SIEVE;
+    const char *f;
+    size_t fl;
+    if (k && csv_field(ls[0], ll[0], 0, &f, &fl) && field_is(f, fl, "address") &&
+        csv_field(ls[0], ll[0], 1, &f, &fl) && field_is(f, fl, "target"))
         return MD_KIND_RULES_CSV;
-    if (md_text_casestr(p, probe, "GREEN") || md_text_casestr(p, probe, "YELLOW") ||
-        md_text_casestr(p, probe, "RED"))
-        return MD_KIND_SNDS;
+    /* a rules CSV with its columns in another order (rulecsv.h) */
+    if (k && md_text_casestr(ls[0], ll[0], "keeps_copy") && md_text_casestr(ls[0], ll[0], "target") &&
+        md_text_casestr(ls[0], ll[0], "address"))
+        return MD_KIND_RULES_CSV;
+    /* without its header row: address,target,keeps_copy */
+    if (k && csv_field(ls[0], ll[0], 0, &f, &fl) && fl && memchr(f, '@', fl) &&
+        !memchr(f, ' ', fl) && csv_field(ls[0], ll[0], 2, &f, &fl) &&
+        (field_is(f, fl, "0") || field_is(f, fl, "1") || field_is(f, fl, "yes") ||
+         field_is(f, fl, "no") || field_is(f, fl, "true") || field_is(f, fl, "false")))
+        return MD_KIND_RULES_CSV;
+    md_kind sk = snds_kind(ls, ll, k);
+    if (sk == MD_KIND_UNKNOWN && k) { /* a header row names the columns (snds.h) */
+        int sn = md_snds_sniff(ls[0], ll[0]);
+        sk = sn == MD_SNDS_DATA ? MD_KIND_SNDS : sn == MD_SNDS_STATUS ? MD_KIND_SNDS_STATUS
+                                                                      : MD_KIND_UNKNOWN;
+    }
+    if (sk != MD_KIND_UNKNOWN)
+        return sk;
+    /* "Name: value" first: a message with an unusual first header, or aliases */
+    if (k && looks_like_alias(ls[0], ll[0]) &&
+        (md_text_casestr(p, probe, "\nDate:") || md_text_casestr(p, probe, "\nReceived:") ||
+         md_text_casestr(p, probe, "\nMessage-ID:")))
+        return MD_KIND_MESSAGE;
+    if (strstr(base, "alias") || (k && looks_like_alias(ls[0], ll[0])))
+        return MD_KIND_ALIASES;
     return MD_KIND_UNKNOWN;
 }
 
@@ -214,7 +437,8 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, md_err *er
         md_input_peek(in, 65536, &p, &n, &e);
         k = md_ingest_detect(p, n, path);
     }
-    md_ingest_fn fn = reader_for(k);
+    md_ingest_fn fn = ig->reader ? ig->reader : reader_for(k);
+    ig->kind = k;
     int rc = MD_OK;
     if (!fn) {
         ig->stats.files_failed++;
@@ -231,7 +455,12 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, md_err *er
         if (rc != MD_OK && rc != MD_ERR_PARSE && rc != MD_ERR_DB && rc != MD_ERR_NOMEM) {
             /* bad input (truncated, over a limit): reported, the walk goes on */
             ig->stats.files_failed++;
-            md_ingest_warn(ig, path, md_input_lineno(in), "%s", err->msg);
+            /* the message names the input already: do not repeat it */
+            const char *m = err->msg, *name = md_input_name(in);
+            size_t nl = strlen(name);
+            if (strncmp(m, name, nl) == 0 && m[nl] == ':' && m[nl + 1] == ' ')
+                m += nl + 2;
+            md_ingest_warn(ig, path, md_input_lineno(in), "%s", m);
             md_err_clear(err);
             rc = MD_ERR_PARSE;
         }
@@ -256,9 +485,11 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
         md_ingest_warn(ig, path, 0, "cannot stat: %s", strerror(errno));
         return MD_ERR_PARSE;
     }
+    /* a named pipe only when named (<(zcat ...)): inside a directory it would block */
     if (!S_ISDIR(st.st_mode))
-        return S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) ? ingest_file(ig, path, hint, err)
-                                                          : MD_OK;
+        return S_ISREG(st.st_mode) || (S_ISFIFO(st.st_mode) && depth == 0)
+                   ? ingest_file(ig, path, hint, err)
+                   : MD_OK;
     if (depth >= MD_LIMIT_DIR_DEPTH) {
         md_ingest_warn(ig, path, 0, "directory nesting deeper than %d; skipped",
                        MD_LIMIT_DIR_DEPTH);
@@ -268,6 +499,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
         hint = MD_KIND_MESSAGE;
     DIR *d = opendir(path);
     if (!d) {
+        ig->stats.files_failed++;
         md_ingest_warn(ig, path, 0, "cannot open directory: %s", strerror(errno));
         return MD_ERR_PARSE;
     }
@@ -279,7 +511,8 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        if (de->d_name[0] == '.' && strcmp(de->d_name, ".forward") != 0)
+        if (de->d_name[0] == '.' && strcmp(de->d_name, ".forward") != 0 &&
+            strcmp(de->d_name, ".dovecot.sieve") != 0) /* a user's active Sieve script */
             continue;
         if (nn == cap) {
             cap = cap ? cap * 2 : 64;
@@ -298,7 +531,9 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
     int result = MD_OK;
     for (size_t i = 0; i < nn; i++) {
         char sub[MD_LIMIT_PATH];
-        if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, names[i]) < sizeof sub) {
+        size_t pl = strlen(path);
+        const char *sep = pl && path[pl - 1] == '/' ? "" : "/"; /* "logs/" + "mail.log" */
+        if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", path, sep, names[i]) < sizeof sub) {
             int rc = walk(ig, sub, depth + 1, hint, err);
             if (rc == MD_ERR_PARSE)
                 result = MD_ERR_PARSE;

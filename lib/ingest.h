@@ -80,6 +80,14 @@ struct md_ingest {
     void *cb_arg;
     int64_t last_progress_ms;
     uint64_t warnings_shown;      /* md_ingest_warn calls so far */
+    md_kind kind;                 /* kind of the input being read (set before its reader
+                                     runs: readers of several kinds look here) */
+    md_ingest_fn reader;          /* NULL: the reader of each kind; else called for every
+                                     input instead (tests, dry runs) */
+    const char *rules_home;       /* --rules-home: DIR/USER/.forward belongs to
+                                     USER@first domain (rulefile.h); NULL = none */
+    void *msg_batch;              /* lib/msgfile.c: messages kept in one transaction
+                                     across inputs (md_msgfile_batch_begin); NULL = off */
 };
 
 /* md_ingest_init: zero stats, set store and config. */

@@ -233,6 +233,8 @@ static size_t decode(md_input *in, char *dst, size_t cap)
             produced = cap - in->xz.avail_out;
             if (rc == LZMA_STREAM_END)
                 in->xz_init = 1;
+            else if (rc == LZMA_MEMLIMIT_ERROR)
+                set_pending(in, MD_ERR_LIMIT, "xz stream needs more memory than allowed");
             else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR)
                 set_pending(in, MD_ERR_PARSE, "corrupt xz stream");
             break;
@@ -303,7 +305,7 @@ static int init_common(md_input *in, const char *name, md_err *err)
         in->bz_init = 1;
         break;
     case MD_COMP_XZ:
-        if (lzma_stream_decoder(&in->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+        if (lzma_stream_decoder(&in->xz, MD_LIMIT_XZ_MEMORY, LZMA_CONCATENATED) != LZMA_OK)
             return md_err_set(err, MD_ERR_NOMEM, "%s: xz init failed", name);
         in->xz_init = 1;
         break;
@@ -435,7 +437,8 @@ int md_input_getline(md_input *in, const char **line, size_t *len, int *flags, m
         int f = 0;
         if (nl) {
             n = (size_t)(nl - s);
-            if (n > MD_LIMIT_LINE) {
+            /* a line of exactly MD_LIMIT_LINE bytes before "\r\n" is not cut */
+            if (n - (n && s[n - 1] == '\r') > MD_LIMIT_LINE) {
                 n = MD_LIMIT_LINE;
                 f |= MD_LINE_CUT;
                 in->start += n;
@@ -443,7 +446,8 @@ int md_input_getline(md_input *in, const char **line, size_t *len, int *flags, m
             } else {
                 in->start += n + 1;
             }
-        } else if (avail >= MD_LIMIT_LINE) {
+        } else if (avail > MD_LIMIT_LINE + 1) {
+            /* longer than the limit even if "\r\n" comes next */
             n = MD_LIMIT_LINE;
             f |= MD_LINE_CUT;
             in->start += n;
@@ -459,6 +463,11 @@ int md_input_getline(md_input *in, const char **line, size_t *len, int *flags, m
         } else if (avail > 0) {
             n = avail;
             in->start += n;
+            if (n - (s[n - 1] == '\r') > MD_LIMIT_LINE) {
+                in->pos += n - MD_LIMIT_LINE;
+                n = MD_LIMIT_LINE;
+                f |= MD_LINE_CUT;
+            }
         } else {
             if (in->pend_code)
                 return report_pending(in, err);
@@ -497,13 +506,20 @@ int md_input_slurp(md_input *in, md_buf *out, size_t max, md_err *err)
         size_t avail = in->end - in->start;
         if (avail) {
             size_t take = avail;
-            if (out->len + take > max)
+            if (out->len >= max)
+                take = 0;
+            else if (take > max - out->len)
                 take = max - out->len;
             if (md_buf_append(out, in->out + in->start, take) != MD_OK)
                 return md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", in->name);
             in->start += take;
             in->pos += take;
-            if (out->len >= max && (in->end > in->start || !in->eof))
+        }
+        if (out->len >= max) {
+            /* at the limit: an error only if anything is left */
+            while (in->start == in->end && !in->eof)
+                fill(in);
+            if (in->end > in->start)
                 return md_err_set(err, MD_ERR_LIMIT, "%s: larger than %zu bytes", in->name, max);
         }
         if (in->eof && in->start == in->end)

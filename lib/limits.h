@@ -39,6 +39,9 @@
 #define MD_LIMIT_ZIP_ENTRIES    64
 #define MD_LIMIT_CSV_FIELDS     64
 
+/* Memory an xz stream may ask for to be decoded (xz -9 needs 65 MiB). */
+#define MD_LIMIT_XZ_MEMORY      (256u * 1024 * 1024)
+
 /* Whole files read into memory by parsers that need the whole text. */
 #define MD_LIMIT_SLURP          (64 * 1024 * 1024)
 

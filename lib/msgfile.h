@@ -1,11 +1,45 @@
-/* msgfile.h: the ingest reader for messages and mbox files (kinds MD_KIND_MESSAGE, MD_KIND_MBOX).
- * (placeholder: being built) */
+/* msgfile.h: the ingest reader for messages and mbox files (kinds
+ * MD_KIND_MESSAGE and MD_KIND_MBOX; a Maildir arrives as one file per
+ * message).
+ *
+ * For each message: parse (message.h), classify (complaint: arf.h; bounce:
+ * dsn.h; Microsoft sender-support reply: msreply.h; mail carrying a DMARC
+ * report: repfile.h; else a plain message) and store the header evidence
+ * (store_msg.h).  Messages attached to bounces and complaints are stored
+ * too.  Idempotent by content hash.  Bad input is reported through
+ * md_ingest_warn (file and line) and the rest is taken.
+ *
+ * Batching (optional, for Maildirs of many small files): between
+ * md_msgfile_batch_begin and md_msgfile_finish, messages of successive
+ * inputs share one transaction (committed every MD_MSGFILE_BATCH messages)
+ * and one set of prepared statements.  The caller must call
+ * md_msgfile_flush before any other reader runs, and md_msgfile_finish
+ * before the store is closed (an open batch would otherwise be rolled
+ * back).  Without
+ * md_msgfile_batch_begin each input commits on its own.
+ */
 #ifndef MD_MSGFILE_H
 #define MD_MSGFILE_H
 
 #include "ingest.h"
 
+#define MD_MSGFILE_BATCH 2000   /* messages per transaction while batching */
+
 /* md_msgfile_ingest: an md_ingest_fn (see ingest.h). */
 int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err);
+
+/* md_msgfile_batch_begin: start batching (ig->msg_batch).  0 or MD_ERR_NOMEM.
+ * Calling it twice is harmless. */
+int md_msgfile_batch_begin(md_ingest *ig, md_err *err);
+
+/* md_msgfile_flush: commit what the batch holds, batching goes on (call it
+ * before another reader runs: it opens its own transaction).  Safe without
+ * a batch.  0 or the store's error (the batch is then rolled back). */
+int md_msgfile_flush(md_ingest *ig, md_err *err);
+
+/* md_msgfile_finish: commit what the batch holds and end batching; safe to
+ * call when no batch is open.  0 or the store's error (the batch is then
+ * rolled back). */
+int md_msgfile_finish(md_ingest *ig, md_err *err);
 
 #endif

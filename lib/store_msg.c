@@ -1,5 +1,683 @@
-/* store_msg.c: the msg area's tables and queries (see store.h).
- * Placeholder schema until the area lands. */
+/* store_msg.c: the msg area's tables and queries (see store_msg.h).
+ * Owns its prepared statements (per writer); never prints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "store_int.h"
+#include "store_msg.h"
 
-const char md_store_schema_msg[] = "";
+const char md_store_schema_msg[] =
+    "CREATE TABLE msg ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL UNIQUE,"
+    "  source_id INTEGER, path TEXT, mbox_offset INTEGER NOT NULL DEFAULT 0,"
+    "  kind TEXT NOT NULL,"
+    "  message_id TEXT, from_addr TEXT, from_text TEXT, to_text TEXT, subject TEXT,"
+    "  date INTEGER, stored INTEGER NOT NULL, flags INTEGER NOT NULL DEFAULT 0,"
+    "  size INTEGER, antispam TEXT, headers TEXT, raw BLOB);"
+    "CREATE INDEX msg_message_id ON msg(message_id);"
+    "CREATE INDEX msg_date ON msg(date);"
+    "CREATE TABLE msg_addr ("
+    "  addr TEXT NOT NULL, role INTEGER NOT NULL,"
+    "  msg_id INTEGER NOT NULL REFERENCES msg(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (addr, role, msg_id)) WITHOUT ROWID;"
+    "CREATE INDEX msg_addr_msg ON msg_addr(msg_id);"
+    "CREATE TABLE msg_hop ("
+    "  msg_id INTEGER NOT NULL REFERENCES msg(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, parsed INTEGER NOT NULL,"
+    "  helo TEXT, rdns TEXT, ip TEXT, cls INTEGER NOT NULL DEFAULT 0, ours_host TEXT,"
+    "  by_host TEXT, by_ip TEXT, with_proto TEXT, qid TEXT, for_addr TEXT, via TEXT,"
+    "  date INTEGER, no_zone INTEGER NOT NULL DEFAULT 0, delay INTEGER,"
+    "  raw TEXT,"
+    "  PRIMARY KEY (msg_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX msg_hop_ip ON msg_hop(ip) WHERE ip IS NOT NULL;"
+    "CREATE INDEX msg_hop_qid ON msg_hop(qid) WHERE qid IS NOT NULL;"
+    "CREATE TABLE msg_auth ("
+    "  msg_id INTEGER NOT NULL REFERENCES msg(id) ON DELETE CASCADE,"
+    "  source TEXT NOT NULL, authserv TEXT, method TEXT NOT NULL, result TEXT,"
+    "  reason TEXT, domain TEXT, props TEXT);"
+    "CREATE INDEX msg_auth_msg ON msg_auth(msg_id);"
+    "CREATE TABLE msg_antispam ("      /* Microsoft's verdict, one row per message */
+    "  msg_id INTEGER PRIMARY KEY REFERENCES msg(id) ON DELETE CASCADE,"
+    "  cip TEXT, ctry TEXT, lang TEXT, scl INTEGER, org_scl INTEGER, pcl INTEGER, bcl INTEGER,"
+    "  sfv TEXT, ipv TEXT, cat TEXT, srv TEXT, sfty TEXT, dir TEXT, ptr TEXT, helo TEXT,"
+    "  fields TEXT);"                    /* every KEY:value; as read (unknown ones too) */
+    "CREATE TABLE msg_dsn ("
+    "  msg_id INTEGER NOT NULL REFERENCES msg(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, vendor TEXT, reporting_mta TEXT, arrival INTEGER,"
+    "  orig_message_id TEXT, final_rcpt TEXT, orig_rcpt TEXT, action TEXT, status TEXT,"
+    "  status_from_text INTEGER, reply_code INTEGER, remote_mta TEXT, diag TEXT,"
+    "  last_attempt INTEGER, reason TEXT, hard INTEGER, microsoft INTEGER, named_ip TEXT,"
+    "  ms_bracket TEXT,"
+    "  PRIMARY KEY (msg_id, idx)) WITHOUT ROWID;"
+    "CREATE INDEX msg_dsn_ip ON msg_dsn(named_ip) WHERE named_ip IS NOT NULL;"
+    "CREATE INDEX msg_dsn_rcpt ON msg_dsn(final_rcpt);"
+    "CREATE INDEX msg_dsn_orig ON msg_dsn(orig_message_id);"
+    "CREATE TABLE msg_arf ("
+    "  msg_id INTEGER PRIMARY KEY REFERENCES msg(id) ON DELETE CASCADE,"
+    "  form TEXT, feedback_type TEXT, user_agent TEXT, version TEXT, microsoft INTEGER,"
+    "  source_ip TEXT, source_from_orig INTEGER, orig_mail_from TEXT, orig_rcpt_to TEXT,"
+    "  reported_domain TEXT, reporting_mta TEXT, arrival INTEGER, arrival_text TEXT,"
+    "  orig_message_id TEXT, orig_from TEXT, orig_to TEXT, orig_subject TEXT, orig_date INTEGER);"
+    "CREATE INDEX msg_arf_ip ON msg_arf(source_ip);"
+    "CREATE INDEX msg_arf_orig ON msg_arf(orig_message_id);";
+
+enum { S_FIND, S_INS, S_KIND, S_ADDR, S_HOP, S_AUTH, S_AS, S_DSN, S_ARF, S_COUNT };
+
+static const char *const sql_text[S_COUNT] = {
+    "SELECT id FROM msg WHERE hash = ?1",
+    "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
+    " to_text, subject, date, stored, flags, size, antispam, headers, raw)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16)",
+    "UPDATE msg SET kind = ?2 WHERE id = ?1",
+    "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
+    "INSERT OR REPLACE INTO msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host,"
+    " by_host, by_ip, with_proto, qid, for_addr, via, date, no_zone, delay, raw)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+    "INSERT INTO msg_auth (msg_id, source, authserv, method, result, reason, domain, props)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    "INSERT OR REPLACE INTO msg_antispam (msg_id, cip, ctry, lang, scl, org_scl, pcl, bcl, sfv,"
+    " ipv, cat, srv, sfty, dir, ptr, helo, fields)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+    "INSERT OR REPLACE INTO msg_dsn (msg_id, idx, vendor, reporting_mta, arrival,"
+    " orig_message_id, final_rcpt, orig_rcpt, action, status, status_from_text, reply_code,"
+    " remote_mta, diag, last_attempt, reason, hard, microsoft, named_ip, ms_bracket)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+    "INSERT OR REPLACE INTO msg_arf (msg_id, form, feedback_type, user_agent, version,"
+    " microsoft, source_ip, source_from_orig, orig_mail_from, orig_rcpt_to, reported_domain,"
+    " reporting_mta, arrival, arrival_text, orig_message_id, orig_from, orig_to,"
+    " orig_subject, orig_date)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+};
+
+struct md_msg_writer {
+    md_store *st;
+    sqlite3_stmt *s[S_COUNT];
+};
+
+int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
+{
+    md_msg_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    w->st = st;
+    *out = w;
+    return MD_OK;
+}
+
+void md_store_msg_writer_close(md_msg_writer *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(w->s[i]);
+    free(w);
+}
+
+/* stmt: the prepared statement k (prepared on first use), reset. */
+static sqlite3_stmt *stmt(md_msg_writer *w, int k, md_err *err)
+{
+    if (!w->s[k] && md_store_prepare(w->st, &w->s[k], sql_text[k], 1, err) != MD_OK)
+        return NULL;
+    sqlite3_reset(w->s[k]);
+    sqlite3_clear_bindings(w->s[k]);
+    return w->s[k];
+}
+
+/* text: NULL for empty strings (stored as NULL). */
+static int bt(sqlite3_stmt *s, int i, const char *t)
+{
+    return md_store_bind_text(s, i, t && *t ? t : NULL, -1);
+}
+
+static int done(md_msg_writer *w, sqlite3_stmt *s, md_err *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return md_store_dberr(w->st, err, what);
+    return MD_OK;
+}
+
+int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_FIND, err);
+    if (!s)
+        return MD_ERR_DB;
+    bt(s, 1, r->hash);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        r->id = sqlite3_column_int64(s, 0);
+        sqlite3_reset(s);
+        return 0;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return md_store_dberr(w->st, err, "looking up a message");
+    if (!(s = stmt(w, S_INS, err)))
+        return MD_ERR_DB;
+    bt(s, 1, r->hash);
+    if (r->source_id)
+        sqlite3_bind_int64(s, 2, r->source_id);
+    bt(s, 3, r->path);
+    sqlite3_bind_int64(s, 4, r->offset);
+    bt(s, 5, r->kind ? r->kind : MD_MSGKIND_MESSAGE);
+    bt(s, 6, r->message_id);
+    bt(s, 7, r->from_addr);
+    bt(s, 8, r->from_text);
+    bt(s, 9, r->to_text);
+    bt(s, 10, r->subject);
+    if (r->date)
+        sqlite3_bind_int64(s, 11, r->date);
+    sqlite3_bind_int(s, 12, r->flags);
+    sqlite3_bind_int64(s, 13, r->size);
+    bt(s, 14, r->antispam);
+    bt(s, 15, r->headers);
+    if (r->raw && r->rawlen)
+        sqlite3_bind_blob(s, 16, r->raw,
+                          (int)(r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen),
+                          SQLITE_STATIC);
+    if (done(w, s, err, "storing a message") != MD_OK)
+        return MD_ERR_DB;
+    r->id = sqlite3_last_insert_rowid(w->st->db);
+    return 1;
+}
+
+int md_store_msg_set_kind(md_msg_writer *w, int64_t id, const char *kind, md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_KIND, err);
+    if (!s)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    bt(s, 2, kind);
+    return done(w, s, err, "setting a message's kind");
+}
+
+int md_store_msg_addr_put(md_msg_writer *w, int64_t msg_id, const char *addr, int role,
+                          md_err *err)
+{
+    if (!addr || !*addr)
+        return MD_OK;
+    sqlite3_stmt *s = stmt(w, S_ADDR, err);
+    if (!s)
+        return MD_ERR_DB;
+    bt(s, 1, addr);
+    sqlite3_bind_int(s, 2, role);
+    sqlite3_bind_int64(s, 3, msg_id);
+    return done(w, s, err, "storing a message address");
+}
+
+int md_store_msg_hop_put(md_msg_writer *w, int64_t msg_id, const md_hop *h, int cls,
+                         const char *ours_host, md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_HOP, err);
+    if (!s)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    sqlite3_bind_int(s, 2, h->index);
+    sqlite3_bind_int(s, 3, h->parsed);
+    bt(s, 4, h->helo);
+    bt(s, 5, h->rdns);
+    bt(s, 6, h->ipstr);
+    sqlite3_bind_int(s, 7, cls);
+    bt(s, 8, ours_host);
+    bt(s, 9, h->by);
+    bt(s, 10, h->by_ipstr);
+    bt(s, 11, h->with);
+    bt(s, 12, h->id);
+    bt(s, 13, h->for_addr);
+    bt(s, 14, h->via);
+    if (h->has_date)
+        sqlite3_bind_int64(s, 15, h->date);
+    sqlite3_bind_int(s, 16, h->date_no_zone);
+    if (h->has_delay)
+        sqlite3_bind_int64(s, 17, h->delay);
+    bt(s, 18, h->raw);
+    return done(w, s, err, "storing a Received hop");
+}
+
+int md_store_msg_auth_put(md_msg_writer *w, int64_t msg_id, const char *source,
+                          const char *authserv, const md_authres_item *it, md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_AUTH, err);
+    if (!s)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    bt(s, 2, source);
+    bt(s, 3, authserv);
+    bt(s, 4, it->method);
+    bt(s, 5, it->result);
+    bt(s, 6, it->reason);
+    bt(s, 7, it->domain);
+    bt(s, 8, it->props);
+    return done(w, s, err, "storing an authentication result");
+}
+
+static void bind_level(sqlite3_stmt *s, int i, int v)
+{
+    if (v > -2)
+        sqlite3_bind_int(s, i, v);
+}
+
+int md_store_msg_antispam_put(md_msg_writer *w, int64_t msg_id, const md_msantispam *as,
+                              md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_AS, err);
+    if (!s)
+        return MD_ERR_DB;
+    md_buf f = MD_BUF_INIT;
+    for (size_t i = 0; i < as->n; i++)
+        md_buf_printf(&f, "%s:%s;", as->f[i].key, as->f[i].value);
+    sqlite3_bind_int64(s, 1, msg_id);
+    bt(s, 2, as->cip);
+    bt(s, 3, as->ctry);
+    bt(s, 4, as->lang);
+    bind_level(s, 5, as->scl);
+    bind_level(s, 6, as->org_scl);
+    bind_level(s, 7, as->pcl);
+    bind_level(s, 8, as->bcl);
+    bt(s, 9, as->sfv);
+    bt(s, 10, as->ipv);
+    bt(s, 11, as->cat);
+    bt(s, 12, as->srv);
+    bt(s, 13, as->sfty);
+    bt(s, 14, as->dir);
+    bt(s, 15, as->ptr);
+    bt(s, 16, as->helo);
+    bt(s, 17, md_buf_cstr(&f));
+    int rc = done(w, s, err, "storing Microsoft's antispam verdict");
+    md_buf_free(&f);
+    return rc;
+}
+
+int md_store_msg_dsn_put(md_msg_writer *w, int64_t msg_id, const md_dsn *d, md_err *err)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const md_dsn_rcpt *r = &d->rcpt[i];
+        sqlite3_stmt *s = stmt(w, S_DSN, err);
+        if (!s)
+            return MD_ERR_DB;
+        sqlite3_bind_int64(s, 1, msg_id);
+        sqlite3_bind_int(s, 2, (int)i + 1);
+        bt(s, 3, d->vendor);
+        bt(s, 4, d->reporting_mta);
+        if (d->arrival_date)
+            sqlite3_bind_int64(s, 5, d->arrival_date);
+        bt(s, 6, d->orig_message_id);
+        bt(s, 7, r->final_rcpt);
+        bt(s, 8, r->orig_rcpt);
+        bt(s, 9, r->action);
+        bt(s, 10, r->status);
+        sqlite3_bind_int(s, 11, r->status_from_text);
+        if (r->reply_code)
+            sqlite3_bind_int(s, 12, r->reply_code);
+        bt(s, 13, r->remote_mta);
+        bt(s, 14, r->diag);
+        if (r->last_attempt_date)
+            sqlite3_bind_int64(s, 15, r->last_attempt_date);
+        bt(s, 16, r->reason);
+        sqlite3_bind_int(s, 17, r->hard);
+        sqlite3_bind_int(s, 18, r->microsoft);
+        bt(s, 19, r->named_ip);
+        bt(s, 20, r->ms_bracket);
+        if (done(w, s, err, "storing a bounce recipient") != MD_OK)
+            return MD_ERR_DB;
+    }
+    return MD_OK;
+}
+
+int md_store_msg_arf_put(md_msg_writer *w, int64_t msg_id, const md_arf *a, md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_ARF, err);
+    if (!s)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    bt(s, 2, md_arf_form_name(a->form));
+    bt(s, 3, a->feedback_type);
+    bt(s, 4, a->user_agent);
+    bt(s, 5, a->version);
+    sqlite3_bind_int(s, 6, a->microsoft);
+    bt(s, 7, a->source_ip);
+    sqlite3_bind_int(s, 8, a->source_ip_from_original);
+    bt(s, 9, a->orig_mail_from);
+    bt(s, 10, a->orig_rcpt_to);
+    bt(s, 11, a->reported_domain);
+    bt(s, 12, a->reporting_mta);
+    if (a->arrival_date)
+        sqlite3_bind_int64(s, 13, a->arrival_date);
+    bt(s, 14, a->arrival_text);
+    bt(s, 15, a->orig_message_id);
+    bt(s, 16, a->orig_from);
+    bt(s, 17, a->orig_to);
+    bt(s, 18, a->orig_subject);
+    if (a->orig_date)
+        sqlite3_bind_int64(s, 19, a->orig_date);
+    return done(w, s, err, "storing a complaint");
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+#define MSG_COLS "m.id, m.hash, m.source_id, m.path, m.mbox_offset, m.kind, m.message_id," \
+                 " m.from_addr, m.from_text, m.to_text, m.subject, m.date, m.flags, m.size," \
+                 " m.antispam"
+
+static void read_msg(sqlite3_stmt *s, md_msg_row *r, int with_raw)
+{
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(s, 0);
+    r->hash = md_store_col_text(s, 1);
+    r->source_id = sqlite3_column_int64(s, 2);
+    r->path = md_store_col_text(s, 3);
+    r->offset = sqlite3_column_int64(s, 4);
+    r->kind = md_store_col_text(s, 5);
+    r->message_id = md_store_col_text(s, 6);
+    r->from_addr = md_store_col_text(s, 7);
+    r->from_text = md_store_col_text(s, 8);
+    r->to_text = md_store_col_text(s, 9);
+    r->subject = md_store_col_text(s, 10);
+    r->date = sqlite3_column_int64(s, 11);
+    r->flags = sqlite3_column_int(s, 12);
+    r->size = sqlite3_column_int64(s, 13);
+    r->antispam = md_store_col_text(s, 14);
+    if (with_raw) {
+        r->headers = md_store_col_text(s, 15);
+        r->raw = sqlite3_column_blob(s, 16);
+        r->rawlen = (size_t)sqlite3_column_bytes(s, 16);
+    }
+}
+
+static int run_msgs(md_store *st, sqlite3_stmt *s, int with_raw, md_msg_row_fn fn, void *arg,
+                    md_err *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        md_msg_row r;
+        read_msg(s, &r, with_raw);
+        if (fn(arg, &r))
+            break;
+    }
+    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok ? MD_OK : md_store_dberr(st, err, "reading messages");
+}
+
+int md_store_msg_by_addr(md_store *st, const char *addr, int64_t t_from, int64_t t_to,
+                         md_msg_row_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT " MSG_COLS " FROM msg m WHERE m.id IN"
+                         " (SELECT msg_id FROM msg_addr WHERE addr = ?1)"
+                         " AND (?2 = 0 OR coalesce(m.date, m.stored) >= ?2)"
+                         " AND (?3 = 0 OR coalesce(m.date, m.stored) <= ?3)"
+                         " ORDER BY coalesce(m.date, m.stored), m.id",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, addr, -1);
+    sqlite3_bind_int64(s, 2, t_from);
+    sqlite3_bind_int64(s, 3, t_to);
+    return run_msgs(st, s, 0, fn, arg, err);
+}
+
+int md_store_msg_by_msgid(md_store *st, const char *msgid, md_msg_row_fn fn, void *arg,
+                          md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT " MSG_COLS " FROM msg m WHERE m.message_id = ?1"
+                         " OR m.id IN (SELECT msg_id FROM msg_dsn WHERE orig_message_id = ?1)"
+                         " OR m.id IN (SELECT msg_id FROM msg_arf WHERE orig_message_id = ?1)"
+                         " ORDER BY coalesce(m.date, m.stored), m.id",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, msgid, -1);
+    return run_msgs(st, s, 0, fn, arg, err);
+}
+
+int md_store_msg_get(md_store *st, int64_t id, md_msg_row_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s, "SELECT " MSG_COLS ", m.headers, m.raw FROM msg m WHERE m.id = ?1",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    return run_msgs(st, s, 1, fn, arg, err);
+}
+
+#define HOP_COLS "msg_id, idx, ip, helo, rdns, by_host, with_proto, qid, for_addr, ours_host," \
+                 " cls, date, delay"
+
+static int run_hops(md_store *st, sqlite3_stmt *s, md_msg_hop_fn fn, void *arg, md_err *err)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        md_msg_hoprow h;
+        h.msg_id = sqlite3_column_int64(s, 0);
+        h.idx = sqlite3_column_int(s, 1);
+        h.ip = md_store_col_text(s, 2);
+        h.helo = md_store_col_text(s, 3);
+        h.rdns = md_store_col_text(s, 4);
+        h.by = md_store_col_text(s, 5);
+        h.with = md_store_col_text(s, 6);
+        h.qid = md_store_col_text(s, 7);
+        h.for_addr = md_store_col_text(s, 8);
+        h.ours_host = md_store_col_text(s, 9);
+        h.cls = sqlite3_column_int(s, 10);
+        h.date = sqlite3_column_int64(s, 11);
+        h.has_delay = sqlite3_column_type(s, 12) != SQLITE_NULL;
+        h.delay = sqlite3_column_int64(s, 12);
+        if (fn(arg, &h))
+            break;
+    }
+    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok ? MD_OK : md_store_dberr(st, err, "reading Received hops");
+}
+
+int md_store_msg_hops(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s, "SELECT " HOP_COLS " FROM msg_hop WHERE msg_id = ?1 ORDER BY idx",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    return run_hops(st, s, fn, arg, err);
+}
+
+int md_store_msg_our_ips(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *arg,
+                         md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT " HOP_COLS " FROM msg_hop h WHERE msg_id = ?1 AND cls = 1"
+                         " AND idx = (SELECT min(idx) FROM msg_hop g WHERE g.msg_id = h.msg_id"
+                         " AND g.ip = h.ip) ORDER BY idx",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    return run_hops(st, s, fn, arg, err);
+}
+
+int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
+                             md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s, "SELECT " HOP_COLS " FROM msg_hop WHERE qid = ?1 ORDER BY msg_id, idx",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, qid, -1);
+    return run_hops(st, s, fn, arg, err);
+}
+
+#define DSN_COLS "d.msg_id, m.date, m.message_id, d.orig_message_id, d.vendor, d.reporting_mta," \
+                 " d.final_rcpt, d.orig_rcpt, d.action, d.status, d.status_from_text," \
+                 " d.reply_code, d.remote_mta, d.diag, d.last_attempt, d.reason, d.hard," \
+                 " d.microsoft, d.named_ip, d.ms_bracket"
+
+static void col_copy(char *dst, size_t n, sqlite3_stmt *s, int i)
+{
+    snprintf(dst, n, "%s", md_store_col_text(s, i));
+}
+
+static int run_dsns(md_store *st, sqlite3_stmt *s, md_msg_dsn_fn fn, void *arg, md_err *err)
+{
+    int rc;
+    md_dsn_rcpt *r = malloc(sizeof *r);
+    if (!r) {
+        sqlite3_finalize(s);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        md_msg_dsnrow d;
+        memset(r, 0, sizeof *r);
+        d.msg_id = sqlite3_column_int64(s, 0);
+        d.date = sqlite3_column_int64(s, 1);
+        d.bounce_msgid = md_store_col_text(s, 2);
+        d.orig_message_id = md_store_col_text(s, 3);
+        d.vendor = md_store_col_text(s, 4);
+        d.reporting_mta = md_store_col_text(s, 5);
+        col_copy(r->final_rcpt, sizeof r->final_rcpt, s, 6);
+        col_copy(r->orig_rcpt, sizeof r->orig_rcpt, s, 7);
+        col_copy(r->action, sizeof r->action, s, 8);
+        col_copy(r->status, sizeof r->status, s, 9);
+        r->status_from_text = sqlite3_column_int(s, 10);
+        r->reply_code = sqlite3_column_int(s, 11);
+        col_copy(r->remote_mta, sizeof r->remote_mta, s, 12);
+        col_copy(r->diag, sizeof r->diag, s, 13);
+        r->last_attempt_date = sqlite3_column_int64(s, 14);
+        col_copy(r->reason, sizeof r->reason, s, 15);
+        r->hard = sqlite3_column_int(s, 16);
+        r->microsoft = sqlite3_column_int(s, 17);
+        col_copy(r->named_ip, sizeof r->named_ip, s, 18);
+        col_copy(r->ms_bracket, sizeof r->ms_bracket, s, 19);
+        d.r = r;
+        if (fn(arg, &d))
+            break;
+    }
+    free(r);
+    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok ? MD_OK : md_store_dberr(st, err, "reading bounces");
+}
+
+int md_store_msg_dsns(md_store *st, int64_t msg_id, md_msg_dsn_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT " DSN_COLS " FROM msg_dsn d JOIN msg m ON m.id = d.msg_id"
+                         " WHERE d.msg_id = ?1 ORDER BY d.idx",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    return run_dsns(st, s, fn, arg, err);
+}
+
+int md_store_msg_bounces_naming_ip(md_store *st, const char *ip, md_msg_dsn_fn fn, void *arg,
+                                   md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT " DSN_COLS " FROM msg_dsn d JOIN msg m ON m.id = d.msg_id"
+                         " WHERE d.named_ip = ?1 ORDER BY coalesce(m.date, m.stored), d.msg_id, d.idx",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, ip, -1);
+    return run_dsns(st, s, fn, arg, err);
+}
+
+int md_store_msg_bounces_for(md_store *st, const char *rcpt, int64_t t_from, int64_t t_to,
+                             md_msg_dsn_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT " DSN_COLS " FROM msg_dsn d JOIN msg m ON m.id = d.msg_id"
+                         " WHERE (d.final_rcpt = ?1 OR d.orig_rcpt = ?1)"
+                         " AND (?2 = 0 OR coalesce(m.date, m.stored) >= ?2)"
+                         " AND (?3 = 0 OR coalesce(m.date, m.stored) <= ?3)"
+                         " ORDER BY coalesce(m.date, m.stored), d.msg_id, d.idx",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, rcpt, -1);
+    sqlite3_bind_int64(s, 2, t_from);
+    sqlite3_bind_int64(s, 3, t_to);
+    return run_dsns(st, s, fn, arg, err);
+}
+
+int md_store_msg_complaints(md_store *st, const char *ip, int64_t t_from, int64_t t_to,
+                            md_msg_arf_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT a.msg_id, m.date, a.form, a.feedback_type, a.user_agent, a.version,"
+                         " a.microsoft, a.source_ip, a.source_from_orig, a.orig_mail_from,"
+                         " a.orig_rcpt_to, a.reported_domain, a.reporting_mta, a.arrival,"
+                         " a.arrival_text, a.orig_message_id, a.orig_from, a.orig_to,"
+                         " a.orig_subject, a.orig_date FROM msg_arf a JOIN msg m ON m.id = a.msg_id"
+                         " WHERE (?1 IS NULL OR a.source_ip = ?1)"
+                         " AND (?2 = 0 OR coalesce(a.arrival, m.date) >= ?2)"
+                         " AND (?3 = 0 OR coalesce(a.arrival, m.date) <= ?3)"
+                         " ORDER BY coalesce(a.arrival, m.date), a.msg_id",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, ip, -1);
+    sqlite3_bind_int64(s, 2, t_from);
+    sqlite3_bind_int64(s, 3, t_to);
+    md_arf *a = malloc(sizeof *a);
+    if (!a) {
+        sqlite3_finalize(s);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(a, 0, sizeof *a);
+        const char *form = md_store_col_text(s, 2);
+        a->form = !strcmp(form, "jmrp") ? MD_ARF_JMRP_MINIMAL
+                  : !strcmp(form, "jmrp-legacy") ? MD_ARF_JMRP_LEGACY : MD_ARF_RFC5965;
+        col_copy(a->feedback_type, sizeof a->feedback_type, s, 3);
+        col_copy(a->user_agent, sizeof a->user_agent, s, 4);
+        col_copy(a->version, sizeof a->version, s, 5);
+        a->microsoft = sqlite3_column_int(s, 6);
+        col_copy(a->source_ip, sizeof a->source_ip, s, 7);
+        a->source_ip_from_original = sqlite3_column_int(s, 8);
+        col_copy(a->orig_mail_from, sizeof a->orig_mail_from, s, 9);
+        col_copy(a->orig_rcpt_to, sizeof a->orig_rcpt_to, s, 10);
+        col_copy(a->reported_domain, sizeof a->reported_domain, s, 11);
+        col_copy(a->reporting_mta, sizeof a->reporting_mta, s, 12);
+        a->arrival_date = sqlite3_column_int64(s, 13);
+        col_copy(a->arrival_text, sizeof a->arrival_text, s, 14);
+        col_copy(a->orig_message_id, sizeof a->orig_message_id, s, 15);
+        col_copy(a->orig_from, sizeof a->orig_from, s, 16);
+        col_copy(a->orig_to, sizeof a->orig_to, s, 17);
+        col_copy(a->orig_subject, sizeof a->orig_subject, s, 18);
+        a->orig_date = sqlite3_column_int64(s, 19);
+        md_msg_arfrow r = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), a};
+        if (fn(arg, &r))
+            break;
+    }
+    free(a);
+    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok ? MD_OK : md_store_dberr(st, err, "reading complaints");
+}
+
+int md_store_msg_count(md_store *st, int64_t *messages, int64_t *bounces, int64_t *complaints,
+                       md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s,
+                         "SELECT count(*), (SELECT count(DISTINCT msg_id) FROM msg_dsn),"
+                         " (SELECT count(*) FROM msg_arf) FROM msg",
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        if (messages)
+            *messages = sqlite3_column_int64(s, 0);
+        if (bounces)
+            *bounces = sqlite3_column_int64(s, 1);
+        if (complaints)
+            *complaints = sqlite3_column_int64(s, 2);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? MD_OK : md_store_dberr(st, err, "counting messages");
+}

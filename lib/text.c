@@ -222,6 +222,15 @@ int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *con
         size_t ls = a;
         while (ls > done && is_local_char((unsigned char)line[ls - 1]))
             ls--;
+        /* "to=jdoe@x" (sendmail, unbracketed): the key is not part of it */
+        const char *eq = memchr(line + ls, '=', a - ls);
+        if (eq && eq > line + ls) {
+            const char *k = line + ls;
+            while (k < eq && (isalpha((unsigned char)*k) || *k == '_' || *k == '-'))
+                k++;
+            if (k == eq)
+                ls = (size_t)(eq - line) + 1;
+        }
         size_t de = a + 1;
         while (de < n && is_domain_char((unsigned char)line[de]))
             de++;

@@ -1,0 +1,328 @@
+/* render.c: text renderings (XSLT), schema validation, template lookup.
+ *
+ * The text dossier and the Microsoft request are made by XSLT stylesheets
+ * in templates/ so that a postmaster can change them without recompiling;
+ * this file finds them, runs them with libxslt under security preferences
+ * that forbid writing files, creating directories and any network access,
+ * and validates evidence documents against their XML schema.  Messages of
+ * libxml2/libxslt are collected into the md_err, never printed.  The PDF
+ * rendering lives in render_pdf.c.
+ */
+#include "render.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libexslt/exslt.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xslt.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+
+#include "text.h"
+#include "version.h"
+
+/* ---- collecting libxml2 / libxslt messages ------------------------------- */
+
+#define COLLECT_MAX 3   /* messages kept; the rest are counted */
+
+typedef struct collector {
+    md_buf text;
+    int count;
+} collector;
+
+static void collect_add(collector *c, const char *msg, size_t n)
+{
+    char shown[512];
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        n--;
+    if (n == 0)
+        return;
+    c->count++;
+    if (c->count > COLLECT_MAX)
+        return;
+    md_text_printable(shown, sizeof shown, msg, n);
+    if (c->text.len)
+        md_buf_puts(&c->text, "; ");
+    md_buf_puts(&c->text, shown);
+}
+
+/* libxslt's generic handler gets a message in pieces: join them and cut at
+ * newlines. */
+static void collect_generic(void *ctx, const char *fmt, ...)
+{
+    collector *c = ctx;
+    char piece[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(piece, sizeof piece, fmt, ap);
+    va_end(ap);
+    collect_add(c, piece, strlen(piece));
+}
+
+static void collect_structured(void *ctx, xmlErrorPtr e)
+{
+    collector *c = ctx;
+    char line[1024];
+    if (!e || !e->message)
+        return;
+    if (e->level == XML_ERR_WARNING)
+        return;
+    if (e->line > 0)
+        snprintf(line, sizeof line, "%s%sline %d: %s", e->file ? e->file : "",
+                 e->file ? ":" : "", e->line, e->message);
+    else
+        snprintf(line, sizeof line, "%s", e->message);
+    collect_add(c, line, strlen(line));
+}
+
+static int collect_fail(collector *c, md_err *err, int code, const char *what)
+{
+    if (c->count > COLLECT_MAX)
+        return md_err_set(err, code, "%s: %s (and %d more)", what, md_buf_cstr(&c->text),
+                          c->count - COLLECT_MAX);
+    if (c->count > 0)
+        return md_err_set(err, code, "%s: %s", what, md_buf_cstr(&c->text));
+    return md_err_set(err, code, "%s", what);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+int md_render_read(xmlDoc **out, const char *path, md_err *err)
+{
+    collector c = {MD_BUF_INIT, 0};
+    xmlDoc *doc;
+    *out = NULL;
+    if (access(path, R_OK) != 0)
+        return md_err_set(err, MD_ERR_IO, "%s: cannot read", path);
+    xmlSetStructuredErrorFunc(&c, collect_structured);
+    doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (!doc) {
+        char what[MD_LIMIT_PATH + 32];
+        int rc;
+        snprintf(what, sizeof what, "%s: not well-formed XML", path);
+        rc = collect_fail(&c, err, MD_ERR_PARSE, what);
+        md_buf_free(&c.text);
+        return rc;
+    }
+    md_buf_free(&c.text);
+    *out = doc;
+    return MD_OK;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+
+int md_render_validate(const xmlDoc *doc, const char *xsd_path, md_err *err)
+{
+    collector c = {MD_BUF_INIT, 0};
+    xmlSchemaParserCtxtPtr pctx = NULL;
+    xmlSchemaPtr schema = NULL;
+    xmlSchemaValidCtxtPtr vctx = NULL;
+    int rc = MD_OK, v;
+    char what[MD_LIMIT_PATH + 64];
+
+    if (!doc || !xsd_path)
+        return md_err_set(err, MD_ERR_ARG, "validate: no document or schema");
+    if (access(xsd_path, R_OK) != 0)
+        return md_err_set(err, MD_ERR_IO, "%s: cannot read schema", xsd_path);
+    pctx = xmlSchemaNewParserCtxt(xsd_path);
+    if (!pctx) {
+        rc = md_err_set(err, MD_ERR_NOMEM, "schema parser: out of memory");
+        goto done;
+    }
+    xmlSchemaSetParserStructuredErrors(pctx, collect_structured, &c);
+    schema = xmlSchemaParse(pctx);
+    if (!schema) {
+        snprintf(what, sizeof what, "%s: bad schema", xsd_path);
+        rc = collect_fail(&c, err, MD_ERR_IO, what);
+        goto done;
+    }
+    vctx = xmlSchemaNewValidCtxt(schema);
+    if (!vctx) {
+        rc = md_err_set(err, MD_ERR_NOMEM, "schema validation: out of memory");
+        goto done;
+    }
+    xmlSchemaSetValidStructuredErrors(vctx, collect_structured, &c);
+    v = xmlSchemaValidateDoc(vctx, (xmlDocPtr)doc);
+    if (v != 0) {
+        snprintf(what, sizeof what, "document does not match %s", xsd_path);
+        rc = collect_fail(&c, err, MD_ERR_PARSE, what);
+    }
+done:
+    if (vctx)
+        xmlSchemaFreeValidCtxt(vctx);
+    if (schema)
+        xmlSchemaFree(schema);
+    if (pctx)
+        xmlSchemaFreeParserCtxt(pctx);
+    md_buf_free(&c.text);
+    return rc;
+}
+
+/* ---- XSLT ---------------------------------------------------------------- */
+
+static int secure(xsltTransformContextPtr ctxt, xsltSecurityPrefsPtr *out)
+{
+    xsltSecurityPrefsPtr sec = xsltNewSecurityPrefs();
+    if (!sec)
+        return -1;
+    if (xsltSetSecurityPrefs(sec, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid) ||
+        xsltSetSecurityPrefs(sec, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid) ||
+        xsltSetSecurityPrefs(sec, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid) ||
+        xsltSetSecurityPrefs(sec, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid) ||
+        xsltSetCtxtSecurityPrefs(sec, ctxt)) {
+        xsltFreeSecurityPrefs(sec);
+        return -1;
+    }
+    *out = sec;
+    return 0;
+}
+
+int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err *err)
+{
+    static int exslt_done;
+    collector c = {MD_BUF_INIT, 0};
+    xmlDocPtr sdoc = NULL, res = NULL;
+    xsltStylesheetPtr style = NULL;
+    xsltTransformContextPtr ctxt = NULL;
+    xsltSecurityPrefsPtr sec = NULL;
+    xmlChar *s = NULL;
+    int len = 0, rc = MD_OK;
+    char what[MD_LIMIT_PATH + 64];
+
+    if (!doc || !xsl_path || !out)
+        return md_err_set(err, MD_ERR_ARG, "xslt: missing argument");
+    if (access(xsl_path, R_OK) != 0)
+        return md_err_set(err, MD_ERR_IO, "%s: cannot read stylesheet", xsl_path);
+    if (!exslt_done) {
+        exsltRegisterAll();
+        exslt_done = 1;
+    }
+    xmlSetStructuredErrorFunc(&c, collect_structured);
+    xmlSetGenericErrorFunc(&c, collect_generic);
+    xsltSetGenericErrorFunc(&c, collect_generic);
+    sdoc = xmlReadFile(xsl_path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                       XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    if (!sdoc) {
+        snprintf(what, sizeof what, "%s: not well-formed XML", xsl_path);
+        rc = collect_fail(&c, err, MD_ERR_PARSE, what);
+        goto done;
+    }
+    style = xsltParseStylesheetDoc(sdoc);
+    if (!style || style->errors) {
+        if (!style)
+            xmlFreeDoc(sdoc);
+        snprintf(what, sizeof what, "%s: bad stylesheet", xsl_path);
+        rc = collect_fail(&c, err, MD_ERR_PARSE, what);
+        goto done;
+    }
+    ctxt = xsltNewTransformContext(style, (xmlDocPtr)doc);
+    if (!ctxt || secure(ctxt, &sec) != 0) {
+        rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
+        goto done;
+    }
+    xsltSetTransformErrorFunc(ctxt, &c, collect_generic);
+    res = xsltApplyStylesheetUser(style, (xmlDocPtr)doc, NULL, NULL, NULL, ctxt);
+    if (!res || ctxt->state != XSLT_STATE_OK) {
+        snprintf(what, sizeof what, "%s: transformation failed", xsl_path);
+        rc = collect_fail(&c, err, MD_ERR_PARSE, what);
+        goto done;
+    }
+    if (xsltSaveResultToString(&s, &len, res, style) != 0) {
+        rc = md_err_set(err, MD_ERR_NOMEM, "xslt: cannot serialise the result");
+        goto done;
+    }
+    /* guard: the document should hold valid UTF-8 only; repair anyway */
+    if (s && len > 0 && md_text_utf8_repair(out, (const char *)s, (size_t)len) < 0)
+        rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
+    else if (md_buf_append(out, "", 0) != MD_OK)   /* NUL-terminated even when empty */
+        rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
+done:
+    xsltSetGenericErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    if (s)
+        xmlFree(s);
+    if (res)
+        xmlFreeDoc(res);
+    if (ctxt)
+        xsltFreeTransformContext(ctxt);
+    if (sec)
+        xsltFreeSecurityPrefs(sec);
+    if (style)
+        xsltFreeStylesheet(style);   /* frees sdoc too */
+    md_buf_free(&c.text);
+    return rc;
+}
+
+/* ---- templates ----------------------------------------------------------- */
+
+static int try_dir(const char *dir, const char *sub, const char *name, char *path_out,
+                   size_t n, md_buf *tried)
+{
+    int w;
+    if (!dir || !*dir)
+        return 0;
+    w = snprintf(path_out, n, "%s%s/%s", dir, sub, name);
+    if (w < 0 || (size_t)w >= n)
+        return MD_ERR_LIMIT;
+    if (access(path_out, R_OK) == 0)
+        return 1;
+    if (tried->len)
+        md_buf_puts(tried, ", ");
+    md_buf_puts(tried, path_out);
+    return 0;
+}
+
+int md_render_find_template(const md_config *cfg, const char *name, char *path_out,
+                            size_t n, md_err *err)
+{
+    md_buf tried = MD_BUF_INIT;
+    int r;
+    if (!name || !*name || name[0] == '.' || strchr(name, '/') || strchr(name, '\\') ||
+        strlen(name) > 255)
+        return md_err_set(err, MD_ERR_ARG, "bad template name");
+    if (!path_out || n == 0)
+        return md_err_set(err, MD_ERR_ARG, "no room for the template path");
+    r = try_dir(cfg ? cfg->templates_dir : NULL, "", name, path_out, n, &tried);
+    if (r == 0)
+        r = try_dir(MD_DATADIR, "/templates", name, path_out, n, &tried);
+#ifdef MD_SOURCE_DIR
+    if (r == 0)
+        r = try_dir(MD_SOURCE_DIR, "/templates", name, path_out, n, &tried);
+#endif
+    if (r == 1) {
+        md_buf_free(&tried);
+        return MD_OK;
+    }
+    path_out[0] = '\0';
+    if (r == MD_ERR_LIMIT)
+        r = md_err_set(err, MD_ERR_LIMIT, "template %s: path too long", name);
+    else
+        r = md_err_set(err, MD_ERR_NOTFOUND, "template %s not found (tried %s)", name,
+                       md_buf_cstr(&tried));
+    md_buf_free(&tried);
+    return r;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+void md_render_opts_init(md_render_opts *o)
+{
+    o->font_dir = NULL;
+    o->compress = 1;
+}
+
+void md_render_opts_from_config(md_render_opts *o, const md_config *cfg)
+{
+    md_render_opts_init(o);
+    if (cfg && cfg->font_dir[0])
+        o->font_dir = cfg->font_dir;
+}

@@ -1,0 +1,73 @@
+/* render.h: the renderings of an evidence document (dossier, request).
+ *
+ * The analysis writes one XML evidence document (templates/dossier.xsd or
+ * templates/request.xsd); this module only lays out what that document
+ * says: a PDF drawn with libharu (A4, DejaVu fonts embedded, UTF-8), text
+ * made by an XSLT stylesheet from templates/ (libxslt, secured: no file
+ * writes, no directory creation, no network), and schema validation.  It
+ * holds no SQL and no analysis logic; it never prints (libxml2/libxslt
+ * messages are collected into the md_err).
+ *
+ * Ownership: documents are the caller's and are not changed; md_buf outputs
+ * are appended to and stay the caller's.
+ */
+#ifndef MD_RENDER_H
+#define MD_RENDER_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+
+#define MD_RENDER_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+
+typedef struct md_render_opts {
+    /* directory holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and
+     * DejaVuSansMono.ttf; NULL or "" = MD_RENDER_FONT_DIR */
+    const char *font_dir;
+    /* 1 = compress page streams (default); 0 for debugging */
+    int compress;
+} md_render_opts;
+
+/* md_render_opts_init: defaults (font_dir NULL, compress 1). */
+void md_render_opts_init(md_render_opts *o);
+/* md_render_opts_from_config: defaults, then [dossier] fonts of cfg (cfg may
+ * be NULL).  o->font_dir then points into cfg. */
+void md_render_opts_from_config(md_render_opts *o, const md_config *cfg);
+
+/* md_render_pdf: draw the dossier document doc (root <dossier>) as a PDF at
+ * out_path (written whole, replaced if present).  o may be NULL (defaults).
+ * 0; MD_ERR_ARG (not a dossier document), MD_ERR_IO (fonts missing, file
+ * not writable), MD_ERR_NOMEM, MD_ERR_PARSE (libharu refused something; err
+ * has its code).  On failure no partial file is left at out_path. */
+int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts *o,
+                  md_err *err);
+
+/* md_render_xslt: apply the stylesheet at xsl_path to doc and append the
+ * result (the stylesheet's output method, normally text, UTF-8) to out.
+ * The transform may not write files, create directories or use the network.
+ * 0; MD_ERR_IO (no stylesheet), MD_ERR_PARSE (bad stylesheet or transform
+ * error; err has the first message with file and line), MD_ERR_NOMEM. */
+int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err *err);
+
+/* md_render_validate: validate doc against the XML schema at xsd_path.
+ * 0 if valid; MD_ERR_PARSE with the first errors ("line N: ...", the number
+ * of errors) in err; MD_ERR_IO when the schema cannot be read. */
+int md_render_validate(const xmlDoc *doc, const char *xsd_path, md_err *err);
+
+/* md_render_find_template: the path of template `name` (a plain file name
+ * such as "dossier-text.xsl"; no '/', no leading '.') into path_out (size
+ * n): the first that exists of [dossier] templates of cfg (cfg may be NULL),
+ * MD_DATADIR/templates, and the source tree's templates/ (for runs from
+ * the build directory).  0, MD_ERR_ARG (bad name), MD_ERR_NOTFOUND (err
+ * lists the places tried), MD_ERR_LIMIT (path too long). */
+int md_render_find_template(const md_config *cfg, const char *name, char *path_out,
+                            size_t n, md_err *err);
+
+/* md_render_read: parse the XML file at path into *out (the caller frees it
+ * with xmlFreeDoc).  No network, no external entities; errors collected.
+ * 0, MD_ERR_IO, MD_ERR_PARSE. */
+int md_render_read(xmlDoc **out, const char *path, md_err *err);
+
+#endif

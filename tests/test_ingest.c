@@ -1,0 +1,520 @@
+/* test_ingest.c: lib/ingest.c: detection of every md_kind from the first
+ * bytes of realistic inputs (and of the third-party corpus when present),
+ * the directory walk (sorted order, Maildir, dotfiles but .forward skipped,
+ * named pipes skipped, unreadable entries counted while the walk goes on),
+ * reader failures, warnings and fingerprints.  Readers are replaced by a
+ * recording one (md_ingest.reader), so only the walk is under test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "ingest.h"
+
+/* ---- detection ---------------------------------------------------------- */
+
+typedef struct {
+    md_kind kind;
+    const char *name;
+    const char *text;
+} detect_case;
+
+static const detect_case cases[] = {
+    /* logs: every envelope */
+    {MD_KIND_LOG, "mail.log",
+     "Apr 23 16:06:27 n-mail-2 sendmail[25978]: [ID 801593 mail.info] u3NE6PWI025978: "
+     "from=<*snip*@eu-west-1.amazonses.com>, size=20144, class=0, nrcpts=1\n"},
+    {MD_KIND_LOG, "maillog",
+     "Nov 28 09:18:51 n-mail-1 sm-mta[4242]: 2ASA1bXk004242: to=<jdoe@outlook.de>, "
+     "stat=Sent\n"},
+    {MD_KIND_LOG, "x", "Dec  1 00:00:02 mx postfix/qmgr[812]: 4QFz3B2Lm1z9vG8: removed\n"},
+    {MD_KIND_LOG, "x", "Dec 1 20:36:56 mail sieve[23713]: badlogin: example.com[1.2.3.4]\n"},
+    {MD_KIND_LOG, "x",
+     "2026-11-28T09:18:51.123456+01:00 mailup postfix/smtp[3313]: 4QFz3C0abcz9vGB: "
+     "to=<jane@hotmail.com>, relay=hotmail-com.olc.protection.outlook.com[52.101.68.13]:25\n"},
+    {MD_KIND_LOG, "mainlog",
+     "2026-11-28 09:18:51 [+0100] 1tGxyz-000abc-12 <= jdoe@uni-potsdam.de H=(ws) "
+     "[141.89.68.3] P=esmtpsa S=2345 id=abc@uni-potsdam.de\n"},
+    {MD_KIND_LOG, "x", "<22>1 2026-11-28T09:18:51Z mx postfix 3313 - - 4QFz: removed\n"},
+    {MD_KIND_LOG, "x", "<22>Nov 28 09:18:51 mx postfix/smtpd[1]: connect from x[1.2.3.4]\n"},
+    {MD_KIND_LOG, "current",
+     "@400000004c91b044077a9e94 imap-login: Info: Aborted login (auth failed)\n"},
+    /* fail2ban's notes before the lines; blank lines; a BOM */
+    {MD_KIND_LOG, "postfix",
+     "# filterOptions: [{}, {\"mode\": \"normal\"}]\n\n# per https://github.com/x/y/issues/125\n"
+     "# failJSON: { \"time\": \"2005-02-21T09:21:54\", \"match\": true }\n"
+     "Feb 21 09:21:54 xxx postfix/smtpd[14398]: NOQUEUE: reject: RCPT from "
+     "example.com[192.0.43.10]: 450 4.7.1 : Helo command rejected\n"},
+    {MD_KIND_LOG, "x", "\xEF\xBB\xBF\n\n  \nNov 28 09:18:51 n-mail-1 sm-mta[1]: x\n"},
+    /* a short header before the log lines */
+    {MD_KIND_LOG, "x",
+     "Header1: abc\nHeader2: def\nNov  3 09:23:38 veridian automount[7998]: lookup failed\n"
+     "Nov  3 09:23:38 veridian automount[16442]: attempting to mount entry /auto/opt\n"
+     "Nov  3 09:23:38 veridian lookup for opt failed\n"},
+    /* messages */
+    {MD_KIND_MESSAGE, "bounce.eml",
+     "Return-Path: <>\nReceived: from mail.protection.outlook.com\nFrom: "
+     "postmaster@outlook.com\nSubject: Undeliverable\n\nbody\n"},
+    {MD_KIND_MESSAGE, "1732785531.M1P2.mailup:2,S",
+     "Received: from n-mail-2.rz.uni-potsdam.de ([141.89.68.1])\n\tby mailup\n"},
+    {MD_KIND_MESSAGE, "x",
+     "Envelope-to: jdoe@uni-potsdam.de\nDelivery-date: Sat, 28 Nov 2026 09:18:51 +0100\n"
+     "Date: Sat, 28 Nov 2026 09:18:40 +0100\nSubject: hi\n\nbody\n"},
+    {MD_KIND_MBOX, "mbox",
+     "From MAILER-DAEMON Sat Nov 28 09:18:51 2026\nReturn-Path: <>\nFrom: postmaster\n"},
+    /* forwarding rules */
+    {MD_KIND_ALIASES, "aliases",
+     "#\n# Aliases in this file will NOT be expanded in the header from Mail, but WILL be\n"
+     "#\nMAILER-DAEMON: postmaster\npostmaster: root\n"},
+    {MD_KIND_ALIASES, "virtual-users",
+     "# staff who forward to a private mailbox\njdoe: jdoe@outlook.de\n"
+     "jane.doe: \\jane.doe, jane@hotmail.com\n"},
+    {MD_KIND_FORWARD, "/home/jdoe/.forward", "jdoe@outlook.de\n"},
+    {MD_KIND_FORWARD, "filter", "# Exim filter\nif error_message then finish endif\n"
+                                "deliver jdoe@outlook.de\n"},
+    {MD_KIND_SIEVE, "jdoe.sieve", "redirect \"jdoe@outlook.de\";\n"},
+    {MD_KIND_SIEVE, "x",
+     "# forward everything, keep a copy\nrequire [\"copy\"];\nredirect :copy "
+     "\"jdoe@outlook.de\";\n"},
+    {MD_KIND_SIEVE, "x", "# Sieve filter\nredirect \"jdoe@outlook.de\";\n"},
+    {MD_KIND_RULES_CSV, "rules.csv",
+     "address,target,keeps_copy,source\njdoe@uni-potsdam.de,jdoe@outlook.de,1,webmail\n"},
+    {MD_KIND_RULES_CSV, "communigate-export",
+     "# exported from mailup\njdoe@uni-potsdam.de,jdoe@outlook.de,0,mailup\n"},
+    /* reports */
+    {MD_KIND_DMARC, "report.xml",
+     "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<feedback>\n  <report_metadata>\n"
+     "    <org_name>Outlook.com</org_name>\n"},
+    {MD_KIND_DMARC, "x", "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">\n"},
+    {MD_KIND_SNDS, "snds.csv",
+     "141.89.68.1,11/27/2026 3:00 PM,11/28/2026 3:00 PM,2010,2003,2012,GREEN,< 0.1%,"
+     "11/27/2026 3:00 PM,11/28/2026 3:00 PM,0,n-mail-1.rz.uni-potsdam.de,,\n"},
+    {MD_KIND_SNDS, "export.csv",
+     "IP Address,Activity period start,Activity period end,RCPT commands,DATA commands,"
+     "Message recipients,Filter result,Complaint rate\n"
+     "141.89.68.8,11/27/2026 3:00 PM,11/28/2026 3:00 PM,10,10,10,RED,2.1%\n"},
+    {MD_KIND_SNDS_STATUS, "ipstatus.csv",
+     "141.89.68.1,141.89.68.1,Yes,Blocked due to user complaints or other evidence of "
+     "spamming\n"},
+    /* nothing we read */
+    {MD_KIND_UNKNOWN, "notes.txt",
+     "This ticket was ignored and then ordered to be redone; nobody required a redirect.\n"},
+    {MD_KIND_UNKNOWN, "x", "<?xml version=\"1.0\"?>\n<html><body>no report</body></html>\n"},
+    {MD_KIND_UNKNOWN, "x", "\x7f" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0"},
+    {MD_KIND_UNKNOWN, "x", "# only a comment\n\n"},
+    {MD_KIND_UNKNOWN, "x", ""},
+};
+
+static void test_detect_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const detect_case *c = &cases[i];
+        md_kind k = md_ingest_detect(c->text, strlen(c->text), c->name);
+        if (k != c->kind)
+            fail_msg("case %zu (%s): detected %s, expected %s", i, c->name,
+                     md_ingest_kind_name(k), md_ingest_kind_name(c->kind));
+    }
+    /* the zip magic (with NULs: not a C string) */
+    static const char zip[] = "PK\x03\x04\x14\0\0\0\x08\0";
+    assert_int_equal(md_ingest_detect(zip, sizeof zip - 1, "report.zip"), MD_KIND_ZIP);
+    /* a cut probe does not read past n */
+    const char *t = cases[0].text;
+    assert_int_equal(md_ingest_detect(t, 10, "mail.log"), MD_KIND_UNKNOWN);
+}
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    for (int k = 1; k < MD_KIND_COUNT; k++) {
+        const char *n = md_ingest_kind_name((md_kind)k);
+        assert_string_not_equal(n, "unknown");
+        assert_int_equal(md_ingest_kind_parse(n), k);
+    }
+    assert_int_equal(md_ingest_kind_parse("unknown"), MD_KIND_UNKNOWN);
+    assert_int_equal(md_ingest_kind_parse("syslog"), MD_KIND_UNKNOWN);
+    assert_string_equal(md_ingest_kind_name(MD_KIND_COUNT), "unknown");
+}
+
+/* Every regular file below dir (skipping SOURCE.txt) whose name passes
+ * `want_name` must be detected as `kind`.  Returns the number checked; -1
+ * when the corpus is absent. */
+static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wrong)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *de;
+    static char buf[65536];
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || strcmp(de->d_name, "SOURCE.txt") == 0)
+            continue;
+        size_t nl = strlen(de->d_name), sl = strlen(suffix);
+        if (nl < sl || strcmp(de->d_name + nl - sl, suffix) != 0)
+            continue;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        FILE *fp = fopen(p, "rb");
+        if (!fp)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf, fp);
+        fclose(fp);
+        md_kind k = md_ingest_detect(buf, len, p);
+        if (k != kind) {
+            print_message("  %s: %s, expected %s\n", p, md_ingest_kind_name(k),
+                          md_ingest_kind_name(kind));
+            (*wrong)++;
+        }
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void test_detect_corpus(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *dir, *suffix;
+        md_kind kind;
+    } sets[] = {
+        {MD_SHARED "/corpus/fail2ban", "postfix", MD_KIND_LOG},
+        {MD_SHARED "/corpus/fail2ban", "exim", MD_KIND_LOG},
+        {MD_SHARED "/corpus/fail2ban", "exim-spam", MD_KIND_LOG},
+        {MD_SHARED "/corpus/fail2ban", "sendmail-auth", MD_KIND_LOG},
+        {MD_SHARED "/corpus/fail2ban", "sendmail-reject", MD_KIND_LOG},
+        {MD_SHARED "/corpus/fail2ban", "sieve", MD_KIND_LOG},
+        {MD_SHARED "/corpus/fail2ban", "dovecot", MD_KIND_LOG},
+        {MD_SHARED "/corpus/exim-testsuite/test/log", "", MD_KIND_LOG},
+        {MD_SHARED "/corpus/parse-syslog-mail/t/logs", ".log", MD_KIND_LOG},
+        {MD_SHARED "/corpus/lnav", ".0", MD_KIND_LOG},
+        {MD_SHARED "/corpus/pigeonhole/examples", ".sieve", MD_KIND_SIEVE},
+        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES},
+        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES},
+    };
+    int total = 0, wrong = 0, present = 0;
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        int n = detect_dir(sets[i].dir, sets[i].suffix, sets[i].kind, &wrong);
+        if (n < 0)
+            continue;
+        present++;
+        total += n;
+    }
+    if (!present) {
+        print_message("corpus absent (%s): skipped\n", MD_SHARED);
+        skip();
+    }
+    print_message("corpus: %d files, %d detected wrongly\n", total, wrong);
+    assert_true(total > 100);
+    /* lnav's French month names are not a syslog we read: one allowed miss */
+    assert_true(wrong <= 1);
+}
+
+/* ---- the walk ------------------------------------------------------------ */
+
+typedef struct {
+    char seen[64][256];
+    md_kind kinds[64];
+    int n;
+    int fail_on;          /* index of the input whose reader fails, -1 none */
+    int fail_code;
+    char warned[16][512];
+    int nwarn;
+} recorder;
+
+static recorder rec;
+static char root[512];
+
+static int record(md_ingest *ig, md_input *in, const char *path, md_err *err)
+{
+    (void)in;
+    assert_true(rec.n < 64);
+    const char *rel = strncmp(path, root, strlen(root)) == 0 ? path + strlen(root) : path;
+    snprintf(rec.seen[rec.n], sizeof rec.seen[0], "%s", rel);
+    rec.kinds[rec.n] = ig->kind;
+    if (rec.n++ == rec.fail_on)
+        return md_err_set(err, rec.fail_code, "%s: after line 7: truncated gzip stream", path);
+    return MD_OK;
+}
+
+static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
+{
+    recorder *r = arg;
+    if (r->nwarn < 16)
+        snprintf(r->warned[r->nwarn++], sizeof r->warned[0], "%s:%llu: %s", file,
+                 (unsigned long long)line, msg);
+}
+
+static void put(const char *rel, const char *text)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void mk(const char *rel)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static int walk_setup(void **state)
+{
+    (void)state;
+    const char *t = getenv("MD_TMP");
+    snprintf(root, sizeof root, "%s/test_ingest_%ld", t && *t ? t : "/tmp", (long)getpid());
+    assert_int_equal(mkdir(root, 0755), 0);
+    static const char log[] = "Nov 28 09:18:51 n-mail-1 sm-mta[4242]: 2ASA1bXk004242: "
+                              "to=<jdoe@outlook.de>, stat=Sent\n";
+    put("/b.log", log);
+    put("/a.log", log);
+    put("/z.log", log);
+    put("/.hidden.log", log);
+    put("/.forward", "jdoe@outlook.de\n");
+    mk("/sub");
+    put("/sub/c.log", log);
+    mk("/Maildir");
+    mk("/Maildir/cur");
+    mk("/Maildir/new");
+    mk("/Maildir/tmp");
+    mk("/Maildir/.Sent");
+    /* in a Maildir every file is a message, whatever it starts with */
+    put("/Maildir/cur/1732785531.M1P2.mailup:2,S", "Envelope-to: jdoe@uni-potsdam.de\n\nhi\n");
+    put("/Maildir/new/1732785599.M3P4.mailup", "Return-Path: <>\n\nbounce\n");
+    put("/Maildir/.Sent/x", "Return-Path: <>\n\nhidden folder\n");
+    char p[1024], target[1024];
+    snprintf(p, sizeof p, "%s/dangling.log", root);
+    snprintf(target, sizeof target, "%s/does-not-exist", root);
+    assert_int_equal(symlink(target, p), 0);
+    snprintf(p, sizeof p, "%s/fifo", root);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    return 0;
+}
+
+static int walk_teardown(void **state)
+{
+    (void)state;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static md_ingest walk_ingest(void)
+{
+    md_ingest ig;
+    md_ingest_init(&ig, NULL, NULL);
+    ig.reader = record;
+    ig.warn = on_warn;
+    ig.cb_arg = &rec;
+    memset(&rec, 0, sizeof rec);
+    rec.fail_on = -1;
+    return ig;
+}
+
+static void test_walk(void **state)
+{
+    (void)state;
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    int rc = md_ingest_path(&ig, root, &e);
+    /* the dangling link was reported: some input skipped */
+    assert_int_equal(rc, MD_ERR_PARSE);
+    static const char *const want[] = {
+        "/.forward", "/Maildir/cur/1732785531.M1P2.mailup:2,S",
+        "/Maildir/new/1732785599.M3P4.mailup", "/a.log", "/b.log", "/sub/c.log", "/z.log"};
+    static const md_kind wkind[] = {MD_KIND_FORWARD, MD_KIND_MESSAGE, MD_KIND_MESSAGE,
+                                    MD_KIND_LOG, MD_KIND_LOG, MD_KIND_LOG, MD_KIND_LOG};
+    size_t nw = sizeof want / sizeof want[0];
+    for (int i = 0; i < rec.n; i++)
+        print_message("  walked %s (%s)\n", rec.seen[i], md_ingest_kind_name(rec.kinds[i]));
+    assert_int_equal(rec.n, nw);
+    for (size_t i = 0; i < nw; i++) {
+        assert_string_equal(rec.seen[i], want[i]);
+        assert_int_equal(rec.kinds[i], wkind[i]);
+    }
+    assert_int_equal(ig.stats.files, nw);
+    assert_int_equal(ig.stats.files_failed, 1);
+    assert_int_equal(ig.stats.skipped, 1);
+    assert_int_equal(rec.nwarn, 1);
+    assert_non_null(strstr(rec.warned[0], "dangling.log:0: cannot stat"));
+    assert_int_equal(ig.stats.by_kind[MD_KIND_LOG], 4);
+    assert_int_equal(ig.stats.by_kind[MD_KIND_MESSAGE], 2);
+    assert_true(ig.stats.bytes == 0); /* the recorder consumed nothing */
+}
+
+static void test_walk_reader_failures(void **state)
+{
+    (void)state;
+    /* bad input in one file (truncated): reported with the file, the walk goes on */
+    md_ingest ig = walk_ingest();
+    rec.fail_on = 3;
+    rec.fail_code = MD_ERR_TRUNC;
+    md_err e = {0, ""};
+    assert_int_equal(md_ingest_path(&ig, root, &e), MD_ERR_PARSE);
+    assert_int_equal(rec.n, 7);
+    assert_int_equal(ig.stats.files_failed, 2);
+    int found = 0;
+    for (int i = 0; i < rec.nwarn; i++)
+        if (strstr(rec.warned[i], "/a.log:0: ") && strstr(rec.warned[i], "truncated gzip"))
+            found = 1;
+    assert_true(found);
+    assert_string_equal(e.msg, "");
+
+    /* the store failing stops the walk with its error */
+    ig = walk_ingest();
+    rec.fail_on = 3;
+    rec.fail_code = MD_ERR_DB;
+    assert_int_equal(md_ingest_path(&ig, root, &e), MD_ERR_DB);
+    assert_int_equal(rec.n, 4);
+    assert_non_null(strstr(e.msg, "truncated"));
+}
+
+static void test_walk_single_and_forced(void **state)
+{
+    (void)state;
+    md_ingest ig = walk_ingest();
+    ig.force_kind = MD_KIND_ALIASES;
+    md_err e = {0, ""};
+    char p[1024];
+    snprintf(p, sizeof p, "%s/sub/c.log", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.kinds[0], MD_KIND_ALIASES);
+    /* a hidden file named explicitly is read */
+    ig = walk_ingest();
+    snprintf(p, sizeof p, "%s/.hidden.log", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.kinds[0], MD_KIND_LOG);
+    /* a directory named with a trailing slash: no "//" in the paths */
+    ig = walk_ingest();
+    snprintf(p, sizeof p, "%s/sub/", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_string_equal(rec.seen[0], "/sub/c.log");
+    /* a file that cannot be opened (not testable as root: root reads it) */
+    if (geteuid() != 0) {
+        ig = walk_ingest();
+        snprintf(p, sizeof p, "%s/locked.log", root);
+        put("/locked.log", "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x\n");
+        assert_int_equal(chmod(p, 0), 0);
+        assert_int_equal(md_ingest_path(&ig, p, &e), MD_ERR_PARSE);
+        assert_int_equal(rec.n, 0);
+        assert_int_equal(ig.stats.files_failed, 1);
+        assert_non_null(strstr(rec.warned[0], "locked.log"));
+        unlink(p);
+    }
+    /* a missing path */
+    ig = walk_ingest();
+    assert_int_equal(md_ingest_path(&ig, "/nonexistent/mail.log", &e), MD_ERR_PARSE);
+    assert_int_equal(ig.stats.files_failed, 1);
+    assert_int_equal(rec.nwarn, 1);
+}
+
+static void test_warn_counts(void **state)
+{
+    (void)state;
+    md_ingest ig = walk_ingest();
+    md_ingest_warn(&ig, "mail.log", 42, "unparsable line: %s", "\\x00\\x01junk");
+    assert_int_equal(ig.stats.skipped, 1);
+    assert_int_equal(ig.warnings_shown, 1);
+    assert_string_equal(rec.warned[0], "mail.log:42: unparsable line: \\x00\\x01junk");
+    ig.warn = NULL;
+    md_ingest_warn(&ig, "mail.log", 43, "again");
+    assert_int_equal(ig.stats.skipped, 2);
+}
+
+static void test_fingerprint(void **state)
+{
+    (void)state;
+    static const char log[] = "Nov 28 09:18:51 n-mail-1 sm-mta[4242]: first line\n"
+                              "Nov 28 09:18:52 n-mail-1 sm-mta[4242]: second line\n";
+    /* the same content gzipped has the same fingerprint (rotation) */
+    unsigned char gz[512];
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (unsigned char *)log;
+    z.avail_in = sizeof log - 1;
+    z.next_out = gz;
+    z.avail_out = sizeof gz;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t gzlen = sizeof gz - z.avail_out;
+    deflateEnd(&z);
+    md_input *a, *b, *c;
+    md_err e = {0, ""};
+    char fa[40], fb[40], fc[40], fk[40];
+    assert_int_equal(md_input_open_mem(&a, "mail.log", log, sizeof log - 1, &e), MD_OK);
+    assert_int_equal(md_input_open_mem(&b, "mail.log.2.gz", gz, gzlen, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(a, MD_KIND_LOG, fa, sizeof fa, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(b, MD_KIND_LOG, fb, sizeof fb, &e), MD_OK);
+    assert_int_equal(strlen(fa), 32);
+    assert_string_equal(fa, fb);
+    assert_int_equal(md_ingest_fingerprint(a, MD_KIND_MESSAGE, fk, sizeof fk, &e), MD_OK);
+    assert_string_not_equal(fa, fk);
+    /* nothing consumed */
+    assert_int_equal(md_input_lineno(a), 0);
+    assert_int_equal(md_input_pos(a), 0);
+    /* a different first line, and no complete first line */
+    assert_int_equal(md_input_open_mem(&c, "other", log + 51, sizeof log - 52, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(c, MD_KIND_LOG, fc, sizeof fc, &e), MD_OK);
+    assert_string_not_equal(fa, fc);
+    md_input_close(c);
+    /* the same comment first, then different logs: not the same source */
+    static const char c1[] = "# failJSON: { \"match\": true }\nFeb 21 09:21:54 xxx postfix/smtpd[1]: a\n";
+    static const char c2[] = "# failJSON: { \"match\": true }\nFeb 21 09:21:55 yyy postfix/smtpd[2]: b\n";
+    static const char c3[] = "# failJSON: { \"match\": true }\nFeb 21 09:21:54 xxx postfix/smtpd[1]: a\n"
+                             "Feb 21 09:21:56 xxx postfix/smtpd[1]: appended\n";
+    char f1[40], f2[40], f3[40];
+    md_input *i1, *i2, *i3;
+    assert_int_equal(md_input_open_mem(&i1, "c1", c1, sizeof c1 - 1, &e), MD_OK);
+    assert_int_equal(md_input_open_mem(&i2, "c2", c2, sizeof c2 - 1, &e), MD_OK);
+    assert_int_equal(md_input_open_mem(&i3, "c3", c3, sizeof c3 - 1, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(i1, MD_KIND_LOG, f1, sizeof f1, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(i2, MD_KIND_LOG, f2, sizeof f2, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(i3, MD_KIND_LOG, f3, sizeof f3, &e), MD_OK);
+    assert_string_not_equal(f1, f2);
+    assert_string_equal(f1, f3); /* grown at its end: the same source */
+    md_input_close(i1);
+    md_input_close(i2);
+    md_input_close(i3);
+    /* only comments: still a fingerprint of what is there */
+    assert_int_equal(md_input_open_mem(&i1, "c", "#\n#\n", 4, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(i1, MD_KIND_ALIASES, f1, sizeof f1, &e), MD_OK);
+    md_input_close(i1);
+    assert_int_equal(md_input_open_mem(&c, "cut", log, 20, &e), MD_OK);
+    assert_int_equal(md_ingest_fingerprint(c, MD_KIND_LOG, fc, sizeof fc, &e), MD_ERR_NOTFOUND);
+    md_input_close(c);
+    md_input_close(a);
+    md_input_close(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detect_table),
+        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_detect_corpus),
+        cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_walk_reader_failures),
+        cmocka_unit_test(test_walk_single_and_forced),
+        cmocka_unit_test(test_warn_counts),
+        cmocka_unit_test(test_fingerprint),
+    };
+    return cmocka_run_group_tests(tests, walk_setup, walk_teardown);
+}

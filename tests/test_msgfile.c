@@ -1,0 +1,204 @@
+/* test_msgfile.c: lib/msgfile.c through md_ingest_path: the scenario's
+ * messages (.eml, mbox with a ">From " line, Maildir cur/new/tmp) become
+ * stored messages of the right kinds, with hops, bounce recipients and
+ * complaints; originals attached to bounces/complaints are stored too;
+ * ingesting again adds nothing (content hash, also for the mbox and the
+ * Maildir copies); bad input (binary junk, hostile MIME, a 10 MB header
+ * line in an mbox) is warned naming file and line and the rest is taken. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ingest.h"
+#include "store_msg.h"
+
+static char dbpath[1024];
+static md_store *st;
+static md_config cfg;
+static char warned[8192];
+static int nwarn;
+
+static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
+{
+    (void)arg;
+    size_t l = strlen(warned);
+    snprintf(warned + l, sizeof warned - l, "%s:%llu: %s\n", file, (unsigned long long)line, msg);
+    nwarn++;
+}
+
+static void remove_db(const char *p)
+{
+    char x[1100];
+    unlink(p);
+    snprintf(x, sizeof x, "%s-wal", p);
+    unlink(x);
+    snprintf(x, sizeof x, "%s-shm", p);
+    unlink(x);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *t = getenv("MD_TMP");
+    static int n;
+    snprintf(dbpath, sizeof dbpath, "%s/test_msgfile_%ld_%d.db", t && *t ? t : "/tmp",
+             (long)getpid(), n++);
+    remove_db(dbpath);
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_int_equal(md_config_load(&cfg, MD_FIXTURES "/maildossier.conf", &e), MD_OK);
+    warned[0] = '\0';
+    nwarn = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    md_store_close(st);
+    remove_db(dbpath);
+    return 0;
+}
+
+static int ingest(const char *path, md_ingest_stats *stats)
+{
+    md_ingest ig;
+    md_ingest_init(&ig, st, &cfg);
+    ig.warn = on_warn;
+    md_err e = {0, ""};
+    int rc = md_ingest_path(&ig, path, &e);
+    if (rc != MD_OK && rc != MD_ERR_PARSE)
+        fail_msg("ingest %s: %s", path, e.msg);
+    if (stats)
+        *stats = ig.stats;
+    return rc;
+}
+
+typedef struct counts {
+    int n, dsn, arf, msg;
+    int64_t last_id;
+} counts;
+
+static int count_row(void *arg, const md_msg_row *m)
+{
+    counts *c = arg;
+    c->n++;
+    c->dsn += !strcmp(m->kind, "dsn");
+    c->arf += !strcmp(m->kind, "arf");
+    c->msg += !strcmp(m->kind, "message");
+    c->last_id = m->id;
+    return 0;
+}
+
+static void test_fixtures(void **state)
+{
+    (void)state;
+    md_ingest_stats s;
+    int rc = ingest(MD_FIXTURES "/messages", &s);
+    assert_int_equal(rc, MD_ERR_PARSE); /* bad/ holds broken input */
+    int64_t msgs = 0, bounces = 0, complaints = 0;
+    md_err e;
+    assert_int_equal(md_store_msg_count(st, &msgs, &bounces, &complaints, &e), MD_OK);
+    /* 7 distinct scenario messages + the mbox's user mail + 4 originals
+     * attached to bounces/complaints + the bad ones that parse */
+    assert_int_equal(bounces, 3);
+    assert_int_equal(complaints, 2);
+    assert_true(msgs >= 12);
+    /* warnings name the file (and line) */
+    assert_non_null(strstr(warned, "binary-junk.eml"));
+    assert_non_null(strstr(warned, "deep-nesting.eml:1: message <deep-nesting@example.org>"));
+    /* the bounce about k.weber's message, by its Message-ID */
+    counts c = {0};
+    assert_int_equal(md_store_msg_by_msgid(st, "5719ED43.6010203@uni-potsdam.de", count_row, &c, &e), MD_OK);
+    assert_int_equal(c.dsn, 1);
+    assert_int_equal(c.msg, 1); /* the attached headers, stored as the original */
+    /* again: nothing new */
+    int64_t before = msgs;
+    ingest(MD_FIXTURES "/messages", &s);
+    assert_int_equal(md_store_msg_count(st, &msgs, NULL, NULL, &e), MD_OK);
+    assert_int_equal(msgs, before);
+    assert_int_equal(s.docs, 0);
+    assert_true(s.files_unchanged >= 5);
+}
+
+static void test_mbox_maildir(void **state)
+{
+    (void)state;
+    md_ingest_stats s;
+    assert_int_equal(ingest(MD_FIXTURES "/messages/bounces.mbox", &s), MD_OK);
+    assert_int_equal(s.by_kind[MD_KIND_MBOX], 1);
+    md_err e;
+    counts c = {0};
+    assert_int_equal(md_store_msg_by_addr(st, "jdoe@uni-potsdam.de", 0, 0, count_row, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1); /* the user's mail (its ">From " line unquoted) */
+    int64_t n_mbox = 0;
+    assert_int_equal(md_store_msg_count(st, &n_mbox, NULL, NULL, &e), MD_OK);
+    assert_int_equal(n_mbox, 5); /* 3 messages + 2 attached originals */
+    /* the single files add only what the mbox did not have */
+    assert_int_equal(ingest(MD_FIXTURES "/messages/ndr-s3150.eml", &s), MD_OK);
+    int64_t n2;
+    assert_int_equal(md_store_msg_count(st, &n2, NULL, NULL, &e), MD_OK);
+    assert_int_equal(n2, n_mbox);
+    assert_int_equal(ingest(MD_FIXTURES "/messages/Maildir", &s), MD_OK);
+    assert_int_equal(s.by_kind[MD_KIND_MESSAGE], 3);
+    assert_int_equal(md_store_msg_count(st, &n2, NULL, NULL, &e), MD_OK);
+    assert_int_equal(n2, n_mbox + 3 + 2); /* 3 new messages, 2 attached originals */
+}
+
+static void test_bad_mbox(void **state)
+{
+    (void)state;
+    char path[1100];
+    snprintf(path, sizeof path, "%s.mbox", dbpath);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("From a@b Mon Apr 25 10:00:00 2016\nFrom: a@uni-potsdam.de\nSubject: one\n\nbody\n\n", fp);
+    fputs("From a@b Mon Apr 25 10:00:01 2016\nFrom: b@uni-potsdam.de\nX-Huge: ", fp);
+    for (int i = 0; i < 10 * 1024; i++) {
+        char k[1024];
+        memset(k, 'x', sizeof k);
+        fwrite(k, 1, sizeof k, fp);
+    }
+    fputs("\nSubject: two\n\nbody\n\n", fp);
+    fputs("From a@b Mon Apr 25 10:00:02 2016\n\x01\x02\xff junk without header\n\n", fp);
+    fputs("From a@b Mon Apr 25 10:00:03 2016\nFrom: c@uni-potsdam.de\nSubject: four\n\nbody\n", fp);
+    fclose(fp);
+    md_ingest_stats s;
+    assert_int_equal(ingest(path, &s), MD_ERR_PARSE);
+    if (!strstr(warned, ":9: line longer than"))
+        fail_msg("warnings: %s", warned);
+    assert_non_null(strstr(warned, "not a message"));
+    md_err e;
+    counts c = {0};
+    assert_int_equal(md_store_msg_by_addr(st, "c@uni-potsdam.de", 0, 0, count_row, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1); /* the message after the bad ones is taken */
+    c.n = 0;
+    assert_int_equal(md_store_msg_by_addr(st, "b@uni-potsdam.de", 0, 0, count_row, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1); /* the cut one is kept, cut */
+    /* appended: only the new message is read (resumed) */
+    fp = fopen(path, "ab");
+    fputs("\nFrom a@b Mon Apr 25 10:00:04 2016\nFrom: d@uni-potsdam.de\nSubject: five\n\nbody\n", fp);
+    fclose(fp);
+    nwarn = 0;
+    assert_int_equal(ingest(path, &s), MD_OK);
+    assert_int_equal(nwarn, 0);
+    c.n = 0;
+    assert_int_equal(md_store_msg_by_addr(st, "d@uni-potsdam.de", 0, 0, count_row, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_fixtures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mbox_maildir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_mbox, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,276 @@
+/* test_store.c: lib/store.c: creating and reopening a store, WAL, the
+ * schema version and refusal of a newer one, read-only opening, damaged
+ * files, transactions, and the sources table (get, progress, path) that
+ * makes ingest idempotent and resumable. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "store.h"
+
+static char dbpath[512];
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *t = getenv("MD_TMP");
+    snprintf(dbpath, sizeof dbpath, "%s/test_store_%ld.db", t && *t ? t : "/tmp", (long)getpid());
+    return 0;
+}
+
+static void remove_db(const char *p)
+{
+    char x[600];
+    unlink(p);
+    snprintf(x, sizeof x, "%s-wal", p);
+    unlink(x);
+    snprintf(x, sizeof x, "%s-shm", p);
+    unlink(x);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    return 0;
+}
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* Read n bytes at off of the database file header. */
+static void header(const char *p, long off, unsigned char *dst, size_t n)
+{
+    FILE *fp = fopen(p, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, off, SEEK_SET), 0);
+    assert_int_equal(fread(dst, 1, n, fp), n);
+    fclose(fp);
+}
+
+/* Set the schema version (PRAGMA user_version: header offset 60, big endian). */
+static void set_user_version(const char *p, uint32_t v)
+{
+    FILE *fp = fopen(p, "r+b");
+    assert_non_null(fp);
+    unsigned char b[4] = {v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff};
+    assert_int_equal(fseek(fp, 60, SEEK_SET), 0);
+    assert_int_equal(fwrite(b, 1, 4, fp), 4);
+    fclose(fp);
+}
+
+static void test_create_wal_reopen(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    md_store *st = NULL;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_non_null(st);
+    assert_true(exists(dbpath));
+    assert_string_equal(md_store_path(st), dbpath);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
+    /* a write goes to the write-ahead log */
+    md_source src;
+    int created = 0;
+    assert_int_equal(md_store_source_get(st, "fp-mail.log", "log", "/var/log/mail.log", &src,
+                                         &created, &e), MD_OK);
+    char wal[600];
+    snprintf(wal, sizeof wal, "%s-wal", dbpath);
+    assert_true(exists(wal));
+    md_store_close(st);
+    /* file format bytes 18/19 are 2 in WAL mode */
+    unsigned char fmt[2];
+    header(dbpath, 18, fmt, 2);
+    assert_int_equal(fmt[0], 2);
+    assert_int_equal(fmt[1], 2);
+    /* reopen: same version, the source is still there */
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
+    md_source again;
+    assert_int_equal(md_store_source_get(st, "fp-mail.log", "log", "/var/log/mail.log.1",
+                                         &again, &created, &e), MD_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(again.id, src.id);
+    md_store_close(st);
+    md_store_close(NULL);
+}
+
+static void test_sources(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    md_store *st;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    md_source a, b;
+    int created;
+    assert_int_equal(md_store_source_get(st, "0123456789abcdef0123456789abcdef", "log",
+                                         "fixtures/logs/mail.log", &a, &created, &e), MD_OK);
+    assert_int_equal(created, 1);
+    assert_true(a.id > 0);
+    assert_string_equal(a.kind, "log");
+    assert_int_equal(a.lines_done, 0);
+    assert_int_equal(a.bytes_done, 0);
+    assert_int_equal(a.complete, 0);
+    assert_int_equal(md_store_source_get(st, "fedcba9876543210fedcba9876543210", "message",
+                                         "bounce.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(created, 1);
+    assert_true(b.id != a.id);
+
+    /* progress commits with the transaction */
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_begin(st, &e), MD_ERR_ARG);
+    assert_int_equal(md_store_source_progress(st, a.id, 1200, 345678, 0, &e), MD_OK);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    assert_int_equal(md_store_commit(st, &e), MD_OK); /* nothing open: fine */
+
+    /* and is undone by a rollback */
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_source_progress(st, a.id, 99999, 1, 1, &e), MD_OK);
+    md_store_rollback(st);
+    md_store_rollback(st);
+
+    /* rotated: same fingerprint, new name */
+    md_source r;
+    assert_int_equal(md_store_source_get(st, "0123456789abcdef0123456789abcdef", "log",
+                                         "fixtures/logs/mail.log.1", &r, &created, &e), MD_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(r.id, a.id);
+    assert_int_equal(r.lines_done, 1200);
+    assert_int_equal(r.bytes_done, 345678);
+    assert_int_equal(r.complete, 0);
+    char path[256];
+    assert_int_equal(md_store_source_path(st, a.id, path, sizeof path, &e), MD_OK);
+    assert_string_equal(path, "fixtures/logs/mail.log.1");
+    assert_int_equal(md_store_source_path(st, 424242, path, sizeof path, &e), MD_OK);
+    assert_string_equal(path, "");
+    /* a short destination is cut, not overrun */
+    char small[8];
+    md_store_source_path(st, a.id, small, sizeof small, &e);
+    assert_string_equal(small, "fixture");
+    md_store_close(st);
+
+    /* closing with an open transaction rolls it back */
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_source_progress(st, a.id, 5, 5, 1, &e), MD_OK);
+    md_store_close(st);
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_int_equal(md_store_source_get(st, "0123456789abcdef0123456789abcdef", "log", "x", &r,
+                                         &created, &e), MD_OK);
+    assert_int_equal(r.lines_done, 1200);
+    md_store_close(st);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    md_store *st;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    md_store_close(st);
+    set_user_version(dbpath, MD_STORE_SCHEMA_VERSION + 1);
+    st = (md_store *)1;
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_ERR_DB);
+    assert_null(st);
+    assert_non_null(strstr(e.msg, "newer"));
+    assert_non_null(strstr(e.msg, dbpath));
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_ERR_DB);
+    /* untouched: still the newer version */
+    unsigned char v[4];
+    header(dbpath, 60, v, 4);
+    assert_int_equal(v[3], MD_STORE_SCHEMA_VERSION + 1);
+}
+
+static void test_migrates_empty_file(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    FILE *fp = fopen(dbpath, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    md_store *st;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
+    md_store_close(st);
+    unsigned char v[4];
+    header(dbpath, 60, v, 4);
+    assert_int_equal(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3], MD_STORE_SCHEMA_VERSION);
+}
+
+static void test_readonly(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    md_store *st;
+    md_err e = {0, ""};
+    /* no store yet: read-only does not create one */
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_ERR_DB);
+    assert_false(exists(dbpath));
+    assert_non_null(strstr(e.msg, dbpath));
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    md_source s;
+    int created;
+    assert_int_equal(md_store_source_get(st, "fp", "log", "a.log", &s, &created, &e), MD_OK);
+    md_store_close(st);
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_OK);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
+    char path[64];
+    assert_int_equal(md_store_source_path(st, s.id, path, sizeof path, &e), MD_OK);
+    assert_string_equal(path, "a.log");
+    /* writing fails cleanly */
+    assert_int_equal(md_store_source_get(st, "fp2", "log", "b.log", &s, &created, &e), MD_ERR_DB);
+    assert_int_equal(e.code, MD_ERR_DB);
+    md_store_close(st);
+    /* an SQLite file without our schema is refused read-only */
+    remove_db(dbpath);
+    FILE *fp = fopen(dbpath, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_ERR_DB);
+    assert_non_null(strstr(e.msg, "not a maildossier store"));
+}
+
+static void test_not_a_store(void **state)
+{
+    (void)state;
+    remove_db(dbpath);
+    FILE *fp = fopen(dbpath, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < 200; i++)
+        fputs("Apr 23 16:06:27 n-mail-2 sendmail[25978]: this is a log, not a store\n", fp);
+    fclose(fp);
+    md_store *st;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_ERR_DB);
+    assert_non_null(strstr(e.msg, dbpath));
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_ERR_DB);
+    /* a directory that does not exist */
+    assert_int_equal(md_store_open(&st, "/nonexistent/dir/maildossier.db", 0, &e), MD_ERR_DB);
+    assert_non_null(strstr(e.msg, "/nonexistent/dir/maildossier.db"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_wal_reopen),
+        cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_newer_schema_refused),
+        cmocka_unit_test(test_migrates_empty_file),
+        cmocka_unit_test(test_readonly),
+        cmocka_unit_test(test_not_a_store),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,251 @@
+/* test_store_msg.c: lib/store_msg.c: writing a message with hops, auth,
+ * antispam, bounce and complaint rows; idempotency by hash; the queries the
+ * dossier uses: by address and window, by Message-ID (also bounces and
+ * complaints about it), our IPs in a chain, hops by our queue id, bounces
+ * naming an IP, bounces for a recipient, complaints by IP, counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ingest.h"
+#include "store_msg.h"
+
+static char dbpath[1024];
+static md_store *st;
+
+static void remove_db(const char *p)
+{
+    char x[1100];
+    unlink(p);
+    snprintf(x, sizeof x, "%s-wal", p);
+    unlink(x);
+    snprintf(x, sizeof x, "%s-shm", p);
+    unlink(x);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *t = getenv("MD_TMP");
+    static int n;
+    snprintf(dbpath, sizeof dbpath, "%s/test_store_msg_%ld_%d.db", t && *t ? t : "/tmp",
+             (long)getpid(), n++);
+    remove_db(dbpath);
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    md_store_close(st);
+    remove_db(dbpath);
+    return 0;
+}
+
+typedef struct col {
+    int n;
+    char ips[8][MD_IP_STRLEN];
+    char hosts[8][64];
+    char kinds[8][32];
+    int64_t ids[8];
+} col;
+
+static int on_msg(void *arg, const md_msg_row *m)
+{
+    col *c = arg;
+    if (c->n < 8) {
+        snprintf(c->kinds[c->n], sizeof c->kinds[0], "%s", m->kind);
+        c->ids[c->n] = m->id;
+    }
+    c->n++;
+    return 0;
+}
+
+static int on_hop(void *arg, const md_msg_hoprow *h)
+{
+    col *c = arg;
+    if (c->n < 8) {
+        snprintf(c->ips[c->n], sizeof c->ips[0], "%s", h->ip);
+        snprintf(c->hosts[c->n], sizeof c->hosts[0], "%s", h->ours_host);
+    }
+    c->n++;
+    return 0;
+}
+
+static int on_dsn(void *arg, const md_msg_dsnrow *d)
+{
+    col *c = arg;
+    if (c->n < 8) {
+        snprintf(c->ips[c->n], sizeof c->ips[0], "%s", d->r->named_ip);
+        snprintf(c->kinds[c->n], sizeof c->kinds[0], "%s", d->r->reason);
+        snprintf(c->hosts[c->n], sizeof c->hosts[0], "%s", d->orig_message_id);
+    }
+    c->n++;
+    return 0;
+}
+
+static int on_arf(void *arg, const md_msg_arfrow *r)
+{
+    col *c = arg;
+    if (c->n < 8)
+        snprintf(c->ips[c->n], sizeof c->ips[0], "%s", r->a->source_ip);
+    c->n++;
+    return 0;
+}
+
+static void test_write_read(void **state)
+{
+    (void)state;
+    md_err e = {0, ""};
+    md_msg_writer *w;
+    assert_int_equal(md_store_msg_writer_open(st, &w, &e), MD_OK);
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    md_msg_row r;
+    memset(&r, 0, sizeof r);
+    r.hash = "h1";
+    r.kind = MD_MSGKIND_MESSAGE;
+    r.message_id = "m1@uni-potsdam.de";
+    r.from_addr = "jdoe@uni-potsdam.de";
+    r.subject = "Test";
+    r.date = 1461420000;
+    r.raw = "From: jdoe@uni-potsdam.de\n\nx\n";
+    r.rawlen = strlen(r.raw);
+    assert_int_equal(md_store_msg_put(w, &r, &e), 1);
+    int64_t id1 = r.id;
+    assert_true(id1 > 0);
+    /* the same hash again: nothing new, the existing id */
+    r.id = 0;
+    assert_int_equal(md_store_msg_put(w, &r, &e), 0);
+    assert_int_equal(r.id, id1);
+    assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@uni-potsdam.de", MD_MSGADDR_FROM, &e), MD_OK);
+    assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@outlook.de", MD_MSGADDR_TO, &e), MD_OK);
+    assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@outlook.de", MD_MSGADDR_TO, &e), MD_OK);
+    md_hop h;
+    md_received_parse_one(&h, "from n-mail-2 (cl-mail [141.89.68.1]) by ironout with ESMTP id 2A1B; Sat, 23 Apr 2016 16:10:02 +0200");
+    h.index = 1;
+    assert_int_equal(md_store_msg_hop_put(w, id1, &h, MD_IPCLASS_OURS, "cl-mail", &e), MD_OK);
+    md_received_parse_one(&h, "from ironout (ironout [141.89.68.7]) by x.outlook.com with SMTP id 15.1.465.11; Sat, 23 Apr 2016 14:10:04 +0000");
+    h.index = 2;
+    assert_int_equal(md_store_msg_hop_put(w, id1, &h, MD_IPCLASS_OURS, "ironout", &e), MD_OK);
+    md_received_parse_one(&h, "from x.outlook.com (10.1.1.1) by y.outlook.com; Sat, 23 Apr 2016 14:10:05 +0000");
+    h.index = 3;
+    assert_int_equal(md_store_msg_hop_put(w, id1, &h, MD_IPCLASS_MICROSOFT, NULL, &e), MD_OK);
+    md_received_parse_one(&h, "from n-mail-2 (cl-mail [141.89.68.1]) by ironout2; Sat, 23 Apr 2016 14:10:06 +0000");
+    h.index = 4; /* the same IP twice: reported once */
+    assert_int_equal(md_store_msg_hop_put(w, id1, &h, MD_IPCLASS_OURS, "cl-mail", &e), MD_OK);
+    md_authres ar;
+    md_authres_parse(&ar, "x.example; spf=pass smtp.mailfrom=uni-potsdam.de; compauth=pass reason=100");
+    for (size_t i = 0; i < ar.n; i++)
+        assert_int_equal(md_store_msg_auth_put(w, id1, "Authentication-Results", ar.authserv, &ar.item[i], &e), MD_OK);
+    md_msantispam as;
+    md_msantispam_init(&as);
+    md_msantispam_parse_fields(&as, "X-Forefront-Antispam-Report", "CIP:141.89.68.7;SFV:SPM;SCL:5;");
+    as.org_scl = 5;
+    assert_int_equal(md_store_msg_antispam_put(w, id1, &as, &e), MD_OK);
+
+    /* a bounce about m1 naming 141.89.68.7 */
+    memset(&r, 0, sizeof r);
+    r.hash = "h2";
+    r.kind = MD_MSGKIND_DSN;
+    r.message_id = "b1@n-mail-2";
+    r.date = 1461420500;
+    assert_int_equal(md_store_msg_put(w, &r, &e), 1);
+    int64_t id2 = r.id;
+    md_dsn *d = calloc(1, sizeof *d);
+    d->kind = MD_DSN_RFC3464;
+    snprintf(d->orig_message_id, sizeof d->orig_message_id, "m1@uni-potsdam.de");
+    d->n = 1;
+    snprintf(d->rcpt[0].final_rcpt, sizeof d->rcpt[0].final_rcpt, "jdoe@outlook.de");
+    snprintf(d->rcpt[0].diag, sizeof d->rcpt[0].diag, "550 5.7.1 messages from [141.89.68.7] weren't sent (S3150)");
+    md_dsn_classify(&d->rcpt[0]);
+    assert_int_equal(md_store_msg_dsn_put(w, id2, d, &e), MD_OK);
+    assert_int_equal(md_store_msg_addr_put(w, id2, "jdoe@outlook.de", MD_MSGADDR_FINAL_RCPT, &e), MD_OK);
+    free(d);
+    /* a complaint */
+    memset(&r, 0, sizeof r);
+    r.hash = "h3";
+    r.kind = MD_MSGKIND_ARF;
+    r.date = 1461571000;
+    assert_int_equal(md_store_msg_put(w, &r, &e), 1);
+    md_arf a;
+    memset(&a, 0, sizeof a);
+    a.form = MD_ARF_JMRP_LEGACY;
+    snprintf(a.source_ip, sizeof a.source_ip, "141.89.68.7");
+    snprintf(a.orig_message_id, sizeof a.orig_message_id, "m1@uni-potsdam.de");
+    a.arrival_date = 1461420600;
+    assert_int_equal(md_store_msg_arf_put(w, r.id, &a, &e), MD_OK);
+    assert_int_equal(md_store_msg_set_kind(w, r.id, MD_MSGKIND_ARF, &e), MD_OK);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    md_store_msg_writer_close(w);
+
+    col c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_by_addr(st, "jdoe@outlook.de", 0, 0, on_msg, &c, &e), MD_OK);
+    assert_int_equal(c.n, 2); /* the message (To) and the bounce (Final-Recipient) */
+    assert_string_equal(c.kinds[0], "message");
+    assert_string_equal(c.kinds[1], "dsn");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_by_addr(st, "jdoe@outlook.de", 1461420100, 0, on_msg, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_by_addr(st, "nobody@x", 0, 0, on_msg, &c, &e), MD_OK);
+    assert_int_equal(c.n, 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_by_msgid(st, "m1@uni-potsdam.de", on_msg, &c, &e), MD_OK);
+    assert_int_equal(c.n, 3); /* the message, its bounce, the complaint about it */
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_our_ips(st, id1, on_hop, &c, &e), MD_OK);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.ips[0], "141.89.68.1");
+    assert_string_equal(c.hosts[0], "cl-mail");
+    assert_string_equal(c.ips[1], "141.89.68.7");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_hops(st, id1, on_hop, &c, &e), MD_OK);
+    assert_int_equal(c.n, 4);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_hops_by_qid(st, "2A1B", on_hop, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_bounces_naming_ip(st, "141.89.68.7", on_dsn, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.kinds[0], "blocked");
+    assert_string_equal(c.hosts[0], "m1@uni-potsdam.de");
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_bounces_naming_ip(st, "141.89.68.8", on_dsn, &c, &e), MD_OK);
+    assert_int_equal(c.n, 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_bounces_for(st, "jdoe@outlook.de", 0, 0, on_dsn, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_dsns(st, id2, on_dsn, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_complaints(st, "141.89.68.7", 0, 0, on_arf, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_complaints(st, NULL, 1461420700, 0, on_arf, &c, &e), MD_OK);
+    assert_int_equal(c.n, 0);
+    memset(&c, 0, sizeof c);
+    assert_int_equal(md_store_msg_get(st, id1, on_msg, &c, &e), MD_OK);
+    assert_int_equal(c.n, 1);
+    int64_t nm, nb, nc;
+    assert_int_equal(md_store_msg_count(st, &nm, &nb, &nc, &e), MD_OK);
+    assert_int_equal(nm, 3);
+    assert_int_equal(nb, 1);
+    assert_int_equal(nc, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_write_read, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

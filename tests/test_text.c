@@ -1,0 +1,209 @@
+/* test_text.c: lib/text.c: UTF-8 validation and repair (overlongs,
+ * surrogates, truncated sequences, NUL), printable/terminal masking, case
+ * helpers, address normalisation and redaction with a keep list, on log
+ * lines as sendmail, Postfix and Exim write them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "err.h"
+#include "text.h"
+
+#define S(x) x, sizeof(x) - 1
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    assert_true(md_text_utf8_valid(S("")));
+    assert_true(md_text_utf8_valid(S("Universit\xC3\xA4t Potsdam")));           /* ä */
+    assert_true(md_text_utf8_valid(S("\xE2\x82\xAC 5")));                        /* € */
+    assert_true(md_text_utf8_valid(S("\xF0\x9F\x93\xA7 mail")));                 /* U+1F4E7 */
+    assert_true(md_text_utf8_valid(S("\xF4\x8F\xBF\xBF")));                      /* U+10FFFF */
+    assert_true(md_text_utf8_valid(S("\xED\x9F\xBF")));                          /* U+D7FF */
+    /* overlong forms of '/' and of U+0000 */
+    assert_false(md_text_utf8_valid(S("\xC0\xAF")));
+    assert_false(md_text_utf8_valid(S("\xC1\xBF")));
+    assert_false(md_text_utf8_valid(S("\xE0\x80\xAF")));
+    assert_false(md_text_utf8_valid(S("\xF0\x80\x80\xAF")));
+    assert_false(md_text_utf8_valid(S("\xC0\x80")));
+    /* surrogates (CESU-8) */
+    assert_false(md_text_utf8_valid(S("\xED\xA0\x80")));
+    assert_false(md_text_utf8_valid(S("\xED\xBF\xBF")));
+    /* beyond U+10FFFF, and bytes never valid */
+    assert_false(md_text_utf8_valid(S("\xF4\x90\x80\x80")));
+    assert_false(md_text_utf8_valid(S("\xF5\x80\x80\x80")));
+    assert_false(md_text_utf8_valid(S("\xFF")));
+    /* Latin-1 "Universität" and a truncated sequence at the end */
+    assert_false(md_text_utf8_valid(S("Universit\xE4t")));
+    assert_false(md_text_utf8_valid(S("abc\xC3")));
+    assert_false(md_text_utf8_valid(S("abc\xE2\x82")));
+    /* lone continuation byte */
+    assert_false(md_text_utf8_valid(S("\x80")));
+}
+
+static void repair(const char *in, size_t n, const char *want, long want_bad)
+{
+    md_buf b = MD_BUF_INIT;
+    long bad = md_text_utf8_repair(&b, in, n);
+    assert_int_equal(bad, want_bad);
+    assert_string_equal(md_buf_cstr(&b), want);
+    assert_true(md_text_utf8_valid(b.data ? b.data : "", b.len));
+    md_buf_free(&b);
+}
+
+static void test_utf8_repair(void **state)
+{
+    (void)state;
+    repair(S("subject=Pr\xC3\xBC" "fung"), "subject=Pr\xC3\xBC" "fung", 0);
+    repair(S("Universit\xE4t"), "Universit\xEF\xBF\xBDt", 1);
+    /* each byte of an overlong or a surrogate is one replacement */
+    repair(S("a\xC0\xAF" "b"), "a\xEF\xBF\xBD\xEF\xBF\xBD" "b", 2);
+    repair(S("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD", 3);
+    /* truncated sequence at the very end */
+    repair(S("ok\xE2\x82"), "ok\xEF\xBF\xBD\xEF\xBF\xBD", 2);
+    /* NUL bytes are dropped, not replaced */
+    repair("a\0b\0", 4, "ab", 0);
+    repair(S(""), "", 0);
+}
+
+static void test_printable(void **state)
+{
+    (void)state;
+    char dst[64];
+    md_text_printable(dst, sizeof dst, S("bad\x01\x1b[31mline\xff"));
+    assert_string_equal(dst, "bad\\x01\\x1B[31mline\\xFF");
+    /* cut with "..." and never over the size */
+    char small[12];
+    md_text_printable(small, sizeof small, S("0123456789abcdef"));
+    assert_true(strlen(small) < sizeof small);
+    assert_non_null(strstr(small, "..."));
+    assert_memory_equal(small, "01234", 5);
+    char one[1];
+    md_text_printable(one, sizeof one, S("x"));
+    assert_string_equal(one, "");
+}
+
+static void test_terminal(void **state)
+{
+    (void)state;
+    md_buf b = MD_BUF_INIT;
+    /* ESC sequences and C1 controls are masked; valid UTF-8 and TAB kept; bad bytes -> U+FFFD */
+    md_text_terminal(&b, S("\x1b]0;owned\x07 Gr\xC3\xBC\xC3\x9F" "e\t\xC2\x9B" "2J\xE4"));
+    const char *o = md_buf_cstr(&b);
+    assert_null(strchr(o, '\x1b'));
+    assert_null(strchr(o, '\x07'));
+    assert_non_null(strstr(o, "\\x1B]0;owned\\x07"));
+    assert_non_null(strstr(o, "Gr\xC3\xBC\xC3\x9F" "e\t"));
+    assert_non_null(strstr(o, "\\u009B2J"));
+    assert_non_null(strstr(o, "\xEF\xBF\xBD"));
+    assert_true(md_text_utf8_valid(b.data, b.len));
+    md_buf_free(&b);
+}
+
+static void test_case_helpers(void **state)
+{
+    (void)state;
+    assert_int_equal(md_text_casecmp("HOTMAIL.com", "hotmail.COM"), 0);
+    assert_true(md_text_casecmp("a", "b") < 0);
+    assert_true(md_text_casecmp("abc", "ab") > 0);
+    assert_int_equal(md_text_ncasecmp("Queued MAIL", "queued mail for", 11), 0);
+    const char *hay = "250 2.6.0 <x@y> [InternalId=1] Queued Mail For Delivery";
+    const char *f = md_text_casestr(hay, strlen(hay), "queued mail for delivery");
+    assert_ptr_equal(f, strstr(hay, "Queued"));
+    assert_null(md_text_casestr(hay, 10, "queued"));
+    assert_ptr_equal(md_text_casestr(hay, strlen(hay), ""), hay);
+    /* the needle must lie within n bytes */
+    assert_null(md_text_casestr("abcdef", 5, "ef"));
+    char s[] = "JDoe@Uni-Potsdam.DE";
+    md_text_lower(s);
+    assert_string_equal(s, "jdoe@uni-potsdam.de");
+}
+
+static void test_addr_norm(void **state)
+{
+    (void)state;
+    char a[MD_LIMIT_ADDR];
+    assert_int_equal(md_text_addr_norm(a, sizeof a, S(" <JDoe@Outlook.DE> ")), MD_OK);
+    assert_string_equal(a, "jdoe@outlook.de");
+    assert_int_equal(md_text_addr_norm(a, sizeof a, S("jdoe@outlook.de")), MD_OK);
+    assert_string_equal(a, "jdoe@outlook.de");
+    assert_int_equal(md_text_addr_norm(a, sizeof a, S("<>")), MD_OK);
+    assert_string_equal(a, "");
+    assert_int_equal(md_text_addr_norm(a, sizeof a, S("<<Postmaster@Uni-Potsdam.de>>")), MD_OK);
+    assert_string_equal(a, "postmaster@uni-potsdam.de");
+    /* does not fit: cut copy and MD_ERR_LIMIT */
+    char small[8];
+    assert_int_equal(md_text_addr_norm(small, sizeof small, S("<abcdefghij@x.de>")), MD_ERR_LIMIT);
+    assert_string_equal(small, "abcdefg");
+    assert_int_equal(md_text_addr_norm(small, 0, S("a@b")), MD_ERR_LIMIT);
+    assert_string_equal(md_text_addr_domain("jdoe@outlook.de"), "outlook.de");
+    assert_string_equal(md_text_addr_domain("\"a@b\"@c.de"), "c.de");
+    assert_string_equal(md_text_addr_domain("root"), "");
+}
+
+static void test_redact_addr(void **state)
+{
+    (void)state;
+    md_buf b = MD_BUF_INIT;
+    md_text_redact_addr(&b, "jdoe@outlook.de");
+    assert_string_equal(md_buf_cstr(&b), "*snip*@outlook.de");
+    md_buf_reset(&b);
+    md_text_redact_addr(&b, "root");
+    assert_string_equal(md_buf_cstr(&b), "*snip*");
+    md_buf_free(&b);
+}
+
+static void redact(const char *line, const char *const *keep, const char *want)
+{
+    md_buf b = MD_BUF_INIT;
+    assert_int_equal(md_text_redact_line(&b, line, strlen(line), keep), MD_OK);
+    assert_string_equal(md_buf_cstr(&b), want);
+    md_buf_free(&b);
+}
+
+static void test_redact_line(void **state)
+{
+    (void)state;
+    /* sendmail (scenario) */
+    redact("u3JDv8Jb005383: to=<jdoe@outlook.de>, delay=00:00:03, mailer=esmtp, stat=Sent",
+           NULL, "u3JDv8Jb005383: to=<*snip*@outlook.de>, delay=00:00:03, mailer=esmtp, stat=Sent");
+    /* Postfix: two addresses, the keep list holds our postmaster */
+    static const char *const keep[] = {"postmaster@uni-potsdam.de", NULL};
+    redact("4QFz3B2Lm1z9vG8: to=<Jane.Doe+news@hotmail.com>, orig_to=<Postmaster@Uni-Potsdam.de>, "
+           "relay=local, status=sent (forwarded as 4QFz3C0abcz9vGB)",
+           keep,
+           "4QFz3B2Lm1z9vG8: to=<*snip*@hotmail.com>, orig_to=<Postmaster@Uni-Potsdam.de>, "
+           "relay=local, status=sent (forwarded as 4QFz3C0abcz9vGB)");
+    /* Exim, bare addresses, sentence end dot */
+    redact("1tGxyz-000abc-12 => jane@hotmail.com <jdoe@uni-potsdam.de> R=dnslookup T=remote_smtp",
+           NULL, "1tGxyz-000abc-12 => *snip*@hotmail.com <*snip*@uni-potsdam.de> R=dnslookup "
+                 "T=remote_smtp");
+    redact("mail for root@localhost.", NULL, "mail for *snip*@localhost.");
+    /* already redacted text stays as it is; lone @ and @domain untouched */
+    redact("from=<*snip*@amazon.de> via @home and a@ b", NULL,
+           "from=<*snip*@amazon.de> via @home and a@ b");
+    redact("", NULL, "");
+    /* sendmail writes unbracketed addresses too: the key stays */
+    redact("to=jdoe@outlook.de, ctladdr=jdoe@uni-potsdam.de (1001/100)", NULL,
+           "to=*snip*@outlook.de, ctladdr=*snip*@uni-potsdam.de (1001/100)");
+    /* SRS and BATV local parts hold '=': nothing of the user is left */
+    redact("from=<SRS0=abcd=XY=hotmail.com=jane@fwd.example>", NULL, "from=<*snip*@fwd.example>");
+    redact("from=<prvs=0123abcd=jdoe@uni-potsdam.de>", NULL, "from=<prvs=*snip*@uni-potsdam.de>");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_utf8_repair),
+        cmocka_unit_test(test_printable),
+        cmocka_unit_test(test_terminal),
+        cmocka_unit_test(test_case_helpers),
+        cmocka_unit_test(test_addr_norm),
+        cmocka_unit_test(test_redact_addr),
+        cmocka_unit_test(test_redact_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

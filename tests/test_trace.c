@@ -1,0 +1,232 @@
+/* test_trace.c: lib/trace.c on a store filled from a small realistic log
+ * (ingested through md_ingest_path): raw lines come back in order with
+ * file and line number, outcomes per recipient (deferred with reason and
+ * the IP Microsoft names, bounced, accepted with InternalId), look-up by
+ * IP, the same Message-ID on two hosts becomes a link, the message limit
+ * truncates, evidence spans per host and per-day Microsoft counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "config.h"
+#include "ingest.h"
+#include "trace.h"
+
+static char dir[512], logpath[600];
+static md_store *st;
+
+static const char *const log_text[] = {
+    /* 1 */ "Nov 20 10:00:00 relay postfix/smtpd[10]: 1A2B3C4D5E: client=webmail.uni-potsdam.de[141.89.68.3]",
+    /* 2 */ "Nov 20 10:00:00 relay postfix/cleanup[11]: 1A2B3C4D5E: message-id=<abc@uni-potsdam.de>",
+    /* 3 */ "Nov 20 10:00:01 relay postfix/qmgr[12]: 1A2B3C4D5E: from=<Ann@uni-potsdam.de>, size=900, nrcpt=2 (queue active)",
+    /* 4 */ "Nov 20 10:00:02 relay postfix/smtp[13]: 1A2B3C4D5E: to=<bob@outlook.com>, relay=outlook-com.olc.protection.outlook.com[104.47.56.33]:25, delay=1, delays=0/0/0.5/0.5, dsn=4.7.650, status=deferred (host outlook-com.olc.protection.outlook.com[104.47.56.33] said: 451 4.7.650 The mail server [141.89.68.8] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://aka.ms/postmaster (S775) [DB5EUR03FT012.eop-EUR03.prod.protection.outlook.com 2026-11-20T10:00:02.000Z 08DBB9A4C6F5] (in reply to MAIL FROM command))",
+    /* 5 */ "Nov 20 10:00:02 relay postfix/smtp[13]: 1A2B3C4D5E: to=<carl@gmx.de>, relay=mx00.gmx.net[212.227.15.9]:25, delay=1, delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host mx00.gmx.net[212.227.15.9] said: 550 5.1.1 <carl@gmx.de> Requested action not taken: mailbox unavailable (in reply to RCPT TO command))",
+    /* 6 */ "Nov 20 10:00:03 relay postfix/cleanup[11]: 9F8E7D6C5B: message-id=<bounce1@relay.uni-potsdam.de>",
+    /* 7 */ "Nov 20 10:00:03 relay postfix/bounce[14]: 1A2B3C4D5E: sender non-delivery notification: 9F8E7D6C5B",
+    /* 8 */ "Nov 20 10:30:02 relay postfix/smtp[13]: 1A2B3C4D5E: to=<bob@outlook.com>, relay=outlook-com.olc.protection.outlook.com[104.47.56.34]:25, delay=1801, delays=1800/0/0.5/0.5, dsn=2.6.0, status=sent (250 2.6.0 <abc@uni-potsdam.de> [InternalId=555, Hostname=AM6PR04MB5432.eurprd04.prod.outlook.com] 1234 bytes in 0.1, 12 KB/sec Queued mail for delivery)",
+    /* 9 */ "Nov 20 10:30:02 relay postfix/qmgr[12]: 1A2B3C4D5E: removed",
+    /* 10 */ "Nov 20 10:30:05 mailup postfix/smtpd[20]: 7777777777: client=relay.uni-potsdam.de[141.89.68.8]",
+    /* 11 */ "Nov 20 10:30:05 mailup postfix/cleanup[21]: 7777777777: message-id=<abc@uni-potsdam.de>",
+    /* 12 */ "Nov 20 10:30:05 mailup postfix/qmgr[22]: 7777777777: from=<ann@uni-potsdam.de>, size=950, nrcpt=1 (queue active)",
+    /* 13 */ "Nov 21 08:00:00 relay postfix/smtpd[10]: 2B2B2B2B2B: client=mail.example.net[198.51.100.9]",
+    /* 14 */ "Nov 21 08:00:01 relay postfix/qmgr[12]: 2B2B2B2B2B: from=<x@example.net>, size=10, nrcpt=1 (queue active)",
+    /* 15 */ "Nov 21 08:00:02 relay postfix/smtp[13]: 2B2B2B2B2B: to=<ann@hotmail.de>, relay=hotmail-com.olc.protection.outlook.com[104.47.1.1]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.6.0, status=sent (250 2.6.0 <q@example.net> [InternalId=777, Hostname=X.prod.outlook.com] Queued mail for delivery)",
+};
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *t = getenv("MD_TMP");
+    snprintf(dir, sizeof dir, "%s/test_trace_%ld", t && *t ? t : "/tmp", (long)getpid());
+    mkdir(dir, 0700);
+    snprintf(logpath, sizeof logpath, "%s/mail.log", dir);
+    FILE *fp = fopen(logpath, "w");
+    if (!fp)
+        return -1;
+    for (size_t i = 0; i < sizeof log_text / sizeof log_text[0]; i++)
+        fprintf(fp, "%s\n", log_text[i]);
+    fclose(fp);
+    char db[700];
+    snprintf(db, sizeof db, "%s/t.db", dir);
+    md_err err = {0, ""};
+    if (md_store_open(&st, db, 0, &err) != MD_OK)
+        return -1;
+    md_config cfg;
+    md_config_defaults(&cfg);
+    md_ingest ig;
+    md_ingest_init(&ig, st, &cfg);
+    ig.year = 2026;
+    return md_ingest_path(&ig, logpath, &err) == MD_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    md_store_close(st);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static md_trace_result *run(md_trace_query *q)
+{
+    md_trace_result *r = NULL;
+    md_err err = {0, ""};
+    assert_int_equal(md_trace_run(st, q, &r, &err), MD_OK);
+    assert_non_null(r);
+    return r;
+}
+
+static void test_outcomes_and_lines(void **state)
+{
+    (void)state;
+    md_trace_query q;
+    memset(&q, 0, sizeof q);
+    const char *a[] = {"ANN@uni-potsdam.de"};
+    q.addrs = a;
+    q.naddrs = 1;
+    q.no_follow = 1;
+    md_trace_result *r = run(&q);
+    /* the relay's message and the copy on mailup (same sender); not the
+     * next day's one, which only a recipient ann@hotmail.de shares */
+    assert_int_equal(r->nmsgs, 2);
+    const md_trace_msg *m = &r->msgs[0];
+    assert_string_equal(m->host, "relay");
+    assert_string_equal(m->qid, "1A2B3C4D5E");
+    assert_string_equal(m->mta, "postfix");
+    assert_int_equal(m->size, 900);
+    assert_false(m->open);
+    /* lines in order, with their numbers: 1-5, 7, 8, 9 */
+    const uint64_t want[] = {1, 2, 3, 4, 5, 7, 8, 9};
+    assert_int_equal(m->nlines, 8);
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(m->lines[i].lineno, want[i]);
+        assert_string_equal(m->lines[i].text, log_text[want[i] - 1]);
+        assert_string_equal(m->lines[i].path, logpath);
+    }
+    /* three attempts, two recipients; bob's last attempt decides */
+    assert_int_equal(m->ndlvs, 3);
+    assert_int_equal(m->dlvs[0].outcome, MD_OUTCOME_DEFERRED);
+    assert_string_equal(m->dlvs[0].reason, "badreputation");
+    assert_string_equal(m->dlvs[0].named_ip, "141.89.68.8");
+    assert_true(m->dlvs[0].ms);
+    assert_int_equal(m->nrcpts, 2);
+    assert_string_equal(m->rcpts[0].rcpt, "bob@outlook.com");
+    assert_int_equal(m->rcpts[0].attempts, 2);
+    assert_int_equal(m->rcpts[0].outcome, MD_OUTCOME_MS_ACCEPTED);
+    assert_non_null(strstr(m->rcpts[0].summary, "InternalId=555"));
+    assert_int_equal(m->rcpts[1].outcome, MD_OUTCOME_BOUNCED);
+    assert_non_null(strstr(m->rcpts[1].summary, "5.1.1"));
+    assert_string_equal(md_trace_outcome_name(m->rcpts[1].outcome), "bounced");
+    md_trace_free(r);
+}
+
+static void test_links_ip_limit(void **state)
+{
+    (void)state;
+    md_trace_query q;
+    memset(&q, 0, sizeof q);
+    const char *qq[] = {"7777777777"};
+    q.qids = qq;
+    q.nqids = 1;
+    md_trace_result *r = run(&q);
+    /* mailup's copy -> relay's original (same Message-ID) -> bounce notice */
+    assert_int_equal(r->nmsgs, 3);
+    int same = 0, bounce = 0;
+    for (size_t i = 0; i < r->nlinks; i++) {
+        const md_trace_link *l = &r->links[i];
+        if (l->kind == MD_LINK_SAME_MSGID) {
+            same = 1;
+            assert_string_equal(r->msgs[l->from].host, "relay");
+            assert_string_equal(r->msgs[l->to].host, "mailup");
+            assert_non_null(strstr(l->why, "<abc@uni-potsdam.de>"));
+        }
+        if (l->kind == MD_LINK_BOUNCE) {
+            bounce = 1;
+            assert_string_equal(r->msgs[l->to].qid, "9F8E7D6C5B");
+        }
+    }
+    assert_true(same);
+    assert_true(bounce);
+    assert_string_equal(md_trace_link_name(MD_LINK_SAME_MSGID), "same-message-id");
+    assert_true(md_trace_find_msg(r, r->msgs[1].id) == 1);
+    assert_int_equal(md_trace_find_msg(r, -5), -1);
+    md_trace_free(r);
+
+    /* the limit */
+    q.max_messages = 1;
+    r = run(&q);
+    assert_int_equal(r->nmsgs, 1);
+    assert_true(r->truncated);
+    md_trace_free(r);
+
+    /* by the IP Microsoft named; by the client IP; a window that excludes */
+    memset(&q, 0, sizeof q);
+    const char *ip[] = {"141.89.68.8"};
+    q.ips = ip;
+    q.nips = 1;
+    q.no_follow = 1;
+    r = run(&q);
+    /* named by Microsoft in 1A2B3C4D5E's deferral; mailup's client */
+    assert_int_equal(r->nmsgs, 2);
+    assert_string_equal(r->msgs[0].qid, "1A2B3C4D5E");
+    assert_string_equal(r->msgs[1].qid, "7777777777");
+    md_trace_free(r);
+    const char *ip2[] = {"198.51.100.9"};
+    q.ips = ip2;
+    r = run(&q);
+    assert_int_equal(r->nmsgs, 1);
+    assert_string_equal(r->msgs[0].qid, "2B2B2B2B2B");
+    md_trace_free(r);
+    q.until = 1763625600; /* 2025-11-20 08:00 UTC: before everything */
+    r = run(&q);
+    assert_int_equal(r->nmsgs, 0);
+    md_trace_free(r);
+    md_trace_free(NULL);
+}
+
+static void test_spans_daily(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    md_trace_span *sp = NULL;
+    size_t n = 0;
+    assert_int_equal(md_trace_host_spans(st, 0, 0, &sp, &n, &err), MD_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(sp[0].host, "mailup");
+    assert_int_equal(sp[0].lines, 3);
+    assert_int_equal(sp[0].messages, 1);
+    assert_string_equal(sp[1].host, "relay");
+    assert_int_equal(sp[1].lines, 12);
+    assert_int_equal(sp[1].messages, 3);
+    assert_true(sp[1].t_last - sp[1].t_first > 20 * 3600);
+    free(sp);
+
+    md_trace_daily *d = NULL;
+    assert_int_equal(md_trace_ms_daily(st, 0, 0, &d, &n, &err), MD_OK);
+    assert_int_equal(n, 2); /* relay on Nov 20 and Nov 21 */
+    assert_string_equal(d[0].host, "relay");
+    assert_int_equal(d[0].attempts, 2);
+    assert_int_equal(d[0].accepted, 1);
+    assert_int_equal(d[0].deferred, 1);
+    assert_int_equal(d[0].messages, 1);
+    assert_int_equal(d[1].day - d[0].day, 86400);
+    assert_int_equal(d[0].day % 86400, 0);
+    free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_outcomes_and_lines),
+        cmocka_unit_test(test_links_ip_limit),
+        cmocka_unit_test(test_spans_daily),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
