@@ -35,8 +35,12 @@ fuzz-smoke:
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=300
 
+# Benchmarks (not tests): log ingest and trace, messages, the dossier.
+# Figures and how to read them: bench/RESULTS.md.
 bench: build
 	@./bench/run.sh $(B)/release
+	@./bench/run_msg.sh $(B)/release
+	@./bench/run_ticket.sh $(B)/release
 
 demo: build
 	@./fixtures/demo.sh $(B)/release/maildossier

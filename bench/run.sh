@@ -42,7 +42,8 @@ measure() {
     local w c
     BEST_WALL=""; BEST_CPU=""
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %U %S" -o "$data/m.time" "$@" > /dev/null 2>&1 || true
+        # (not to /dev/null: GNU grep stops at the first match when it sees it)
+        /usr/bin/time -f "%e %U %S" -o "$data/m.time" "$@" > "$data/m.out" 2>&1 || true
         read -r w u s < "$data/m.time" || true
         w=$(awk -v w="$w" 'BEGIN { printf "%.1f", w * 1000 }')
         c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.1f", (u + s) * 1000 }')

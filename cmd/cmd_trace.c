@@ -75,8 +75,14 @@ static void print_msg(out *o, const md_trace_result *r, size_t i, int lines)
     char a[32], b[32];
     fmt_time(a, sizeof a, m->t_first);
     fmt_time(b, sizeof b, m->t_last);
+    /* sendmail logs no end of a message: "open" matters only while a
+     * recipient waits (deferred) or nothing was delivered yet */
+    int waiting = m->open && m->nrcpts == 0;
+    for (size_t k = 0; m->open && k < m->nrcpts; k++)
+        if (m->rcpts[k].outcome == MD_OUTCOME_DEFERRED || m->rcpts[k].outcome == MD_OUTCOME_UNKNOWN)
+            waiting = 1;
     printf("[%zu] %s %s %s  %s .. %s%s%s\n", i + 1, m->host, m->mta, m->qid, a, b + 11,
-           m->matched ? "" : "  (linked)", m->open ? "  (still open in the log)" : "");
+           m->matched ? "" : "  (linked)", waiting ? "  (not finished in the log)" : "");
     char line[2048];
     snprintf(line, sizeof line, "    from <%s>%s%s%s%s%s%s%s", m->sender,
              *m->msgid ? "  message-id " : "", m->msgid, *m->client_ip || *m->client_host ? "  client " : "",

@@ -1038,7 +1038,7 @@ static void header_span(ctx *c, xmlNode *hdr)
     md_trace_span *sp = NULL;
     size_t n = 0;
     md_err e = {0, ""};
-    if (md_trace_host_spans(c->st, c->o->since, c->o->until, &sp, &n, &e) != MD_OK) {
+    if (md_trace_host_spans_brief(c->st, c->o->since, c->o->until, &sp, &n, &e) != MD_OK) {
         note(c, "The evidence span could not be read: %s", e.msg);
         return;
     }
@@ -1433,9 +1433,31 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
     }
 }
 
+/* complaints (JMRP / ARF) whose source is an affected IP, in the window */
+static int on_complaint(void *arg, const md_msg_arfrow *r)
+{
+    void **a = arg;
+    ctx *c = a[0];
+    ipinfo *x = a[1];
+    char buf[1200], when[32];
+    int64_t t = r->a->arrival_date ? r->a->arrival_date : r->date;
+    snprintf(buf, sizeof buf, "%s complaint (%s%s%s) about a message to %s",
+             md_arf_form_name(r->a->form), r->a->feedback_type,
+             t ? ", " : "", t ? fmt_short(t, when, sizeof when) : "",
+             r->a->orig_rcpt_to[0] ? r->a->orig_rcpt_to : "?");
+    ip_evidence(c, x, r->a->microsoft ? "jmrp" : "complaint", NULL, buf);
+    return 0;
+}
+
 static void build_ips(ctx *c, xmlNode *root)
 {
     xmlNode *ips = el(root, "ips");
+    for (size_t i = 0; i < c->nips; i++) {
+        md_err ce = {0, ""};
+        void *carg[2] = {c, &c->ips[i]};
+        md_store_msg_complaints(c->st, c->ips[i].ip, c->o->since - 7 * 86400, c->o->until,
+                                on_complaint, carg, &ce);
+    }
     for (size_t i = 0; i < c->nips; i++) {
         ipinfo *x = &c->ips[i];
         xmlNode *e = el(ips, "ip");

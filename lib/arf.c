@@ -7,22 +7,6 @@
 #include "received.h"
 #include "text.h"
 
-static void cpy(char *dst, size_t n, const char *s, size_t len)
-{
-    while (len && isspace((unsigned char)*s)) {
-        s++;
-        len--;
-    }
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    while (len && !md_text_utf8_valid(dst, len))
-        dst[--len] = '\0';
-}
-
 static void addr(char *dst, size_t n, const char *v)
 {
     if (!v || md_text_addr_norm(dst, n, v, strlen(v)) != 0)
@@ -51,14 +35,15 @@ static void report_fields(md_arf *a, const char *t)
         const char *colon = memchr(p, ':', ll);
         if (colon && p[0] != ' ' && p[0] != '\t') {
             char name[64], val[512];
-            cpy(name, sizeof name, p, (size_t)(colon - p));
-            cpy(val, sizeof val, colon + 1, ll - (size_t)(colon + 1 - p));
-            if (!md_text_casecmp(name, "Feedback-Type"))
-                cpy(a->feedback_type, sizeof a->feedback_type, val, strlen(val)), md_text_lower(a->feedback_type);
-            else if (!md_text_casecmp(name, "User-Agent"))
-                cpy(a->user_agent, sizeof a->user_agent, val, strlen(val));
+            md_text_copy_trim(name, sizeof name, p, (size_t)(colon - p));
+            md_text_copy_trim(val, sizeof val, colon + 1, ll - (size_t)(colon + 1 - p));
+            if (!md_text_casecmp(name, "Feedback-Type")) {
+                md_text_copy_trim(a->feedback_type, sizeof a->feedback_type, val, strlen(val));
+                md_text_lower(a->feedback_type);
+            } else if (!md_text_casecmp(name, "User-Agent"))
+                md_text_copy_trim(a->user_agent, sizeof a->user_agent, val, strlen(val));
             else if (!md_text_casecmp(name, "Version"))
-                cpy(a->version, sizeof a->version, val, strlen(val));
+                md_text_copy_trim(a->version, sizeof a->version, val, strlen(val));
             else if (!md_text_casecmp(name, "Source-IP"))
                 set_ip(a, val, strlen(val), 0);
             else if (!md_text_casecmp(name, "Original-Mail-From"))
@@ -66,12 +51,12 @@ static void report_fields(md_arf *a, const char *t)
             else if (!md_text_casecmp(name, "Original-Rcpt-To") && !*a->orig_rcpt_to)
                 addr(a->orig_rcpt_to, sizeof a->orig_rcpt_to, val);
             else if (!md_text_casecmp(name, "Reported-Domain"))
-                cpy(a->reported_domain, sizeof a->reported_domain, val, strlen(val));
+                md_text_copy_trim(a->reported_domain, sizeof a->reported_domain, val, strlen(val));
             else if (!md_text_casecmp(name, "Reporting-MTA")) {
                 const char *v = strchr(val, ';') ? strchr(val, ';') + 1 : val;
-                cpy(a->reporting_mta, sizeof a->reporting_mta, v, strlen(v));
+                md_text_copy_trim(a->reporting_mta, sizeof a->reporting_mta, v, strlen(v));
             } else if (!md_text_casecmp(name, "Arrival-Date") || !md_text_casecmp(name, "Received-Date")) {
-                cpy(a->arrival_text, sizeof a->arrival_text, val, strlen(val));
+                md_text_copy_trim(a->arrival_text, sizeof a->arrival_text, val, strlen(val));
                 md_message_parse_date(val, strlen(val), &a->arrival_date, NULL);
             }
         }
@@ -84,16 +69,16 @@ static void report_fields(md_arf *a, const char *t)
 /* from_original: what the attached original tells. */
 static void from_original(md_arf *a, const md_message *o)
 {
-    cpy(a->orig_message_id, sizeof a->orig_message_id, o->message_id, strlen(o->message_id));
-    cpy(a->orig_from, sizeof a->orig_from, o->from_addr, strlen(o->from_addr));
+    md_text_copy_trim(a->orig_message_id, sizeof a->orig_message_id, o->message_id, strlen(o->message_id));
+    md_text_copy_trim(a->orig_from, sizeof a->orig_from, o->from_addr, strlen(o->from_addr));
     md_message_addr_list(md_message_header(o, "To"), a->orig_to, sizeof a->orig_to);
-    cpy(a->orig_subject, sizeof a->orig_subject, o->subject, strlen(o->subject));
+    md_text_copy_trim(a->orig_subject, sizeof a->orig_subject, o->subject, strlen(o->subject));
     a->orig_date = o->date;
     const char *hm = md_message_header(o, "X-HmXmrOriginalRecipient");
     if (hm && !*a->orig_rcpt_to)
         addr(a->orig_rcpt_to, sizeof a->orig_rcpt_to, hm);
     if (!*a->orig_rcpt_to && *a->orig_to)
-        cpy(a->orig_rcpt_to, sizeof a->orig_rcpt_to, a->orig_to, strcspn(a->orig_to, ","));
+        md_text_copy_trim(a->orig_rcpt_to, sizeof a->orig_rcpt_to, a->orig_to, strcspn(a->orig_to, ","));
     if (!*a->orig_mail_from) {
         const char *rp = md_message_header(o, "Return-Path");
         if (rp)
@@ -124,12 +109,12 @@ static void from_original(md_arf *a, const md_message *o)
     }
     if (!a->arrival_date && have_chain && rc.n && rc.hop[rc.n - 1].has_date) {
         a->arrival_date = rc.hop[rc.n - 1].date;
-        cpy(a->arrival_text, sizeof a->arrival_text, rc.hop[rc.n - 1].date_text,
+        md_text_copy_trim(a->arrival_text, sizeof a->arrival_text, rc.hop[rc.n - 1].date_text,
             strlen(rc.hop[rc.n - 1].date_text));
     }
     if (!a->arrival_date && o->date) {
         a->arrival_date = o->date;
-        cpy(a->arrival_text, sizeof a->arrival_text, o->date_text, strlen(o->date_text));
+        md_text_copy_trim(a->arrival_text, sizeof a->arrival_text, o->date_text, strlen(o->date_text));
     }
     if (have_chain)
         md_received_free(&rc);

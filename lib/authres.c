@@ -6,6 +6,7 @@
 #include "authres.h"
 #include "text.h"
 
+/* copy_n: the trimmed value without its surrounding double quotes */
 static void copy_n(char *dst, size_t n, const char *s, size_t len)
 {
     while (len && isspace((unsigned char)*s)) {
@@ -18,14 +19,7 @@ static void copy_n(char *dst, size_t n, const char *s, size_t len)
         s++;
         len -= 2;
     }
-    if (!n)
-        return;
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    while (len && !md_text_utf8_valid(dst, len))
-        dst[--len] = '\0';
+    md_text_copy_utf8(dst, n, s, len);
 }
 
 /* strip_comments: value without (comments) into dst; the first comment's

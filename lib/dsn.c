@@ -19,24 +19,6 @@
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static void cpy(char *dst, size_t n, const char *s, size_t len)
-{
-    while (len && isspace((unsigned char)*s)) {
-        s++;
-        len--;
-    }
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
-    if (!n)
-        return;
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    while (len && !md_text_utf8_valid(dst, len))
-        dst[--len] = '\0';
-}
-
 /* after_type: "rfc822; a@b" -> "a@b" (the part after the first ';'). */
 static const char *after_type(const char *v)
 {
@@ -81,7 +63,7 @@ int md_dsn_find_status(const char *s, size_t n, char *dst, size_t dstsize)
         if (!b || (j < n && (isalnum((unsigned char)s[j]) || (s[j] == '.' && j + 1 < n &&
                                                                isdigit((unsigned char)s[j + 1])))))
             continue;
-        cpy(dst, dstsize, s + i, j - i);
+        md_text_copy_trim(dst, dstsize, s + i, j - i);
         return 1;
     }
     return 0;
@@ -162,7 +144,7 @@ static void ms_bracket(md_dsn_rcpt *r)
         size_t l = (size_t)(e - p) + 1;
         if (md_text_casestr(p, l, ".outlook.com") || md_text_casestr(p, l, ".hotmail.com") ||
             md_text_casestr(p, l, ".prod.")) {
-            cpy(r->ms_bracket, sizeof r->ms_bracket, p, l);
+            md_text_copy_trim(r->ms_bracket, sizeof r->ms_bracket, p, l);
             return;
         }
         p = e;
@@ -352,7 +334,7 @@ static int next_field(field_it *it, char *name, size_t nn, char *val, size_t vn)
         const char *colon = memchr(line, ':', ll);
         if (!colon || line[0] == ' ' || line[0] == '\t')
             continue;
-        cpy(name, nn, line, (size_t)(colon - line));
+        md_text_copy_trim(name, nn, line, (size_t)(colon - line));
         md_buf v = MD_BUF_INIT;
         md_buf_append(&v, colon + 1, ll - (size_t)(colon + 1 - line));
         while (it->p < it->end && (*it->p == ' ' || *it->p == '\t')) {
@@ -365,7 +347,7 @@ static int next_field(field_it *it, char *name, size_t nn, char *val, size_t vn)
             md_buf_append(&v, s2, (size_t)(e2 - s2));
             it->p = n2 ? n2 + 1 : it->end;
         }
-        cpy(val, vn, md_buf_cstr(&v), v.len);
+        md_text_copy_trim(val, vn, md_buf_cstr(&v), v.len);
         md_buf_free(&v);
         return 1;
     }
@@ -407,28 +389,28 @@ static void parse_ds(md_dsn *d, const char *text)
         }
         if (!cur || !in_rcpt) {
             if (!md_text_casecmp(name, "Reporting-MTA"))
-                cpy(d->reporting_mta, sizeof d->reporting_mta, after_type(val),
+                md_text_copy_trim(d->reporting_mta, sizeof d->reporting_mta, after_type(val),
                     strlen(after_type(val)));
             else if (!md_text_casecmp(name, "Arrival-Date")) {
-                cpy(d->arrival_text, sizeof d->arrival_text, val, strlen(val));
+                md_text_copy_trim(d->arrival_text, sizeof d->arrival_text, val, strlen(val));
                 md_message_parse_date(val, strlen(val), &d->arrival_date, NULL);
             }
             if (!cur)
                 continue;
         }
         if (!md_text_casecmp(name, "Action"))
-            cpy(cur->action, sizeof cur->action, val, strcspn(val, " ("));
+            md_text_copy_trim(cur->action, sizeof cur->action, val, strcspn(val, " ("));
         else if (!md_text_casecmp(name, "Status")) {
             char st[16];
             if (md_dsn_find_status(val, strlen(val), st, sizeof st))
                 snprintf(cur->status, sizeof cur->status, "%s", st);
         } else if (!md_text_casecmp(name, "Remote-MTA"))
-            cpy(cur->remote_mta, sizeof cur->remote_mta, after_type(val),
+            md_text_copy_trim(cur->remote_mta, sizeof cur->remote_mta, after_type(val),
                 strlen(after_type(val)));
         else if (!md_text_casecmp(name, "Diagnostic-Code"))
-            cpy(cur->diag, sizeof cur->diag, after_type(val), strlen(after_type(val)));
+            md_text_copy_trim(cur->diag, sizeof cur->diag, after_type(val), strlen(after_type(val)));
         else if (!md_text_casecmp(name, "Last-Attempt-Date")) {
-            cpy(cur->last_attempt, sizeof cur->last_attempt, val, strlen(val));
+            md_text_copy_trim(cur->last_attempt, sizeof cur->last_attempt, val, strlen(val));
             md_message_parse_date(val, strlen(val), &cur->last_attempt_date, NULL);
         }
     }
@@ -494,7 +476,7 @@ static int quoted_returned(const char *t, size_t n, char *dst, size_t dn)
             e = x;
     if (e == s)
         e = eol;
-    cpy(dst, dn, s, (size_t)(e - s));
+    md_text_copy_trim(dst, dn, s, (size_t)(e - s));
     /* Exchange 2007: '<host #5.1.1 smtp;550 5.1.1 text>' */
     if (dst[0] == '<') {
         size_t l = strlen(dst);
@@ -762,7 +744,7 @@ static void take_original(md_dsn *d, const md_message *om)
     snprintf(d->orig_message_id, sizeof d->orig_message_id, "%s", om->message_id);
     snprintf(d->orig_from, sizeof d->orig_from, "%s", om->from_addr);
     md_message_addr_list(md_message_header(om, "To"), d->orig_to, sizeof d->orig_to);
-    cpy(d->orig_subject, sizeof d->orig_subject, om->subject, strlen(om->subject));
+    md_text_copy_trim(d->orig_subject, sizeof d->orig_subject, om->subject, strlen(om->subject));
     d->orig_date = om->date;
 }
 
@@ -778,7 +760,7 @@ static void original_from_text(md_dsn *d, const char *t)
     if (*p == '<')
         p++;
     size_t k = strcspn(p, ">\n ");
-    cpy(d->orig_message_id, sizeof d->orig_message_id, p, k);
+    md_text_copy_trim(d->orig_message_id, sizeof d->orig_message_id, p, k);
 }
 
 int md_dsn_parse(md_dsn *d, const md_message *m)
@@ -857,7 +839,7 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         for (char *s = list; *s;) {
             size_t k = strcspn(s, ",");
             char a[512];
-            cpy(a, sizeof a, s, k);
+            md_text_copy_trim(a, sizeof a, s, k);
             if (*a && !find_rcpt(d, a)) {
                 md_dsn_rcpt *r = new_rcpt(d);
                 if (r)
@@ -879,7 +861,7 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         if (any_addr(t, cut, skip, a, sizeof a) && (r = new_rcpt(d)) != NULL)
             snprintf(r->final_rcpt, sizeof r->final_rcpt, "%s", a);
         else if (*d->orig_to && (r = new_rcpt(d)) != NULL)
-            cpy(r->final_rcpt, sizeof r->final_rcpt, d->orig_to, strcspn(d->orig_to, ","));
+            md_text_copy_trim(r->final_rcpt, sizeof r->final_rcpt, d->orig_to, strcspn(d->orig_to, ","));
     }
     /* recipients whose text carries no code: the first line of the text that does */
     char best[MD_DSN_DIAG] = "";

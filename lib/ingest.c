@@ -449,6 +449,11 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, md_err *er
     } else {
         ig->stats.by_kind[k]++;
         uint64_t skipped = ig->stats.skipped;
+        /* another reader opens its own transactions: commit the messages first */
+        if (fn != md_msgfile_ingest && md_msgfile_flush(ig, err) != MD_OK) {
+            md_input_close(in);
+            return err->code;
+        }
         rc = fn(ig, in, path, err);
         if (rc == MD_OK && ig->stats.skipped > skipped)
             rc = MD_ERR_PARSE;
@@ -470,9 +475,58 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, md_err *er
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* rot_key: a file name as logrotate leaves it, split into its base and a
+ * rank that orders the generations oldest first: "mail.log.3.gz" (rank -3)
+ * before "mail.log.1" (-1) before "mail.log" (0); dateext names
+ * ("mail.log-20160424.gz") by date, before the current file. */
+static void rot_key(const char *name, size_t *baselen, long long *rank)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    static const char *const zs[] = {".gz", ".bz2", ".xz", ".zst"};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++) {
+        size_t zl = strlen(zs[i]);
+        if (n > zl && strcmp(name + n - zl, zs[i]) == 0) {
+            n -= zl;
+            break;
+        }
+    }
+    size_t d = n;
+    while (d > 0 && name[d - 1] >= '0' && name[d - 1] <= '9')
+        d--;
+    size_t digits = n - d;
+    *baselen = n;
+    *rank = 0;
+    if (d == 0 || digits == 0)
+        return;
+    long long v = 0;
+    for (size_t i = d; i < n && i < d + 9; i++)
+        v = v * 10 + (name[i] - '0');
+    if (name[d - 1] == '.' && digits <= 4) {
+        *baselen = d - 1;
+        *rank = -v;
+    } else if (name[d - 1] == '-' && digits == 8) {
+        *baselen = d - 1;
+        *rank = v - 100000000LL;
+    }
+}
+
+/* cmp_name: directory entries in reading order: by name, except that the
+ * generations of a rotated log come oldest first, so that a message that
+ * spans a rotation is read in the order it was logged. */
+static int cmp_name(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    size_t xl, yl;
+    long long xr, yr;
+    rot_key(x, &xl, &xr);
+    rot_key(y, &yl, &yr);
+    size_t m = xl < yl ? xl : yl;
+    int c = memcmp(x, y, m);
+    if (c == 0 && xl != yl)
+        c = xl < yl ? -1 : 1;
+    if (c == 0 && xr != yr)
+        c = xr < yr ? -1 : 1;
+    return c ? c : strcmp(x, y);
 }
 
 static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err *err)
@@ -527,7 +581,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
     }
     closedir(d);
     if (nn)
-        qsort(names, nn, sizeof *names, cmp_str);
+        qsort(names, nn, sizeof *names, cmp_name);
     int result = MD_OK;
     for (size_t i = 0; i < nn; i++) {
         char sub[MD_LIMIT_PATH];
@@ -552,5 +606,21 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
 
 int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
 {
-    return walk(ig, path, 0, MD_KIND_UNKNOWN, err);
+    /* Messages of successive inputs (a Maildir) share transactions of
+     * MD_MSGFILE_BATCH; the outermost call opens and closes the batch. */
+    int own = 0;
+    if (!ig->msg_batch) {
+        if (md_msgfile_batch_begin(ig, err) != MD_OK)
+            return err->code;
+        own = 1;
+    }
+    int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, err);
+    if (own) {
+        md_err e = {0, ""};
+        if (md_msgfile_finish(ig, &e) != MD_OK) {
+            *err = e;
+            return e.code;
+        }
+    }
+    return rc;
 }

@@ -1040,8 +1040,9 @@ static void bsd_time(md_logctx *c, md_logrec *r, const md_logtime *t)
 
 static int prog_mta(md_logctx *c, md_logrec *r)
 {
-    const char *p = r->prog.p, *e = p + r->prog.n, *s;
+    const char *p = r->prog.p, *e, *s;
     if (!p || !r->prog.n) return c->force_fmt >= 0 ? c->force_fmt : MD_LOGFMT_OTHER;
+    e = p + r->prog.n;
     if (STARTS(p, e, "postfix")) {
         s = e;
         while (s > p && s[-1] != '/') s--;

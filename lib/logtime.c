@@ -165,21 +165,23 @@ size_t md_logtime_parse_iso(const char *s, size_t n, md_logtime *out)
 
 size_t md_logtime_parse_bsd(const char *s, size_t n, md_logtime *out)
 {
-    size_t k;
+    size_t i = 4, k;
     int d;
-    if (n < 15 || s[3] != ' ') return 0;
+    if (n < 14 || s[3] != ' ') return 0;
     out->mon = md_logtime_month(s);
     if (!out->mon) return 0;
-    if (s[4] == ' ' && s[5] >= '1' && s[5] <= '9')
-        d = s[5] - '0';
-    else
-        d = dig2(s + 4);
-    if (d < 1 || d > 31 || s[6] != ' ') return 0;
+    /* "Apr 23", "Apr  3" (syslog), "Apr 3" (some relays), "Apr 03" */
+    if (s[i] == ' ') i++;
+    if (i >= n || s[i] < '0' || s[i] > '9') return 0;
+    d = s[i++] - '0';
+    if (i < n && s[i] >= '0' && s[i] <= '9') d = d * 10 + (s[i++] - '0');
+    if (d < 1 || d > 31 || i >= n || s[i] != ' ') return 0;
+    i++;
     out->day = d;
     out->year = 0;
     out->has_zone = 0;
     out->tzoff_min = 0;
-    k = parse_hms(s + 7, n - 7, out);
+    k = parse_hms(s + i, n - i, out);
     if (!k) return 0;
-    return 7 + k;
+    return i + k;
 }

@@ -46,7 +46,7 @@ typedef struct md_logtime {
  * at s[0..n).  The zone is taken only when it follows directly (no blank).
  * Returns bytes consumed or 0. */
 size_t md_logtime_parse_iso(const char *s, size_t n, md_logtime *out);
-/* md_logtime_parse_bsd: "Mmm dd hh:mm:ss[.frac]" (dd may be " 3" or "03").
+/* md_logtime_parse_bsd: "Mmm dd hh:mm:ss[.frac]" (dd may be " 3", "03" or "3").
  * Returns bytes consumed or 0. */
 size_t md_logtime_parse_bsd(const char *s, size_t n, md_logtime *out);
 /* md_logtime_zone: "+0100", "+01:00", "-05", "Z" at s[0..n) -> *min; bytes

@@ -396,8 +396,15 @@ static int add_field(hlist *l, const char *name, size_t nn, const char *val, siz
                 u[un++] = val[i] == '\t' ? ' ' : val[i];
     const char *us = u ? u : "";
     trim(&us, &un);
-    h->value = clean ? dup_n(us, un) : dup_utf8(us, un, flags);
     int oom = !u;
+    if (clean && u) { /* the unfolded copy becomes the value */
+        memmove(u, us, un);
+        u[un] = '\0';
+        h->value = u;
+        u = NULL;
+    } else {
+        h->value = clean ? dup_n(us, un) : dup_utf8(us, un, flags);
+    }
     free(u);
     if (h->value) {
         if (comment_depth(h->value, strlen(h->value)) > MD_LIMIT_COMMENT_DEPTH)
@@ -496,12 +503,62 @@ static int split_headers(const char *p, size_t n, hlist *l, size_t *body_off, in
     return MD_OK;
 }
 
+/* path_clean: whether a Return-Path value is one libetpan 1.9 can take
+ * safely: no "<" at all, or "<" addr-spec-ish ">" with nothing but space or a
+ * comment after it.  Its mailimf_path_parse leaks the address it parsed when
+ * the next token is not ">" (an unclosed or garbled path). */
+static int path_clean(const char *v, size_t n)
+{
+    if (!memchr(v, '<', n))
+        return 1;
+    size_t k = 0;
+    while (k < n && (v[k] == ' ' || v[k] == '\t' || v[k] == '\r' || v[k] == '\n'))
+        k++;
+    if (k >= n || v[k++] != '<')
+        return 0;
+    for (; k < n && v[k] != '>'; k++)
+        if ((unsigned char)v[k] <= ' ' || (unsigned char)v[k] >= 0x7f || strchr("<()\",;:\\", v[k]))
+            return 0;
+    if (k >= n)
+        return 0;
+    for (k++; k < n && v[k] != '('; k++)
+        if (v[k] != ' ' && v[k] != '\t' && v[k] != '\r' && v[k] != '\n')
+            return 0;
+    return 1;
+}
+
+/* unclean_path: whether any Return-Path field (folded lines included) is
+ * not path_clean. */
+static int unclean_path(const char *p, size_t n)
+{
+    static const char key[] = "return-path:";
+    const size_t kl = sizeof key - 1;
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && p[e] != '\n')
+            e++;
+        while (e + 1 < n && (p[e + 1] == ' ' || p[e + 1] == '\t'))
+            for (e++; e < n && p[e] != '\n'; e++)
+                ;
+        if (e - i >= kl && md_text_ncasecmp(p + i, key, kl) == 0 &&
+            !path_clean(p + i + kl, e - i - kl))
+            return 1;
+        i = e + 1;
+    }
+    return 0;
+}
+
 /* libetpan_check: parse the block with mailimf_fields_parse and flag what it
- * would drop (never called with deep comments: its recursion overflows). */
+ * would drop (never called with deep comments: its recursion overflows, nor
+ * with a garbled Return-Path: it leaks, see path_clean). */
 static void libetpan_check(const char *p, size_t n, size_t nfields, int *flags)
 {
     if (*flags & (MD_MSG_DEEP_COMMENT | MD_MSG_HDR_TRUNC) || n == 0)
         return;
+    if (unclean_path(p, n)) {
+        *flags |= MD_MSG_HDR_LOST;
+        return;
+    }
     size_t idx = 0;
     struct mailimf_fields *f = NULL;
     int rc = mailimf_fields_parse(p, n, &idx, &f);

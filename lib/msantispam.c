@@ -14,22 +14,6 @@ void md_msantispam_init(md_msantispam *as)
     as->scl = as->org_scl = as->pcl = as->bcl = -2;
 }
 
-static void cpy(char *dst, size_t n, const char *s, size_t len)
-{
-    while (len && isspace((unsigned char)*s)) {
-        s++;
-        len--;
-    }
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    while (len && !md_text_utf8_valid(dst, len))
-        dst[--len] = '\0';
-}
-
 static int level(const char *v)
 {
     char *e;
@@ -95,8 +79,8 @@ void md_msantispam_parse_fields(md_msantispam *as, const char *source, const cha
         const char *colon = memchr(p, ':', k);
         if (colon && as->n < MD_MSAS_MAX_FIELDS) {
             md_msas_field *f = &as->f[as->n++];
-            cpy(f->key, sizeof f->key, p, (size_t)(colon - p));
-            cpy(f->value, sizeof f->value, colon + 1, k - (size_t)(colon - p) - 1);
+            md_text_copy_trim(f->key, sizeof f->key, p, (size_t)(colon - p));
+            md_text_copy_trim(f->value, sizeof f->value, colon + 1, k - (size_t)(colon - p) - 1);
             snprintf(f->source, sizeof f->source, "%.39s", source ? source : "");
             set_known(as, f->key, f->value);
         }

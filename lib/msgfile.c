@@ -261,8 +261,8 @@ static int is_report_attachment(const md_msg_part *p)
     return 0;
 }
 
-static int take_message(mctx *c, const char *data, size_t len, uint64_t line, int depth,
-                        md_err *err);
+static int take_message(mctx *c, const char *data, size_t len, const char *known_hash,
+                        uint64_t line, int depth, md_err *err);
 
 /* store_inner: the originals attached to a bounce or complaint. */
 static int store_inner(mctx *c, const md_message *m, uint64_t line, int depth, md_err *err)
@@ -272,7 +272,7 @@ static int store_inner(mctx *c, const md_message *m, uint64_t line, int depth, m
         const md_msg_part *p = &m->part[i];
         if (!p->inner || !p->data || !p->len)
             continue;
-        rc = take_message(c, (const char *)p->data, p->len, line, depth + 1, err);
+        rc = take_message(c, (const char *)p->data, p->len, NULL, line, depth + 1, err);
         if (rc == MD_ERR_PARSE) /* an attached part that is no message: not our problem */
             rc = MD_OK;
         stored++;
@@ -281,9 +281,10 @@ static int store_inner(mctx *c, const md_message *m, uint64_t line, int depth, m
 }
 
 /* take_message: parse, classify and store one message.  0 (stored or
- * already known), MD_ERR_PARSE (not a message: warned), or a store error. */
-static int take_message(mctx *c, const char *data, size_t len, uint64_t line, int depth,
-                        md_err *err)
+ * already known), MD_ERR_PARSE (not a message: warned), or a store error.
+ * known_hash: content_hash of data when the caller has it, else NULL. */
+static int take_message(mctx *c, const char *data, size_t len, const char *known_hash,
+                        uint64_t line, int depth, md_err *err)
 {
     md_message *m = NULL;
     md_err e = {0, ""};
@@ -298,7 +299,10 @@ static int take_message(mctx *c, const char *data, size_t len, uint64_t line, in
     if (depth == 0)
         warn_flags(c, line, m);
     char hash[40];
-    content_hash(data, len, hash, sizeof hash);
+    if (known_hash)
+        snprintf(hash, sizeof hash, "%s", known_hash);
+    else
+        content_hash(data, len, hash, sizeof hash);
 
     /* classify before storing: complaint, bounce (reports first) */
     md_arf *arf = malloc(sizeof *arf);
@@ -427,15 +431,17 @@ static int read_one(mctx *c, md_input *in, md_err *err)
         md_buf_free(&b);
         return rc;
     }
-    rc = open_source(c, hash, "message", &src, &created, err);
+    rc = md_store_msg_source_get(c->w, hash, "message", c->path, &src, &created, err);
+    if (rc == MD_OK)
+        c->source_id = src.id;
     if (rc == MD_OK && !created && src.complete) {
         c->ig->stats.files_unchanged++;
     } else if (rc == MD_OK) {
-        rc = take_message(c, md_buf_cstr(&b), b.len, 1, 0, err);
+        rc = take_message(c, md_buf_cstr(&b), b.len, hash, 1, 0, err);
         if (rc == MD_ERR_PARSE)
             rc = MD_OK;
         if (rc == MD_OK)
-            rc = md_store_source_progress(c->ig->store, src.id, md_input_lineno(in), b.len, 1, err);
+            rc = md_store_msg_source_progress(c->w, src.id, md_input_lineno(in), b.len, 1, err);
     }
     rc = tx_end(c, rc, err);
     md_buf_free(&b);
@@ -476,7 +482,7 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
         int g = md_input_getline(in, &line, &len, &flags, &e);
         int sep = g == 1 && len >= 5 && memcmp(line, "From ", 5) == 0;
         if ((g != 1 || sep) && have) {
-            rc = take_message(c, md_buf_cstr(&msg), msg.len, start, 0, err);
+            rc = take_message(c, md_buf_cstr(&msg), msg.len, NULL, start, 0, err);
             if (rc == MD_ERR_PARSE)
                 rc = MD_OK;
             if (rc != MD_OK)
@@ -538,7 +544,7 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
             md_ingest_warn(c->ig, c->path, md_input_lineno(in),
                            "message larger than %d bytes: only the first part read",
                            MD_LIMIT_MESSAGE_BYTES);
-            rc = take_message(c, md_buf_cstr(&msg), msg.len, start, 0, err);
+            rc = take_message(c, md_buf_cstr(&msg), msg.len, NULL, start, 0, err);
             if (rc == MD_ERR_PARSE)
                 rc = MD_OK;
             if (rc != MD_OK)

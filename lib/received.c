@@ -16,23 +16,12 @@
 enum { KW_NONE = -1, KW_FROM, KW_BY, KW_WITH, KW_ID, KW_FOR, KW_VIA, KW_COUNT };
 static const char *const kw_names[KW_COUNT] = {"from", "by", "with", "id", "for", "via"};
 
+/* copy_trim: the value trimmed of white space and trailing ';' */
 static void copy_trim(char *dst, size_t n, const char *s, size_t len)
 {
-    while (len && isspace((unsigned char)*s)) {
-        s++;
-        len--;
-    }
     while (len && (isspace((unsigned char)s[len - 1]) || s[len - 1] == ';'))
         len--;
-    if (!n)
-        return;
-    if (len >= n)
-        len = n - 1;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    /* never end inside a UTF-8 sequence */
-    while (len && !md_text_utf8_valid(dst, len))
-        dst[--len] = '\0';
+    md_text_copy_trim(dst, n, s, len);
 }
 
 static void append_clause(char *dst, size_t n, const char *s, size_t len)

@@ -226,6 +226,17 @@ static int final_target(walk *w, md_tgt tt, const char *target, const char *cond
 static int follow(walk *w, const char *addr, const char *cond);
 
 /* The rules of canon (already on the stack) applied: their targets. */
+
+/* join_cond: "a and b" (or b alone) into dst; a condition too long for dst
+ * ends in "..." rather than being cut silently. */
+static const char *join_cond(char *dst, size_t n, const char *a, const char *b)
+{
+    int w = snprintf(dst, n, "%s%s%s", a && *a ? a : "", a && *a ? " and " : "", b);
+    if (w < 0 || (size_t)w >= n)
+        memcpy(dst + n - 4, "...", 4);
+    return dst;
+}
+
 static int apply(walk *w, const char *canon, md_rule_list *rl, const char *cond)
 {
     int all_conditional = 1, copy = 0;
@@ -244,9 +255,7 @@ static int apply(walk *w, const char *canon, md_rule_list *rl, const char *cond)
         const char *c = cond;
         char buf[512];
         if (!copy) {
-            snprintf(buf, sizeof buf, "%s%snone of the rules' conditions holds",
-                     cond && *cond ? cond : "", cond && *cond ? " and " : "");
-            c = buf;
+            c = join_cond(buf, sizeof buf, cond, "none of the rules' conditions holds");
         }
         int rc = final_target(w, MD_TGT_LOCAL, canon, c, 1);
         if (rc != MD_OK)
@@ -257,9 +266,7 @@ static int apply(walk *w, const char *canon, md_rule_list *rl, const char *cond)
         char c2[512];
         const char *c = cond;
         if (r->condition[0]) {
-            snprintf(c2, sizeof c2, "%s%s%s", cond && *cond ? cond : "",
-                     cond && *cond ? " and " : "", r->condition);
-            c = c2;
+            c = join_cond(c2, sizeof c2, cond, r->condition);
         }
         int rc;
         switch (r->ttype) {

@@ -13,7 +13,9 @@
  *   the common extensions), blocks, if/elsif/else and require.  Then it
  *   checks the commands it knows (arguments, blocks, elsif/else placement,
  *   the addresses of redirect and vacation :from: an RFC 5322 mailbox, as
- *   Pigeonhole checks them) and collects the actions: redirect (":copy",
+ *   Pigeonhole checks them; extensions used without their require: fileinto,
+ *   envelope, :copy, :regex, variables, ...) and collects the actions:
+ *   redirect (":copy",
  *   RFC 3894), keep, fileinto, discard, stop, reject, each with the
  *   condition under which it happens as text (if/elsif/else chains and
  *   nesting joined with "and"; "not (...)" for branches passed over).

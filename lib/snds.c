@@ -266,6 +266,17 @@ static void squash(char *dst, size_t size, const csvf *c)
 
 static int data_col(const char *h)
 {
+    /* the first word found in h names the column (after the trap columns) */
+    static const struct {
+        const char *word;
+        int col;
+    } words[] = {{"start", MD_SNDS_COL_START},        {"begin", MD_SNDS_COL_START},
+                 {"end", MD_SNDS_COL_END},            {"rcpt", MD_SNDS_COL_RCPT},
+                 {"data", MD_SNDS_COL_DATA},          {"recipient", MD_SNDS_COL_RECIPIENTS},
+                 {"filter", MD_SNDS_COL_FILTER},      {"complaint", MD_SNDS_COL_COMPLAINT},
+                 {"helo", MD_SNDS_COL_HELO},          {"jmr", MD_SNDS_COL_JMR},
+                 {"mailfrom", MD_SNDS_COL_JMR},       {"sender", MD_SNDS_COL_JMR},
+                 {"comment", MD_SNDS_COL_COMMENTS}};
     int trap = strstr(h, "trap") != NULL;
     if (strcmp(h, "ip") == 0 || strcmp(h, "ipaddress") == 0 || strcmp(h, "address") == 0)
         return MD_SNDS_COL_IP;
@@ -275,26 +286,9 @@ static int data_col(const char *h)
         return MD_SNDS_COL_TRAP_START;
     if (trap && (strstr(h, "end") || strstr(h, "stop")))
         return MD_SNDS_COL_TRAP_END;
-    if (strstr(h, "start") || strstr(h, "begin"))
-        return MD_SNDS_COL_START;
-    if (strstr(h, "end"))
-        return MD_SNDS_COL_END;
-    if (strstr(h, "rcpt"))
-        return MD_SNDS_COL_RCPT;
-    if (strstr(h, "data"))
-        return MD_SNDS_COL_DATA;
-    if (strstr(h, "recipient"))
-        return MD_SNDS_COL_RECIPIENTS;
-    if (strstr(h, "filter"))
-        return MD_SNDS_COL_FILTER;
-    if (strstr(h, "complaint"))
-        return MD_SNDS_COL_COMPLAINT;
-    if (strstr(h, "helo"))
-        return MD_SNDS_COL_HELO;
-    if (strstr(h, "jmr") || strstr(h, "mailfrom") || strstr(h, "sender"))
-        return MD_SNDS_COL_JMR;
-    if (strstr(h, "comment"))
-        return MD_SNDS_COL_COMMENTS;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(h, words[i].word))
+            return words[i].col;
     return -1;
 }
 
@@ -383,6 +377,16 @@ static int bad_field(md_err *err, const char *what, const csvf *c)
                       md_text_printable(shown, sizeof shown, c->text, c->len));
 }
 
+static int time_field(int64_t *dst, const char *name, const csvf *c, md_err *err)
+{
+    return md_snds_parse_time(c->text, c->len, dst) == 0 ? MD_OK : bad_field(err, name, c);
+}
+
+static int int_field(int64_t *dst, const char *name, const csvf *c, md_err *err)
+{
+    return parse_int(c, dst) == 0 ? MD_OK : bad_field(err, name, c);
+}
+
 static const char *const col_names[MD_SNDS_NCOLS] = {
     "IP", "activity start", "activity end", "RCPT commands", "DATA commands",
     "message recipients", "filter result", "complaint rate", "trap period start",
@@ -397,25 +401,21 @@ static int data_field(md_snds_row *r, int col, const csvf *c, md_err *err)
     case MD_SNDS_COL_IP:
         return set_ip(r->ip, c, "IP", err);
     case MD_SNDS_COL_START:
-        return md_snds_parse_time(c->text, c->len, &r->act_start) == 0 ? MD_OK
-                                                                        : bad_field(err, name, c);
+        return time_field(&r->act_start, name, c, err);
     case MD_SNDS_COL_END:
-        return md_snds_parse_time(c->text, c->len, &r->act_end) == 0 ? MD_OK
-                                                                      : bad_field(err, name, c);
+        return time_field(&r->act_end, name, c, err);
     case MD_SNDS_COL_TRAP_START:
-        return md_snds_parse_time(c->text, c->len, &r->trap_start) == 0 ? MD_OK
-                                                                         : bad_field(err, name, c);
+        return time_field(&r->trap_start, name, c, err);
     case MD_SNDS_COL_TRAP_END:
-        return md_snds_parse_time(c->text, c->len, &r->trap_end) == 0 ? MD_OK
-                                                                       : bad_field(err, name, c);
+        return time_field(&r->trap_end, name, c, err);
     case MD_SNDS_COL_RCPT:
-        return parse_int(c, &r->rcpt) == 0 ? MD_OK : bad_field(err, name, c);
+        return int_field(&r->rcpt, name, c, err);
     case MD_SNDS_COL_DATA:
-        return parse_int(c, &r->data) == 0 ? MD_OK : bad_field(err, name, c);
+        return int_field(&r->data, name, c, err);
     case MD_SNDS_COL_RECIPIENTS:
-        return parse_int(c, &r->recipients) == 0 ? MD_OK : bad_field(err, name, c);
+        return int_field(&r->recipients, name, c, err);
     case MD_SNDS_COL_TRAP_HITS:
-        return parse_int(c, &r->trap_hits) == 0 ? MD_OK : bad_field(err, name, c);
+        return int_field(&r->trap_hits, name, c, err);
     case MD_SNDS_COL_FILTER: {
         static const char *const colours[] = {"GREEN", "YELLOW", "RED"};
         for (int i = 0; i < 3; i++)
@@ -444,18 +444,27 @@ static int data_field(md_snds_row *r, int col, const csvf *c, md_err *err)
     }
 }
 
-int md_snds_data_line(md_snds_parser *p, const char *line, size_t n, md_snds_row *out,
-                      md_err *err)
+/* split_row: the fields of a line of an SNDS `what` into f: their number,
+ * 0 for a blank line or a header row (taken into p), or MD_ERR_PARSE. */
+static int split_row(md_snds_parser *p, const char *line, size_t n, csvf *f, const char *what,
+                     md_err *err)
 {
-    csvf f[MD_LIMIT_CSV_FIELDS];
     const char *why = "";
     if (blank(line, n))
         return 0;
     int nf = csv_split(line, n, f, &why);
     if (nf < 0)
-        return md_err_set(err, MD_ERR_PARSE, "not a CSV line of an SNDS export: %s", why);
-    if (try_header(p, f, nf))
-        return 0;
+        return md_err_set(err, MD_ERR_PARSE, "not a CSV line of an SNDS %s: %s", what, why);
+    return try_header(p, f, nf) ? 0 : nf;
+}
+
+int md_snds_data_line(md_snds_parser *p, const char *line, size_t n, md_snds_row *out,
+                      md_err *err)
+{
+    csvf f[MD_LIMIT_CSV_FIELDS];
+    int nf = split_row(p, line, n, f, "export", err);
+    if (nf <= 0)
+        return nf;
     memset(out, 0, sizeof *out);
     out->rcpt = out->data = out->recipients = -1;
     out->complaint_pct = -1;
@@ -481,15 +490,9 @@ int md_snds_status_line(md_snds_parser *p, const char *line, size_t n, md_snds_s
                         md_err *err)
 {
     csvf f[MD_LIMIT_CSV_FIELDS];
-    const char *why = "";
-    if (blank(line, n))
-        return 0;
-    int nf = csv_split(line, n, f, &why);
-    if (nf < 0)
-        return md_err_set(err, MD_ERR_PARSE, "not a CSV line of an SNDS status export: %s",
-                          why);
-    if (try_header(p, f, nf))
-        return 0;
+    int nf = split_row(p, line, n, f, "status export", err);
+    if (nf <= 0)
+        return nf;
     memset(out, 0, sizeof *out);
     int have = 0;
     for (int i = 0; i < nf; i++) {

@@ -208,6 +208,15 @@ void md_store_rollback(md_store *st)
     }
 }
 
+void md_store_source_row(sqlite3_stmt *s, md_source *out)
+{
+    out->id = sqlite3_column_int64(s, 0);
+    snprintf(out->kind, sizeof out->kind, "%s", md_store_col_text(s, 1));
+    out->lines_done = (uint64_t)sqlite3_column_int64(s, 2);
+    out->bytes_done = (uint64_t)sqlite3_column_int64(s, 3);
+    out->complete = sqlite3_column_int(s, 4);
+}
+
 int md_store_source_get(md_store *st, const char *fingerprint, const char *kind,
                         const char *path, md_source *out, int *created, md_err *err)
 {
@@ -246,11 +255,7 @@ int md_store_source_get(md_store *st, const char *fingerprint, const char *kind,
         }
         *created = 1;
     }
-    out->id = sqlite3_column_int64(s, 0);
-    snprintf(out->kind, sizeof out->kind, "%s", md_store_col_text(s, 1));
-    out->lines_done = (uint64_t)sqlite3_column_int64(s, 2);
-    out->bytes_done = (uint64_t)sqlite3_column_int64(s, 3);
-    out->complete = sqlite3_column_int(s, 4);
+    md_store_source_row(s, out);
     while (sqlite3_step(s) == SQLITE_ROW)
         ;
     rc = MD_OK;

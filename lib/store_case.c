@@ -148,6 +148,65 @@ static int join_col(md_store *st, const char *sql, int64_t id, const char *sep, 
     return rc;
 }
 
+/* insert_list: run sql (?1 = id, ?2 = position, ?3 = v[i]) for each of the
+ * n strings v; `what` names a failed step. */
+static int insert_list(md_store *st, const char *sql, int64_t id, const char *const *v,
+                       size_t n, const char *what, md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s, sql, 0, err) != MD_OK)
+        return MD_ERR_DB;
+    int rc = MD_OK;
+    for (size_t i = 0; i < n && rc == MD_OK; i++) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int64(s, 2, (int64_t)i);
+        md_store_bind_text(s, 3, v[i], -1);
+        rc = step_done(st, s, err, what);
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Lists handed to the caller: list_start empties *out / *n and prepares
+ * sql; list_rows steps the (bound) statement to its end, appending an
+ * elem-sized row filled by `fill` per result, and finalizes it.  On failure
+ * the list is freed and empty; `what` names the query in a database error. */
+typedef int (*row_fill)(md_store *st, sqlite3_stmt *s, void *row, md_err *err);
+
+static int list_start(md_store *st, sqlite3_stmt **s, const char *sql, void **out, size_t *n,
+                      md_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    return md_store_prepare(st, s, sql, 0, err) != MD_OK ? MD_ERR_DB : MD_OK;
+}
+
+static int list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_t elem,
+                     row_fill fill, const char *what, md_err *err)
+{
+    size_t cap = 0;
+    int r, rc = MD_OK;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        if (grow(out, &cap, *n, elem) != MD_OK) {
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if ((rc = fill(st, s, (char *)*out + *n * elem, err)) != MD_OK)
+            break;
+        (*n)++;
+    }
+    if (rc == MD_OK && r != SQLITE_DONE)
+        rc = md_store_dberr(st, err, what);
+    sqlite3_finalize(s);
+    if (rc != MD_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 /* ---- tickets ------------------------------------------------------------ */
 
 static int ticket_children(md_store *st, int64_t id, const char *const *addrs, size_t naddrs,
@@ -170,18 +229,8 @@ static int ticket_children(md_store *st, int64_t id, const char *const *addrs, s
     if (rc != MD_OK)
         return rc;
 
-    if (md_store_prepare(st, &s,
-                         "INSERT OR IGNORE INTO case_ticket_addr (ticket_id, pos, address) "
-                         "VALUES (?1, ?2, ?3)", 0, err) != MD_OK)
-        return MD_ERR_DB;
-    for (size_t i = 0; i < naddrs && rc == MD_OK; i++) {
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_int64(s, 2, (int64_t)i);
-        md_store_bind_text(s, 3, addrs[i], -1);
-        rc = step_done(st, s, err, "storing ticket address");
-        sqlite3_reset(s);
-    }
-    sqlite3_finalize(s);
+    rc = insert_list(st, "INSERT OR IGNORE INTO case_ticket_addr (ticket_id, pos, address) "
+                         "VALUES (?1, ?2, ?3)", id, addrs, naddrs, "storing ticket address", err);
     if (rc != MD_OK)
         return rc;
 
@@ -268,8 +317,9 @@ int md_store_case_ticket_save(md_store *st, md_case_ticket *t, const char *const
 
 #define TICKET_COLS "id, number, since, until, redact, generated_at, outcome, summary"
 
-static int ticket_row(md_store *st, sqlite3_stmt *s, md_case_ticket *t, md_err *err)
+static int ticket_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
 {
+    md_case_ticket *t = row;
     memset(t, 0, sizeof *t);
     t->id = sqlite3_column_int64(s, 0);
     copy(t->number, sizeof t->number, md_store_col_text(s, 1));
@@ -306,73 +356,42 @@ int md_store_case_ticket_get(md_store *st, const char *number, md_case_ticket *o
     return rc;
 }
 
+static int addr_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
+{
+    (void)st;
+    (void)err;
+    md_case_addr *a = row;
+    copy(a->addr, sizeof a->addr, md_store_col_text(s, 0));
+    return MD_OK;
+}
+
 int md_store_case_ticket_addrs(md_store *st, const char *number, md_case_addr **out,
                                size_t *n, md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT a.address FROM case_ticket_addr a JOIN case_ticket t ON "
-                         "t.id = a.ticket_id WHERE t.number = ?1 ORDER BY a.pos", 0,
-                         err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT a.address FROM case_ticket_addr a JOIN case_ticket t ON "
+                   "t.id = a.ticket_id WHERE t.number = ?1 ORDER BY a.pos",
+                   (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, number, -1);
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        copy((*out)[*n].addr, sizeof (*out)[*n].addr, md_store_col_text(s, 0));
-        (*n)++;
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "reading ticket addresses");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, addr_row,
+                     "reading ticket addresses", err);
 }
 
 int md_store_case_ticket_list(md_store *st, int64_t since, int64_t until,
                               md_case_ticket **out, size_t *n, md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT " TICKET_COLS " FROM case_ticket "
-                         "WHERE (?1 = 0 OR until = 0 OR until >= ?1) "
-                         "AND (?2 = 0 OR since <= ?2) "
-                         "ORDER BY generated_at DESC, number DESC", 0, err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT " TICKET_COLS " FROM case_ticket "
+                   "WHERE (?1 = 0 OR until = 0 OR until >= ?1) "
+                   "AND (?2 = 0 OR since <= ?2) "
+                   "ORDER BY generated_at DESC, number DESC", (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, since);
     sqlite3_bind_int64(s, 2, until);
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        if ((rc = ticket_row(st, s, &(*out)[*n], err)) != MD_OK)
-            break;
-        (*n)++;
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "listing tickets");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, ticket_row, "listing tickets", err);
 }
 
 static void ticket_ip_row(sqlite3_stmt *s, int col, md_case_ticket_ip *r)
@@ -387,73 +406,53 @@ static void ticket_ip_row(sqlite3_stmt *s, int col, md_case_ticket_ip *r)
     copy(r->evidence, sizeof r->evidence, md_store_col_text(s, col + 6));
 }
 
+static int ticket_ip_fill(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
+{
+    (void)st;
+    (void)err;
+    ticket_ip_row(s, 0, row);
+    return MD_OK;
+}
+
 int md_store_case_ticket_ips(md_store *st, const char *number, md_case_ticket_ip **out,
                              size_t *n, md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT i.ip, i.first_seen, i.last_seen, i.outcome, i.failures, "
-                         "i.total, i.evidence FROM case_ticket_ip i JOIN case_ticket t ON "
-                         "t.id = i.ticket_id WHERE t.number = ?1 ORDER BY i.ip", 0,
-                         err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT i.ip, i.first_seen, i.last_seen, i.outcome, i.failures, "
+                   "i.total, i.evidence FROM case_ticket_ip i JOIN case_ticket t ON "
+                   "t.id = i.ticket_id WHERE t.number = ?1 ORDER BY i.ip",
+                   (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, number, -1);
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        ticket_ip_row(s, 0, &(*out)[(*n)++]);
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "reading ticket IPs");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, ticket_ip_fill,
+                     "reading ticket IPs", err);
+}
+
+static int ip_ticket_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
+{
+    (void)st;
+    (void)err;
+    md_case_ip_ticket *x = row;
+    copy(x->number, sizeof x->number, md_store_col_text(s, 0));
+    x->generated_at = sqlite3_column_int64(s, 1);
+    ticket_ip_row(s, 2, &x->rec);
+    return MD_OK;
 }
 
 int md_store_case_ip_tickets(md_store *st, const char *ip, md_case_ip_ticket **out,
                              size_t *n, md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT t.number, t.generated_at, i.ip, i.first_seen, i.last_seen, "
-                         "i.outcome, i.failures, i.total, i.evidence FROM case_ticket_ip i "
-                         "JOIN case_ticket t ON t.id = i.ticket_id WHERE i.ip = ?1 "
-                         "ORDER BY i.first_seen, t.number", 0, err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT t.number, t.generated_at, i.ip, i.first_seen, i.last_seen, "
+                   "i.outcome, i.failures, i.total, i.evidence FROM case_ticket_ip i "
+                   "JOIN case_ticket t ON t.id = i.ticket_id WHERE i.ip = ?1 "
+                   "ORDER BY i.first_seen, t.number", (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, ip, -1);
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        md_case_ip_ticket *x = &(*out)[(*n)++];
-        copy(x->number, sizeof x->number, md_store_col_text(s, 0));
-        x->generated_at = sqlite3_column_int64(s, 1);
-        ticket_ip_row(s, 2, &x->rec);
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "reading IP tickets");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, ip_ticket_row,
+                     "reading IP tickets", err);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -481,82 +480,48 @@ int md_store_case_request_add(md_store *st, int64_t created_at, int64_t since,
         rid = sqlite3_last_insert_rowid(st->db);
     }
     if (rc == MD_OK)
-        rc = md_store_prepare(st, &s,
-                              "INSERT OR IGNORE INTO case_request_ip (request_id, pos, ip) "
-                              "VALUES (?1, ?2, ?3)", 0, err);
-    if (rc == MD_OK) {
-        for (size_t i = 0; i < nips && rc == MD_OK; i++) {
-            sqlite3_bind_int64(s, 1, rid);
-            sqlite3_bind_int64(s, 2, (int64_t)i);
-            md_store_bind_text(s, 3, ips[i], -1);
-            rc = step_done(st, s, err, "storing request IP");
-            sqlite3_reset(s);
-        }
-        sqlite3_finalize(s);
-    }
+        rc = insert_list(st, "INSERT OR IGNORE INTO case_request_ip (request_id, pos, ip) "
+                             "VALUES (?1, ?2, ?3)", rid, ips, nips, "storing request IP", err);
     if (rc == MD_OK)
-        rc = md_store_prepare(st, &s,
-                              "INSERT OR IGNORE INTO case_request_ticket (request_id, pos, "
-                              "number) VALUES (?1, ?2, ?3)", 0, err);
-    if (rc == MD_OK) {
-        for (size_t i = 0; i < ntickets && rc == MD_OK; i++) {
-            sqlite3_bind_int64(s, 1, rid);
-            sqlite3_bind_int64(s, 2, (int64_t)i);
-            md_store_bind_text(s, 3, tickets[i], -1);
-            rc = step_done(st, s, err, "storing request ticket");
-            sqlite3_reset(s);
-        }
-        sqlite3_finalize(s);
-    }
+        rc = insert_list(st, "INSERT OR IGNORE INTO case_request_ticket (request_id, pos, "
+                             "number) VALUES (?1, ?2, ?3)", rid, tickets, ntickets,
+                         "storing request ticket", err);
     rc = tx_end(st, own, rc, err);
     if (rc == MD_OK && id)
         *id = rid;
     return rc;
 }
 
+static int request_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
+{
+    md_case_request *q = row;
+    memset(q, 0, sizeof *q);
+    q->id = sqlite3_column_int64(s, 0);
+    q->created_at = sqlite3_column_int64(s, 1);
+    q->since = sqlite3_column_int64(s, 2);
+    q->until = sqlite3_column_int64(s, 3);
+    copy(q->file, sizeof q->file, md_store_col_text(s, 4));
+    int rc = join_col(st, "SELECT ip FROM case_request_ip WHERE request_id = ?1 ORDER BY pos",
+                      q->id, "; ", q->ips, sizeof q->ips, err);
+    if (rc == MD_OK)
+        rc = join_col(st, "SELECT number FROM case_request_ticket WHERE request_id = ?1 "
+                          "ORDER BY pos", q->id, ", ", q->tickets, sizeof q->tickets, err);
+    return rc;
+}
+
 int md_store_case_requests(md_store *st, const char *ip, md_case_request **out, size_t *n,
                            md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT id, created_at, since, until, file FROM case_request r "
-                         "WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM case_request_ip i "
-                         "WHERE i.request_id = r.id AND i.ip = ?1) ORDER BY created_at, id",
-                         0, err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT id, created_at, since, until, file FROM case_request r "
+                   "WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM case_request_ip i "
+                   "WHERE i.request_id = r.id AND i.ip = ?1) ORDER BY created_at, id",
+                   (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, ip, -1);
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        md_case_request *q = &(*out)[(*n)++];
-        memset(q, 0, sizeof *q);
-        q->id = sqlite3_column_int64(s, 0);
-        q->created_at = sqlite3_column_int64(s, 1);
-        q->since = sqlite3_column_int64(s, 2);
-        q->until = sqlite3_column_int64(s, 3);
-        copy(q->file, sizeof q->file, md_store_col_text(s, 4));
-        if ((rc = join_col(st, "SELECT ip FROM case_request_ip WHERE request_id = ?1 "
-                               "ORDER BY pos", q->id, "; ", q->ips, sizeof q->ips, err)) != MD_OK ||
-            (rc = join_col(st, "SELECT number FROM case_request_ticket WHERE request_id = ?1 "
-                               "ORDER BY pos", q->id, ", ", q->tickets, sizeof q->tickets,
-                           err)) != MD_OK)
-            break;
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "reading requests");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, request_row, "reading requests",
+                     err);
 }
 
 /* ---- answers ------------------------------------------------------------ */
@@ -587,73 +552,51 @@ int md_store_case_answer_add(md_store *st, const md_case_answer *a, int *added, 
     return rc;
 }
 
+static int answer_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
+{
+    (void)st;
+    (void)err;
+    md_case_answer *a = row;
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(s, 0);
+    copy(a->ip, sizeof a->ip, md_store_col_text(s, 1));
+    copy(a->outcome, sizeof a->outcome, md_store_col_text(s, 2));
+    a->date = sqlite3_column_int64(s, 3);
+    a->msg_row = sqlite3_column_int64(s, 4);
+    copy(a->message_id, sizeof a->message_id, md_store_col_text(s, 5));
+    copy(a->ref, sizeof a->ref, md_store_col_text(s, 6));
+    copy(a->text, sizeof a->text, md_store_col_text(s, 7));
+    return MD_OK;
+}
+
 int md_store_case_answers(md_store *st, const char *ip, md_case_answer **out, size_t *n,
                           md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT id, ip, outcome, date, msg_row, message_id, ref, text "
-                         "FROM case_answer WHERE ?1 IS NULL OR ip = ?1 ORDER BY date, id",
-                         0, err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT id, ip, outcome, date, msg_row, message_id, ref, text "
+                   "FROM case_answer WHERE ?1 IS NULL OR ip = ?1 ORDER BY date, id",
+                   (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, ip, -1);
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        md_case_answer *a = &(*out)[(*n)++];
-        memset(a, 0, sizeof *a);
-        a->id = sqlite3_column_int64(s, 0);
-        copy(a->ip, sizeof a->ip, md_store_col_text(s, 1));
-        copy(a->outcome, sizeof a->outcome, md_store_col_text(s, 2));
-        a->date = sqlite3_column_int64(s, 3);
-        a->msg_row = sqlite3_column_int64(s, 4);
-        copy(a->message_id, sizeof a->message_id, md_store_col_text(s, 5));
-        copy(a->ref, sizeof a->ref, md_store_col_text(s, 6));
-        copy(a->text, sizeof a->text, md_store_col_text(s, 7));
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "reading answers");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, answer_row, "reading answers", err);
+}
+
+static int ipref_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
+{
+    (void)st;
+    (void)err;
+    md_case_ipref *r = row;
+    copy(r->ip, sizeof r->ip, md_store_col_text(s, 0));
+    return MD_OK;
 }
 
 int md_store_case_known_ips(md_store *st, md_case_ipref **out, size_t *n, md_err *err)
 {
-    *out = NULL;
-    *n = 0;
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT ip FROM case_ticket_ip UNION SELECT ip FROM case_request_ip "
-                         "UNION SELECT ip FROM case_answer ORDER BY 1", 0, err) != MD_OK)
+    if (list_start(st, &s,
+                   "SELECT ip FROM case_ticket_ip UNION SELECT ip FROM case_request_ip "
+                   "UNION SELECT ip FROM case_answer ORDER BY 1", (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
-    size_t cap = 0;
-    int r, rc = MD_OK;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow((void **)out, &cap, *n, sizeof **out) != MD_OK) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        copy((*out)[*n].ip, sizeof (*out)[*n].ip, md_store_col_text(s, 0));
-        (*n)++;
-    }
-    if (rc == MD_OK && r != SQLITE_DONE)
-        rc = md_store_dberr(st, err, "listing IPs");
-    sqlite3_finalize(s);
-    if (rc != MD_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, ipref_row, "listing IPs", err);
 }

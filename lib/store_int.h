@@ -35,4 +35,8 @@ int md_store_bind_text(sqlite3_stmt *s, int i, const char *t, int n);
 /* Column as text, "" when NULL. */
 const char *md_store_col_text(sqlite3_stmt *s, int i);
 
+/* md_store_source_row: fill out from a row "id, kind, lines_done,
+ * bytes_done, complete" (the RETURNING of the source statements). */
+void md_store_source_row(sqlite3_stmt *s, md_source *out);
+
 #endif

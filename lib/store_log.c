@@ -65,8 +65,14 @@ const char md_store_schema_log[] =
 
 enum {
     S_HOST_SEL, S_HOST_INS, S_BLOCK, S_SPAN, S_MSG_INS, S_MSG_UPD, S_DLV, S_LINK, S_KEY,
-    S_KEY_SEL, S_CAND, S_COUNT
+    S_KEY_SEL, S_CAND, S_KEY_MANY, S_COUNT
 };
+
+/* index entries are inserted KEY_MANY rows per statement (one step, one
+ * reset for all of them) */
+#define KEY_MANY 32
+#define KV2 "(?,?),(?,?)"
+#define KV8 KV2 "," KV2 "," KV2 "," KV2
 
 static const char *const writer_sql[S_COUNT] = {
     "SELECT id FROM log_host WHERE name = ?1",
@@ -91,6 +97,7 @@ static const char *const writer_sql[S_COUNT] = {
     "INSERT OR IGNORE INTO log_key(h, msg_id) VALUES(?1, ?2)",
     "SELECT msg_id FROM log_key WHERE h = ?1 AND msg_id != ?2 LIMIT 1",
     "INSERT OR IGNORE INTO log_cand(msg_id) VALUES(?1)",
+    "INSERT OR IGNORE INTO log_key(h, msg_id) VALUES" KV8 "," KV8 "," KV8 "," KV8,
 };
 
 static int ensure_fn(md_store *st, md_err *err);
@@ -101,6 +108,8 @@ struct md_log_writer {
     ZSTD_CCtx *zc;
     void *zbuf;
     size_t zcap;
+    md_log_key *ktmp;      /* scratch for sorting index entries */
+    size_t ktcap;
 };
 
 int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
@@ -141,16 +150,18 @@ void md_store_log_writer_close(md_log_writer *w)
     md_store_exec(w->st, "PRAGMA wal_autocheckpoint=1000", NULL);
     ZSTD_freeCCtx(w->zc);
     free(w->zbuf);
+    free(w->ktmp);
     free(w);
 }
 
-/* Bind a string: NULL or "" -> NULL. */
+/* Bind a string: NULL or "" -> NULL.  Not copied: the statements bound
+ * this way are stepped, reset and cleared by run() before returning. */
 static void bind_str(sqlite3_stmt *s, int i, const char *t)
 {
     if (!t || !*t)
         sqlite3_bind_null(s, i);
     else
-        sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
 }
 
 /* Step a writer statement to completion and reset it. */
@@ -234,14 +245,14 @@ int md_store_log_msg_put(md_log_writer *w, md_log_msgrow *m, md_err *err)
 {
     sqlite3_stmt *s = w->s[m->id ? S_MSG_UPD : S_MSG_INS];
     sqlite3_bind_int64(s, 1, m->host_id);
-    md_store_bind_text(s, 2, m->qid ? m->qid : "", -1);
+    sqlite3_bind_text(s, 2, m->qid ? m->qid : "", -1, SQLITE_STATIC); /* run() clears */
     sqlite3_bind_int64(s, 3, m->t_first);
     sqlite3_bind_int64(s, 4, m->t_last);
     sqlite3_bind_int(s, 5, m->fmt);
     sqlite3_bind_int(s, 6, m->flags);
     sqlite3_bind_int(s, 7, (m->flags & MD_LOGMSG_OPEN) ? 1 : 0);
     if (m->sender)
-        sqlite3_bind_text(s, 8, m->sender, -1, SQLITE_TRANSIENT); /* "" = <> kept */
+        sqlite3_bind_text(s, 8, m->sender, -1, SQLITE_STATIC); /* "" = <> kept */
     bind_str(s, 9, m->msgid);
     bind_str(s, 10, m->client_host);
     bind_str(s, 11, m->client_ip);
@@ -343,11 +354,91 @@ static int cmp_key(const void *a, const void *b)
     return x->msg_id < y->msg_id ? -1 : x->msg_id > y->msg_id;
 }
 
+static int cmp_key_id(const void *a, const void *b)
+{
+    const md_log_key *x = a, *y = b;
+    return x->msg_id < y->msg_id ? -1 : x->msg_id > y->msg_id;
+}
+
+/* Sort by (h, msg_id), as cmp_key: a stable radix sort on h (non-negative,
+ * 63 bits) through the writer's scratch array, then each run of equal h
+ * (one value in several messages; nearly always in msg_id order already)
+ * by msg_id.  Falls back to qsort when the scratch cannot be had. */
+static void sort_keys(md_log_writer *w, md_log_key *keys, size_t n)
+{
+    enum { BITS = 11, NB = 1 << BITS };
+    if (n > w->ktcap && n >= 64) {
+        md_log_key *nt = realloc(w->ktmp, n * sizeof *nt);
+        if (nt) {
+            w->ktmp = nt;
+            w->ktcap = n;
+        }
+    }
+    if (n < 64 || n > w->ktcap) {
+        qsort(keys, n, sizeof *keys, cmp_key);
+        return;
+    }
+    md_log_key *src = keys, *dst = w->ktmp;
+    for (int shift = 0; shift < 63; shift += BITS) {
+        size_t cnt[NB] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[((uint64_t)src[i].h >> shift) & (NB - 1)]++;
+        if (cnt[((uint64_t)src[0].h >> shift) & (NB - 1)] == n)
+            continue; /* one digit for all: nothing to move */
+        size_t sum = 0;
+        for (size_t d = 0; d < NB; d++) {
+            size_t c = cnt[d];
+            cnt[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[((uint64_t)src[i].h >> shift) & (NB - 1)]++] = src[i];
+        md_log_key *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof *keys);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1, sorted = 1;
+        for (; j < n && keys[j].h == keys[i].h; j++)
+            if (keys[j].msg_id < keys[j - 1].msg_id)
+                sorted = 0;
+        if (!sorted)
+            qsort(keys + i, j - i, sizeof *keys, cmp_key_id);
+        i = j;
+    }
+}
+
+/* Insert the entries gathered in pend[0..*np) (in order), then *np = 0:
+ * KEY_MANY at once through S_KEY_MANY, fewer one by one. */
+static int keys_insert(md_log_writer *w, const md_log_key *const *pend, size_t *np,
+                       md_err *err)
+{
+    size_t n = *np;
+    *np = 0;
+    sqlite3_stmt *s = w->s[n == KEY_MANY ? S_KEY_MANY : S_KEY];
+    for (size_t i = 0; i < n;) {
+        int p = 1;
+        do {
+            sqlite3_bind_int64(s, p++, pend[i]->h);
+            sqlite3_bind_int64(s, p++, pend[i]->msg_id);
+            i++;
+        } while (n == KEY_MANY && i < n);
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return md_store_dberr(w->st, err, "indexing messages");
+    }
+    return MD_OK;
+}
+
 int md_store_log_keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *err)
 {
     /* sorted, so the B-tree is walked once in order instead of at random */
-    qsort(keys, n, sizeof *keys, cmp_key);
-    sqlite3_stmt *s = w->s[S_KEY];
+    sort_keys(w, keys, n);
+    const md_log_key *pend[KEY_MANY] = {0};
+    size_t np = 0;
     for (size_t i = 0; i < n; i++) {
         if (i && keys[i].h == keys[i - 1].h && keys[i].msg_id == keys[i - 1].msg_id)
             continue;
@@ -357,6 +448,10 @@ int md_store_log_keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *
             int dup = i + 1 < n && keys[i + 1].h == keys[i].h && keys[i + 1].msg_id != keys[i].msg_id;
             int64_t other = 0;
             if (!dup) {
+                /* entries of this value not yet inserted (the last ones
+                 * gathered, as sorted) must be in the table first */
+                if (np && pend[np - 1]->h == keys[i].h && keys_insert(w, pend, &np, err) != MD_OK)
+                    return MD_ERR_DB;
                 sqlite3_stmt *q = w->s[S_KEY_SEL];
                 sqlite3_bind_int64(q, 1, keys[i].h);
                 sqlite3_bind_int64(q, 2, keys[i].msg_id);
@@ -375,14 +470,11 @@ int md_store_log_keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *
                     return MD_ERR_DB;
             }
         }
-        sqlite3_bind_int64(s, 1, keys[i].h);
-        sqlite3_bind_int64(s, 2, keys[i].msg_id);
-        int rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
-            return md_store_dberr(w->st, err, "indexing messages");
+        pend[np++] = &keys[i];
+        if (np == KEY_MANY && keys_insert(w, pend, &np, err) != MD_OK)
+            return MD_ERR_DB;
     }
-    return MD_OK;
+    return keys_insert(w, pend, &np, err);
 }
 
 int md_store_log_key_put(md_log_writer *w, int kind, const char *value, int64_t msg_id,
@@ -401,6 +493,8 @@ enum { R_MSG, R_DLV, R_LINK, R_BLOCK, R_COUNT };
 struct md_log_reader {
     md_store *st;
     sqlite3_stmt *s[R_COUNT];
+    ZSTD_DCtx *zd;          /* reused for every block */
+    int own_tx;             /* a read transaction opened by the reader */
 };
 
 static const char *const reader_sql[R_COUNT];
@@ -412,11 +506,18 @@ int md_store_log_reader_open(md_store *st, md_log_reader **out, md_err *err)
     if (!r)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     r->st = st;
+    /* one read transaction for all look-ups: one snapshot, no lock per statement */
+    if (!st->in_tx && md_store_exec(st, "BEGIN", err) != MD_OK) {
+        free(r);
+        return MD_ERR_DB;
+    }
+    r->own_tx = !st->in_tx;
     for (int i = 0; i < R_COUNT; i++)
         if (md_store_prepare(st, &r->s[i], reader_sql[i], 1, err) != MD_OK) {
             md_store_log_reader_close(r);
             return MD_ERR_DB;
         }
+    r->zd = ZSTD_createDCtx();
     *out = r;
     return MD_OK;
 }
@@ -427,6 +528,9 @@ void md_store_log_reader_close(md_log_reader *r)
         return;
     for (int i = 0; i < R_COUNT; i++)
         sqlite3_finalize(r->s[i]);
+    if (r->own_tx)
+        md_store_exec(r->st, "COMMIT", NULL);
+    ZSTD_freeDCtx(r->zd);
     free(r);
 }
 
@@ -497,16 +601,16 @@ static int each_msg(md_store *st, sqlite3_stmt *s, md_log_msg_fn fn, void *arg, 
 }
 
 static const char *const reader_sql[R_COUNT] = {
-    "SELECT " MSG_COLS " FROM log_msg m JOIN log_host h ON h.id = m.host_id WHERE m.id = ?1",
-    "SELECT msg_id, t, rcpt, orig_to, relay_host, relay_ip, dsn, status, outcome, reply, reason,"
-    " named_ip, internal_id, quoted_msgid, new_qid, ms, source_id, lineno FROM log_dlv"
-    " WHERE msg_id = ?1 ORDER BY t, id",
-    "SELECT from_msg, to_msg, kind, t, to_host, to_qid, why FROM log_link"
-    " WHERE from_msg = ?1 AND to_msg IS NOT NULL"
-    " UNION ALL SELECT from_msg, to_msg, kind, t, to_host, to_qid, why"
-    " FROM log_link WHERE to_msg = ?1",
-    "SELECT first_line, nlines, raw_bytes, codec, data FROM log_block"
-    " WHERE source_id = ?1 AND first_line <= ?2 ORDER BY first_line DESC LIMIT 1",
+    ("SELECT " MSG_COLS " FROM log_msg m JOIN log_host h ON h.id = m.host_id WHERE m.id = ?1"),
+    ("SELECT msg_id, t, rcpt, orig_to, relay_host, relay_ip, dsn, status, outcome, reply, reason,"
+     " named_ip, internal_id, quoted_msgid, new_qid, ms, source_id, lineno FROM log_dlv"
+     " WHERE msg_id = ?1 ORDER BY t, id"),
+    ("SELECT from_msg, to_msg, kind, t, to_host, to_qid, why FROM log_link"
+     " WHERE from_msg = ?1 AND to_msg IS NOT NULL"
+     " UNION ALL SELECT from_msg, to_msg, kind, t, to_host, to_qid, why"
+     " FROM log_link WHERE to_msg = ?1"),
+    ("SELECT first_line, nlines, raw_bytes, codec, data FROM log_block"
+     " WHERE source_id = ?1 AND first_line <= ?2 ORDER BY first_line DESC LIMIT 1"),
 };
 
 int md_store_log_open_msgs(md_store *st, md_log_msg_fn fn, void *arg, md_err *err)
@@ -840,7 +944,8 @@ int md_store_log_r_block_get(md_store *st, md_log_reader *rd, int64_t source_id,
     } else if (md_buf_reserve(out, raw) != MD_OK) {
         r = md_err_set(err, MD_ERR_NOMEM, "out of memory");
     } else {
-        size_t got = ZSTD_decompress(out->data, raw, data, dn);
+        size_t got = rd && rd->zd ? ZSTD_decompressDCtx(rd->zd, out->data, raw, data, dn)
+                                  : ZSTD_decompress(out->data, raw, data, dn);
         if (ZSTD_isError(got) || got != raw)
             r = md_err_set(err, MD_ERR_DB, "%s: raw line block of source %lld is damaged",
                            st->path, (long long)source_id);
@@ -981,19 +1086,25 @@ int md_store_log_r_links(md_store *st, md_log_reader *rd, int64_t msg_id, md_log
     return r;
 }
 
-int md_store_log_host_spans(md_store *st, int64_t since, int64_t until, md_log_span_fn fn,
-                            void *arg, md_err *err)
+/* host_spans: per host, the span of its lines within [since, until] and
+ * their count; unless brief, also its messages and sources there. */
+static int host_spans(md_store *st, int64_t since, int64_t until, int brief, md_log_span_fn fn,
+                      void *arg, md_err *err)
 {
     sqlite3_stmt *s = NULL;
     if (md_store_prepare(
             st, &s,
-            "SELECT h.name, min(p.t_first), max(p.t_last), sum(p.lines),"
-            " (SELECT count(*) FROM log_msg m WHERE m.host_id = h.id"
-            "   AND (?1 = 0 OR m.t_last >= ?1) AND (?2 = 0 OR m.t_first <= ?2)),"
-            " count(DISTINCT p.source_id)"
-            " FROM log_span p JOIN log_host h ON h.id = p.host_id"
-            " WHERE (?1 = 0 OR p.t_last >= ?1) AND (?2 = 0 OR p.t_first <= ?2)"
-            " GROUP BY h.id ORDER BY h.name",
+            brief ? "SELECT h.name, min(p.t_first), max(p.t_last), sum(p.lines), 0, 0"
+                    " FROM log_span p JOIN log_host h ON h.id = p.host_id"
+                    " WHERE (?1 = 0 OR p.t_last >= ?1) AND (?2 = 0 OR p.t_first <= ?2)"
+                    " GROUP BY h.id ORDER BY h.name"
+                  : "SELECT h.name, min(p.t_first), max(p.t_last), sum(p.lines),"
+                    " (SELECT count(*) FROM log_msg m WHERE m.host_id = h.id"
+                    "   AND (?1 = 0 OR m.t_last >= ?1) AND (?2 = 0 OR m.t_first <= ?2)),"
+                    " count(DISTINCT p.source_id)"
+                    " FROM log_span p JOIN log_host h ON h.id = p.host_id"
+                    " WHERE (?1 = 0 OR p.t_last >= ?1) AND (?2 = 0 OR p.t_first <= ?2)"
+                    " GROUP BY h.id ORDER BY h.name",
             0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, since);
@@ -1013,6 +1124,12 @@ int md_store_log_host_spans(md_store *st, int64_t since, int64_t until, md_log_s
                                                    : md_store_dberr(st, err, "reading host spans");
     sqlite3_finalize(s);
     return r;
+}
+
+int md_store_log_host_spans(md_store *st, int64_t since, int64_t until, md_log_span_fn fn,
+                            void *arg, md_err *err)
+{
+    return host_spans(st, since, until, 0, fn, arg, err);
 }
 
 int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_daily_fn fn,
@@ -1110,4 +1227,13 @@ int md_store_log_sources(md_store *st, md_log_source_fn fn, void *arg, md_err *e
                                                    : md_store_dberr(st, err, "reading sources");
     sqlite3_finalize(s);
     return r;
+}
+
+/* Like md_store_log_host_spans but without the per-host message and source
+ * counts (passed as 0): the dossier needs only the span and its lines, and
+ * counting messages scans all of log_msg (md_trace_host_spans_brief). */
+int md_store_log_host_lines(md_store *st, int64_t since, int64_t until, md_log_span_fn fn,
+                            void *arg, md_err *err)
+{
+    return host_spans(st, since, until, 1, fn, arg, err);
 }

@@ -174,9 +174,11 @@ int md_store_log_dlvs(md_store *st, int64_t msg_id, md_log_dlv_fn fn, void *arg,
 typedef int (*md_log_link_fn)(void *arg, const md_log_linkrow *l);
 int md_store_log_links(md_store *st, int64_t msg_id, md_log_link_fn fn, void *arg, md_err *err);
 
-/* A reader keeps the statements of the four look-ups above prepared, for
- * many calls (trace): md_store_log_r_* are the same functions through it
- * (r may be NULL).  The caller closes it (before the store). */
+/* A reader keeps the statements of the four look-ups above prepared and a
+ * zstd context, for many calls (trace): md_store_log_r_* are the same
+ * functions through it (r may be NULL).  Unless the caller has a
+ * transaction open, the reader holds a read transaction (one snapshot)
+ * until it is closed: close it before md_store_begin / md_store_close. */
 typedef struct md_log_reader md_log_reader;
 int md_store_log_reader_open(md_store *st, md_log_reader **out, md_err *err);
 void md_store_log_reader_close(md_log_reader *r);
@@ -194,6 +196,9 @@ int md_store_log_r_block_get(md_store *st, md_log_reader *r, int64_t source_id,
 typedef int (*md_log_span_fn)(void *arg, const char *host, int64_t t_first, int64_t t_last,
                               uint64_t lines, uint64_t messages, uint64_t sources);
 int md_store_log_host_spans(md_store *st, int64_t since, int64_t until, md_log_span_fn fn,
+                            void *arg, md_err *err);
+/* the same without the message and source counts (given as 0): cheap */
+int md_store_log_host_lines(md_store *st, int64_t since, int64_t until, md_log_span_fn fn,
                             void *arg, md_err *err);
 typedef int (*md_log_daily_fn)(void *arg, const char *host, int64_t day, uint64_t attempts,
                                uint64_t accepted, uint64_t deferred, uint64_t bounced,

@@ -62,7 +62,8 @@ const char md_store_schema_msg[] =
     "CREATE INDEX msg_arf_ip ON msg_arf(source_ip);"
     "CREATE INDEX msg_arf_orig ON msg_arf(orig_message_id);";
 
-enum { S_FIND, S_INS, S_KIND, S_ADDR, S_HOP, S_AUTH, S_AS, S_DSN, S_ARF, S_COUNT };
+enum { S_FIND, S_INS, S_KIND, S_ADDR, S_HOP, S_AUTH, S_AS, S_DSN, S_ARF, S_SRC_UPD, S_SRC_INS,
+       S_SRC_PROG, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
@@ -88,6 +89,17 @@ static const char *const sql_text[S_COUNT] = {
     " reporting_mta, arrival, arrival_text, orig_message_id, orig_from, orig_to,"
     " orig_subject, orig_date)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+    /* the source statements of store.c (md_store_source_get/_progress), the
+     * same SQL, kept prepared: one message file is one source */
+    "UPDATE source SET last_path = ?2, last_seen = strftime('%s','now')"
+    " WHERE fingerprint = ?1"
+    " RETURNING id, kind, lines_done, bytes_done, complete",
+    "INSERT INTO source(fingerprint, kind, first_path, last_path,"
+    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3,"
+    " strftime('%s','now'), strftime('%s','now'))"
+    " RETURNING id, kind, lines_done, bytes_done, complete",
+    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4"
+    " WHERE id = ?1",
 };
 
 struct md_msg_writer {
@@ -353,6 +365,58 @@ int md_store_msg_arf_put(md_msg_writer *w, int64_t msg_id, const md_arf *a, md_e
     if (a->orig_date)
         sqlite3_bind_int64(s, 19, a->orig_date);
     return done(w, s, err, "storing a complaint");
+}
+
+int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const char *kind,
+                            const char *path, md_source *out, int *created, md_err *err)
+{
+    *created = 0;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = stmt(w, S_SRC_UPD, err);
+    if (!s)
+        return MD_ERR_DB;
+    md_store_bind_text(s, 1, fingerprint, -1);
+    md_store_bind_text(s, 2, path, -1);
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        int r = md_store_dberr(w->st, err, "looking up source");
+        sqlite3_reset(s);
+        return r;
+    }
+    if (step == SQLITE_DONE) {
+        sqlite3_reset(s);
+        if (!(s = stmt(w, S_SRC_INS, err)))
+            return MD_ERR_DB;
+        md_store_bind_text(s, 1, fingerprint, -1);
+        md_store_bind_text(s, 2, kind, -1);
+        md_store_bind_text(s, 3, path, -1);
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            int r = md_store_dberr(w->st, err, "recording source");
+            sqlite3_reset(s);
+            return r;
+        }
+        *created = 1;
+    }
+    md_store_source_row(s, out);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        ;
+    sqlite3_reset(s);
+    return MD_OK;
+}
+
+int md_store_msg_source_progress(md_msg_writer *w, int64_t id, uint64_t lines_done,
+                                 uint64_t bytes_done, int complete, md_err *err)
+{
+    sqlite3_stmt *s = stmt(w, S_SRC_PROG, err);
+    if (!s)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)lines_done);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)bytes_done);
+    sqlite3_bind_int(s, 4, complete);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? MD_OK : md_store_dberr(w->st, err, "source progress");
+    sqlite3_reset(s);
+    return rc;
 }
 
 /* ---- reading ---------------------------------------------------------------- */

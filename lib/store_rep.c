@@ -159,6 +159,35 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem, md_err *err)
     return MD_OK;
 }
 
+/* list_rows: step the prepared, bound statement s to its end, appending a
+ * zeroed elem-sized row filled by `fill` per result; finalizes s.  The
+ * list goes to *out / *n (both untouched on failure, when it is freed);
+ * `what` names the query in a database error. */
+static int list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_t elem,
+                     void (*fill)(sqlite3_stmt *s, void *row), const char *what, md_err *err)
+{
+    void *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    int step, rc = MD_OK;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if ((rc = grow(&arr, &cap, cnt, elem, err)) != MD_OK)
+            break;
+        void *row = (char *)arr + cnt++ * elem;
+        memset(row, 0, elem);
+        fill(s, row);
+    }
+    if (rc == MD_OK && step != SQLITE_DONE)
+        rc = md_store_dberr(st, err, what);
+    sqlite3_finalize(s);
+    if (rc != MD_OK) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
+    return MD_OK;
+}
+
 int md_store_rep_is_microsoft(const char *org_name, const char *email)
 {
     static const char *const marks[] = {"outlook.com", "microsoft", "hotmail", "outlook"};
@@ -573,6 +602,23 @@ fail:
 
 /* ---- reading: DMARC per reporter ---------------------------------------------- */
 
+static void dmarc_sum_row(sqlite3_stmt *s, void *row)
+{
+    md_rep_dmarc_sum *d = row;
+    col_copy(s, 1, d->org_name, sizeof d->org_name);
+    col_copy(s, 2, d->email, sizeof d->email);
+    d->microsoft = sqlite3_column_int(s, 3);
+    d->reports = (uint64_t)sqlite3_column_int64(s, 4);
+    d->messages = (uint64_t)sqlite3_column_int64(s, 5);
+    d->pass = (uint64_t)sqlite3_column_int64(s, 6);
+    d->fail = (uint64_t)sqlite3_column_int64(s, 7);
+    d->quarantine = (uint64_t)sqlite3_column_int64(s, 8);
+    d->reject = (uint64_t)sqlite3_column_int64(s, 9);
+    d->first_begin = sqlite3_column_int64(s, 10);
+    d->last_end = sqlite3_column_int64(s, 11);
+    col_copy(s, 12, d->header_from, sizeof d->header_from);
+}
+
 int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t until,
                           md_rep_dmarc_sum **out, size_t *n, md_err *err)
 {
@@ -604,42 +650,24 @@ int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t
     md_store_bind_text(s, 1, ip, -1);
     sqlite3_bind_int64(s, 2, since);
     sqlite3_bind_int64(s, 3, until);
-    md_rep_dmarc_sum *arr = NULL;
-    size_t cnt = 0, cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if ((rc = grow((void **)&arr, &cap, cnt, sizeof *arr, err)) != MD_OK)
-            goto fail;
-        md_rep_dmarc_sum *d = &arr[cnt++];
-        memset(d, 0, sizeof *d);
-        col_copy(s, 1, d->org_name, sizeof d->org_name);
-        col_copy(s, 2, d->email, sizeof d->email);
-        d->microsoft = sqlite3_column_int(s, 3);
-        d->reports = (uint64_t)sqlite3_column_int64(s, 4);
-        d->messages = (uint64_t)sqlite3_column_int64(s, 5);
-        d->pass = (uint64_t)sqlite3_column_int64(s, 6);
-        d->fail = (uint64_t)sqlite3_column_int64(s, 7);
-        d->quarantine = (uint64_t)sqlite3_column_int64(s, 8);
-        d->reject = (uint64_t)sqlite3_column_int64(s, 9);
-        d->first_begin = sqlite3_column_int64(s, 10);
-        d->last_end = sqlite3_column_int64(s, 11);
-        col_copy(s, 12, d->header_from, sizeof d->header_from);
-    }
-    if (step != SQLITE_DONE) {
-        rc = md_store_dberr(st, err, "reading DMARC per reporter");
-        goto fail;
-    }
-    sqlite3_finalize(s);
-    *out = arr;
-    *n = cnt;
-    return MD_OK;
-fail:
-    sqlite3_finalize(s);
-    free(arr);
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, dmarc_sum_row,
+                     "reading DMARC per reporter", err);
 }
 
 /* ---- reading: status ------------------------------------------------------------ */
+
+static void status_row(sqlite3_stmt *s, void *row)
+{
+    md_rep_status *d = row;
+    col_copy(s, 0, d->first, sizeof d->first);
+    col_copy(s, 1, d->last, sizeof d->last);
+    d->blocked = sqlite3_column_int(s, 2);
+    col_copy(s, 3, d->reason, sizeof d->reason);
+    d->first_seen = sqlite3_column_int64(s, 4);
+    d->last_seen = sqlite3_column_int64(s, 5);
+    d->source_id = sqlite3_column_int64(s, 6);
+    d->line = (uint64_t)sqlite3_column_int64(s, 7);
+}
 
 int md_store_rep_ip_status(md_store *st, const char *ipin, md_rep_status **out, size_t *n,
                            md_err *err)
@@ -660,35 +688,8 @@ int md_store_rep_ip_status(md_store *st, const char *ipin, md_rep_status **out, 
     if (rc != MD_OK)
         return rc;
     sqlite3_bind_blob(s, 1, bin.b, 16, SQLITE_TRANSIENT);
-    md_rep_status *arr = NULL;
-    size_t cnt = 0, cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if ((rc = grow((void **)&arr, &cap, cnt, sizeof *arr, err)) != MD_OK)
-            goto fail;
-        md_rep_status *d = &arr[cnt++];
-        memset(d, 0, sizeof *d);
-        col_copy(s, 0, d->first, sizeof d->first);
-        col_copy(s, 1, d->last, sizeof d->last);
-        d->blocked = sqlite3_column_int(s, 2);
-        col_copy(s, 3, d->reason, sizeof d->reason);
-        d->first_seen = sqlite3_column_int64(s, 4);
-        d->last_seen = sqlite3_column_int64(s, 5);
-        d->source_id = sqlite3_column_int64(s, 6);
-        d->line = (uint64_t)sqlite3_column_int64(s, 7);
-    }
-    if (step != SQLITE_DONE) {
-        rc = md_store_dberr(st, err, "reading SNDS status");
-        goto fail;
-    }
-    sqlite3_finalize(s);
-    *out = arr;
-    *n = cnt;
-    return MD_OK;
-fail:
-    sqlite3_finalize(s);
-    free(arr);
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, status_row, "reading SNDS status",
+                     err);
 }
 
 /* ---- reading: problems ------------------------------------------------------------ */
@@ -738,21 +739,15 @@ static int cmp_problem(const void *a, const void *b)
     return strcmp(x->ip, y->ip);
 }
 
-int md_store_rep_problems(md_store *st, const md_config *cfg, int64_t since, int64_t until,
-                          md_rep_problem **out, size_t *n, md_err *err)
+/* problem_rows: run sql (?1 = since, ?2 = until) and fill the problem of
+ * each row's IP (column 0) that keep_ip takes, through `fill`. */
+static int problem_rows(md_store *st, const char *sql, int64_t since, int64_t until,
+                        const md_config *cfg, md_rep_problem **arr, size_t *cnt, size_t *cap,
+                        void (*fill)(sqlite3_stmt *s, md_rep_problem *p), const char *what,
+                        md_err *err)
 {
-    *out = NULL;
-    *n = 0;
-    md_rep_problem *arr = NULL;
-    size_t cnt = 0, cap = 0;
     sqlite3_stmt *s = NULL;
-    int step, rc = md_store_prepare(st, &s,
-        "SELECT ip, SUM(filter = 'RED'), SUM(filter = 'YELLOW'), SUM(filter = 'GREEN'),"
-        " SUM(trap_hits), MAX(complaint_pct),"
-        " MIN(CASE WHEN filter IN ('RED','YELLOW') OR trap_hits > 0 THEN day END),"
-        " MAX(CASE WHEN filter IN ('RED','YELLOW') OR trap_hits > 0 THEN day END)"
-        " FROM rep_snds WHERE (?1 = 0 OR act_start >= ?1) AND (?2 = 0 OR act_start <= ?2)"
-        " GROUP BY ip", 0, err);
+    int step, rc = md_store_prepare(st, &s, sql, 0, err);
     if (rc != MD_OK)
         return rc;
     sqlite3_bind_int64(s, 1, since);
@@ -761,57 +756,66 @@ int md_store_rep_problems(md_store *st, const md_config *cfg, int64_t since, int
         const char *ip = md_store_col_text(s, 0);
         if (!keep_ip(cfg, ip))
             continue;
-        md_rep_problem *p = problem_slot(&arr, &cnt, &cap, ip, err);
+        md_rep_problem *p = problem_slot(arr, cnt, cap, ip, err);
         if (!p) {
             rc = MD_ERR_NOMEM;
-            goto fail;
+            break;
         }
-        p->red_days = (uint64_t)sqlite3_column_int64(s, 1);
-        p->yellow_days = (uint64_t)sqlite3_column_int64(s, 2);
-        p->green_days = (uint64_t)sqlite3_column_int64(s, 3);
-        p->trap_hits = sqlite3_column_int64(s, 4);
-        p->max_complaint_pct = sqlite3_column_type(s, 5) == SQLITE_NULL
-                                   ? -1 : sqlite3_column_double(s, 5);
-        widen_days(p, md_store_col_text(s, 6), md_store_col_text(s, 7));
+        fill(s, p);
     }
-    if (step != SQLITE_DONE) {
-        rc = md_store_dberr(st, err, "reading SNDS problems");
-        goto fail;
-    }
+    if (rc == MD_OK && step != SQLITE_DONE)
+        rc = md_store_dberr(st, err, what);
     sqlite3_finalize(s);
-    s = NULL;
-    rc = md_store_prepare(st, &s,
+    return rc;
+}
+
+static void snds_problem(sqlite3_stmt *s, md_rep_problem *p)
+{
+    p->red_days = (uint64_t)sqlite3_column_int64(s, 1);
+    p->yellow_days = (uint64_t)sqlite3_column_int64(s, 2);
+    p->green_days = (uint64_t)sqlite3_column_int64(s, 3);
+    p->trap_hits = sqlite3_column_int64(s, 4);
+    p->max_complaint_pct = sqlite3_column_type(s, 5) == SQLITE_NULL
+                               ? -1 : sqlite3_column_double(s, 5);
+    widen_days(p, md_store_col_text(s, 6), md_store_col_text(s, 7));
+}
+
+static void dmarc_problem(sqlite3_stmt *s, md_rep_problem *p)
+{
+    p->dmarc_pass = (uint64_t)sqlite3_column_int64(s, 1);
+    p->dmarc_fail = (uint64_t)sqlite3_column_int64(s, 2);
+    p->ms_fail = (uint64_t)sqlite3_column_int64(s, 3);
+    widen_days(p, md_store_col_text(s, 4), md_store_col_text(s, 5));
+}
+
+int md_store_rep_problems(md_store *st, const md_config *cfg, int64_t since, int64_t until,
+                          md_rep_problem **out, size_t *n, md_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    md_rep_problem *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    sqlite3_stmt *s = NULL;
+    int step, rc = problem_rows(st,
+        "SELECT ip, SUM(filter = 'RED'), SUM(filter = 'YELLOW'), SUM(filter = 'GREEN'),"
+        " SUM(trap_hits), MAX(complaint_pct),"
+        " MIN(CASE WHEN filter IN ('RED','YELLOW') OR trap_hits > 0 THEN day END),"
+        " MAX(CASE WHEN filter IN ('RED','YELLOW') OR trap_hits > 0 THEN day END)"
+        " FROM rep_snds WHERE (?1 = 0 OR act_start >= ?1) AND (?2 = 0 OR act_start <= ?2)"
+        " GROUP BY ip", since, until, cfg, &arr, &cnt, &cap, snds_problem,
+        "reading SNDS problems", err);
+    if (rc != MD_OK)
+        goto fail;
+    rc = problem_rows(st,
         "SELECT c.source_ip, SUM(CASE WHEN c.pass THEN c.count ELSE 0 END),"
         " SUM(CASE WHEN c.pass THEN 0 ELSE c.count END),"
         " SUM(CASE WHEN NOT c.pass AND r.microsoft THEN c.count ELSE 0 END),"
         " MIN(CASE WHEN NOT c.pass THEN r.day END), MAX(CASE WHEN NOT c.pass THEN r.day END)"
         " FROM rep_dmarc_record c JOIN rep_dmarc_report r ON r.id = c.report"
         " WHERE (?1 = 0 OR r.mid >= ?1) AND (?2 = 0 OR r.mid <= ?2) GROUP BY c.source_ip",
-        0, err);
+        since, until, cfg, &arr, &cnt, &cap, dmarc_problem, "reading DMARC problems", err);
     if (rc != MD_OK)
         goto fail;
-    sqlite3_bind_int64(s, 1, since);
-    sqlite3_bind_int64(s, 2, until);
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *ip = md_store_col_text(s, 0);
-        if (!keep_ip(cfg, ip))
-            continue;
-        md_rep_problem *p = problem_slot(&arr, &cnt, &cap, ip, err);
-        if (!p) {
-            rc = MD_ERR_NOMEM;
-            goto fail;
-        }
-        p->dmarc_pass = (uint64_t)sqlite3_column_int64(s, 1);
-        p->dmarc_fail = (uint64_t)sqlite3_column_int64(s, 2);
-        p->ms_fail = (uint64_t)sqlite3_column_int64(s, 3);
-        widen_days(p, md_store_col_text(s, 4), md_store_col_text(s, 5));
-    }
-    if (step != SQLITE_DONE) {
-        rc = md_store_dberr(st, err, "reading DMARC problems");
-        goto fail;
-    }
-    sqlite3_finalize(s);
-    s = NULL;
     /* single-IP blocked ranges name an IP even without data */
     rc = md_store_prepare(st, &s, "SELECT first_ip FROM rep_snds_status WHERE blocked = 1"
                                   " AND first_ip = last_ip", 0, err);
@@ -854,6 +858,26 @@ fail:
     return rc;
 }
 
+static void report_row(sqlite3_stmt *s, void *row)
+{
+    md_rep_report *d = row;
+    d->id = sqlite3_column_int64(s, 0);
+    col_copy(s, 1, d->org_name, sizeof d->org_name);
+    col_copy(s, 2, d->email, sizeof d->email);
+    col_copy(s, 3, d->report_id, sizeof d->report_id);
+    d->begin = sqlite3_column_int64(s, 4);
+    d->end = sqlite3_column_int64(s, 5);
+    col_copy(s, 6, d->day, sizeof d->day);
+    d->microsoft = sqlite3_column_int(s, 7);
+    col_copy(s, 8, d->domain, sizeof d->domain);
+    col_copy(s, 9, d->p, sizeof d->p);
+    d->records = (uint64_t)sqlite3_column_int64(s, 10);
+    d->messages = (uint64_t)sqlite3_column_int64(s, 11);
+    d->skipped = (uint64_t)sqlite3_column_int64(s, 12);
+    col_copy(s, 13, d->name, sizeof d->name);
+    d->source_id = sqlite3_column_int64(s, 14);
+}
+
 int md_store_rep_dmarc_reports(md_store *st, int64_t since, int64_t until,
                                md_rep_report **out, size_t *n, md_err *err)
 {
@@ -870,42 +894,8 @@ int md_store_rep_dmarc_reports(md_store *st, int64_t since, int64_t until,
         return rc;
     sqlite3_bind_int64(s, 1, since);
     sqlite3_bind_int64(s, 2, until);
-    md_rep_report *arr = NULL;
-    size_t cnt = 0, cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if ((rc = grow((void **)&arr, &cap, cnt, sizeof *arr, err)) != MD_OK)
-            goto fail;
-        md_rep_report *d = &arr[cnt++];
-        memset(d, 0, sizeof *d);
-        d->id = sqlite3_column_int64(s, 0);
-        col_copy(s, 1, d->org_name, sizeof d->org_name);
-        col_copy(s, 2, d->email, sizeof d->email);
-        col_copy(s, 3, d->report_id, sizeof d->report_id);
-        d->begin = sqlite3_column_int64(s, 4);
-        d->end = sqlite3_column_int64(s, 5);
-        col_copy(s, 6, d->day, sizeof d->day);
-        d->microsoft = sqlite3_column_int(s, 7);
-        col_copy(s, 8, d->domain, sizeof d->domain);
-        col_copy(s, 9, d->p, sizeof d->p);
-        d->records = (uint64_t)sqlite3_column_int64(s, 10);
-        d->messages = (uint64_t)sqlite3_column_int64(s, 11);
-        d->skipped = (uint64_t)sqlite3_column_int64(s, 12);
-        col_copy(s, 13, d->name, sizeof d->name);
-        d->source_id = sqlite3_column_int64(s, 14);
-    }
-    if (step != SQLITE_DONE) {
-        rc = md_store_dberr(st, err, "listing DMARC reports");
-        goto fail;
-    }
-    sqlite3_finalize(s);
-    *out = arr;
-    *n = cnt;
-    return MD_OK;
-fail:
-    sqlite3_finalize(s);
-    free(arr);
-    return rc;
+    return list_rows(st, s, (void **)out, n, sizeof **out, report_row, "listing DMARC reports",
+                     err);
 }
 
 int md_store_rep_counts(md_store *st, md_rep_counts *out, md_err *err)

@@ -259,3 +259,26 @@ int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *con
     md_buf_append(out, line + done, n - done);
     return out->oom ? MD_ERR_NOMEM : MD_OK;
 }
+
+void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len)
+{
+    if (n == 0)
+        return;
+    if (len >= n)
+        len = n - 1;
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    while (len && !md_text_utf8_valid(dst, len))
+        dst[--len] = '\0';
+}
+
+void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len)
+{
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    md_text_copy_utf8(dst, n, s, len);
+}

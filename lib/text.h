@@ -53,4 +53,13 @@ int md_text_redact_addr(md_buf *out, const char *addr);
  * case) listed in keep (NULL-terminated array, may be NULL). */
 int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *const *keep);
 
+/* md_text_copy_utf8: copy s[0..len) into dst (size n), cut to n-1 bytes and
+ * then back to valid UTF-8 (bytes are dropped from the end until it is);
+ * dst is always NUL-terminated.  Nothing is written when n is 0. */
+void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len);
+
+/* md_text_copy_trim: md_text_copy_utf8 of s[0..len) without the ASCII white
+ * space (isspace in the C locale) at both ends. */
+void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len);
+
 #endif

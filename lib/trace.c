@@ -656,13 +656,14 @@ static int span_cb(void *arg, const char *host, int64_t tf, int64_t tl, uint64_t
     return 0;
 }
 
-int md_trace_host_spans(md_store *st, int64_t since, int64_t until, md_trace_span **out,
-                        size_t *n, md_err *err)
+static int host_spans(md_store *st, int64_t since, int64_t until, int brief,
+                      md_trace_span **out, size_t *n, md_err *err)
 {
     vec v = {NULL, 0, 0, sizeof(md_trace_span), 0};
     *out = NULL;
     *n = 0;
-    int rc = md_store_log_host_spans(st, since, until, span_cb, &v, err);
+    int rc = brief ? md_store_log_host_lines(st, since, until, span_cb, &v, err)
+                   : md_store_log_host_spans(st, since, until, span_cb, &v, err);
     if (rc == MD_OK && v.oom)
         rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
     if (rc != MD_OK) {
@@ -672,6 +673,18 @@ int md_trace_host_spans(md_store *st, int64_t since, int64_t until, md_trace_spa
     *out = v.arr;
     *n = v.n;
     return MD_OK;
+}
+
+int md_trace_host_spans(md_store *st, int64_t since, int64_t until, md_trace_span **out,
+                        size_t *n, md_err *err)
+{
+    return host_spans(st, since, until, 0, out, n, err);
+}
+
+int md_trace_host_spans_brief(md_store *st, int64_t since, int64_t until, md_trace_span **out,
+                              size_t *n, md_err *err)
+{
+    return host_spans(st, since, until, 1, out, n, err);
 }
 
 static int daily_cb(void *arg, const char *host, int64_t day, uint64_t attempts,

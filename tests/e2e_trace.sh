@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e_trace.sh: `maildossier trace` and `stats` end to end on the scenario's
-# logs (fixtures/logs/ when H1's set is there, else fixtures/logs-h5/): the
+# logs in fixtures/logs-h5/ (sendmail on n-mail-2, Postfix on smtpout): the
 # trace of the user's address shows the copy the mail store forwarded to
 # hotmail.de, accepted by Microsoft, joined to the original by the quoted
 # Message-ID; addresses match in any case and with <>; queue ids and

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "aliases.h"
 #include "buf.h"
+#include "testutil.h"
 
 typedef struct warns {
     int n;
@@ -171,10 +172,8 @@ static void t_include_escape_and_depth(void **state)
 {
     (void)state;
     char dir[512], sub[600], p[700];
-    const char *t = getenv("MD_TMP");
-    snprintf(dir, sizeof dir, "%s/test_aliases.%d", t ? t : "/tmp", (int)getpid());
+    md_test_dir(dir, sizeof dir, "test_aliases");
     snprintf(sub, sizeof sub, "%s/etc", dir);
-    mkdir(dir, 0700);
     mkdir(sub, 0700);
     snprintf(p, sizeof p, "%s/secret", dir);
     write_file(p, "leaked@example.org\n");

@@ -21,6 +21,7 @@
 #include "analysis.h"
 #include "ingest.h"
 #include "render.h"
+#include "testutil.h"
 
 static const char log_a[] =
     /* m: the scenario's forward to Hotmail (sendmail, Solaris syslog) */
@@ -79,11 +80,9 @@ static void ingest(fixture *f, const char *path)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "%s/test_analysis_%d",
-             getenv("MD_TMP") ? getenv("MD_TMP") : "/tmp", (int)getpid());
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", f->dir, f->dir);
-    assert_int_equal(system(cmd), 0);
+    md_test_dir(f->dir, sizeof f->dir, "test_analysis");
+    assert_int_equal(md_test_rmtree(f->dir), 0); /* start empty */
+    assert_int_equal(mkdir(f->dir, 0700), 0);
     snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
     md_err err = {0, ""};
     assert_int_equal(md_config_load(&f->cfg, MD_FIXTURES "/maildossier.conf", &err), MD_OK);
@@ -104,9 +103,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     md_store_close(f->st);
-    char cmd[1400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
+    if (md_test_rmtree(f->dir) != 0)
         fprintf(stderr, "cannot remove %s\n", f->dir);
     free(f);
     return 0;

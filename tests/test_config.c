@@ -13,12 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
+#include "testutil.h"
 
-static const char *tmpdir(void)
-{
-    const char *t = getenv("MD_TMP");
-    return t && *t ? t : "/tmp";
-}
+#define tmpdir md_test_tmpdir
 
 static void write_file(char *path, size_t n, const char *name, const char *text)
 {

@@ -13,29 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dsn.h"
+#include "testutil.h"
 
-static md_message *load(const char *rel)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", MD_FIXTURES, rel);
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf, fp);
-    fclose(fp);
-    md_message *m = NULL;
-    md_err e;
-    assert_int_equal(md_message_parse(&m, buf, n, &e), MD_OK);
-    return m;
-}
-
-static md_message *mem(const char *s)
-{
-    md_message *m = NULL;
-    md_err e;
-    assert_int_equal(md_message_parse(&m, s, strlen(s), &e), MD_OK);
-    return m;
-}
+#define load md_test_message_file
+#define mem md_test_message_mem
 
 static md_dsn d;
 

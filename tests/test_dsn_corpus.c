@@ -23,6 +23,7 @@
 #include <string.h>
 #include "arf.h"
 #include "dsn.h"
+#include "testutil.h"
 
 #define CORPUS MD_SHARED "/corpus/sisimai-set-of-emails"
 
@@ -97,6 +98,26 @@ static char *slurp(const char *path, size_t *n)
     return b;
 }
 
+/* corpus_msg: the message in the file dir/rel: 1 with *m (NULL when it does
+ * not parse), or 0 when the file cannot be read. */
+static int corpus_msg(const char *dir, const char *rel, md_message **m)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    size_t n;
+    char *b = slurp(path, &n);
+    *m = NULL;
+    if (!b)
+        return 0;
+    md_err e;
+    if (md_message_parse(m, b, n, &e) != MD_OK) {
+        md_message_free(*m);
+        *m = NULL;
+    }
+    free(b);
+    return 1;
+}
+
 typedef struct tally {
     int n, st, code, rsn;        /* rows counted for thresholds, agreements */
     int ex;                      /* rows with an excluded field */
@@ -136,31 +157,17 @@ static void test_sisimai(void **state)
     assert_non_null(fgets(line, sizeof line, t));
     while (fgets(line, sizeof line, t)) {
         char *f[13] = {0};
-        int k = 0;
-        line[strcspn(line, "\r\n")] = '\0';
-        for (char *p = line; k < 13;) {
-            f[k++] = p;
-            char *q = strchr(p, '\t');
-            if (!q)
-                break;
-            *q = '\0';
-            p = q + 1;
-        }
+        int k = md_test_split_tabs(line, f, 13);
         if (k < 5)
             continue;
-        char path[1024];
-        snprintf(path, sizeof path, CORPUS "/%s", f[0]);
-        size_t n;
-        char *b = slurp(path, &n);
-        if (!b)
+        md_message *m;
+        if (!corpus_msg(CORPUS, f[0], &m))
             continue;
         int ri = atoi(f[1]);
         const char *es = f[2], *ec = f[3], *er = f[4];
         char ost[16] = "", orsn[32] = "";
         int ocode = 0;
-        md_message *m = NULL;
-        md_err e;
-        if (md_message_parse(&m, b, n, &e) == MD_OK) {
+        if (m) {
             md_arf a;
             if (md_arf_parse(&a, m))
                 snprintf(orsn, sizeof orsn, "feedback");
@@ -172,7 +179,6 @@ static void test_sisimai(void **state)
             }
         }
         md_message_free(m);
-        free(b);
         int ok_s = !*es ? !*ost
                    : !strncmp(es + 1, ".0.9", 4) ? (!*ost || ost[0] == es[0])
                    : !strcmp(es, ost);
@@ -223,27 +229,13 @@ static void test_flanker(void **state)
     assert_non_null(fgets(line, sizeof line, t));
     while (fgets(line, sizeof line, t)) {
         char *f[4] = {0};
-        int k = 0;
-        line[strcspn(line, "\r\n")] = '\0';
-        for (char *p = line; k < 4;) {
-            f[k++] = p;
-            char *q = strchr(p, '\t');
-            if (!q)
-                break;
-            *q = '\0';
-            p = q + 1;
-        }
+        int k = md_test_split_tabs(line, f, 4);
         if (k < 3)
             continue;
-        char path[1024];
-        snprintf(path, sizeof path, MD_SHARED "/corpus/flanker/%s", f[0]);
-        size_t n;
-        char *b = slurp(path, &n);
-        if (!b)
+        md_message *m;
+        if (!corpus_msg(MD_SHARED "/corpus/flanker", f[0], &m))
             continue;
-        md_message *m = NULL;
-        md_err e;
-        if (md_message_parse(&m, b, n, &e) == MD_OK) {
+        if (m) {
             int is = md_dsn_parse(d, m);
             if (!strcmp(f[1], "True")) {
                 if (!is)
@@ -254,26 +246,19 @@ static void test_flanker(void **state)
             checked++;
         }
         md_message_free(m);
-        free(b);
     }
     fclose(t);
     /* the complaints */
     static const char *const comp[] = {"complaints/aol.eml", "complaints/yahoo.eml"};
     for (int i = 0; i < 2; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, MD_SHARED "/corpus/flanker/%s", comp[i]);
-        size_t n;
-        char *b = slurp(path, &n);
-        if (!b)
+        md_message *m;
+        if (!corpus_msg(MD_SHARED "/corpus/flanker", comp[i], &m))
             continue;
-        md_message *m = NULL;
-        md_err e;
-        assert_int_equal(md_message_parse(&m, b, n, &e), MD_OK);
+        assert_non_null(m); /* it parses */
         md_arf a;
         assert_int_equal(md_arf_parse(&a, m), 1);
         assert_string_equal(a.feedback_type, "abuse");
         md_message_free(m);
-        free(b);
     }
     /* every bounce of the folder is recognised as one, with a recipient */
     static const char *const bounces[] = {
@@ -281,20 +266,14 @@ static void test_flanker(void **state)
         "bounce/gmail-invalid-address.eml", "bounce/gmail-no-dns.eml", "bounce/mailbox-full.eml",
         "bounce/no-mx.eml", "bounce/office365.eml", "bounce/zed.eml"};
     for (size_t i = 0; i < sizeof bounces / sizeof bounces[0]; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, MD_SHARED "/corpus/flanker/%s", bounces[i]);
-        size_t n;
-        char *b = slurp(path, &n);
-        if (!b)
+        md_message *m;
+        if (!corpus_msg(MD_SHARED "/corpus/flanker", bounces[i], &m))
             continue;
-        md_message *m = NULL;
-        md_err e;
-        assert_int_equal(md_message_parse(&m, b, n, &e), MD_OK);
+        assert_non_null(m); /* it parses */
         if (md_dsn_parse(d, m) != 1 || d->n == 0)
             fail_msg("%s: no bounce recipient found", bounces[i]);
         checked++;
         md_message_free(m);
-        free(b);
     }
     free(d);
     assert_true(checked >= 9);

@@ -357,6 +357,45 @@ static void test_walk(void **state)
     assert_true(ig.stats.bytes == 0); /* the recorder consumed nothing */
 }
 
+static void test_walk_rotation_order(void **state)
+{
+    (void)state;
+    /* logrotate's generations are read oldest first, the current file last,
+     * so that a message spanning a rotation is read in logging order */
+    char dir[600], p[700];
+    snprintf(dir, sizeof dir, "%.500s-rot", root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    static const char *const names[] = {"mail.log", "mail.log.1", "mail.log.2.gz",
+                                        "mail.log.10.gz", "maillog-20160424.gz",
+                                        "maillog-20160417", "maillog", "a.log"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        fputs("Apr 23 16:06:27 n-mail-2 sendmail[1]: x: stat=Sent\n", fp);
+        fclose(fp);
+    }
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    char saved[512];
+    snprintf(saved, sizeof saved, "%s", root);
+    snprintf(root, sizeof root, "%.500s/", dir);
+    int rc = md_ingest_path(&ig, dir, &e);
+    snprintf(root, sizeof root, "%s", saved);
+    assert_int_equal(rc, MD_OK);
+    static const char *const want[] = {"a.log", "mail.log.10.gz", "mail.log.2.gz",
+                                       "mail.log.1", "mail.log", "maillog-20160417",
+                                       "maillog-20160424.gz", "maillog"};
+    assert_int_equal(rec.n, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_string_equal(rec.seen[i], want[i]);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
 static void test_walk_reader_failures(void **state)
 {
     (void)state;
@@ -511,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_detect_corpus),
         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_walk_rotation_order),
         cmocka_unit_test(test_walk_reader_failures),
         cmocka_unit_test(test_walk_single_and_forced),
         cmocka_unit_test(test_warn_counts),

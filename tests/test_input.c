@@ -21,14 +21,11 @@
 #include <zstd.h>
 #include "input.h"
 #include "limits.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static const char *tmpdir(void)
-{
-    const char *t = getenv("MD_TMP");
-    return t && *t ? t : "/tmp";
-}
+#define tmpdir md_test_tmpdir
 
 static void tmppath(char *dst, size_t n, const char *name)
 {

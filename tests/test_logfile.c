@@ -18,26 +18,15 @@
 #include "config.h"
 #include "ingest.h"
 #include "store_log.h"
+#include "testutil.h"
 
 static char dir[512];
 static md_config cfg;
 
-static void rm_db(const char *p)
-{
-    char x[700];
-    unlink(p);
-    snprintf(x, sizeof x, "%s-wal", p);
-    unlink(x);
-    snprintf(x, sizeof x, "%s-shm", p);
-    unlink(x);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("MD_TMP");
-    snprintf(dir, sizeof dir, "%s/test_logfile_%ld", t && *t ? t : "/tmp", (long)getpid());
-    mkdir(dir, 0700);
+    md_test_dir(dir, sizeof dir, "test_logfile");
     md_config_defaults(&cfg);
     return 0;
 }
@@ -45,9 +34,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return md_test_rmtree(dir);
 }
 
 /* A Postfix log of `nmsg` messages, two in flight at a time, each with a
@@ -119,7 +106,7 @@ static md_store *open_store(const char *name)
 {
     char p[700];
     snprintf(p, sizeof p, "%s/%s", dir, name);
-    rm_db(p);
+    md_test_remove_db(p);
     md_store *st = NULL;
     md_err err = {0, ""};
     assert_int_equal(md_store_open(&st, p, 0, &err), MD_OK);

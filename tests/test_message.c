@@ -16,12 +16,11 @@
 #include "buf.h"
 #include "message.h"
 #include "text.h"
+#include "testutil.h"
 
 static md_message *parse(const char *s)
 {
-    md_message *m = NULL;
-    md_err e;
-    assert_int_equal(md_message_parse(&m, s, strlen(s), &e), MD_OK);
+    md_message *m = md_test_message_mem(s);
     assert_non_null(m);
     return m;
 }
@@ -302,10 +301,28 @@ static void test_hostile_mime(void **state)
 static void test_broken_input(void **state)
 {
     (void)state;
-    size_t n;
-    char *s = slurp("messages/bad/header-without-colon.eml", &n);
     md_message *m = NULL;
     md_err e;
+    /* an unclosed Return-Path (libetpan leaks on it: under ASan this fails
+     * if it were handed over), also folded; a closed one stays clean */
+    static const char *const unclosed[] = {
+        "Return-Path: <a@b\r\nFrom: x@y.org\r\nSubject: s\r\n\r\nbody\r\n",
+        "From: x@y.org\nReturn-Path: <bounce@b.example\n x\nSubject: s\n\nbody\n",
+        "Return-Path: <staff@hotReturn-Path: <>\nSubject: s\n\nbody\n",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(md_message_parse(&m, unclosed[i], strlen(unclosed[i]), &e), MD_OK);
+        assert_true(m->flags & MD_MSG_HDR_LOST);
+        assert_string_equal(m->subject, "s");
+        md_message_free(m);
+    }
+    const char *closed = "Return-Path: <a@b.org>\nFrom: x@y.org\nSubject: s\n\nbody\n";
+    assert_int_equal(md_message_parse(&m, closed, strlen(closed), &e), MD_OK);
+    assert_false(m->flags & MD_MSG_HDR_LOST);
+    md_message_free(m);
+
+    size_t n;
+    char *s = slurp("messages/bad/header-without-colon.eml", &n);
     assert_int_equal(md_message_parse(&m, s, n, &e), MD_OK);
     /* libetpan would stop at the bad line: we keep what follows, and say so */
     assert_true(m->flags & MD_MSG_HDR_LOST);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "msantispam.h"
+#include "testutil.h"
 
 static const md_msas_field *field(const md_msantispam *as, const char *k)
 {
@@ -68,9 +69,7 @@ static void test_message_headers(void **state)
     (void)state;
     const char *s = "From: a@b.example\nX-MS-Exchange-Organization-SCL: -1\n"
                     "X-Microsoft-Antispam: BCL:7;PCL:0;RULEID:(7020095);\n\nb\n";
-    md_message *m = NULL;
-    md_err e;
-    assert_int_equal(md_message_parse(&m, s, strlen(s), &e), MD_OK);
+    md_message *m = md_test_message_mem(s);
     md_msantispam as;
     md_msantispam_from_message(&as, m);
     assert_true(as.present);
@@ -109,16 +108,7 @@ static void test_mha_vectors(void **state)
     assert_non_null(fgets(line, 65536, t));
     while (fgets(line, 65536, t)) {
         char *f[6] = {0};
-        int k = 0;
-        line[strcspn(line, "\r\n")] = '\0';
-        for (char *p = line; k < 6;) {
-            f[k++] = p;
-            char *q = strchr(p, '\t');
-            if (!q)
-                break;
-            *q = '\0';
-            p = q + 1;
-        }
+        int k = md_test_split_tabs(line, f, 6);
         if (k < 6 || strcmp(f[3], "X-Forefront-Antispam-Report"))
             continue;
         static const char *const keys[] = {"CIP", "CTRY", "LANG", "SCL", "SFV", "IPV", "H",

@@ -16,6 +16,7 @@
 #include "message.h"
 #include "msreply.h"
 #include "store_case.h"
+#include "testutil.h"
 
 static md_message *load(const char *name)
 {
@@ -197,12 +198,8 @@ static void test_take_stores_once(void **state)
 {
     (void)state;
     char db[256];
-    snprintf(db, sizeof db, "%s/test_msreply_%d.db",
-             getenv("MD_TMP") ? getenv("MD_TMP") : "/tmp", (int)getpid());
-    unlink(db);
-    md_store *st = NULL;
+    md_store *st = md_test_store_open(db, sizeof db, "test_msreply");
     md_err err = {0, ""};
-    assert_int_equal(md_store_open(&st, db, 0, &err), MD_OK);
     md_config cfg;
     md_config_defaults(&cfg);
     md_ingest ig;
@@ -224,14 +221,12 @@ static void test_take_stores_once(void **state)
     free(a);
     /* an ordinary message is not taken */
     const char *plain = "From: a@b.example\nSubject: hi\n\nhello 141.89.68.1\n";
-    md_message *p = NULL;
-    assert_int_equal(md_message_parse(&p, plain, strlen(plain), &err), MD_OK);
+    md_message *p = md_test_message_mem(plain);
     assert_int_equal(md_msreply_take(&ig, p, 9, &err), 0);
     md_message_free(p);
     md_message_free(t);
     md_message_free(h);
-    md_store_close(st);
-    unlink(db);
+    md_test_store_close(st, db);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "config.h"
 #include "received.h"
+#include "testutil.h"
 
 static md_hop hop(const char *v)
 {
@@ -131,11 +132,26 @@ static void test_odd_lines(void **state)
     md_buf_free(&b);
 }
 
-static md_message *msg(const char *s)
+#define msg md_test_message_mem
+
+/* file_msg: the message made of the first max-1 bytes of the file at path
+ * and then tail; NULL when the file cannot be opened. */
+static md_message *file_msg(const char *path, size_t max, const char *tail)
 {
-    md_message *m = NULL;
-    md_err e;
-    assert_int_equal(md_message_parse(&m, s, strlen(s), &e), MD_OK);
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = malloc(max);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, max - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    md_buf v = MD_BUF_INIT;
+    md_buf_puts(&v, buf);
+    md_buf_puts(&v, tail);
+    free(buf);
+    md_message *m = msg(md_buf_cstr(&v));
+    md_buf_free(&v);
     return m;
 }
 
@@ -226,13 +242,8 @@ static void test_fixture_chain(void **state)
     md_config cfg;
     md_err e;
     assert_int_equal(md_config_load(&cfg, MD_FIXTURES "/maildossier.conf", &e), MD_OK);
-    FILE *fp = fopen(MD_FIXTURES "/messages/exchange-relayed-spam.eml", "rb");
-    assert_non_null(fp);
-    char buf[16384];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = '\0';
-    md_message *m = msg(buf);
+    md_message *m = file_msg(MD_FIXTURES "/messages/exchange-relayed-spam.eml", 16384, "");
+    assert_non_null(m);
     md_received rc;
     assert_int_equal(md_received_chain(&rc, m, &e), MD_OK);
     assert_int_equal(rc.n, 6);
@@ -266,30 +277,14 @@ static void test_mha_corpus(void **state)
     }
     while (fgets(line, sizeof line, t)) {
         char *f[14] = {0};
-        int k = 0;
-        line[strcspn(line, "\r\n")] = '\0';
-        for (char *p = line; k < 14;) {
-            f[k++] = p;
-            char *q = strchr(p, '\t');
-            if (!q)
-                break;
-            *q = '\0';
-            p = q + 1;
-        }
+        int k = md_test_split_tabs(line, f, 14);
         if (k < 13 || !*f[3] || strstr(f[3], "chain-"))
             continue; /* chains are checked below through the message */
-        char path[1024], buf[8192];
+        char path[1024];
         snprintf(path, sizeof path, MD_SHARED "/corpus/microsoft-MHA/%s", f[3]);
-        FILE *fp = fopen(path, "rb");
-        if (!fp)
+        md_message *m = file_msg(path, 8192, "\nFrom: x@y.example\n\nb\n");
+        if (!m)
             continue;
-        size_t n = fread(buf, 1, sizeof buf - 1, fp);
-        fclose(fp);
-        buf[n] = '\0';
-        md_buf v = MD_BUF_INIT;
-        md_buf_puts(&v, buf);
-        md_buf_puts(&v, "\nFrom: x@y.example\n\nb\n");
-        md_message *m = msg(md_buf_cstr(&v));
         md_received rc;
         md_err e;
         assert_int_equal(md_received_chain(&rc, m, &e), MD_OK);
@@ -309,7 +304,6 @@ static void test_mha_corpus(void **state)
         checked++;
         md_received_free(&rc);
         md_message_free(m);
-        md_buf_free(&v);
     }
     fclose(t);
     assert_true(checked >= 6);
@@ -317,17 +311,10 @@ static void test_mha_corpus(void **state)
     static const char *const chains[] = {"chain-nfcu-to-outlook.txt", "chain-github-sendgrid-to-outlook.txt"};
     static const size_t nhops[] = {4, 5};
     for (int c = 0; c < 2; c++) {
-        char path[1024], buf[16384];
+        char path[1024];
         snprintf(path, sizeof path, MD_SHARED "/corpus/microsoft-MHA/received/%s", chains[c]);
-        FILE *fp = fopen(path, "rb");
-        assert_non_null(fp);
-        size_t n = fread(buf, 1, sizeof buf - 1, fp);
-        fclose(fp);
-        buf[n] = '\0';
-        md_buf v = MD_BUF_INIT;
-        md_buf_puts(&v, buf);
-        md_buf_puts(&v, "\nFrom: x@y.example\n\nb\n");
-        md_message *m = msg(md_buf_cstr(&v));
+        md_message *m = file_msg(path, 16384, "\nFrom: x@y.example\n\nb\n");
+        assert_non_null(m);
         md_received rc;
         md_err e;
         assert_int_equal(md_received_chain(&rc, m, &e), MD_OK);
@@ -339,7 +326,6 @@ static void test_mha_corpus(void **state)
         }
         md_received_free(&rc);
         md_message_free(m);
-        md_buf_free(&v);
     }
 }
 

@@ -191,19 +191,26 @@ static int pdf_pages(const char *pdf)
     return n;
 }
 
+/* render_pdf: d rendered to the temporary file `name` (its path written to
+ * pdf[n]), then freed. */
+static void render_pdf(xmlDoc *d, char *pdf, size_t n, const char *name)
+{
+    md_err err;
+    tmp_path(pdf, n, name);
+    if (md_render_pdf(d, pdf, NULL, &err) != MD_OK)
+        fail_msg("%s", err.msg);
+    xmlFreeDoc(d);
+}
+
 static void test_pdf_golden(void **state)
 {
     char pdf[1200], *text, *golden;
-    md_err err;
     xmlDoc *d;
     (void)state;
     if (!have_poppler())
         skip();
     d = load(SAMPLE);
-    tmp_path(pdf, sizeof pdf, "render-sample.pdf");
-    if (md_render_pdf(d, pdf, NULL, &err) != MD_OK)
-        fail_msg("%s", err.msg);
-    xmlFreeDoc(d);
+    render_pdf(d, pdf, sizeof pdf, "render-sample.pdf");
     text = pdf_text(pdf);
     assert_non_null(text);
     if (getenv("MD_UPDATE_GOLDEN")) {
@@ -234,15 +241,12 @@ static void test_pdf_footers_fonts_meta(void **state)
 {
     char pdf[1200], want[200], *text, *fonts, *info, *line;
     int n, i, embedded = 0;
-    md_err err;
     xmlDoc *d;
     (void)state;
     if (!have_poppler())
         skip();
     d = load(SAMPLE);
-    tmp_path(pdf, sizeof pdf, "render-footers.pdf");
-    assert_int_equal(md_render_pdf(d, pdf, NULL, &err), MD_OK);
-    xmlFreeDoc(d);
+    render_pdf(d, pdf, sizeof pdf, "render-footers.pdf");
     n = pdf_pages(pdf);
     assert_true(n >= 2);
     text = pdf_text(pdf);
@@ -340,16 +344,12 @@ static void test_pdf_long(void **state)
 {
     char pdf[1200], *text, *bbox, *p, *page, *save = NULL;
     int pages_with_rows = 0, pages_without_header = 0;
-    md_err err;
     xmlDoc *d;
     (void)state;
     if (!have_poppler())
         skip();
     d = long_doc();
-    tmp_path(pdf, sizeof pdf, "render-long.pdf");
-    if (md_render_pdf(d, pdf, NULL, &err) != MD_OK)
-        fail_msg("%s", err.msg);
-    xmlFreeDoc(d);
+    render_pdf(d, pdf, sizeof pdf, "render-long.pdf");
     assert_true(pdf_pages(pdf) > 8);
     text = pdf_text(pdf);
     assert_non_null(text);
@@ -435,10 +435,7 @@ static void test_minimal(void **state)
     assert_non_null(strstr(md_buf_cstr(&out), "Redaction:      off"));
     assert_null(strstr(md_buf_cstr(&out), "Organisation:"));
     md_buf_free(&out);
-    tmp_path(pdf, sizeof pdf, "render-minimal.pdf");
-    if (md_render_pdf(d, pdf, NULL, &err) != MD_OK)
-        fail_msg("%s", err.msg);
-    xmlFreeDoc(d);
+    render_pdf(d, pdf, sizeof pdf, "render-minimal.pdf");
     if (!have_poppler())
         return;
     text = pdf_text(pdf);

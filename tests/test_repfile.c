@@ -42,6 +42,7 @@
 #include "store.h"
 #include "store_rep.h"
 #include "text.h"
+#include "testutil.h"
 
 #define REP MD_FIXTURES "/reports/"
 #define CORPUS MD_SHARED "/corpus/parsedmarc/"
@@ -76,14 +77,7 @@ static env *env_open(void)
 {
     env *v = calloc(1, sizeof *v);
     assert_non_null(v);
-    const char *tmp = getenv("MD_TMP");
-    static int seq;
-    snprintf(v->path, sizeof v->path, "%s/test_repfile.%ld.%d.db", tmp ? tmp : "/tmp",
-             (long)getpid(), seq++);
-    unlink(v->path);
-    md_err e = {0, ""};
-    if (md_store_open(&v->st, v->path, 0, &e) != 0)
-        fail_msg("%s", e.msg);
+    v->st = md_test_store_open(v->path, sizeof v->path, "test_repfile");
     md_config_defaults(&v->cfg);
     md_ingest_init(&v->ig, v->st, &v->cfg);
     v->ig.warn = on_warn;
@@ -93,13 +87,7 @@ static env *env_open(void)
 
 static void env_close(env *v)
 {
-    md_store_close(v->st);
-    char aux[600];
-    unlink(v->path);
-    snprintf(aux, sizeof aux, "%s-wal", v->path);
-    unlink(aux);
-    snprintf(aux, sizeof aux, "%s-shm", v->path);
-    unlink(aux);
+    md_test_store_close(v->st, v->path);
     free(v);
 }
 
@@ -546,8 +534,7 @@ static void test_corpus_ingest(void **state)
     assert_int_equal(counts(v).dmarc_reports, c.dmarc_reports + 1);
     /* reports inside mails: Google's zip (two mails), Mimecast's gzip */
     static const char *const mails[] = {
-        "aggregate/Report domain- borschow.com Submitter- google.com Report-ID- "
-        "949348866075514174.eml",
+        "aggregate/Report domain- borschow.com Submitter- google.com Report-ID- 949348866075514174.eml",
         "aggregate/twilight.eml",
         "aggregate/mimecast-weird-gzip.eml",
     };

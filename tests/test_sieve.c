@@ -175,6 +175,27 @@ static void t_errors(void **state)
     md_sieve_result_free(&r);
 }
 
+static void t_require(void **state)
+{
+    (void)state;
+    md_sieve_result r;
+    /* extensions used without require: errors on their lines (RFC 5228 3.2) */
+    assert_int_equal(parse("fileinto \"x\";\n"
+                           "redirect :copy \"a@b.example\";\n"
+                           "if envelope :is \"from\" \"a@b.example\" { keep; }\n"
+                           "if header :regex \"subject\" \"^x\" { keep; }\n", &r), MD_ERR_PARSE);
+    assert_int_equal(r.nerrors, 4);
+    for (uint64_t l = 1; l <= 4; l++)
+        assert_true(has_error_line(&r, l));
+    md_sieve_result_free(&r);
+    assert_int_equal(parse("require [\"fileinto\", \"copy\", \"envelope\", \"regex\"];\n"
+                           "fileinto \"x\";\n"
+                           "redirect :copy \"a@b.example\";\n"
+                           "if envelope :is \"from\" \"a@b.example\" { keep; }\n"
+                           "if header :regex \"subject\" \"^x\" { keep; }\n", &r), 0);
+    md_sieve_result_free(&r);
+}
+
 static void t_depth(void **state)
 {
     (void)state;
@@ -219,7 +240,7 @@ static void t_to_rules(void **state)
     (void)state;
     md_sieve_result r;
     assert_int_equal(parse("if header :is \"x-a\" \"1\" {\n redirect \"a@outlook.com\";\n}\n"
-                           "redirect :copy \"b@gmx.de\";\n", &r), 0);
+                           "require \"copy\"; redirect :copy \"b@gmx.de\";\n", &r), 0);
     md_rule_list l = {0};
     assert_int_equal(md_sieve_to_rules(&r, "t.wolf@uni-potsdam.de", "x.sieve", &l), 0);
     assert_int_equal(l.n, 2);
@@ -346,6 +367,7 @@ int main(void)
         cmocka_unit_test(t_plain_redirect), cmocka_unit_test(t_copy_and_keep),
         cmocka_unit_test(t_conditions),     cmocka_unit_test(t_lexer),
         cmocka_unit_test(t_errors),         cmocka_unit_test(t_depth),
+        cmocka_unit_test(t_require),
         cmocka_unit_test(t_addresses),      cmocka_unit_test(t_to_rules),
         cmocka_unit_test(t_corpus),
     };

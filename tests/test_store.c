@@ -13,31 +13,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "store.h"
+#include "testutil.h"
 
 static char dbpath[512];
 
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("MD_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/test_store_%ld.db", t && *t ? t : "/tmp", (long)getpid());
+    snprintf(dbpath, sizeof dbpath, "%s/test_store_%ld.db", md_test_tmpdir(), (long)getpid());
     return 0;
-}
-
-static void remove_db(const char *p)
-{
-    char x[600];
-    unlink(p);
-    snprintf(x, sizeof x, "%s-wal", p);
-    unlink(x);
-    snprintf(x, sizeof x, "%s-shm", p);
-    unlink(x);
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     return 0;
 }
 
@@ -71,7 +61,7 @@ static void set_user_version(const char *p, uint32_t v)
 static void test_create_wal_reopen(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     md_store *st = NULL;
     md_err e = {0, ""};
     assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
@@ -108,7 +98,7 @@ static void test_create_wal_reopen(void **state)
 static void test_sources(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     md_store *st;
     md_err e = {0, ""};
     assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
@@ -175,7 +165,7 @@ static void test_sources(void **state)
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     md_store *st;
     md_err e = {0, ""};
     assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
@@ -196,7 +186,7 @@ static void test_newer_schema_refused(void **state)
 static void test_migrates_empty_file(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     FILE *fp = fopen(dbpath, "w");
     assert_non_null(fp);
     fclose(fp);
@@ -213,7 +203,7 @@ static void test_migrates_empty_file(void **state)
 static void test_readonly(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     md_store *st;
     md_err e = {0, ""};
     /* no store yet: read-only does not create one */
@@ -235,7 +225,7 @@ static void test_readonly(void **state)
     assert_int_equal(e.code, MD_ERR_DB);
     md_store_close(st);
     /* an SQLite file without our schema is refused read-only */
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     FILE *fp = fopen(dbpath, "w");
     assert_non_null(fp);
     fclose(fp);
@@ -246,7 +236,7 @@ static void test_readonly(void **state)
 static void test_not_a_store(void **state)
 {
     (void)state;
-    remove_db(dbpath);
+    md_test_remove_db(dbpath);
     FILE *fp = fopen(dbpath, "w");
     assert_non_null(fp);
     for (int i = 0; i < 200; i++)

@@ -12,30 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 #include "store_case.h"
+#include "testutil.h"
 
 static char dbpath[512];
 
 static int setup(void **state)
 {
-    snprintf(dbpath, sizeof dbpath, "%s/test_store_case_%d.db",
-             getenv("MD_TMP") ? getenv("MD_TMP") : "/tmp", (int)getpid());
-    unlink(dbpath);
-    md_store *st = NULL;
-    md_err err = {0, ""};
-    assert_int_equal(md_store_open(&st, dbpath, 0, &err), MD_OK);
-    *state = st;
+    *state = md_test_store_open(dbpath, sizeof dbpath, "test_store_case");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    md_store_close(*state);
-    char p[600];
-    unlink(dbpath);
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    md_test_store_close(*state, dbpath);
     return 0;
 }
 

@@ -15,47 +15,25 @@
 #include <unistd.h>
 #include "store_log.h"
 #include "trace.h"
+#include "testutil.h"
 
 static char dbpath[512];
 static md_store *st;
 static md_log_writer *w;
 static int64_t src;
 
-static void remove_db(const char *p)
-{
-    char x[600];
-    unlink(p);
-    snprintf(x, sizeof x, "%s-wal", p);
-    unlink(x);
-    snprintf(x, sizeof x, "%s-shm", p);
-    unlink(x);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("MD_TMP");
-    static int n;
-    snprintf(dbpath, sizeof dbpath, "%s/test_store_log_%ld_%d.db", t && *t ? t : "/tmp",
-             (long)getpid(), n++);
-    remove_db(dbpath);
-    md_err err = {0, ""};
-    assert_int_equal(md_store_open(&st, dbpath, 0, &err), MD_OK);
-    assert_int_equal(md_store_log_writer_open(st, &w, &err), MD_OK);
-    md_source s;
-    int created;
-    assert_int_equal(md_store_source_get(st, "fp1", "log", "/var/log/mail.log", &s, &created, &err),
-                     MD_OK);
-    src = s.id;
+    src = md_test_log_store_open(dbpath, sizeof dbpath, "test_store_log", &st, &w, "fp1",
+                                 "/var/log/mail.log");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    md_store_log_writer_close(w);
-    md_store_close(st);
-    remove_db(dbpath);
+    md_test_log_store_close(st, w, dbpath);
     return 0;
 }
 

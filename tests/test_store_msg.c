@@ -14,38 +14,22 @@
 #include <unistd.h>
 #include "ingest.h"
 #include "store_msg.h"
+#include "testutil.h"
 
 static char dbpath[1024];
 static md_store *st;
 
-static void remove_db(const char *p)
-{
-    char x[1100];
-    unlink(p);
-    snprintf(x, sizeof x, "%s-wal", p);
-    unlink(x);
-    snprintf(x, sizeof x, "%s-shm", p);
-    unlink(x);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("MD_TMP");
-    static int n;
-    snprintf(dbpath, sizeof dbpath, "%s/test_store_msg_%ld_%d.db", t && *t ? t : "/tmp",
-             (long)getpid(), n++);
-    remove_db(dbpath);
-    md_err e = {0, ""};
-    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    st = md_test_store_open(dbpath, sizeof dbpath, "test_store_msg");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    md_store_close(st);
-    remove_db(dbpath);
+    md_test_store_close(st, dbpath);
     return 0;
 }
 

@@ -18,35 +18,22 @@
 #include "config.h"
 #include "store.h"
 #include "store_rep.h"
+#include "testutil.h"
 
 #define D22 1461283200 /* 2016-04-22 00:00 UTC */
 #define D23 1461369600
 #define D24 1461456000
 
+static char dbpath[512];
+
 static md_store *open_store(void)
 {
-    const char *tmp = getenv("MD_TMP");
-    char path[512];
-    snprintf(path, sizeof path, "%s/test_store_rep.%ld.db", tmp ? tmp : "/tmp", (long)getpid());
-    unlink(path);
-    md_store *st = NULL;
-    md_err e = {0, ""};
-    if (md_store_open(&st, path, 0, &e) != 0)
-        fail_msg("%s", e.msg);
-    return st;
+    return md_test_store_open(dbpath, sizeof dbpath, "test_store_rep");
 }
 
 static void close_store(md_store *st)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s", md_store_path(st));
-    md_store_close(st);
-    unlink(path);
-    char aux[620];
-    snprintf(aux, sizeof aux, "%s-wal", path);
-    unlink(aux);
-    snprintf(aux, sizeof aux, "%s-shm", path);
-    unlink(aux);
+    md_test_store_close(st, dbpath);
 }
 
 static void add_rec(md_dmarc_report *r, const char *ip, uint64_t count, const char *disp,

@@ -21,6 +21,7 @@
 #include "rulefile.h"
 #include "store.h"
 #include "store_rules.h"
+#include "testutil.h"
 
 static md_config cfg;
 static char dbpath[512];
@@ -36,26 +37,12 @@ static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
 
 static md_store *open_store(void)
 {
-    const char *tmp = getenv("MD_TMP");
-    snprintf(dbpath, sizeof dbpath, "%s/test_store_rules.%ld.db", tmp ? tmp : "/tmp",
-             (long)getpid());
-    unlink(dbpath);
-    md_store *st = NULL;
-    md_err e = {0, ""};
-    if (md_store_open(&st, dbpath, 0, &e) != 0)
-        fail_msg("%s", e.msg);
-    return st;
+    return md_test_store_open(dbpath, sizeof dbpath, "test_store_rules");
 }
 
 static void close_store(md_store *st)
 {
-    md_store_close(st);
-    unlink(dbpath);
-    char p[600];
-    snprintf(p, sizeof p, "%s-wal", dbpath);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", dbpath);
-    unlink(p);
+    md_test_store_close(st, dbpath);
 }
 
 static int ingest(md_store *st, const char *path, const char *home)

@@ -193,6 +193,53 @@ static void test_redact_line(void **state)
     redact("from=<prvs=0123abcd=jdoe@uni-potsdam.de>", NULL, "from=<prvs=*snip*@uni-potsdam.de>");
 }
 
+static void copy_trim(const char *s, size_t len, size_t n, const char *want)
+{
+    char dst[64];
+    assert_true(n <= sizeof dst);
+    memset(dst, 'Z', sizeof dst);
+    md_text_copy_trim(dst, n, s, len);
+    assert_string_equal(dst, want);
+}
+
+static void test_copy_trim(void **state)
+{
+    (void)state;
+    /* a header value of a JMRP report: blanks and CRLF around it go */
+    const char *v = " \t abuse\r\n";
+    copy_trim(v, strlen(v), 64, "abuse");
+    copy_trim("  a b  ", 7, 64, "a b"); /* inner blanks stay */
+    copy_trim(" \v\f\r\n\t ", 6, 64, "");
+    copy_trim("", 0, 64, "");
+    /* only len bytes are read: the rest of the string does not count */
+    copy_trim("  141.89.68.7  trailing", 14, 64, "141.89.68.7");
+    /* cut to n-1 bytes */
+    copy_trim("abcdefgh", 8, 6, "abcde");
+    copy_trim("abc", 3, 1, "");
+    /* a cut inside a character goes back to the character before:
+     * "M\xC3\xBCller" (M, u-umlaut, ...) into 3 bytes keeps only "M" */
+    copy_trim("M\xC3\xBCller", 7, 3, "M");
+    copy_trim("M\xC3\xBCller", 7, 4, "M\xC3\xBC");
+    /* invalid UTF-8 is cut back until the rest is valid */
+    copy_trim("a\xFF" "b", 3, 64, "a");
+    /* no-break space (U+00A0) is not ASCII white space: kept */
+    copy_trim("\xC2\xA0x ", 4, 64, "\xC2\xA0x");
+    /* n == 0 writes nothing */
+    char dst[4] = {'Z', 'Z', 'Z', 'Z'};
+    md_text_copy_trim(dst, 0, "abc", 3);
+    assert_memory_equal(dst, "ZZZZ", 4);
+    md_text_copy_utf8(dst, 0, "abc", 3);
+    assert_memory_equal(dst, "ZZZZ", 4);
+    /* md_text_copy_utf8 keeps the blanks, cuts and repairs the same way */
+    char u[8];
+    md_text_copy_utf8(u, sizeof u, " a ", 3);
+    assert_string_equal(u, " a ");
+    md_text_copy_utf8(u, 4, "ab\xC3\xBC", 4);
+    assert_string_equal(u, "ab");
+    md_text_copy_utf8(u, sizeof u, "a\xFF", 2);
+    assert_string_equal(u, "a");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +251,7 @@ int main(void)
         cmocka_unit_test(test_addr_norm),
         cmocka_unit_test(test_redact_addr),
         cmocka_unit_test(test_redact_line),
+        cmocka_unit_test(test_copy_trim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "ingest.h"
 #include "trace.h"
+#include "testutil.h"
 
 static char dir[512], logpath[600];
 static md_store *st;
@@ -42,9 +43,7 @@ static const char *const log_text[] = {
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("MD_TMP");
-    snprintf(dir, sizeof dir, "%s/test_trace_%ld", t && *t ? t : "/tmp", (long)getpid());
-    mkdir(dir, 0700);
+    md_test_dir(dir, sizeof dir, "test_trace");
     snprintf(logpath, sizeof logpath, "%s/mail.log", dir);
     FILE *fp = fopen(logpath, "w");
     if (!fp)
@@ -69,9 +68,7 @@ static int teardown(void **state)
 {
     (void)state;
     md_store_close(st);
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return md_test_rmtree(dir);
 }
 
 static md_trace_result *run(md_trace_query *q)

@@ -1,0 +1,150 @@
+/* testutil.h: helpers the unit tests share: the temporary directory
+ * (MD_TMP), a fresh store there and its removal (with the -wal and -shm
+ * files), a source row, and a message parsed from a fixture file or a
+ * string.  Every tests/test_*.c is an executable of its own, so these are
+ * static functions; include this after <cmocka.h>.  Failures go through
+ * cmocka's assertions, as they did in each test. */
+#ifndef MD_TESTUTIL_H
+#define MD_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "message.h"
+#include "store.h"
+
+/* md_test_tmpdir: $MD_TMP, or /tmp when it is unset or empty. */
+static inline const char *md_test_tmpdir(void)
+{
+    const char *t = getenv("MD_TMP");
+    return t && *t ? t : "/tmp";
+}
+
+/* md_test_dir: the scratch directory "<tmpdir>/<name>_<pid>", written to
+ * dir[n] and created (it may exist already). */
+static inline void md_test_dir(char *dir, size_t n, const char *name)
+{
+    snprintf(dir, n, "%s/%s_%ld", md_test_tmpdir(), name, (long)getpid());
+    mkdir(dir, 0700);
+}
+
+/* md_test_rmtree: remove dir and everything below it: 0, or -1 on failure. */
+static inline int md_test_rmtree(const char *dir)
+{
+    char cmd[1100];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* md_test_remove_db: unlink the store file p and its -wal and -shm files. */
+static inline void md_test_remove_db(const char *p)
+{
+    char x[1100];
+    unlink(p);
+    snprintf(x, sizeof x, "%s-wal", p);
+    unlink(x);
+    snprintf(x, sizeof x, "%s-shm", p);
+    unlink(x);
+}
+
+/* md_test_store_open: a new, empty store "<tmpdir>/<name>_<pid>_<seq>.db"
+ * (seq counts the calls in this test program); its path is written to
+ * path[n].  Close it with md_test_store_close. */
+static inline md_store *md_test_store_open(char *path, size_t n, const char *name)
+{
+    static int seq;
+    snprintf(path, n, "%s/%s_%ld_%d.db", md_test_tmpdir(), name, (long)getpid(), seq++);
+    md_test_remove_db(path);
+    md_store *st = NULL;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, path, 0, &e), MD_OK);
+    return st;
+}
+
+/* md_test_store_close: close st (NULL is fine) and remove the files at path. */
+static inline void md_test_store_close(md_store *st, const char *path)
+{
+    md_store_close(st);
+    md_test_remove_db(path);
+}
+
+/* md_test_source: the id of source (fp, kind, path) in st, created if new. */
+static inline int64_t md_test_source(md_store *st, const char *fp, const char *kind,
+                                     const char *path)
+{
+    md_source s;
+    int created;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_source_get(st, fp, kind, path, &s, &created, &e), MD_OK);
+    return s.id;
+}
+
+#ifdef MD_STORE_LOG_H
+/* For the tests of the log area (store_log.h included first): a new store
+ * as md_test_store_open, with a log writer (*w) and the log source
+ * (fp, "log", path) whose id is returned.  md_test_log_store_close undoes it. */
+static inline int64_t md_test_log_store_open(char *dbpath, size_t n, const char *name,
+                                             md_store **st, md_log_writer **w,
+                                             const char *fp, const char *path)
+{
+    *st = md_test_store_open(dbpath, n, name);
+    md_err err = {0, ""};
+    assert_int_equal(md_store_log_writer_open(*st, w, &err), MD_OK);
+    return md_test_source(*st, fp, "log", path);
+}
+
+static inline void md_test_log_store_close(md_store *st, md_log_writer *w, const char *dbpath)
+{
+    md_store_log_writer_close(w);
+    md_test_store_close(st, dbpath);
+}
+#endif
+
+/* md_test_split_tabs: cut line (a row of a corpus .tsv) at its end of line
+ * and split it in place at TABs into at most max fields f[] (anything after
+ * the max-th field is dropped).  Returns the number of fields. */
+static inline int md_test_split_tabs(char *line, char **f, int max)
+{
+    int k = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; k < max;) {
+        f[k++] = p;
+        char *q = strchr(p, '\t');
+        if (!q)
+            break;
+        *q = '\0';
+        p = q + 1;
+    }
+    return k;
+}
+
+/* md_test_message_mem: the message parsed from the string s (caller frees
+ * with md_message_free). */
+static inline md_message *md_test_message_mem(const char *s)
+{
+    md_message *m = NULL;
+    md_err e;
+    assert_int_equal(md_message_parse(&m, s, strlen(s), &e), MD_OK);
+    return m;
+}
+
+/* md_test_message_file: the message in MD_FIXTURES/rel (at most 1 MiB read;
+ * caller frees with md_message_free). */
+static inline md_message *md_test_message_file(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", MD_FIXTURES, rel);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    md_message *m = NULL;
+    md_err e;
+    assert_int_equal(md_message_parse(&m, buf, n, &e), MD_OK);
+    return m;
+}
+
+#endif
