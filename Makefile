@@ -4,6 +4,7 @@ B        ?= build
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE    ?= cmake
 FUZZTIME ?= 8
+FUZZSEED ?= 1
 
 .PHONY: all deps build test unit fuzz-smoke fuzz bench demo clean install
 
@@ -27,13 +28,13 @@ test: deps
 fuzz-smoke:
 	@if command -v clang >/dev/null 2>&1; then \
 	  $(CMAKE) -S . -B $(B)/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
-	    -DMD_FUZZ=ON -DMD_FUZZ_SECONDS=$(FUZZTIME) >/dev/null && \
+	    -DMD_FUZZ=ON -DMD_FUZZ_SECONDS=$(FUZZTIME) -DMD_FUZZ_SEED=$(FUZZSEED) >/dev/null && \
 	  $(CMAKE) --build $(B)/fuzz -j$(JOBS) && \
 	  cd $(B)/fuzz && ctest --output-on-failure -j$(JOBS) -L fuzz; \
 	else echo "clang not found: fuzzers only replayed their seeds"; fi
 
 fuzz:
-	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=300
+	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=300 FUZZSEED=0
 
 # Benchmarks (not tests): log ingest and trace, messages, the dossier.
 # Figures and how to read them: bench/RESULTS.md.

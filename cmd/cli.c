@@ -86,7 +86,16 @@ int md_cli_parse_time(const char *s, long long *out)
         struct tm tm;
         memset(&tm, 0, sizeof tm);
         const char *end = strptime(s, fmts[i], &tm);
-        if (end && (*end == '\0' || strcmp(end, "Z") == 0)) {
+        /* local time (the site's zone) unless it ends in Z */
+        if (end && *end == '\0') {
+            tm.tm_isdst = -1;
+            time_t t = mktime(&tm);
+            if (t == (time_t)-1)
+                return -1;
+            *out = (long long)t;
+            return 0;
+        }
+        if (end && strcmp(end, "Z") == 0) {
             *out = (long long)timegm(&tm);
             return 0;
         }

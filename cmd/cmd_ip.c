@@ -8,6 +8,7 @@
 #include "analysis.h"
 #include "cli.h"
 #include "msreply.h"
+#include "text.h"
 
 static void help(FILE *fp)
 {
@@ -24,24 +25,12 @@ static void help(FILE *fp)
 
 static const char *day(int64_t t, char *b, size_t n)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!t || !gmtime_r(&tt, &tm))
-        snprintf(b, n, "?");
-    else
-        strftime(b, n, "%Y-%m-%d", &tm);
-    return b;
+    return md_text_time(b, n, t, "%Y-%m-%d", "?");
 }
 
 static const char *when(int64_t t, char *b, size_t n)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!t || !gmtime_r(&tt, &tm))
-        snprintf(b, n, "?");
-    else
-        strftime(b, n, "%Y-%m-%d %H:%M", &tm);
-    return b;
+    return md_text_time(b, n, t, "%Y-%m-%d %H:%M", "?");
 }
 
 void md_cmd_ip_print(const md_ip_history *h, int brief);

@@ -27,13 +27,7 @@ static void help(FILE *fp)
 
 static void fmt_time(char *dst, size_t n, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!t || !gmtime_r(&tt, &tm)) {
-        snprintf(dst, n, "-");
-        return;
-    }
-    strftime(dst, n, "%Y-%m-%d %H:%M:%S", &tm);
+    md_text_time(dst, n, t, "%Y-%m-%d %H:%M:%S", "-");
 }
 
 static int source_cb(void *arg, int64_t id, const char *path, uint64_t lines, int64_t tf,
@@ -85,7 +79,7 @@ int md_cmd_stats(md_cli *cli, int argc, char **argv)
     printf("log sources: %llu, lines: %llu (%.1f MB raw, %.1f MB stored in %llu blocks)\n",
            (unsigned long long)t.sources, (unsigned long long)t.lines, t.raw_bytes / 1e6,
            t.stored_bytes / 1e6, (unsigned long long)t.blocks);
-    printf("time span: %s .. %s (UTC as logged)\n", a, b);
+    printf("time span: %s .. %s (local time)\n", a, b);
     printf("messages: %llu (%llu still open), delivery attempts: %llu (%llu to Microsoft), "
            "links: %llu (%llu unresolved)\n",
            (unsigned long long)t.messages, (unsigned long long)t.open_messages,

@@ -25,7 +25,7 @@ static void help(FILE *fp)
             "(file:line), and one line per recipient saying what became of it.\n\n"
             "Options:\n"
             "  --since T      only messages seen at or after T (2016-04-23, 2016-04-23 16:06,\n"
-            "                 2016-04-23T16:06:27Z, @UNIX)\n"
+            "                 2016-04-23T16:06:27Z, @UNIX; local time unless it ends in Z)\n"
             "  --until T      only messages seen at or before T\n"
             "  --no-follow    do not follow links\n"
             "  --no-lines     do not print the raw lines\n"
@@ -39,13 +39,7 @@ static void help(FILE *fp)
 
 static void fmt_time(char *dst, size_t n, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!t || !gmtime_r(&tt, &tm)) {
-        snprintf(dst, n, "?");
-        return;
-    }
-    strftime(dst, n, "%Y-%m-%d %H:%M:%S", &tm);
+    md_text_time(dst, n, t, "%Y-%m-%d %H:%M:%S", "?");
 }
 
 typedef struct out {

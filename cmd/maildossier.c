@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli.h"
 #include "version.h"
 
@@ -86,6 +87,11 @@ int main(int argc, char **argv)
             md_config_find(&cli.cfg, cli.config_path, &err) != MD_OK) {
             md_cli_error("%s", err.msg);
             return MD_EXIT_FAIL;
+        }
+        /* the site's zone: syslog stamps are read, and times shown, in it */
+        if (cli.cfg.timezone[0]) {
+            setenv("TZ", cli.cfg.timezone, 1);
+            tzset();
         }
         optind++;
         int first = optind;

@@ -57,34 +57,38 @@ int md_analysis_ticket_window(const char *number, int before, int after, int64_t
     int d = (number[6] - '0') * 10 + (number[7] - '0');
     if (y < 1990 || y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
         return md_err_set(err, MD_ERR_ARG, "ticket %s: %.8s is not a date", number, number);
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d;
-    time_t day = timegm(&tm);
-    if (day == (time_t)-1)
+    /* local midnights (the site's zone), so that days mean what the
+     * helpdesk means by them, summer time included */
+    struct tm a, b;
+    memset(&a, 0, sizeof a);
+    a.tm_year = y - 1900;
+    a.tm_mon = m - 1;
+    a.tm_mday = d - before;
+    a.tm_isdst = -1;
+    b = a;
+    b.tm_mday = d + after + 1;
+    time_t ta = mktime(&a), tb = mktime(&b);
+    if (ta == (time_t)-1 || tb == (time_t)-1)
         return md_err_set(err, MD_ERR_ARG, "ticket %s: date out of range", number);
-    time_t a = day - (time_t)before * 86400, b = day + (time_t)(after + 1) * 86400;
-    *since = (int64_t)a;
-    *until = (int64_t)b - 1;
+    *since = (int64_t)ta;
+    *until = (int64_t)tb - 1;
     return MD_OK;
 }
 
-/* Times are shown in UTC: the log area stores syslog stamps that carry no
- * zone as UTC (lib/logline.h's default), so UTC shows log times as the
- * lines print them, and Date headers at their true time. */
+/* Times are stored in UTC and shown in the site's zone (the process's TZ,
+ * set by cmd from the config's [logs] timezone), with their offset in the
+ * XML: log lines and Date headers then read alike. */
 
 /* fmt_time: xs:dateTime with its offset. */
 static const char *fmt_time(int64_t t, char *buf, size_t n)
 {
     time_t tt = (time_t)t;
     struct tm tm;
-    if (!gmtime_r(&tt, &tm)) {
+    if (!localtime_r(&tt, &tm)) {
         snprintf(buf, n, "1970-01-01T00:00:00Z");
         return buf;
     }
-    long off = 0;
+    long off = tm.tm_gmtoff;
     char sign = off < 0 ? '-' : '+';
     if (off < 0)
         off = -off;
@@ -97,24 +101,12 @@ static const char *fmt_time(int64_t t, char *buf, size_t n)
 /* fmt_short: "2016-04-23 16:06" for sentences. */
 static const char *fmt_short(int64_t t, char *buf, size_t n)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        snprintf(buf, n, "?");
-    else
-        strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
-    return buf;
+    return md_text_time(buf, n, t, "%Y-%m-%d %H:%M", "?");
 }
 
 static const char *fmt_day(int64_t t, char *buf, size_t n)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        snprintf(buf, n, "1970-01-01");
-    else
-        strftime(buf, n, "%Y-%m-%d", &tm);
-    return buf;
+    return md_text_time(buf, n, t, "%Y-%m-%d", "1970-01-01");
 }
 
 /* clean: append s[0..n) as valid UTF-8 XML text (C0 controls but TAB/LF

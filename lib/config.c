@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "config.h"
 #include "text.h"
 
@@ -145,6 +146,23 @@ static int add_host_ip(load_ctx *lc, const char *s, size_t n)
     return 0;
 }
 
+int md_config_zone_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= 64 || name[0] == '/' || strstr(name, ".."))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("/_-+", name[i]))
+            return 0;
+    if (strcmp(name, "UTC") == 0)
+        return 1;
+    const char *dir = getenv("TZDIR");
+    char path[MD_LIMIT_PATH];
+    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     load_ctx *lc = user;
@@ -195,6 +213,10 @@ static int handler(void *user, const char *section, const char *name, const char
             bad = copy(c->templates_dir, sizeof c->templates_dir, value);
         else if (strcmp(name, "fonts") == 0)
             bad = copy(c->font_dir, sizeof c->font_dir, value);
+        else goto unknown;
+    } else if (strcmp(section, "logs") == 0) {
+        if (strcmp(name, "timezone") == 0)
+            bad = copy(c->timezone, sizeof c->timezone, value) || !md_config_zone_valid(value);
         else goto unknown;
     } else if (strncmp(section, "host ", 5) == 0) {
         md_host *h = cur_host(lc, section);

@@ -52,6 +52,8 @@ typedef struct md_config {
     int window_after_days;          /* default 1 */
     char templates_dir[MD_LIMIT_PATH]; /* "" = built-in search order */
     char font_dir[MD_LIMIT_PATH];
+    char timezone[64];              /* [logs] timezone: zone of syslog stamps
+                                       ("Europe/Berlin"); "" = the machine's */
 } md_config;
 
 /* md_config_defaults: empty organisation, default windows. */
@@ -65,6 +67,12 @@ int md_config_load(md_config *cfg, const char *path, md_err *err);
  * ./maildossier.conf and /etc/maildossier.conf that exists, else defaults.
  * 0 or the error of md_config_load. */
 int md_config_find(md_config *cfg, const char *explicit_path, md_err *err);
+
+/* md_config_zone_valid: whether name is a zone of the tz database
+ * ("UTC", or a file below $TZDIR, else /usr/share/zoneinfo, with a name of
+ * letters, digits, '/', '_', '-', '+' and no "..").  The config loader
+ * rejects other values with the file and line. */
+int md_config_zone_valid(const char *name);
 
 /* md_config_host: the configured host with that IP, or NULL. */
 const md_host *md_config_host(const md_config *cfg, const md_ip *ip);

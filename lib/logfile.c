@@ -80,6 +80,9 @@ static void adapt_init(lf *f)
     adapt *a = A(f);
     int force = f->ig->log_format ? md_logline_fmt_parse(f->ig->log_format) : -1;
     md_logctx_init(&a->ctx, f->ig->year, force);
+    /* syslog writes local time: the site's zone (cmd sets TZ from the
+     * config's [logs] timezone) */
+    md_logctx_set_local(&a->ctx);
     if (!f->ig->year && md_input_mtime(f->in) > 0)
         md_logctx_set_ref(&a->ctx, md_input_mtime(f->in));
 }

@@ -1008,9 +1008,40 @@ void md_logctx_set_tz(md_logctx *c, int tzoff_min)
     c->tzoff_min = tzoff_min;
 }
 
+void md_logctx_set_local(md_logctx *c)
+{
+    c->local = 1;
+    c->lc_key = -1;
+}
+
+/* local_off: minutes east of UTC of the local zone at that civil hour. */
+static int local_off(md_logctx *c, int64_t year, const md_logtime *t)
+{
+    int64_t key = ((year * 13 + t->mon) * 32 + t->day) * 24 + t->hour;
+    if (key == c->lc_key)
+        return c->lc_off;
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = (int)(year - 1900);
+    tm.tm_mon = t->mon - 1;
+    tm.tm_mday = t->day;
+    tm.tm_hour = t->hour;
+    tm.tm_isdst = -1;
+    time_t u = mktime(&tm);
+    int off = 0;
+    if (u != (time_t)-1) {
+        int64_t d = md_logtime_make(year, t->mon, t->day, t->hour, 0, 0) - (int64_t)u;
+        if (d >= -18 * 3600 && d <= 18 * 3600)
+            off = (int)(d / 60);
+    }
+    c->lc_key = key;
+    c->lc_off = off;
+    return off;
+}
+
 static void set_time(md_logctx *c, md_logrec *r, const md_logtime *t, int64_t year)
 {
-    int off = t->has_zone ? t->tzoff_min : c->tzoff_min;
+    int off = t->has_zone ? t->tzoff_min : c->local ? local_off(c, year, t) : c->tzoff_min;
     r->usec = t->usec;
     r->tzoff_min = (int16_t)off;
     if (t->has_zone) r->flags |= MD_LF_HAS_ZONE;

@@ -178,6 +178,9 @@ typedef struct md_logctx {
     int64_t ref_year;      /* UTC year of ref_time */
     int force_fmt;         /* md_logfmt to assume for unknown programs; -1 = detect */
     int tzoff_min;         /* offset for stamps without zone (minutes east) */
+    int local;             /* 1: stamps without zone are in the local zone (TZ) */
+    int64_t lc_key;        /* local: the civil hour whose offset is lc_off */
+    int lc_off;
     uint64_t rollovers;    /* year steps taken */
 } md_logctx;
 
@@ -190,6 +193,11 @@ void md_logctx_init(md_logctx *c, int year, int force_fmt);
 void md_logctx_set_ref(md_logctx *c, int64_t unix_secs);
 /* md_logctx_set_tz: the zone of stamps that carry none (minutes east of UTC). */
 void md_logctx_set_tz(md_logctx *c, int tzoff_min);
+/* md_logctx_set_local: stamps that carry no zone are civil times of the
+ * process's local zone (TZ, else /etc/localtime), daylight saving included:
+ * the offset is looked up with mktime once per civil hour.  In the hour
+ * that repeats when clocks go back, mktime's choice is taken. */
+void md_logctx_set_local(md_logctx *c);
 
 /* md_logline_parse: parse line[0..n) (no trailing newline; a trailing '\r'
  * is ignored) into *out (fully overwritten).  Returns 1 when an envelope

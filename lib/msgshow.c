@@ -80,15 +80,7 @@ static void put_id(ctx *c, const char *label, const char *id)
 
 static const char *when(int64_t t, char *dst, size_t n)
 {
-    if (!t) {
-        snprintf(dst, n, "-");
-        return dst;
-    }
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(dst, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return dst;
+    return md_text_time(dst, n, t, "%Y-%m-%d %H:%M:%S %z", "-");
 }
 
 static void summary(ctx *c, const md_message *m, const char *kind)

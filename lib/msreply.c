@@ -549,6 +549,17 @@ int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
         len = strlen(body);
         is_html = 0;
     }
+    /* most mail is no reply: when neither the sender nor the subject nor
+     * anywhere in the body says Microsoft, skip the parse (and its 150 KB) */
+    if (!ms_sender(msg->from_addr) &&
+        !has_marker(msg->subject, msg->subject ? strlen(msg->subject) : 0) &&
+        !has_marker(body, len)) {
+        out->marker = 0;
+        out->ref[0] = '\0';
+        out->n = 0;
+        out->flags = 0;
+        return 0;
+    }
     int rc = md_msreply_parse(out, msg->subject, body, len, is_html, err);
     if (rc == 0 && out->n > 0 && !out->marker && ms_sender(msg->from_addr)) {
         out->marker = 1;

@@ -208,6 +208,17 @@ void md_store_rollback(md_store *st)
     }
 }
 
+void md_store_bulk(md_store *st, int on)
+{
+    if (!st)
+        return;
+    int was = st->bulk;
+    st->bulk += on ? 1 : (st->bulk > 0 ? -1 : 0);
+    if (!was != !st->bulk)
+        md_store_exec(st, st->bulk ? "PRAGMA wal_autocheckpoint=50000"
+                                   : "PRAGMA wal_autocheckpoint=1000", NULL);
+}
+
 void md_store_source_row(sqlite3_stmt *s, md_source *out)
 {
     out->id = sqlite3_column_int64(s, 0);

@@ -11,6 +11,7 @@ struct md_store {
     sqlite3 *db;
     char path[MD_LIMIT_PATH];
     int in_tx;
+    int bulk;   /* writers open in bulk mode (md_store_bulk) */
 };
 
 /* Area schemas, applied in this order by migration 1 (each file owns its
@@ -34,6 +35,12 @@ int md_store_exec(md_store *st, const char *sql, md_err *err);
 int md_store_bind_text(sqlite3_stmt *s, int i, const char *t, int n);
 /* Column as text, "" when NULL. */
 const char *md_store_col_text(sqlite3_stmt *s, int i);
+
+/* md_store_bulk: a writer that writes far more than the default 1000 WAL
+ * pages between commits opens (on = 1) and closes (on = 0) bulk mode: while
+ * any is open, the WAL is checkpointed every 50000 pages instead (the data
+ * is then copied once, at the end, not at every commit). */
+void md_store_bulk(md_store *st, int on);
 
 /* md_store_source_row: fill out from a row "id, kind, lines_done,
  * bytes_done, complete" (the RETURNING of the source statements). */

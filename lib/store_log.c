@@ -123,14 +123,12 @@ int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
         free(w);
         return MD_ERR_DB;
     }
+    md_store_bulk(st, 1); /* undone by md_store_log_writer_close */
     for (int i = 0; i < S_COUNT; i++)
         if (md_store_prepare(st, &w->s[i], writer_sql[i], 1, err) != MD_OK) {
             md_store_log_writer_close(w);
             return MD_ERR_DB;
         }
-    /* ingest writes far more than the default 1000 WAL pages between
-     * commits: checkpoint less often (the WAL is copied once, at the end) */
-    md_store_exec(st, "PRAGMA wal_autocheckpoint=50000", NULL);
     w->zc = ZSTD_createCCtx();
     if (!w->zc) {
         md_store_log_writer_close(w);
@@ -147,7 +145,7 @@ void md_store_log_writer_close(md_log_writer *w)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
-    md_store_exec(w->st, "PRAGMA wal_autocheckpoint=1000", NULL);
+    md_store_bulk(w->st, 0);
     ZSTD_freeCCtx(w->zc);
     free(w->zbuf);
     free(w->ktmp);

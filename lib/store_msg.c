@@ -113,6 +113,7 @@ int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
     if (!w)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     w->st = st;
+    md_store_bulk(st, 1);
     *out = w;
     return MD_OK;
 }
@@ -123,6 +124,7 @@ void md_store_msg_writer_close(md_msg_writer *w)
         return;
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
+    md_store_bulk(w->st, 0);
     free(w);
 }
 

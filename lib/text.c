@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "err.h"
 #include "text.h"
 
@@ -281,4 +282,15 @@ void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len)
     while (len && isspace((unsigned char)s[len - 1]))
         len--;
     md_text_copy_utf8(dst, n, s, len);
+}
+
+char *md_text_time(char *dst, size_t n, int64_t t, const char *fmt, const char *none)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (n == 0)
+        return dst;
+    if (!t || !localtime_r(&tt, &tm) || strftime(dst, n, fmt, &tm) == 0)
+        snprintf(dst, n, "%s", none);
+    return dst;
 }

@@ -8,6 +8,7 @@
 #define MD_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "buf.h"
 
 /* md_text_utf8_valid: 1 if s[0..n) is well-formed UTF-8 (no overlongs, no
@@ -61,5 +62,10 @@ void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len);
 /* md_text_copy_trim: md_text_copy_utf8 of s[0..len) without the ASCII white
  * space (isspace in the C locale) at both ends. */
 void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len);
+
+/* md_text_time: unix seconds t as strftime(fmt) in the local zone (the
+ * site's: cmd sets TZ from the config) into dst (size n); `none` when t is 0
+ * or out of range.  Returns dst. */
+char *md_text_time(char *dst, size_t n, int64_t t, const char *fmt, const char *none);
 
 #endif

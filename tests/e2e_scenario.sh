@@ -64,7 +64,10 @@ done
 check "XML valid against dossier.xsd" xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$x"
 xp() { xmllint --xpath "$1" "$x" 2> /dev/null; }
 check "default window holds m1 and m2 (2 messages)" test "$(xp 'count(/dossier/messages/message)')" = 2
-check "window starts 2016-04-06" grep -q '<since>2016-04-06T00:00:00+00:00</since>' "$x"
+check "window starts 2016-04-06, local midnight (Europe/Berlin)" grep -q '<since>2016-04-06T00:00:00+02:00</since>' "$x"
+# syslog stamps are the site's local time ([logs] timezone = Europe/Berlin,
+# summer time): the line of 09:41:12 is 07:41:12 UTC, shown as it was logged
+check "log time read in the site's zone" grep -q '<time>2016-04-20T09:41:12+02:00</time>' "$x"
 
 # ---- the dossier over the ticket's follow-up days (m1, m2, m3) --------------------
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null

@@ -45,6 +45,7 @@ static void test_example(void **state)
     assert_string_equal(cfg.ip_usage, "dedicated");
     assert_int_equal(cfg.window_before_days, 14);
     assert_int_equal(cfg.window_after_days, 1);
+    assert_string_equal(cfg.timezone, "Europe/Berlin");
     assert_true(cfg.nhosts >= 7);
     assert_string_equal(cfg.path, MD_FIXTURES "/maildossier.conf");
 }
@@ -149,6 +150,9 @@ static void test_errors(void **state)
     bad("[microsoft]\nsnds = yes\nip_usage = sometimes\n", 3, "ip_usage");
     bad("[dossier]\nwindow_before_days = two weeks\n", 2, "window_before_days");
     bad("[dossier]\nwindow_after_days = -1\n", 2, "window_after_days");
+    bad("[logs]\n\ntimezone = Mars/Olympus_Mons\n", 3, "timezone");
+    bad("[logs]\ntimezone = ../../etc/passwd\n", 2, "timezone");
+    bad("[logs]\ntimezone = /etc/localtime\n", 2, "timezone");
     bad("[organisation]\nname = X\nthis line is not ini\n", 3, "syntax");
     bad("[organisation\nname = X\n", 1, "syntax");
     bad("[host mailup]\nrole = mail store\n", 0, "no ip");

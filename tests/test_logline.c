@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -49,6 +50,43 @@ static int setup(void **state)
 }
 
 /* ---- logtime ---------------------------------------------------------- */
+
+/* stamps without zone in the local zone: Europe/Berlin's summer and winter
+ * time and the days the clocks change; a stamp with its own zone keeps it */
+static void test_local_zone(void **state)
+{
+    (void)state;
+    const char *old = getenv("TZ");
+    char saved[64] = "";
+    if (old)
+        snprintf(saved, sizeof saved, "%s", old);
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    md_logctx c;
+    md_logctx_init(&c, 2016, -1);
+    md_logctx_set_local(&c);
+    static const struct {
+        const char *line;
+        int64_t utc;
+    } v[] = {
+        {"Jan 20 10:00:00 h postfix/smtp[1]: x", 1453280400},      /* 09:00Z, CET */
+        {"Mar 27 01:59:59 h postfix/smtp[1]: x", 1459040399},      /* 00:59:59Z */
+        {"Mar 27 03:00:00 h postfix/smtp[1]: x", 1459040400},      /* 01:00Z, CEST */
+        {"Apr 20 10:00:00 h postfix/smtp[1]: x", 1461139200},      /* 08:00Z */
+        {"Oct 30 04:00:00 h postfix/smtp[1]: x", 1477796400},      /* 03:00Z, CET again */
+        {"2016-04-20T10:00:00+00:00 h postfix/smtp[1]: x", 1461146400},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        md_logrec r;
+        assert_int_equal(md_logline_parse(&c, v[i].line, strlen(v[i].line), &r), 1);
+        assert_int_equal(r.ts, v[i].utc);
+    }
+    if (saved[0])
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+}
 
 static void test_logtime_days(void **state)
 {
@@ -774,6 +812,7 @@ int main(void)
         cmocka_unit_test_setup(test_bad_files, setup),
         cmocka_unit_test_setup(test_long_line, setup),
         cmocka_unit_test_setup(test_names, setup),
+        cmocka_unit_test(test_local_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
