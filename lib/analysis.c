@@ -16,6 +16,7 @@
 #include "analysis.h"
 #include "buf.h"
 #include "ipaddr.h"
+#include "msantispam.h"
 #include "msreply.h"
 #include "render.h"
 #include "store_msg.h"
@@ -1251,6 +1252,7 @@ static const char *attempt_oc(const md_trace_dlv *d, int filtered)
 }
 
 static void build_hops(ctx *c, xmlNode *x, thread *t);
+static void build_auth(ctx *c, xmlNode *x, thread *t);
 static void build_bounces(ctx *c, xmlNode *x, thread *t);
 
 static void build_standalone(ctx *c, xmlNode *x, thread *t)
@@ -1268,7 +1270,7 @@ static void build_standalone(ctx *c, xmlNode *x, thread *t)
     el(x, "attempts");
     el(x, "links");
     build_hops(c, x, t);
-    el(x, "authentication");
+    build_auth(c, x, t);
     build_bounces(c, x, t);
 }
 
@@ -1363,7 +1365,7 @@ static void build_message(ctx *c, xmlNode *msgs, thread *t)
         txt_red(c, e, "why", l->why);
     }
     build_hops(c, x, t);
-    el(x, "authentication");
+    build_auth(c, x, t);
     build_bounces(c, x, t);
 }
 
@@ -1795,6 +1797,77 @@ static void build_hops(ctx *c, xmlNode *x, thread *t)
         txt(hp, "ours", h->cls == MD_IPCLASS_OURS ? "true" : "false");
     }
     free(best);
+}
+
+/* authentication: the results in the message's headers (our copies and
+ * the originals attached to bounces), each distinct one once */
+#define AUTH_MAX 40
+typedef struct autharg {
+    ctx *c;
+    xmlNode *x;
+    md_buf seen;    /* "method\tresult\tdetail\n" of those added */
+    int n;
+} autharg;
+
+/* token: the first word of s, lower case unless keep (xs:token) */
+static void token(char *dst, size_t n, const char *s, int keep)
+{
+    size_t k = 0;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    for (; *s && *s != ' ' && *s != '\t' && *s != ';' && k + 1 < n; s++)
+        dst[k++] = keep ? *s : (char)tolower((unsigned char)*s);
+    dst[k] = '\0';
+}
+
+static int on_auth(void *arg, const md_msg_authrow *a)
+{
+    autharg *g = arg;
+    int as = strcmp(a->source, "X-Forefront-Antispam-Report") == 0;
+    char method[64], result[64], key[64];
+    token(method, sizeof method, a->method, 0);
+    token(result, sizeof result, a->result, as);
+    if (!method[0] || !result[0])
+        return 0;
+    md_buf d = MD_BUF_INIT;
+    if (as) {
+        char w[256];
+        snprintf(key, sizeof key, "%s", method);
+        for (char *p = key; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        const char *m = strcmp(key, "SCL") == 0 ? md_msantispam_scl_text(atoi(a->result))
+                                                : md_msantispam_meaning(key, a->result, w, sizeof w);
+        md_buf_printf(&d, "%s; %s", m && *m ? m : md_msantispam_label(key), a->source);
+    } else {
+        if (a->reason[0])
+            md_buf_printf(&d, "reason %s; ", a->reason);
+        if (a->props[0])
+            md_buf_printf(&d, "%s; ", a->props);
+        md_buf_printf(&d, "%s%s%s", a->source, a->authserv[0] ? " by " : "", a->authserv);
+    }
+    md_buf k = MD_BUF_INIT;
+    md_buf_printf(&k, "\n%s\t%s\t%s\n", method, result, md_buf_cstr(&d));
+    if (!md_text_casestr(md_buf_cstr(&g->seen), g->seen.len, md_buf_cstr(&k)) && g->n < AUTH_MAX) {
+        md_buf_append(&g->seen, md_buf_cstr(&k) + 1, k.len - 1);
+        xmlNode *r = el(g->x, "result");
+        txt(r, "method", method);
+        txt(r, "result", result);
+        txt_red(g->c, r, "detail", md_buf_cstr(&d));
+        g->n++;
+    }
+    md_buf_free(&k);
+    md_buf_free(&d);
+    return g->n >= AUTH_MAX;
+}
+
+static void build_auth(ctx *c, xmlNode *x, thread *t)
+{
+    autharg g = {c, el(x, "authentication"), MD_BUF_INIT, 0};
+    md_err e = {0, ""};
+    md_buf_puts(&g.seen, "\n");
+    for (size_t i = 0; i < t->nmrow && g.n < AUTH_MAX; i++)
+        md_store_msg_auths(c->st, t->mrow[i], on_auth, &g, &e);
+    md_buf_free(&g.seen);
 }
 
 typedef struct bncarg {

@@ -575,6 +575,43 @@ int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, vo
     return run_hops(st, s, fn, arg, err);
 }
 
+int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s;
+    /* the antispam row's fields, one row each, after the header results */
+#define AS_FIELD(n, f) " UNION ALL SELECT 1, " #n ", '" f "', " f " FROM x WHERE " f " IS NOT NULL"
+    if (md_store_prepare(
+            st, &s,
+            "WITH x AS (SELECT * FROM msg_antispam WHERE msg_id = ?1)"
+            " SELECT 0 AS k, rowid AS r, source, authserv, method, result, reason, props"
+            " FROM msg_auth WHERE msg_id = ?1"
+            " UNION ALL SELECT k, r, 'X-Forefront-Antispam-Report', '', m, v, '', '' FROM ("
+            "  SELECT -1 AS k, 0 AS r, NULL AS m, NULL AS v WHERE 0"
+            AS_FIELD(1, "scl") AS_FIELD(2, "sfv") AS_FIELD(3, "bcl") AS_FIELD(4, "pcl")
+            AS_FIELD(5, "cat") AS_FIELD(6, "ipv") AS_FIELD(7, "sfty") ")"
+            " ORDER BY 1, 2",
+            0, err) != MD_OK)
+        return MD_ERR_DB;
+#undef AS_FIELD
+    sqlite3_bind_int64(s, 1, msg_id);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        md_msg_authrow a;
+        a.msg_id = msg_id;
+        a.source = md_store_col_text(s, 2);
+        a.authserv = md_store_col_text(s, 3);
+        a.method = md_store_col_text(s, 4);
+        a.result = md_store_col_text(s, 5);
+        a.reason = md_store_col_text(s, 6);
+        a.props = md_store_col_text(s, 7);
+        if (fn(arg, &a))
+            break;
+    }
+    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok ? MD_OK : md_store_dberr(st, err, "reading authentication results");
+}
+
 #define DSN_COLS "d.msg_id, m.date, m.message_id, d.orig_message_id, d.vendor, d.reporting_mta," \
                  " d.final_rcpt, d.orig_rcpt, d.action, d.status, d.status_from_text," \
                  " d.reply_code, d.remote_mta, d.diag, d.last_attempt, d.reason, d.hard," \

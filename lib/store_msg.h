@@ -141,6 +141,22 @@ int md_store_msg_our_ips(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *a
 int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
                              md_err *err);
 
+/* One authentication or filter result of a message: an
+ * Authentication-Results / Received-SPF / ARC item (source = the header),
+ * or one field of Microsoft's antispam verdict (source
+ * "X-Forefront-Antispam-Report"; method scl, sfv, bcl, pcl, cat, ipv, sfty;
+ * authserv, reason and props "").  props: the item's properties as read
+ * ("smtp.mailfrom=uni-potsdam.de").  Strings valid during the callback. */
+typedef struct md_msg_authrow {
+    int64_t msg_id;
+    const char *source, *authserv, *method, *result, *reason, *props;
+} md_msg_authrow;
+typedef int (*md_msg_auth_fn)(void *arg, const md_msg_authrow *a);
+
+/* md_store_msg_auths: the results of a message, in header order, then its
+ * antispam fields. */
+int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *arg, md_err *err);
+
 typedef struct md_msg_dsnrow {
     int64_t msg_id;
     int64_t date;               /* the bounce's Date */

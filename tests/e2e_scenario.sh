@@ -157,6 +157,21 @@ check "status: the recurrence comes first ($first)" grep -q '^141.89.68.7 .*stat
 # every state listed after a 'open' line is 'open' (recurrences first)
 check "status: recurrences before open problems" awk '/state: open/ { o = 1 } /state: recurrence/ && o { exit 1 }' "$T/status.txt"
 
+# ---- header evidence in the dossier: the Outlook.com copy's results --------------------
+mkdir -p "$T/jd"
+md -q ticket 2016042310000011 --address jdoe@outlook.de --format xml,txt --out "$T/jd" > /dev/null
+check "ticket for jdoe@outlook.de exits 0" test $? -eq 0
+jx=$T/jd/dossier-2016042310000011.xml
+check "its XML is valid" xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$jx"
+au() { xmllint --xpath "$1" "$jx" 2> /dev/null; }
+check "authentication: SPF pass from Authentication-Results" \
+    test "$(au "count(//authentication/result[method='spf' and result='pass' and contains(detail,'smtp.mailfrom=uni-potsdam.de')])")" = 1
+check "authentication: compauth with its reason" \
+    test "$(au "count(//authentication/result[method='compauth' and contains(detail,'reason 100')])")" = 1
+check "authentication: Microsoft's SCL 5 in words" \
+    test "$(au "count(//authentication/result[method='scl' and result='5' and contains(detail,'junk')])")" = 1
+check "text rendering lists them" grep -q 'sfv=SPM (spam' "$T/jd/dossier-2016042310000011.txt"
+
 # ---- regenerate: the store records the ticket, running again replaces it ---------------------
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
 check "running the ticket again succeeds" test $? -eq 0
