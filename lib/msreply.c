@@ -527,33 +527,48 @@ static int ms_sender(const char *addr)
     return 0;
 }
 
-int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
+/* reply_body: the text to read: the plain text, else the raw HTML of the
+ * first text/html part that is not an attachment, else the HTML as text. */
+static const char *reply_body(const md_message *msg, size_t *len, int *is_html)
 {
     const char *body = msg->text_plain;
-    int is_html = 0;
-    size_t len = body ? strlen(body) : 0;
+    *is_html = 0;
+    *len = body ? strlen(body) : 0;
     if (!body || !*body) {
-        /* the raw HTML of the first text/html part that is not an attachment */
         for (size_t i = 0; i < msg->npart; i++) {
             const md_msg_part *p = &msg->part[i];
             if (!p->is_attachment && p->data && strcmp(p->type, "text/html") == 0) {
-                body = (const char *)p->data;
-                len = p->len;
-                is_html = 1;
-                break;
+                *len = p->len;
+                *is_html = 1;
+                return (const char *)p->data;
             }
         }
     }
     if (!body) {
         body = msg->text_html ? msg->text_html : "";
-        len = strlen(body);
-        is_html = 0;
+        *len = strlen(body);
     }
-    /* most mail is no reply: when neither the sender nor the subject nor
-     * anywhere in the body says Microsoft, skip the parse (and its 150 KB) */
-    if (!ms_sender(msg->from_addr) &&
-        !has_marker(msg->subject, msg->subject ? strlen(msg->subject) : 0) &&
-        !has_marker(body, len)) {
+    return body;
+}
+
+/* may_be_reply: whether the sender, the subject or anywhere in the body
+ * says Microsoft (most mail is no reply: it is not parsed at all). */
+static int may_be_reply(const md_message *msg)
+{
+    size_t len;
+    int is_html;
+    const char *body = reply_body(msg, &len, &is_html);
+    return ms_sender(msg->from_addr) ||
+           has_marker(msg->subject, msg->subject ? strlen(msg->subject) : 0) ||
+           has_marker(body, len);
+}
+
+int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
+{
+    size_t len;
+    int is_html;
+    const char *body = reply_body(msg, &len, &is_html);
+    if (!may_be_reply(msg)) {
         out->marker = 0;
         out->ref[0] = '\0';
         out->n = 0;
@@ -570,6 +585,8 @@ int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
 
 int md_msreply_take(md_ingest *ig, const md_message *msg, int64_t message_id, md_err *err)
 {
+    if (!may_be_reply(msg))
+        return 0;
     md_msreply *r = malloc(sizeof *r);
     if (!r)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");

@@ -85,11 +85,18 @@ static int migrate_1(md_store *st, md_err *err)
     return MD_OK;
 }
 
+/* Migration 2: msg.raw_codec (raw messages stored zstd-compressed). */
+static int migrate_2(md_store *st, md_err *err)
+{
+    return md_store_exec(st, md_store_schema_msg_2, err);
+}
+
 static const struct {
     int version;
     int (*run)(md_store *, md_err *);
 } migrations[] = {
     {1, migrate_1},
+    {2, migrate_2},
 };
 
 static int migrate(md_store *st, md_err *err)

@@ -21,6 +21,8 @@ extern const char md_store_schema_msg[];
 extern const char md_store_schema_rules[];
 extern const char md_store_schema_rep[];
 extern const char md_store_schema_case[];
+/* Migration 2: raw messages compressed (msg.raw_codec). */
+extern const char md_store_schema_msg_2[];
 
 /* md_store_dberr: set err from the database's last error; returns MD_ERR_DB. */
 int md_store_dberr(md_store *st, md_err *err, const char *what);

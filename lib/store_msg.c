@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
+#include "buf.h"
 #include "store_int.h"
 #include "store_msg.h"
 
@@ -62,14 +64,18 @@ const char md_store_schema_msg[] =
     "CREATE INDEX msg_arf_ip ON msg_arf(source_ip);"
     "CREATE INDEX msg_arf_orig ON msg_arf(orig_message_id);";
 
+/* raw_codec: 0 raw bytes as read, 1 one zstd frame (level 1) of them */
+const char md_store_schema_msg_2[] =
+    "ALTER TABLE msg ADD COLUMN raw_codec INTEGER NOT NULL DEFAULT 0;";
+
 enum { S_FIND, S_INS, S_KIND, S_ADDR, S_HOP, S_AUTH, S_AS, S_DSN, S_ARF, S_SRC_UPD, S_SRC_INS,
        S_SRC_PROG, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
     "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
-    " to_text, subject, date, stored, flags, size, antispam, headers, raw)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16)",
+    " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16,?17)",
     "UPDATE msg SET kind = ?2 WHERE id = ?1",
     "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
     "INSERT OR REPLACE INTO msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host,"
@@ -105,6 +111,9 @@ static const char *const sql_text[S_COUNT] = {
 struct md_msg_writer {
     md_store *st;
     sqlite3_stmt *s[S_COUNT];
+    ZSTD_CCtx *zc;     /* raw messages: mail compresses 3-4x, and the bytes
+                          written (twice, WAL then checkpoint) are the cost */
+    md_buf z;
 };
 
 int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
@@ -113,6 +122,12 @@ int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
     if (!w)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     w->st = st;
+    w->zc = ZSTD_createCCtx();
+    if (!w->zc) {
+        free(w);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
+    }
+    ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 1);
     md_store_bulk(st, 1);
     *out = w;
     return MD_OK;
@@ -125,6 +140,8 @@ void md_store_msg_writer_close(md_msg_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
+    ZSTD_freeCCtx(w->zc);
+    md_buf_free(&w->z);
     free(w);
 }
 
@@ -187,10 +204,25 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     sqlite3_bind_int64(s, 13, r->size);
     bt(s, 14, r->antispam);
     bt(s, 15, r->headers);
-    if (r->raw && r->rawlen)
-        sqlite3_bind_blob(s, 16, r->raw,
-                          (int)(r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen),
-                          SQLITE_STATIC);
+    if (r->raw && r->rawlen) {
+        size_t n = r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen;
+        size_t cap = ZSTD_compressBound(n), zn = 0;
+        md_buf_reset(&w->z);
+        if (md_buf_reserve(&w->z, cap) == MD_OK) {
+            zn = ZSTD_compress2(w->zc, w->z.data, cap, r->raw, n);
+            if (ZSTD_isError(zn))
+                zn = 0;
+        }
+        if (zn && zn < n) {
+            sqlite3_bind_blob(s, 16, w->z.data, (int)zn, SQLITE_STATIC);
+            sqlite3_bind_int(s, 17, 1);
+        } else {
+            sqlite3_bind_blob(s, 16, r->raw, (int)n, SQLITE_STATIC);
+            sqlite3_bind_int(s, 17, 0);
+        }
+    } else {
+        sqlite3_bind_int(s, 17, 0);
+    }
     if (done(w, s, err, "storing a message") != MD_OK)
         return MD_ERR_DB;
     r->id = sqlite3_last_insert_rowid(w->st->db);
@@ -246,7 +278,8 @@ int md_store_msg_hop_put(md_msg_writer *w, int64_t msg_id, const md_hop *h, int 
     sqlite3_bind_int(s, 16, h->date_no_zone);
     if (h->has_delay)
         sqlite3_bind_int64(s, 17, h->delay);
-    bt(s, 18, h->raw);
+    /* a parsed hop's text is in the raw message; an unparsed one is kept */
+    bt(s, 18, h->parsed ? NULL : h->raw);
     return done(w, s, err, "storing a Received hop");
 }
 
@@ -452,18 +485,46 @@ static void read_msg(sqlite3_stmt *s, md_msg_row *r, int with_raw)
     }
 }
 
+/* unpack: the raw message of a row with raw_codec 1 into b; r->raw then
+ * points there.  MD_ERR_DB when the frame is damaged. */
+static int unpack(md_store *st, md_msg_row *r, md_buf *b, md_err *err)
+{
+    unsigned long long n = ZSTD_getFrameContentSize(r->raw, r->rawlen);
+    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN || n > MD_STORE_MSG_RAW_MAX)
+        return md_err_set(err, MD_ERR_DB, "%s: raw message %lld is damaged", st->path,
+                          (long long)r->id);
+    md_buf_reset(b);
+    if (md_buf_reserve(b, (size_t)n + 1) != MD_OK)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    size_t got = ZSTD_decompress(b->data, (size_t)n + 1, r->raw, r->rawlen);
+    if (ZSTD_isError(got) || got != n)
+        return md_err_set(err, MD_ERR_DB, "%s: raw message %lld is damaged", st->path,
+                          (long long)r->id);
+    b->len = got;
+    r->raw = b->data;
+    r->rawlen = got;
+    return MD_OK;
+}
+
 static int run_msgs(md_store *st, sqlite3_stmt *s, int with_raw, md_msg_row_fn fn, void *arg,
                     md_err *err)
 {
-    int rc;
+    int rc, r2 = MD_OK;
+    md_buf b = MD_BUF_INIT;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         md_msg_row r;
         read_msg(s, &r, with_raw);
+        if (with_raw && r.raw && sqlite3_column_int(s, 17) == 1 &&
+            (r2 = unpack(st, &r, &b, err)) != MD_OK)
+            break;
         if (fn(arg, &r))
             break;
     }
+    md_buf_free(&b);
     int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
     sqlite3_finalize(s);
+    if (r2 != MD_OK)
+        return r2;
     return ok ? MD_OK : md_store_dberr(st, err, "reading messages");
 }
 
@@ -503,7 +564,7 @@ int md_store_msg_by_msgid(md_store *st, const char *msgid, md_msg_row_fn fn, voi
 int md_store_msg_get(md_store *st, int64_t id, md_msg_row_fn fn, void *arg, md_err *err)
 {
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s, "SELECT " MSG_COLS ", m.headers, m.raw FROM msg m WHERE m.id = ?1",
+    if (md_store_prepare(st, &s, "SELECT " MSG_COLS ", m.headers, m.raw, m.raw_codec FROM msg m WHERE m.id = ?1",
                          0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, id);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +201,35 @@ static void test_migrates_empty_file(void **state)
     assert_int_equal(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3], MD_STORE_SCHEMA_VERSION);
 }
 
+/* a store of schema 1 (no msg.raw_codec) is migrated to 2 on open, its
+ * rows kept */
+static void test_migrates_v1(void **state)
+{
+    (void)state;
+    md_test_remove_db(dbpath);
+    md_store *st;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    md_source src;
+    int created;
+    assert_int_equal(md_store_source_get(st, "fp-v1", "log", "old.log", &src, &created, &e), MD_OK);
+    md_store_close(st);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE msg DROP COLUMN raw_codec; PRAGMA user_version = 1",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    assert_int_equal(md_store_schema_version(st), 2);
+    md_source again;
+    assert_int_equal(md_store_source_get(st, "fp-v1", "log", "old.log", &again, &created, &e), MD_OK);
+    assert_int_equal(created, 0);
+    md_store_close(st);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT raw_codec FROM msg", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static void test_readonly(void **state)
 {
     (void)state;
@@ -259,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_sources),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_migrates_empty_file),
+        cmocka_unit_test(test_migrates_v1),
         cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_not_a_store),
     };

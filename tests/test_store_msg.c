@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,10 +227,103 @@ static void test_write_read(void **state)
     assert_int_equal(nc, 1);
 }
 
+/* raw messages: a short one stays as it is, a long one is compressed; both
+ * come back byte for byte; a damaged frame is an error, not a crash.  The
+ * authentication results come back in header order, then the antispam
+ * fields. */
+typedef struct rawcap {
+    md_buf b;
+    int n;
+} rawcap;
+
+static int on_raw(void *arg, const md_msg_row *r)
+{
+    rawcap *c = arg;
+    md_buf_reset(&c->b);
+    md_buf_append(&c->b, r->raw, r->rawlen);
+    c->n++;
+    return 0;
+}
+
+static int on_auth_row(void *arg, const md_msg_authrow *a)
+{
+    md_buf *b = arg;
+    md_buf_printf(b, "%s=%s;", a->method, a->result);
+    return 0;
+}
+
+static void test_raw_and_auth(void **state)
+{
+    (void)state;
+    md_err e = {0, ""};
+    md_msg_writer *w;
+    assert_int_equal(md_store_msg_writer_open(st, &w, &e), MD_OK);
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    md_buf big = MD_BUF_INIT;
+    md_buf_puts(&big, "From: jdoe@uni-potsdam.de\r\nSubject: long\r\n\r\n");
+    for (int i = 0; i < 2000; i++)
+        md_buf_printf(&big, "line %d of a long and repetitive body\r\n", i);
+    const char *small = "From: a@b.example\n\nx\n";
+    md_msg_row r;
+    int64_t ids[2];
+    for (int k = 0; k < 2; k++) {
+        memset(&r, 0, sizeof r);
+        r.hash = k ? "raw-big" : "raw-small";
+        r.kind = MD_MSGKIND_MESSAGE;
+        r.raw = k ? md_buf_cstr(&big) : small;
+        r.rawlen = k ? big.len : strlen(small);
+        assert_int_equal(md_store_msg_put(w, &r, &e), 1);
+        ids[k] = r.id;
+    }
+    md_authres ar;
+    md_authres_parse(&ar, "x.example; spf=pass smtp.mailfrom=uni-potsdam.de; dkim=none");
+    for (size_t i = 0; i < ar.n; i++)
+        assert_int_equal(md_store_msg_auth_put(w, ids[1], "Authentication-Results", ar.authserv,
+                                               &ar.item[i], &e), MD_OK);
+    md_msantispam as;
+    md_msantispam_init(&as);
+    md_msantispam_parse_fields(&as, "X-Forefront-Antispam-Report", "SFV:SPM;SCL:5;BCL:0;");
+    assert_int_equal(md_store_msg_antispam_put(w, ids[1], &as, &e), MD_OK);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    md_store_msg_writer_close(w);
+
+    rawcap c = {MD_BUF_INIT, 0};
+    assert_int_equal(md_store_msg_get(st, ids[0], on_raw, &c, &e), MD_OK);
+    assert_int_equal(c.b.len, strlen(small));
+    assert_memory_equal(c.b.data, small, c.b.len);
+    assert_int_equal(md_store_msg_get(st, ids[1], on_raw, &c, &e), MD_OK);
+    assert_int_equal(c.b.len, big.len);
+    assert_memory_equal(c.b.data, big.data, big.len);
+    /* compressed: the stored blob is much smaller than the message */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(md_store_path(st), &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT length(raw), raw_codec FROM msg WHERE hash = 'raw-big'",
+                                        -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_true((size_t)sqlite3_column_int64(q, 0) * 4 < big.len);
+    assert_int_equal(sqlite3_column_int(q, 1), 1);
+    sqlite3_finalize(q);
+    /* damage the frame: reading it fails with the store named */
+    assert_int_equal(sqlite3_exec(db, "UPDATE msg SET raw = substr(raw, 1, 20) WHERE hash = 'raw-big'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(md_store_msg_get(st, ids[1], on_raw, &c, &e), MD_ERR_DB);
+    assert_non_null(strstr(e.msg, "damaged"));
+
+    md_buf au = MD_BUF_INIT;
+    assert_int_equal(md_store_msg_auths(st, ids[1], on_auth_row, &au, &e), MD_OK);
+    assert_string_equal(md_buf_cstr(&au), "spf=pass;dkim=none;scl=5;sfv=SPM;bcl=0;");
+    md_buf_free(&au);
+    md_buf_free(&c.b);
+    md_buf_free(&big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_write_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_and_auth, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
