@@ -27,6 +27,8 @@ static void help(FILE *fp)
             "  --format KIND       treat every input as KIND: log, message, mbox, aliases,\n"
             "                      forward, sieve, rules-csv, dmarc, zip, snds, snds-status\n"
             "  --log-format MTA    sendmail, postfix or exim (default: per line)\n"
+            "  --host NAME         the host of lines that name none (Exim's mainlog;\n"
+            "                      default \"-\")\n"
             "  --no-progress       no progress line even on a terminal\n"
             "  --rules-home DIR    a directory of home directories: DIR/USER/.forward and\n"
             "                      DIR/USER/.dovecot.sieve are USER@first domain's rules\n"
@@ -94,10 +96,11 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
         {"log-format", required_argument, NULL, 'l'}, {"no-progress", no_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},
         {"rules-home", required_argument, NULL, 'R'},
+        {"host", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     int year = 0, no_progress = 0, c;
     md_kind force = MD_KIND_UNKNOWN;
-    const char *log_format = NULL, *rules_home = NULL;
+    const char *log_format = NULL, *rules_home = NULL, *host = NULL;
     optind = 1;
     while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
         switch (c) {
@@ -125,6 +128,13 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
         case 'P': no_progress = 1; break;
         case 'q': cli->quiet = 1; break;
         case 'R': rules_home = optarg; break;
+        case 'H':
+            if (!*optarg || strlen(optarg) > 255 || strpbrk(optarg, " \t\r\n")) {
+                md_cli_error("ingest: --host %s: not a host name", optarg);
+                return MD_EXIT_USAGE;
+            }
+            host = optarg;
+            break;
         case 'h': help(stdout); return MD_EXIT_OK;
         default: help(stderr); return MD_EXIT_USAGE;
         }
@@ -143,6 +153,7 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
     ig.year = year;
     ig.force_kind = force;
     ig.log_format = log_format;
+    ig.host = host;
     progress_state ps = {cli, isatty(2), {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &ps.start);
     ig.warn = on_warn;

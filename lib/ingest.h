@@ -74,6 +74,8 @@ struct md_ingest {
     int year;                     /* --year for BSD timestamps; 0 = from file mtime */
     md_kind force_kind;           /* --format; MD_KIND_UNKNOWN = detect */
     const char *log_format;       /* --log-format sendmail|postfix|exim; NULL = detect */
+    const char *host;             /* --host: host of lines that name none (Exim's
+                                     mainlog); NULL = "-" */
     md_ingest_stats stats;
     md_ingest_warn_fn warn;       /* may be NULL */
     md_ingest_progress_fn progress; /* may be NULL; called about 4 times a second at most */

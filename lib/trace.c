@@ -4,6 +4,7 @@
  * store_log.c; this file only assembles.  Owns the result's memory (an
  * arena for strings, malloc'ed arrays).  Never prints.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,10 +354,38 @@ static void forward_targets(const md_trace_result *r, const md_trace_msg *m, con
     }
 }
 
+/* code_of: the status of an attempt in a few characters: "2.0.0 Sent"
+ * (sendmail, Postfix: dsn and - with_word - the status word), else the reply's code and
+ * enhanced code ("250 2.6.0", Exim), else "". */
+static void code_of(const md_trace_dlv *d, int with_word, char *dst, size_t n)
+{
+    int word = with_word && d->status[0] && isalpha((unsigned char)d->status[0]);
+    if (d->dsn[0]) {
+        snprintf(dst, n, "%s%s%s", d->dsn, word ? " " : "", word ? d->status : "");
+        return;
+    }
+    const char *p = d->reply;
+    while (*p && !isdigit((unsigned char)*p))
+        p++;
+    size_t k = 0;
+    if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2])) {
+        k = 3;
+        if (p[3] == ' ' || p[3] == '-') {
+            size_t j = 4;
+            while (isdigit((unsigned char)p[j]) || p[j] == '.')
+                j++;
+            if (j > 4 && strchr(p + 4, '.') && (size_t)(strchr(p + 4, '.') - p) < j)
+                k = j;
+        }
+    }
+    snprintf(dst, n, "%.*s", (int)k, p);
+}
+
 static void summarise(priv *pv, const md_trace_result *r, const md_trace_msg *m,
                       const md_trace_dlv *d, md_trace_rcpt *rc)
 {
-    char s[1024], rep[200], extra[320] = "", relay[300];
+    char s[1024], rep[200], extra[320] = "", relay[300], code[64];
+    code_of(d, d->outcome == MD_OUTCOME_MS_ACCEPTED, code, sizeof code);
     snprintf(relay, sizeof relay, "%s%s%s%s", d->relay_host, *d->relay_ip ? " [" : "",
              d->relay_ip, *d->relay_ip ? "]" : "");
     cut_reply(rep, sizeof rep, d->reply);
@@ -375,19 +404,22 @@ static void summarise(priv *pv, const md_trace_result *r, const md_trace_msg *m,
         break;
     }
     case MD_OUTCOME_MS_ACCEPTED:
-        snprintf(s, sizeof s, "accepted by Microsoft%s%s%s at %s (%s %s)",
+        snprintf(s, sizeof s, "accepted by Microsoft%s%s%s at %s%s%s%s",
                  *d->internal_id ? " (InternalId=" : "", d->internal_id,
-                 *d->internal_id ? ")" : "", relay, d->dsn, d->status);
+                 *d->internal_id ? ")" : "", relay, *code ? " (" : "", code, *code ? ")" : "");
         break;
     case MD_OUTCOME_RELAYED:
-        snprintf(s, sizeof s, "relayed to %s (%s%s%s)", relay, d->dsn, *d->new_qid ? ", queued as " : "",
+        snprintf(s, sizeof s, "relayed to %s%s%s%s%s%s", relay, *code || *d->new_qid ? " (" : "",
+                 code, *code && *d->new_qid ? ", " : "", *d->new_qid ? "queued as " : "",
                  d->new_qid);
+        if (*code || *d->new_qid)
+            snprintf(s + strlen(s), sizeof s - strlen(s), ")");
         break;
     case MD_OUTCOME_DEFERRED:
     case MD_OUTCOME_BOUNCED:
     case MD_OUTCOME_EXPIRED:
-        snprintf(s, sizeof s, "%s %s%s%s%s: %s", md_trace_outcome_name(d->outcome), d->dsn, extra,
-                 *relay ? " by " : "", relay, rep);
+        snprintf(s, sizeof s, "%s%s%s%s%s%s: %s", md_trace_outcome_name(d->outcome), *code ? " " : "",
+                 code, extra, *relay ? " by " : "", relay, rep);
         break;
     case MD_OUTCOME_REJECTED:
         snprintf(s, sizeof s, "rejected at SMTP time: %s", rep);

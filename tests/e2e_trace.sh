@@ -57,6 +57,15 @@ echo "$red" | grep -q 't.klein@example.net' && err "--redact left a third-party 
 echo "$red" | grep -q 'lena.schulz@uni-potsdam.de' || err "--redact hid the asked address"
 md trace --help | grep -q 'usage: maildossier trace' || err "trace --help"
 
+# Exim's mainlog names no host: --host gives it one; without, it is "-"
+md -q ingest --host mx-exim "$MD_FIXTURES/logs/exim/mainlog" || err "exim ingest exit $?"
+out=$(md trace --no-lines a.hoffmann@hotmail.de) || err "exim trace exit $?"
+echo "$out" | grep -q '^\[1\] mx-exim exim 1atMm5-0004Ot-Ah' || err "exim message not under host mx-exim"
+echo "$out" | grep -q 'to <a.hoffmann@hotmail.de>: accepted by Microsoft' \
+    || err "exim delivery to hotmail.de not accepted by Microsoft"
+md -q ingest --host 'a b' "$MD_FIXTURES/logs/exim/mainlog" 2> /dev/null
+[ $? -eq 2 ] || err "--host with a blank is not a usage error"
+
 # stats
 st=$(md stats --sources) || err "stats exit $?"
 echo "$st" | grep -q 'n-mail-2 *9 ' || err "stats: n-mail-2 line count"
