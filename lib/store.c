@@ -130,6 +130,9 @@ static int migrate(md_store *st, md_err *err)
     return MD_OK;
 }
 
+/* internal flag: the read-only open after upgrading an older store */
+#define MD_STORE_UPGRADED 0x100
+
 int md_store_open(md_store **out, const char *path, int flags, md_err *err)
 {
     *out = NULL;
@@ -155,7 +158,22 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
         md_store_close(st);
         return MD_ERR_DB;
     }
-    if ((flags & MD_STORE_READONLY) && user_version(st) != MD_STORE_SCHEMA_VERSION) {
+    int v = (flags & MD_STORE_READONLY) ? user_version(st) : MD_STORE_SCHEMA_VERSION;
+    if (v > 0 && v < MD_STORE_SCHEMA_VERSION && !(flags & MD_STORE_UPGRADED)) {
+        /* an older store read by a reading command: migrate it once (as a
+         * writing command would), then read it */
+        md_store_close(st);
+        md_store *rw = NULL;
+        if (md_store_open(&rw, path, 0, err) != MD_OK) {
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
+            return md_err_set(err, MD_ERR_DB, "%s: schema %d needs an upgrade to %d: %s", path, v,
+                              MD_STORE_SCHEMA_VERSION, why);
+        }
+        md_store_close(rw);
+        return md_store_open(out, path, flags | MD_STORE_UPGRADED, err);
+    }
+    if (v != MD_STORE_SCHEMA_VERSION) {
         md_err_set(err, MD_ERR_DB, "%s: not a maildossier store of schema %d", path,
                    MD_STORE_SCHEMA_VERSION);
         md_store_close(st);
