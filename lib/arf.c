@@ -169,12 +169,3 @@ int md_arf_parse(md_arf *a, const md_message *m)
     return 1;
 }
 
-const char *md_arf_form_name(md_arf_form f)
-{
-    switch (f) {
-    case MD_ARF_RFC5965: return "arf";
-    case MD_ARF_JMRP_MINIMAL: return "jmrp";
-    case MD_ARF_JMRP_LEGACY: return "jmrp-legacy";
-    default: return "";
-    }
-}

@@ -56,7 +56,16 @@ typedef struct md_arf {
  * report of one of the three forms, else 0. */
 int md_arf_parse(md_arf *out, const md_message *m);
 
-/* md_arf_form_name: "arf", "jmrp", "jmrp-legacy", "". */
-const char *md_arf_form_name(md_arf_form f);
+/* md_arf_form_name: "arf", "jmrp", "jmrp-legacy", "".  Inline: the store's
+ * readers use it without linking the parsers (and libetpan). */
+static inline const char *md_arf_form_name(md_arf_form f)
+{
+    switch (f) {
+    case MD_ARF_RFC5965: return "arf";
+    case MD_ARF_JMRP_MINIMAL: return "jmrp";
+    case MD_ARF_JMRP_LEGACY: return "jmrp-legacy";
+    default: return "";
+    }
+}
 
 #endif

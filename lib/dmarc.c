@@ -594,11 +594,6 @@ int md_dmarc_sniff(const char *p, size_t n)
     return 0;
 }
 
-int md_dmarc_record_pass(const md_dmarc_record *rec)
-{
-    return strcmp(rec->dkim, "pass") == 0 || strcmp(rec->spf, "pass") == 0;
-}
-
 int md_dmarc_name_parse(const char *name, char *reporter, size_t rsize, char *domain,
                         size_t dsize, int64_t *begin, int64_t *end)
 {
