@@ -172,6 +172,19 @@ check "authentication: Microsoft's SCL 5 in words" \
     test "$(au "count(//authentication/result[method='scl' and result='5' and contains(detail,'junk')])")" = 1
 check "text rendering lists them" grep -q 'sfv=SPM (spam' "$T/jd/dossier-2016042310000011.txt"
 
+# ---- trace: the rules and the header evidence beside the log lines ------------------
+md trace --no-lines "$addr" > "$T/trace-anna.txt"
+check "trace shows the forward without a copy" \
+    grep -q 'anna.schmidt@uni-potsdam.de -> anna.schmidt@hotmail.de (Microsoft consumer domain); local copy: never; rules at .*mailup-rules.csv:2' "$T/trace-anna.txt"
+check "trace names it as the cause" grep -q '=> forwarded to a Microsoft consumer domain without a local copy' "$T/trace-anna.txt"
+md trace --no-lines jdoe@outlook.de > "$T/trace-jdoe.txt"
+check "trace shows the stored copy's chain" \
+    grep -q 'evidence: message .*1461435003.M1P30011.*our IPs in its Received chain' "$T/trace-jdoe.txt"
+check "trace shows Microsoft's bounce with the named IP" \
+    grep -q 'evidence: bounce .*jdoe@outlook.de: 4.7.650 (badreputation), Microsoft names IP 141.89.68.7' "$T/trace-jdoe.txt"
+check "trace shows a span over two days with both dates" \
+    grep -q 'u3NE8BxK026104  2016-04-23 16:08:11 .. 2016-04-24 08:31:40' "$T/trace-jdoe.txt"
+
 # ---- regenerate: the store records the ticket, running again replaces it ---------------------
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
 check "running the ticket again succeeds" test $? -eq 0
