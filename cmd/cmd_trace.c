@@ -222,6 +222,8 @@ static void print_rules(out *o, md_store *st, const md_config *cfg, const char *
         putchar('\n');
 }
 
+/* print_msg: message i; st is NULL when the store holds no messages (no
+ * header evidence to look up). */
 static void print_msg(out *o, md_store *st, const md_trace_result *r, size_t i, int lines)
 {
     const md_trace_msg *m = &r->msgs[i];
@@ -256,7 +258,8 @@ static void print_msg(out *o, md_store *st, const md_trace_result *r, size_t i, 
             printf(" [%zu attempts]", rc->attempts);
         putchar('\n');
     }
-    print_evidence(o, st, m);
+    if (st)
+        print_evidence(o, st, m);
     for (size_t k = 0; k < r->nlinks; k++) {
         const md_trace_link *l = &r->links[k];
         if (l->from != i && l->to != i)
@@ -390,8 +393,9 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
     printf("%zu message(s): %zu matched, %zu linked; %zu link(s)%s\n\n", r->nmsgs, matched,
            r->nmsgs - matched, r->nlinks, r->truncated ? " (limit reached: use --max)" : "");
     print_rules(&o, st, &cli->cfg, addrs, na);
+    md_store *ev = md_store_msg_any(st) ? st : NULL;
     for (size_t i = 0; i < r->nmsgs; i++)
-        print_msg(&o, st, r, i, !q.no_lines);
+        print_msg(&o, ev, r, i, !q.no_lines);
     md_buf_free(&o.b);
     md_trace_free(r);
     result = MD_EXIT_OK;

@@ -824,6 +824,16 @@ int md_store_msg_complaints(md_store *st, const char *ip, int64_t t_from, int64_
     return ok ? MD_OK : md_store_dberr(st, err, "reading complaints");
 }
 
+int md_store_msg_any(md_store *st)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s, "SELECT EXISTS (SELECT 1 FROM msg)", 0, NULL) != MD_OK)
+        return 0;
+    int any = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return any;
+}
+
 int md_store_msg_count(md_store *st, int64_t *messages, int64_t *bounces, int64_t *complaints,
                        md_err *err)
 {

@@ -190,6 +190,10 @@ typedef int (*md_msg_arf_fn)(void *arg, const md_msg_arfrow *r);
 int md_store_msg_complaints(md_store *st, const char *ip, int64_t t_from, int64_t t_to,
                             md_msg_arf_fn fn, void *arg, md_err *err);
 
+/* md_store_msg_any: 1 when the store holds any message, else 0 (also on
+ * error): lets readers skip lookups in a log-only store. */
+int md_store_msg_any(md_store *st);
+
 /* md_store_msg_count: rows in msg (for status). */
 int md_store_msg_count(md_store *st, int64_t *messages, int64_t *bounces, int64_t *complaints,
                        md_err *err);
