@@ -1130,14 +1130,14 @@ int md_store_log_host_spans(md_store *st, int64_t since, int64_t until, md_log_s
     return host_spans(st, since, until, 0, fn, arg, err);
 }
 
-int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_daily_fn fn,
-                          void *arg, md_err *err)
+int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, int tzoff,
+                          md_log_daily_fn fn, void *arg, md_err *err)
 {
     sqlite3_stmt *s = NULL;
     /* outcome codes: see md_trace_outcome (4 accepted, 5 deferred, 6/7 bounced/expired) */
     if (md_store_prepare(
             st, &s,
-            "SELECT h.name, (d.t / 86400) * 86400 AS day, count(*),"
+            "SELECT h.name, ((d.t + ?3) / 86400) * 86400 - ?3 AS day, count(*),"
             " sum(d.outcome = 4), sum(d.outcome = 5), sum(d.outcome IN (6, 7)),"
             " count(DISTINCT d.msg_id)"
             " FROM log_dlv d JOIN log_msg m ON m.id = d.msg_id JOIN log_host h ON h.id = m.host_id"
@@ -1147,6 +1147,7 @@ int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_dai
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, since);
     sqlite3_bind_int64(s, 2, until);
+    sqlite3_bind_int(s, 3, tzoff);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         if (fn(arg, md_store_col_text(s, 0), sqlite3_column_int64(s, 1),

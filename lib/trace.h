@@ -196,8 +196,10 @@ typedef struct md_trace_daily {
     uint64_t messages;          /* distinct messages */
 } md_trace_daily;
 
-/* md_trace_ms_daily: per host and day (sorted by host, day) inside
- * [since, until] (0 = open).  *out is malloc'ed: free(). */
+/* md_trace_ms_daily: per host and local day (the process's zone, its
+ * offset at `since`, else at `until`, else now: a window across a change of
+ * summer time is off by that hour on one side) inside [since, until]
+ * (0 = open).  *out is malloc'ed: free(). */
 int md_trace_ms_daily(md_store *st, int64_t since, int64_t until, md_trace_daily **out,
                       size_t *n, md_err *err);
 

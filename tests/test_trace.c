@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
@@ -216,6 +217,18 @@ static void test_spans_daily(void **state)
     assert_int_equal(d[1].day - d[0].day, 86400);
     assert_int_equal(d[0].day % 86400, 0);
     free(d);
+
+    /* days are the site's: in Europe/Berlin (CET in November) they start
+     * at 23:00 UTC */
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    assert_int_equal(md_trace_ms_daily(st, 0, 0, &d, &n, &err), MD_OK);
+    assert_true(n >= 1);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(((d[i].day % 86400) + 86400) % 86400, 23 * 3600);
+    free(d);
+    setenv("TZ", "UTC", 1);
+    tzset();
 }
 
 int main(void)
