@@ -261,14 +261,10 @@ static void keep_add(ctx *c, const char *s)
     for (size_t i = 0; i < c->nkeep; i++)
         if (strcmp(c->keep[i], norm) == 0)
             return;
-    if (c->nkeep + 2 > c->capkeep) {
-        size_t nc = c->capkeep ? c->capkeep * 2 : 32;
-        char **p = realloc(c->keep, nc * sizeof *p);
-        if (!p)
-            return;
-        c->keep = p;
-        c->capkeep = nc;
-    }
+    char **p = md_grow(c->keep, &c->capkeep, c->nkeep + 2, sizeof *p, 32);
+    if (!p)
+        return;
+    c->keep = p;
     char *d = strdup(norm);
     if (!d)
         return;
@@ -624,14 +620,10 @@ static ipinfo *ip_get(ctx *c, const char *ipstr)
     for (size_t i = 0; i < c->nips; i++)
         if (strcmp(c->ips[i].ip, canon) == 0)
             return &c->ips[i];
-    if (c->nips == c->capips) {
-        size_t nc = c->capips ? c->capips * 2 : 16;
-        ipinfo *p = realloc(c->ips, nc * sizeof *p);
-        if (!p)
-            return NULL;
-        c->ips = p;
-        c->capips = nc;
-    }
+    ipinfo *p = md_grow(c->ips, &c->capips, c->nips + 1, sizeof *p, 16);
+    if (!p)
+        return NULL;
+    c->ips = p;
     ipinfo *x = &c->ips[c->nips++];
     memset(x, 0, sizeof *x);
     snprintf(x->ip, sizeof x->ip, "%s", canon);
@@ -2292,14 +2284,10 @@ static req_ip *req_ip_get(req *r, const char *ip, const md_config *cfg)
     for (size_t i = 0; i < r->nips; i++)
         if (strcmp(r->ips[i].ip, ip) == 0)
             return &r->ips[i];
-    if (r->nips == r->capips) {
-        size_t nc = r->capips ? r->capips * 2 : 16;
-        req_ip *p = realloc(r->ips, nc * sizeof *p);
-        if (!p)
-            return NULL;
-        r->ips = p;
-        r->capips = nc;
-    }
+    req_ip *p = md_grow(r->ips, &r->capips, r->nips + 1, sizeof *p, 16);
+    if (!p)
+        return NULL;
+    r->ips = p;
     req_ip *x = &r->ips[r->nips++];
     memset(x, 0, sizeof *x);
     snprintf(x->ip, sizeof x->ip, "%s", ip);
@@ -2826,14 +2814,10 @@ static md_ip_day *day_get(md_ip_history *h, int64_t day, size_t *cap)
     for (size_t i = 0; i < h->ndays; i++)
         if (h->days[i].day == day)
             return &h->days[i];
-    if (h->ndays == *cap) {
-        size_t nc = *cap ? *cap * 2 : 32;
-        md_ip_day *p = realloc(h->days, nc * sizeof *p);
-        if (!p)
-            return NULL;
-        h->days = p;
-        *cap = nc;
-    }
+    md_ip_day *p = md_grow(h->days, cap, h->ndays + 1, sizeof *p, 32);
+    if (!p)
+        return NULL;
+    h->days = p;
     md_ip_day *d = &h->days[h->ndays++];
     memset(d, 0, sizeof *d);
     d->day = day;

@@ -39,4 +39,11 @@ const char *md_buf_cstr(const md_buf *b);
  * buffer is left empty.  Returns NULL on an oom buffer; never NULL otherwise. */
 char *md_buf_detach(md_buf *b);
 
+/* md_grow: room for `need` elements of `elem` bytes in the array arr that
+ * has *cap of them: arr itself when there is room, else arr reallocated to
+ * twice its capacity (at least need; `first` elements when empty) with *cap
+ * updated.  NULL when out of memory (arr is then unchanged and still the
+ * caller's).  Use: p = md_grow(v, &cap, n + 1, sizeof *v, 16); v = p. */
+void *md_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
+
 #endif

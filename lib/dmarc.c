@@ -296,30 +296,15 @@ static void wwarn(walker *w, uint64_t line, const char *fmt, ...)
     w->warn(w->arg, w->name, line, msg);
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap * 2 : 16;
-    while (nc < need)
-        nc *= 2;
-    if (nc > SIZE_MAX / elem)
-        return -1;
-    void *p = realloc(*arr, nc * elem);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
-
 static int take_auth(walker *w, md_dmarc_record *rec, xmlNode *a, const char *method)
 {
     if (rec->nauth >= MD_DMARC_AUTH_MAX)
         return 0;
     md_dmarc_report *r = w->r;
-    if (grow((void **)&r->auths, &w->cap_auth, r->nauths + 1, sizeof *r->auths) != 0)
+    md_dmarc_auth *na = md_grow(r->auths, &w->cap_auth, r->nauths + 1, sizeof *na, 16);
+    if (!na)
         return MD_ERR_NOMEM;
+    r->auths = na;
     md_dmarc_auth *au = &r->auths[r->nauths];
     memset(au, 0, sizeof *au);
     snprintf(au->method, sizeof au->method, "%s", method);
@@ -409,8 +394,10 @@ static int take_record(walker *w, xmlNode *recnode)
             if (rc != 0)
                 return rc;
         }
-    if (grow((void **)&r->records, &w->cap_rec, r->nrecords + 1, sizeof *r->records) != 0)
+    md_dmarc_record *nr = md_grow(r->records, &w->cap_rec, r->nrecords + 1, sizeof *nr, 16);
+    if (!nr)
         return MD_ERR_NOMEM;
+    r->records = nr;
     r->records[r->nrecords++] = rec;
     r->messages += rec.count;
     return 0;

@@ -368,14 +368,10 @@ static int add_field(hlist *l, const char *name, size_t nn, const char *val, siz
         vn = MD_LIMIT_HEADER_LINE;
         *flags |= MD_MSG_HDR_LINE_CUT;
     }
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 32;
-        md_msg_header *nh = realloc(l->h, nc * sizeof *nh);
-        if (!nh)
-            return MD_ERR_NOMEM;
-        l->h = nh;
-        l->cap = nc;
-    }
+    md_msg_header *nh = md_grow(l->h, &l->cap, l->n + 1, sizeof *nh, 32);
+    if (!nh)
+        return MD_ERR_NOMEM;
+    l->h = nh;
     md_msg_header *h = &l->h[l->n];
     memset(h, 0, sizeof *h);
     h->line = line;

@@ -347,14 +347,10 @@ static int lines_add(lines *l, const char *s, size_t n)
     char *c;
     while (n > 0 && s[n - 1] == ' ')
         n--;
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        char **nv = realloc(l->v, nc * sizeof *nv);
-        if (!nv)
-            return MD_ERR_NOMEM;
-        l->v = nv;
-        l->cap = nc;
-    }
+    char **nv = md_grow(l->v, &l->cap, l->n + 1, sizeof *nv, 8);
+    if (!nv)
+        return MD_ERR_NOMEM;
+    l->v = nv;
     c = malloc(n + 1);
     if (!c)
         return MD_ERR_NOMEM;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "store_case.h"
+#include "buf.h"
 #include "store_int.h"
 
 const char md_store_schema_case[] =
@@ -107,22 +108,6 @@ static int step_done(md_store *st, sqlite3_stmt *s, md_err *err, const char *wha
     return MD_OK;
 }
 
-/* Growable arrays of plain values handed to the caller. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap)
-        return MD_OK;
-    size_t nc = *cap ? *cap * 2 : 16;
-    if (nc > ((size_t)-1) / elem)
-        return MD_ERR_NOMEM;
-    void *p = realloc(*arr, nc * elem);
-    if (!p)
-        return MD_ERR_NOMEM;
-    *arr = p;
-    *cap = nc;
-    return MD_OK;
-}
-
 /* join: the rows of a single-column query (one int64 parameter) joined by sep. */
 static int join_col(md_store *st, const char *sql, int64_t id, const char *sep, char *dst,
                     size_t n, md_err *err)
@@ -188,10 +173,12 @@ static int list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_
     size_t cap = 0;
     int r, rc = MD_OK;
     while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        if (grow(out, &cap, *n, elem) != MD_OK) {
+        void *g = md_grow(*out, &cap, *n + 1, elem, 16);
+        if (!g) {
             rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
             break;
         }
+        *out = g;
         if ((rc = fill(st, s, (char *)*out + *n * elem, err)) != MD_OK)
             break;
         (*n)++;

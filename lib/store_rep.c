@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "buf.h"
 #include "store_int.h"
 #include "store_rep.h"
 #include "text.h"
@@ -143,22 +144,6 @@ static int ip_canon(const char *ip, char *dst, md_ip *bin, md_err *err)
     return MD_OK;
 }
 
-/* grow a malloc'ed array to hold n+1 elements */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem, md_err *err)
-{
-    if (n < *cap)
-        return MD_OK;
-    size_t nc = *cap ? *cap * 2 : 16;
-    if (nc > SIZE_MAX / elem)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    void *p = realloc(*arr, nc * elem);
-    if (!p)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    *arr = p;
-    *cap = nc;
-    return MD_OK;
-}
-
 /* list_rows: step the prepared, bound statement s to its end, appending a
  * zeroed elem-sized row filled by `fill` per result; finalizes s.  The
  * list goes to *out / *n (both untouched on failure, when it is freed);
@@ -170,8 +155,12 @@ static int list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_
     size_t cnt = 0, cap = 0;
     int step, rc = MD_OK;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if ((rc = grow(&arr, &cap, cnt, elem, err)) != MD_OK)
+        void *g = md_grow(arr, &cap, cnt + 1, elem, 16);
+        if (!g) {
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
             break;
+        }
+        arr = g;
         void *row = (char *)arr + cnt++ * elem;
         memset(row, 0, elem);
         fill(s, row);
@@ -471,8 +460,12 @@ static md_rep_day *day_slot(md_rep_day **arr, size_t *n, size_t *cap, const char
     for (size_t i = *n; i > 0; i--)
         if (strcmp((*arr)[i - 1].day, day) == 0)
             return &(*arr)[i - 1];
-    if (grow((void **)arr, cap, *n, sizeof **arr, err) != MD_OK)
+    md_rep_day *g = md_grow(*arr, cap, *n + 1, sizeof *g, 16);
+    if (!g) {
+        md_err_set(err, MD_ERR_NOMEM, "out of memory");
         return NULL;
+    }
+    *arr = g;
     md_rep_day *d = &(*arr)[(*n)++];
     memset(d, 0, sizeof *d);
     snprintf(d->day, sizeof d->day, "%s", day);
@@ -700,8 +693,12 @@ static md_rep_problem *problem_slot(md_rep_problem **arr, size_t *n, size_t *cap
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*arr)[i].ip, ip) == 0)
             return &(*arr)[i];
-    if (grow((void **)arr, cap, *n, sizeof **arr, err) != MD_OK)
+    md_rep_problem *g = md_grow(*arr, cap, *n + 1, sizeof *g, 16);
+    if (!g) {
+        md_err_set(err, MD_ERR_NOMEM, "out of memory");
         return NULL;
+    }
+    *arr = g;
     md_rep_problem *p = &(*arr)[(*n)++];
     memset(p, 0, sizeof *p);
     snprintf(p->ip, sizeof p->ip, "%s", ip);

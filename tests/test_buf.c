@@ -105,10 +105,41 @@ static void test_oom_is_sticky(void **state)
     assert_false(b.oom);
 }
 
+/* md_grow: first size, doubling, "need" beyond a doubling, no move when
+ * there is room, overflow refused with the array left as it was */
+static void test_grow(void **state)
+{
+    (void)state;
+    int *v = NULL, *g;
+    size_t cap = 0;
+    g = md_grow(v, &cap, 1, sizeof *v, 16);
+    assert_non_null(g);
+    assert_int_equal(cap, 16);
+    v = g;
+    for (int i = 0; i < 16; i++)
+        v[i] = i;
+    assert_ptr_equal(md_grow(v, &cap, 16, sizeof *v, 16), v);
+    g = md_grow(v, &cap, 17, sizeof *v, 16);
+    assert_non_null(g);
+    assert_int_equal(cap, 32);
+    v = g;
+    assert_int_equal(v[15], 15);
+    g = md_grow(v, &cap, 200, sizeof *v, 16);
+    assert_non_null(g);
+    assert_int_equal(cap, 256);
+    v = g;
+    size_t before = cap;
+    assert_null(md_grow(v, &cap, SIZE_MAX / 2, sizeof *v, 16));
+    assert_int_equal(cap, before);
+    assert_int_equal(v[15], 15);
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_grow),
         cmocka_unit_test(test_append_grows_and_terminates),
         cmocka_unit_test(test_puts_putc_printf),
         cmocka_unit_test(test_reset_keeps_memory),
