@@ -553,28 +553,17 @@ static const char *reply_body(const md_message *msg, size_t *len, int *is_html)
 
 /* may_be_reply: whether the sender, the subject or anywhere in the body
  * says Microsoft (most mail is no reply: it is not parsed at all). */
-static int may_be_reply(const md_message *msg)
+static int may_be_reply(const md_message *msg, const char *body, size_t len)
 {
-    size_t len;
-    int is_html;
-    const char *body = reply_body(msg, &len, &is_html);
     return ms_sender(msg->from_addr) ||
            has_marker(msg->subject, msg->subject ? strlen(msg->subject) : 0) ||
            has_marker(body, len);
 }
 
-int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
+/* from_body: md_msreply_parse of the body reply_body chose */
+static int from_body(md_msreply *out, const md_message *msg, const char *body, size_t len,
+                     int is_html, md_err *err)
 {
-    size_t len;
-    int is_html;
-    const char *body = reply_body(msg, &len, &is_html);
-    if (!may_be_reply(msg)) {
-        out->marker = 0;
-        out->ref[0] = '\0';
-        out->n = 0;
-        out->flags = 0;
-        return 0;
-    }
     int rc = md_msreply_parse(out, msg->subject, body, len, is_html, err);
     if (rc == 0 && out->n > 0 && !out->marker && ms_sender(msg->from_addr)) {
         out->marker = 1;
@@ -583,14 +572,32 @@ int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
     return rc;
 }
 
+int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
+{
+    size_t len;
+    int is_html;
+    const char *body = reply_body(msg, &len, &is_html);
+    if (!may_be_reply(msg, body, len)) {
+        out->marker = 0;
+        out->ref[0] = '\0';
+        out->n = 0;
+        out->flags = 0;
+        return 0;
+    }
+    return from_body(out, msg, body, len, is_html, err);
+}
+
 int md_msreply_take(md_ingest *ig, const md_message *msg, int64_t message_id, md_err *err)
 {
-    if (!may_be_reply(msg))
+    size_t len;
+    int is_html;
+    const char *body = reply_body(msg, &len, &is_html);
+    if (!may_be_reply(msg, body, len))
         return 0;
     md_msreply *r = malloc(sizeof *r);
     if (!r)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    int rc = md_msreply_from_message(r, msg, err);
+    int rc = from_body(r, msg, body, len, is_html, err);
     if (rc == 1) {
         for (size_t i = 0; i < r->n; i++) {
             md_case_answer a;
