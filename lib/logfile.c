@@ -374,13 +374,10 @@ static int take_line(lf *f, const char *line, size_t n, int flags, uint64_t line
     md_corr_ev ev;
     int fmt = MD_LOGFMT_OTHER;
     int64_t t = 0;
-    const char *hname = "-";
-    size_t hn = 1;
+    /* lines that name no host (Exim's mainlog): --host, else "-" */
+    const char *hname = f->ig->host && f->ig->host[0] ? f->ig->host : "-";
+    size_t hn = strlen(hname);
     int parsed = adapt_line(f, line, n, &ev, &fmt, &t, &hname, &hn);
-    if (hn == 1 && hname[0] == '-' && f->ig->host && f->ig->host[0]) {
-        hname = f->ig->host;
-        hn = strlen(hname);
-    }
     if (flags & MD_LINE_CUT)
         warn_bad(f, lineno, "line longer than the limit, cut", line, n);
     else if (flags & MD_LINE_NUL)
