@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libexslt/exslt.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
@@ -187,7 +186,6 @@ static int secure(xsltTransformContextPtr ctxt, xsltSecurityPrefsPtr *out)
 
 int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err *err)
 {
-    static int exslt_done;
     collector c = {MD_BUF_INIT, 0};
     xmlDocPtr sdoc = NULL, res = NULL;
     xsltStylesheetPtr style = NULL;
@@ -201,10 +199,6 @@ int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err 
         return md_err_set(err, MD_ERR_ARG, "xslt: missing argument");
     if (access(xsl_path, R_OK) != 0)
         return md_err_set(err, MD_ERR_IO, "%s: cannot read stylesheet", xsl_path);
-    if (!exslt_done) {
-        exsltRegisterAll();
-        exslt_done = 1;
-    }
     xmlSetStructuredErrorFunc(&c, collect_structured);
     xmlSetGenericErrorFunc(&c, collect_generic);
     xsltSetGenericErrorFunc(&c, collect_generic);

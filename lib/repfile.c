@@ -1,6 +1,6 @@
 /* repfile.c: the ingest reader for reputation data (see repfile.h).
  *
- * Reads a whole report into memory (bounded), undoes gzip and zip (libzip,
+ * Reads a whole report into memory (bounded), undoes gzip and zip (minizip,
  * from memory; entry count and sizes bounded against zip bombs), hands DMARC
  * XML to dmarc.c and SNDS lines to snds.c, and stores what they return
  * through store_rep.c.  A report is identified by a hash of its content
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zip.h>
+#include <unzip.h>
 #include "buf.h"
 #include "dmarc.h"
 #include "limits.h"
@@ -40,9 +40,10 @@ static void content_fp(const void *data, size_t n, const char *kind, char *out, 
 /* "path[entry]": where a warning about a part of a file points */
 static void label_of(char *dst, size_t size, const char *path, const char *name)
 {
-    if (name && name[0])
-        snprintf(dst, size, "%s[%s]", path, name);
-    else
+    if (name && name[0]) {
+        if (snprintf(dst, size, "%s[%s]", path, name) >= (int)size && size > 1)
+            dst[size - 2] = ']'; /* truncated: still a closed label */
+    } else
         snprintf(dst, size, "%s", path);
 }
 
@@ -129,21 +130,99 @@ static int gunzip(md_ingest *ig, const char *label, const char *data, size_t n, 
     return rc;
 }
 
-static int read_entry(md_ingest *ig, zip_t *za, zip_uint64_t i, const char *label, md_buf *out)
+/* A zip archive in memory, read through minizip's file-function hooks. */
+typedef struct {
+    const unsigned char *data;
+    size_t len, pos;
+} memzip;
+
+static voidpf mz_open(voidpf opaque, const void *name, int mode)
 {
-    zip_file_t *zf = zip_fopen_index(za, i, 0);
-    if (!zf) {
-        md_ingest_warn(ig, label, 0, "cannot read zip entry: %s",
-                       zip_error_strerror(zip_get_error(za)));
+    (void)name;
+    (void)mode;
+    memzip *m = opaque;
+    m->pos = 0;
+    return m;
+}
+
+static uLong mz_read(voidpf opaque, voidpf stream, void *buf, uLong size)
+{
+    (void)opaque;
+    memzip *m = stream;
+    size_t left = m->len - m->pos, n = size < left ? (size_t)size : left;
+    memcpy(buf, m->data + m->pos, n);
+    m->pos += n;
+    return (uLong)n;
+}
+
+static uLong mz_write(voidpf opaque, voidpf stream, const void *buf, uLong size)
+{
+    (void)opaque;
+    (void)stream;
+    (void)buf;
+    (void)size;
+    return 0; /* read-only */
+}
+
+static ZPOS64_T mz_tell(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    return ((memzip *)stream)->pos;
+}
+
+static long mz_seek(voidpf opaque, voidpf stream, ZPOS64_T off, int origin)
+{
+    (void)opaque;
+    memzip *m = stream;
+    ZPOS64_T base = origin == ZLIB_FILEFUNC_SEEK_CUR ? m->pos
+                    : origin == ZLIB_FILEFUNC_SEEK_END ? m->len : 0;
+    if (off > m->len || base + off > m->len)
+        return -1;
+    m->pos = (size_t)(base + off);
+    return 0;
+}
+
+static int mz_close(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    (void)stream;
+    return 0;
+}
+
+static int mz_error(voidpf opaque, voidpf stream)
+{
+    (void)opaque;
+    (void)stream;
+    return 0;
+}
+
+static const char *zip_errstr(int rc)
+{
+    switch (rc) {
+    case UNZ_BADZIPFILE: return "not a zip archive or a broken directory";
+    case UNZ_CRCERROR: return "CRC mismatch";
+    case UNZ_ERRNO: return "read error";
+    case UNZ_INTERNALERROR: return "internal error";
+    case Z_DATA_ERROR: return "corrupt deflate data";
+    case Z_MEM_ERROR: return "out of memory";
+    default: return "unreadable (unsupported method or encrypted)";
+    }
+}
+
+/* the current entry of uf into out, at most MD_LIMIT_XML_BYTES */
+static int read_entry(md_ingest *ig, unzFile uf, const char *label, md_buf *out)
+{
+    int zr = unzOpenCurrentFile(uf);
+    if (zr != UNZ_OK) {
+        md_ingest_warn(ig, label, 0, "cannot read zip entry: %s", zip_errstr(zr));
         return MD_ERR_PARSE;
     }
     char chunk[65536];
     int rc = MD_OK;
     for (;;) {
-        zip_int64_t got = zip_fread(zf, chunk, sizeof chunk);
+        int got = unzReadCurrentFile(uf, chunk, sizeof chunk);
         if (got < 0) {
-            md_ingest_warn(ig, label, 0, "broken zip entry: %s",
-                           zip_error_strerror(zip_file_get_error(zf)));
+            md_ingest_warn(ig, label, 0, "broken zip entry: %s", zip_errstr(got));
             rc = MD_ERR_PARSE;
             break;
         }
@@ -160,7 +239,11 @@ static int read_entry(md_ingest *ig, zip_t *za, zip_uint64_t i, const char *labe
             break;
         }
     }
-    zip_fclose(zf);
+    zr = unzCloseCurrentFile(uf);
+    if (rc == MD_OK && zr != UNZ_OK) {
+        md_ingest_warn(ig, label, 0, "broken zip entry: %s", zip_errstr(zr));
+        rc = MD_ERR_PARSE;
+    }
     return rc;
 }
 
@@ -171,47 +254,46 @@ static int read_entry(md_ingest *ig, zip_t *za, zip_uint64_t i, const char *labe
 static int take_zip(md_ingest *ig, const char *path, const char *data, size_t n, int depth,
                     md_err *err)
 {
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *zs = zip_source_buffer_create(data, n, 0, &ze);
-    zip_t *za = zs ? zip_open_from_source(zs, ZIP_RDONLY, &ze) : NULL;
-    if (!za) {
-        md_ingest_warn(ig, path, 0, "not a readable zip archive: %s", zip_error_strerror(&ze));
-        zip_source_free(zs);
-        zip_error_fini(&ze);
+    memzip m = {(const unsigned char *)data, n, 0};
+    zlib_filefunc64_def ff = {mz_open, mz_read, mz_write, mz_tell, mz_seek,
+                              mz_close, mz_error, &m};
+    unz_global_info64 gi;
+    unzFile uf = unzOpen2_64("memory", &ff);
+    if (!uf || unzGetGlobalInfo64(uf, &gi) != UNZ_OK) {
+        md_ingest_warn(ig, path, 0, "not a readable zip archive: %s",
+                       zip_errstr(UNZ_BADZIPFILE));
+        if (uf)
+            unzClose(uf);
         return MD_ERR_PARSE;
     }
-    zip_error_fini(&ze);
-    zip_int64_t ne = zip_get_num_entries(za, 0);
-    if (ne > MD_LIMIT_ZIP_ENTRIES) {
-        md_ingest_warn(ig, path, 0, "zip archive with %lld entries: only the first %d are read",
-                       (long long)ne, MD_LIMIT_ZIP_ENTRIES);
-        ne = MD_LIMIT_ZIP_ENTRIES;
-    }
-    int stored = 0, known = 0, broken = 0;
-    for (zip_int64_t i = 0; i < ne; i++) {
-        zip_stat_t sb;
-        zip_stat_init(&sb);
-        if (zip_stat_index(za, (zip_uint64_t)i, 0, &sb) != 0)
+    if (gi.number_entry > MD_LIMIT_ZIP_ENTRIES)
+        md_ingest_warn(ig, path, 0, "zip archive with %llu entries: only the first %d are read",
+                       (unsigned long long)gi.number_entry, MD_LIMIT_ZIP_ENTRIES);
+    int stored = 0, known = 0, broken = 0, zr = unzGoToFirstFile(uf);
+    for (int i = 0; zr == UNZ_OK && i < MD_LIMIT_ZIP_ENTRIES;
+         i++, zr = unzGoToNextFile(uf)) {
+        unz_file_info64 fi;
+        char ename[MD_LIMIT_PATH];
+        if (unzGetCurrentFileInfo64(uf, &fi, ename, sizeof ename, NULL, 0, NULL, 0) != UNZ_OK)
             continue;
-        const char *ename = (sb.valid & ZIP_STAT_NAME) && sb.name ? sb.name : "";
+        ename[sizeof ename - 1] = '\0';
         size_t el = strlen(ename);
         if (el && ename[el - 1] == '/')
             continue; /* a directory */
         char label[MD_LIMIT_PATH];
         label_of(label, sizeof label, path, ename);
-        if ((sb.valid & ZIP_STAT_SIZE) && sb.size > MD_LIMIT_XML_BYTES) {
+        if (fi.uncompressed_size > MD_LIMIT_XML_BYTES) {
             md_ingest_warn(ig, label, 0, "zip entry of %llu bytes uncompressed is over the "
-                           "limit of %d; skipped", (unsigned long long)sb.size,
+                           "limit of %d; skipped", (unsigned long long)fi.uncompressed_size,
                            MD_LIMIT_XML_BYTES);
             broken = 1;
             continue;
         }
         md_buf b = MD_BUF_INIT;
-        int rc = read_entry(ig, za, (zip_uint64_t)i, label, &b);
+        int rc = read_entry(ig, uf, label, &b);
         if (rc == MD_ERR_NOMEM) {
             md_buf_free(&b);
-            zip_discard(za);
+            unzClose(uf);
             return md_err_set(err, rc, "%s: out of memory", label);
         }
         if (rc == MD_OK) {
@@ -223,14 +305,18 @@ static int take_zip(md_ingest *ig, const char *path, const char *data, size_t n,
         if (rc == MD_ERR_PARSE || rc == MD_ERR_LIMIT) {
             broken = 1;
         } else if (rc < 0) {
-            zip_discard(za);
+            unzClose(uf);
             return rc;
         } else {
             stored |= rc == TAKE_STORED;
             known |= rc == TAKE_KNOWN;
         }
     }
-    zip_discard(za);
+    if (zr != UNZ_OK && zr != UNZ_END_OF_LIST_OF_FILE) {
+        md_ingest_warn(ig, path, 0, "broken zip directory: %s", zip_errstr(zr));
+        broken = 1;
+    }
+    unzClose(uf);
     if (stored)
         return TAKE_STORED;
     if (known)

@@ -592,11 +592,11 @@ static void test_xslt_sandbox(void **state)
     f = fopen(xsl, "w");
     assert_non_null(f);
     fprintf(f, "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
-               " xmlns:exsl='http://exslt.org/common' extension-element-prefixes='exsl'>"
+               " xmlns:saxon='http://icl.com/saxon' extension-element-prefixes='saxon'>"
                "<xsl:output method='text'/>"
                "<xsl:template match='/'>before"
-               "<exsl:document href='%s' method='text'>owned</exsl:document>"
-               "<exsl:document href='%s/x.txt' method='text'>owned</exsl:document>"
+               "<saxon:output href='%s' method='text'>owned</saxon:output>"
+               "<saxon:output href='%s/x.txt' method='text'>owned</saxon:output>"
                "</xsl:template></xsl:stylesheet>", victim, dir);
     fclose(f);
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_ERR_PARSE);

@@ -1,6 +1,6 @@
 /* fuzz_repzip.c: libFuzzer harness for lib/repfile.c's report unpacking:
  * arbitrary bytes handed to md_repfile_take_attachment as a mail reader
- * would (zip archives via libzip from memory, gzip, XML), stored into an
+ * would (zip archives via minizip from memory, gzip, XML), stored into an
  * in-memory store.  Entry sizes and nesting are bounded, so zip and gzip
  * bombs must end in a warning, never in memory exhaustion or a crash. */
 #include <stdint.h>
