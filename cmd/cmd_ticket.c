@@ -154,6 +154,16 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
     md_store *st = md_cli_store(cli, 0);
     if (!st)
         return MD_EXIT_FAIL;
+    /* the PDF's fonts load on a thread while the analysis runs */
+    md_pdf_job *pdf = NULL;
+    if (formats & MD_FMT_PDF) {
+        md_render_opts ro;
+        md_render_opts_from_config(&ro, &cli->cfg);
+        if (md_render_pdf_start(&ro, &pdf, &err) != MD_OK) {
+            md_cli_error("ticket %s: %s", number, err.msg);
+            return MD_EXIT_FAIL;
+        }
+    }
 
     md_analysis_opts o;
     memset(&o, 0, sizeof o);
@@ -167,12 +177,14 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
     md_analysis_summary sum;
     if (md_analysis_ticket(st, &cli->cfg, &o, &doc, &sum, &err) != MD_OK) {
         md_cli_error("ticket %s: %s", number, err.msg);
+        md_render_pdf_wait(pdf, NULL);
         return MD_EXIT_FAIL;
     }
     char *paths[3] = {NULL, NULL, NULL};
     const char *fmts[3] = {NULL, NULL, NULL};
     size_t nw = 0;
-    int rc = md_analysis_write(doc, &cli->cfg, dir, number, formats, paths, fmts, &nw, &err);
+    int rc = md_analysis_write(doc, &cli->cfg, dir, number, formats, pdf, paths, fmts, &nw,
+                               &err);
     int result = MD_EXIT_OK;
     if (rc != MD_OK) {
         md_cli_error("ticket %s: %s", number, err.msg);

@@ -2151,68 +2151,130 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
  * writing the files
  * ====================================================================== */
 
-int md_analysis_write(xmlDoc *doc, const md_config *cfg, const char *dir, const char *number,
-                      int formats, char *paths[3], const char *fmtnames[3], size_t *nwritten,
-                      md_err *err)
+/* the output path dir/dossier-NUMBER.ext into *path (0 or MD_ERR_LIMIT) */
+static int out_path(md_buf *path, const char *dir, const char *number, const char *ext,
+                    md_err *err)
 {
-    *nwritten = 0;
-    if (!md_analysis_ticket_valid(number))
-        return md_err_set(err, MD_ERR_ARG, "not a valid ticket number");
+    md_buf_printf(path, "%s/dossier-%s.%s", dir && *dir ? dir : ".", number, ext);
+    if (path->oom || path->len >= MD_LIMIT_PATH)
+        return md_err_set(err, MD_ERR_LIMIT, "output path too long");
+    return MD_OK;
+}
+
+/* write data to path whole: via path.tmp and rename */
+static int write_whole(const char *path, const char *data, size_t n, md_err *err)
+{
+    md_buf tmp = MD_BUF_INIT;
+    int rc = MD_OK;
+    md_buf_printf(&tmp, "%s.tmp", path);
+    FILE *fp = fopen(md_buf_cstr(&tmp), "wb");
+    if (!fp || fwrite(data ? data : "", 1, n, fp) != n || fclose(fp) != 0 ||
+        rename(md_buf_cstr(&tmp), path) != 0) {
+        rc = md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
+        unlink(md_buf_cstr(&tmp));
+    }
+    md_buf_free(&tmp);
+    return rc;
+}
+
+/* the text rendering: the template over a copy of doc (xsl:strip-space
+ * changes the document it reads, and the PDF thread reads doc meanwhile) */
+static int write_text(const xmlDoc *doc, const md_config *cfg, const char *path, md_err *err)
+{
+    char xsl[MD_LIMIT_PATH];
+    md_buf out = MD_BUF_INIT;
+    int rc = md_render_find_template(cfg, "dossier-text.xsl", xsl, sizeof xsl, err);
+    if (rc != MD_OK)
+        return rc;
+    xmlDoc *copy = xmlCopyDoc((xmlDoc *)doc, 1);
+    if (!copy)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    rc = md_render_xslt(copy, xsl, &out, err);
+    xmlFreeDoc(copy);
+    if (rc == MD_OK)
+        rc = write_whole(path, out.data, out.len, err);
+    md_buf_free(&out);
+    return rc;
+}
+
+static int write_xml(const xmlDoc *doc, const char *path, md_err *err)
+{
+    md_buf tmp = MD_BUF_INIT;
+    int rc = MD_OK;
+    md_buf_printf(&tmp, "%s.tmp", path);
+    if (xmlSaveFormatFileEnc(md_buf_cstr(&tmp), (xmlDoc *)doc, "UTF-8", 1) < 0 ||
+        rename(md_buf_cstr(&tmp), path) != 0) {
+        rc = md_err_set(err, MD_ERR_IO, "%s: cannot write", path);
+        unlink(md_buf_cstr(&tmp));
+    }
+    md_buf_free(&tmp);
+    return rc;
+}
+
+int md_analysis_write(xmlDoc *doc, const md_config *cfg, const char *dir, const char *number,
+                      int formats, md_pdf_job *pdf, char *paths[3], const char *fmtnames[3],
+                      size_t *nwritten, md_err *err)
+{
     static const struct {
         int flag;
         const char *ext;
     } f[3] = {{MD_FMT_PDF, "pdf"}, {MD_FMT_TXT, "txt"}, {MD_FMT_XML, "xml"}};
-    md_render_opts ro;
-    md_render_opts_from_config(&ro, cfg);
-    for (size_t i = 0; i < 3; i++) {
-        if (!(formats & f[i].flag))
-            continue;
-        md_buf path = MD_BUF_INIT;
-        md_buf_printf(&path, "%s/dossier-%s.%s", dir && *dir ? dir : ".", number, f[i].ext);
-        if (path.oom || path.len >= MD_LIMIT_PATH) {
-            md_buf_free(&path);
-            return md_err_set(err, MD_ERR_LIMIT, "output path too long");
-        }
-        int rc = MD_OK;
-        if (f[i].flag == MD_FMT_PDF) {
-            rc = md_render_pdf(doc, md_buf_cstr(&path), &ro, err);
-        } else if (f[i].flag == MD_FMT_TXT) {
-            char xsl[MD_LIMIT_PATH];
-            md_buf out = MD_BUF_INIT;
-            rc = md_render_find_template(cfg, "dossier-text.xsl", xsl, sizeof xsl, err);
-            if (rc == MD_OK)
-                rc = md_render_xslt(doc, xsl, &out, err);
-            if (rc == MD_OK) {
-                md_buf tmp = MD_BUF_INIT;
-                md_buf_printf(&tmp, "%s.tmp", md_buf_cstr(&path));
-                FILE *fp = fopen(md_buf_cstr(&tmp), "wb");
-                if (!fp || fwrite(out.data ? out.data : "", 1, out.len, fp) != out.len ||
-                    fclose(fp) != 0 || rename(md_buf_cstr(&tmp), md_buf_cstr(&path)) != 0) {
-                    rc = md_err_set(err, MD_ERR_IO, "%s: %s", md_buf_cstr(&path), strerror(errno));
-                    unlink(md_buf_cstr(&tmp));
-                }
-                md_buf_free(&tmp);
-            }
-            md_buf_free(&out);
-        } else {
-            md_buf tmp = MD_BUF_INIT;
-            md_buf_printf(&tmp, "%s.tmp", md_buf_cstr(&path));
-            if (xmlSaveFormatFileEnc(md_buf_cstr(&tmp), doc, "UTF-8", 1) < 0 ||
-                rename(md_buf_cstr(&tmp), md_buf_cstr(&path)) != 0) {
-                rc = md_err_set(err, MD_ERR_IO, "%s: cannot write", md_buf_cstr(&path));
-                unlink(md_buf_cstr(&tmp));
-            }
-            md_buf_free(&tmp);
-        }
-        if (rc != MD_OK) {
-            md_buf_free(&path);
-            return rc;
-        }
-        paths[*nwritten] = md_buf_detach(&path);
-        fmtnames[*nwritten] = f[i].ext;
-        (*nwritten)++;
+    md_buf path[3] = {MD_BUF_INIT, MD_BUF_INIT, MD_BUF_INIT};
+    int ok[3] = {0, 0, 0}, first = MD_OK;
+    md_err e1;
+    *nwritten = 0;
+    if (!md_analysis_ticket_valid(number)) {
+        md_render_pdf_wait(pdf, NULL);
+        return md_err_set(err, MD_ERR_ARG, "not a valid ticket number");
     }
-    return MD_OK;
+    for (size_t i = 0; i < 3; i++)
+        if ((formats & f[i].flag) && out_path(&path[i], dir, number, f[i].ext, err) != MD_OK) {
+            md_render_pdf_wait(pdf, NULL);
+            for (size_t k = 0; k < 3; k++)
+                md_buf_free(&path[k]);
+            return MD_ERR_LIMIT;
+        }
+    int pdf_on = 0;
+    if (formats & MD_FMT_PDF) {
+        int rc = MD_OK;
+        if (!pdf) {
+            md_render_opts ro;
+            md_render_opts_from_config(&ro, cfg);
+            rc = md_render_pdf_start(&ro, &pdf, &e1);
+        }
+        if (rc == MD_OK)
+            rc = md_render_pdf_submit(pdf, doc, md_buf_cstr(&path[0]), &e1);
+        pdf_on = rc == MD_OK;
+        if (rc != MD_OK)
+            first = rc, *err = e1;
+    }
+    /* meanwhile, on this thread */
+    if (formats & MD_FMT_XML) {
+        int rc = write_xml(doc, md_buf_cstr(&path[2]), &e1);
+        ok[2] = rc == MD_OK;
+        if (rc != MD_OK && first == MD_OK)
+            first = rc, *err = e1;
+    }
+    if (formats & MD_FMT_TXT) {
+        int rc = write_text(doc, cfg, md_buf_cstr(&path[1]), &e1);
+        ok[1] = rc == MD_OK;
+        if (rc != MD_OK && first == MD_OK)
+            first = rc, *err = e1;
+    }
+    /* the PDF (or a job the caller started needlessly: cancelled) */
+    int rc = md_render_pdf_wait(pdf, &e1);
+    ok[0] = pdf_on && rc == MD_OK;
+    if (rc != MD_OK && first == MD_OK)
+        first = rc, *err = e1;
+    for (size_t i = 0; i < 3; i++) {
+        if (ok[i]) {
+            paths[*nwritten] = md_buf_detach(&path[i]);
+            fmtnames[*nwritten] = f[i].ext;
+            (*nwritten)++;
+        }
+        md_buf_free(&path[i]);
+    }
+    return first;
 }
 
 /* ======================================================================

@@ -44,6 +44,21 @@ void md_render_opts_from_config(md_render_opts *o, const md_config *cfg);
 int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts *o,
                   md_err *err);
 
+/* The same rendering on a thread of its own, so that its fixed costs (the
+ * libharu document and three fonts) overlap the analysis that produces doc,
+ * and its layout and compression overlap the other renderings.
+ * md_render_pdf_start: begin now (fonts load on the thread; *out owned by
+ * the caller until md_render_pdf_wait).  md_render_pdf_submit: hand over
+ * the finished document (a copy of out_path is kept; doc is only read, and
+ * the caller must neither change nor free it until md_render_pdf_wait
+ * returns).  md_render_pdf_wait: join; returns what md_render_pdf would
+ * have returned (err filled), 0 for a job never submitted (cancelled), and
+ * frees the job.  Without threads the work happens inside wait. */
+typedef struct md_pdf_job md_pdf_job;
+int md_render_pdf_start(const md_render_opts *o, md_pdf_job **out, md_err *err);
+int md_render_pdf_submit(md_pdf_job *j, const xmlDoc *doc, const char *out_path, md_err *err);
+int md_render_pdf_wait(md_pdf_job *j, md_err *err);
+
 /* md_render_xslt: apply the stylesheet at xsl_path to doc and append the
  * result (the stylesheet's output method, normally text, UTF-8) to out.
  * The transform may not write files, create directories or use the network.

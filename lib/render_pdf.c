@@ -13,6 +13,7 @@
 #include "render.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include <hpdf.h>
+#include <libxml/parser.h>
 
 #include "text.h"
 #include "version.h"
@@ -1258,12 +1260,29 @@ static void pdf_free(pdf *p)
     free(p->pool);
 }
 
-int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts *o,
-                  md_err *err)
+/* The fixed costs: the libharu document and the three fonts (about a
+ * quarter of a dossier's PDF time); independent of the document. */
+static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
 {
-    pdf p;
+    int rc;
+    memset(p, 0, sizeof *p);
+    p->doc = HPDF_New(on_error, p);
+    if (!p->doc)
+        return md_err_set(err, MD_ERR_NOMEM, "render: libharu: out of memory");
+    if (compress)
+        HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(p->doc);
+    if ((rc = load_font(p, &p->sans, font_dir, "DejaVuSans.ttf", err)) != MD_OK ||
+        (rc = load_font(p, &p->bold, font_dir, "DejaVuSans-Bold.ttf", err)) != MD_OK ||
+        (rc = load_font(p, &p->mono, font_dir, "DejaVuSansMono.ttf", err)) != MD_OK)
+        return rc;
+    return MD_OK;
+}
+
+/* lay out doc on the prepared p and write it to out_path (via a .tmp) */
+static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err)
+{
     const xmlNode *root, *hd;
-    const char *dir;
     char tmp[MD_LIMIT_PATH + 16], meta[512];
     int rc = MD_OK, w;
 
@@ -1275,63 +1294,154 @@ int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts 
     w = snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
     if (w < 0 || (size_t)w >= sizeof tmp)
         return md_err_set(err, MD_ERR_LIMIT, "render: output path too long");
+    p->ticket = kt(p, hd, "ticket");
+    p->version = kt(p, hd, "tool-version");
+    p->zone = zone_of(kt(p, kid(hd, "window"), "since"));
+    p->generated = when(p, kt(p, hd, "generated-at"));
 
-    memset(&p, 0, sizeof p);
-    p.doc = HPDF_New(on_error, &p);
-    if (!p.doc)
-        return md_err_set(err, MD_ERR_NOMEM, "render: libharu: out of memory");
-    p.ticket = kt(&p, hd, "ticket");
-    p.version = kt(&p, hd, "tool-version");
-    p.zone = zone_of(kt(&p, kid(hd, "window"), "since"));
-    p.generated = when(&p, kt(&p, hd, "generated-at"));
-    dir = (o && o->font_dir && *o->font_dir) ? o->font_dir : MD_RENDER_FONT_DIR;
-    if (!o || o->compress)
-        HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
-    HPDF_UseUTFEncodings(p.doc);
-    if ((rc = load_font(&p, &p.sans, dir, "DejaVuSans.ttf", err)) != MD_OK ||
-        (rc = load_font(&p, &p.bold, dir, "DejaVuSans-Bold.ttf", err)) != MD_OK ||
-        (rc = load_font(&p, &p.mono, dir, "DejaVuSansMono.ttf", err)) != MD_OK)
-        goto done;
-
-    snprintf(meta, sizeof meta, "Dossier for ticket %s", p.ticket);
-    info(&p, HPDF_INFO_TITLE, meta);
-    snprintf(meta, sizeof meta, "Mail delivery evidence for ticket %s: %s", p.ticket,
-             list(&p, kid(hd, "addresses"), "address", ", "));
-    info(&p, HPDF_INFO_SUBJECT, meta);
+    snprintf(meta, sizeof meta, "Dossier for ticket %s", p->ticket);
+    info(p, HPDF_INFO_TITLE, meta);
+    snprintf(meta, sizeof meta, "Mail delivery evidence for ticket %s: %s", p->ticket,
+             list(p, kid(hd, "addresses"), "address", ", "));
+    info(p, HPDF_INFO_SUBJECT, meta);
     snprintf(meta, sizeof meta, "maildossier %s", MD_VERSION);
-    info(&p, HPDF_INFO_CREATOR, meta);
-    info(&p, HPDF_INFO_AUTHOR, kt(&p, hd, "author"));
-    info_date(&p, kt(&p, hd, "generated-at"));
+    info(p, HPDF_INFO_CREATOR, meta);
+    info(p, HPDF_INFO_AUTHOR, kt(p, hd, "author"));
+    info_date(p, kt(p, hd, "generated-at"));
 
-    if (new_page(&p) == MD_OK) {
-        ink(&p);
-        sec_title(&p, hd);
-        sec_summary(&p, kid(root, "summary"));
-        sec_timeline(&p, kid(root, "timeline"));
-        sec_messages(&p, kid(root, "messages"));
-        sec_forwarding(&p, kid(root, "forwarding"));
-        sec_ips(&p, kid(root, "ips"));
-        footers(&p);
+    if (new_page(p) == MD_OK) {
+        ink(p);
+        sec_title(p, hd);
+        sec_summary(p, kid(root, "summary"));
+        sec_timeline(p, kid(root, "timeline"));
+        sec_messages(p, kid(root, "messages"));
+        sec_forwarding(p, kid(root, "forwarding"));
+        sec_ips(p, kid(root, "ips"));
+        footers(p);
     }
-    if (p.oom) {
-        rc = md_err_set(err, MD_ERR_NOMEM, "render: out of memory");
-        goto done;
-    }
-    if (p.failed) {
-        rc = md_err_set(err, MD_ERR_PARSE, "render: libharu error 0x%04lX (detail %lu)", p.code,
-                        p.detail);
-        goto done;
-    }
-    if (HPDF_SaveToFile(p.doc, tmp) != HPDF_OK || p.failed) {
+    if (p->oom)
+        return md_err_set(err, MD_ERR_NOMEM, "render: out of memory");
+    if (p->failed)
+        return md_err_set(err, MD_ERR_PARSE, "render: libharu error 0x%04lX (detail %lu)",
+                          p->code, p->detail);
+    if (HPDF_SaveToFile(p->doc, tmp) != HPDF_OK || p->failed) {
         unlink(tmp);
-        rc = md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", tmp, p.code);
-        goto done;
+        return md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", tmp,
+                          p->code);
     }
     if (rename(tmp, out_path) != 0) {
         rc = md_err_set(err, MD_ERR_IO, "%s: %s", out_path, strerror(errno));
         unlink(tmp);
     }
-done:
+    return rc;
+}
+
+static const char *font_dir_of(const md_render_opts *o)
+{
+    return (o && o->font_dir && *o->font_dir) ? o->font_dir : MD_RENDER_FONT_DIR;
+}
+
+int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts *o,
+                  md_err *err)
+{
+    pdf p;
+    if (!doc || !out_path)
+        return md_err_set(err, MD_ERR_ARG, "render: no document or output path");
+    int rc = pdf_prepare(&p, font_dir_of(o), !o || o->compress, err);
+    if (rc == MD_OK)
+        rc = pdf_draw(&p, doc, out_path, err);
     pdf_free(&p);
+    return rc;
+}
+
+/* ---- the same on a thread (md_pdf_job) ----------------------------------- */
+
+struct md_pdf_job {
+    pthread_t thread;
+    int threaded;              /* 0: pthread_create failed, work in wait */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int submitted, cancelled;  /* under mu */
+    const xmlDoc *doc;         /* set by submit, under mu */
+    char path[MD_LIMIT_PATH];
+    char font_dir[MD_LIMIT_PATH];
+    int compress;
+    pdf p;
+    int rc;
+    md_err err;
+};
+
+static void *job_main(void *arg)
+{
+    md_pdf_job *j = arg;
+    j->rc = pdf_prepare(&j->p, j->font_dir, j->compress, &j->err);
+    pthread_mutex_lock(&j->mu);
+    while (!j->submitted && !j->cancelled)
+        pthread_cond_wait(&j->cv, &j->mu);
+    int draw = j->submitted;
+    pthread_mutex_unlock(&j->mu);
+    if (j->rc == MD_OK && draw)
+        j->rc = pdf_draw(&j->p, j->doc, j->path, &j->err);
+    pdf_free(&j->p);
+    return NULL;
+}
+
+int md_render_pdf_start(const md_render_opts *o, md_pdf_job **out, md_err *err)
+{
+    md_pdf_job *j = calloc(1, sizeof *j);
+    *out = NULL;
+    if (!j)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    const char *dir = font_dir_of(o);
+    if (strlen(dir) >= sizeof j->font_dir) {
+        free(j);
+        return md_err_set(err, MD_ERR_LIMIT, "font directory path too long");
+    }
+    memcpy(j->font_dir, dir, strlen(dir) + 1);
+    j->compress = !o || o->compress;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    xmlInitParser(); /* libxml2's globals, before a second thread reads documents */
+    j->threaded = pthread_create(&j->thread, NULL, job_main, j) == 0;
+    *out = j;
+    return MD_OK;
+}
+
+int md_render_pdf_submit(md_pdf_job *j, const xmlDoc *doc, const char *out_path, md_err *err)
+{
+    if (!j || !doc || !out_path)
+        return md_err_set(err, MD_ERR_ARG, "render: no job, document or output path");
+    if (strlen(out_path) >= sizeof j->path)
+        return md_err_set(err, MD_ERR_LIMIT, "render: output path too long");
+    pthread_mutex_lock(&j->mu);
+    if (!j->submitted && !j->cancelled) {
+        memcpy(j->path, out_path, strlen(out_path) + 1);
+        j->doc = doc;
+        j->submitted = 1;
+        pthread_cond_signal(&j->cv);
+    }
+    pthread_mutex_unlock(&j->mu);
+    return MD_OK;
+}
+
+int md_render_pdf_wait(md_pdf_job *j, md_err *err)
+{
+    if (!j)
+        return MD_OK;
+    pthread_mutex_lock(&j->mu);
+    if (!j->submitted)
+        j->cancelled = 1;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    if (j->threaded)
+        pthread_join(j->thread, NULL);
+    else
+        job_main(j); /* no thread: the same work, here and now */
+    int rc = j->submitted ? j->rc : MD_OK;
+    if (rc != MD_OK && err)
+        *err = j->err;
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j);
     return rc;
 }

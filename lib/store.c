@@ -38,6 +38,44 @@ int md_store_prepare(md_store *st, sqlite3_stmt **out, const char *sql, int pers
     return MD_OK;
 }
 
+int md_store_cached(md_store *st, sqlite3_stmt **out, const char *sql, md_err *err)
+{
+    size_t i;
+    for (i = 0; i < st->ncache; i++)
+        if (st->cache[i].sql == sql && strcmp(sqlite3_sql(st->cache[i].s), sql) == 0)
+            break;
+    if (i < st->ncache) {
+        if (st->cache[i].busy)
+            return md_store_prepare(st, out, sql, 0, err); /* nested use */
+        st->cache[i].busy = 1;
+        *out = st->cache[i].s;
+        return MD_OK;
+    }
+    if (md_store_prepare(st, out, sql, st->ncache < MD_STORE_CACHE, err) != MD_OK)
+        return MD_ERR_DB;
+    if (st->ncache < MD_STORE_CACHE) {
+        st->cache[st->ncache].sql = sql;
+        st->cache[st->ncache].s = *out;
+        st->cache[st->ncache].busy = 1;
+        st->ncache++;
+    }
+    return MD_OK;
+}
+
+void md_store_finish(md_store *st, sqlite3_stmt *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < st->ncache; i++)
+        if (st->cache[i].s == s) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            st->cache[i].busy = 0;
+            return;
+        }
+    sqlite3_finalize(s);
+}
+
 int md_store_exec(md_store *st, const char *sql, md_err *err)
 {
     char *msg = NULL;
@@ -188,6 +226,8 @@ void md_store_close(md_store *st)
     if (!st)
         return;
     if (st->db) {
+        for (size_t i = 0; i < st->ncache; i++)
+            sqlite3_finalize(st->cache[i].s);
         if (st->in_tx)
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close_v2(st->db);

@@ -7,11 +7,19 @@
 #include "limits.h"
 #include "store.h"
 
+#define MD_STORE_CACHE 16   /* statements kept by md_store_cached */
+
 struct md_store {
     sqlite3 *db;
     char path[MD_LIMIT_PATH];
     int in_tx;
     int bulk;   /* writers open in bulk mode (md_store_bulk) */
+    struct {
+        const char *sql;     /* the caller's (static) text: the key */
+        sqlite3_stmt *s;
+        int busy;            /* handed out, not yet finished */
+    } cache[MD_STORE_CACHE];
+    size_t ncache;
 };
 
 /* Area schemas, applied in this order by migration 1 (each file owns its
@@ -30,6 +38,15 @@ int md_store_dberr(md_store *st, md_err *err, const char *what);
  * `persist`); MD_ERR_DB with the SQL's first words in err on failure. */
 int md_store_prepare(md_store *st, sqlite3_stmt **out, const char *sql, int persist,
                      md_err *err);
+/* md_store_cached: a statement for sql (a string constant) that lives as
+ * long as the store: prepared on first use, reset and unbound when handed
+ * out again (readers that run once per message save the parse).  End each
+ * use with md_store_finish, never sqlite3_finalize.  While one is in use,
+ * or beyond MD_STORE_CACHE texts, a fresh statement is handed out instead. */
+int md_store_cached(md_store *st, sqlite3_stmt **out, const char *sql, md_err *err);
+/* md_store_finish: end a use of s: a cached statement is reset and kept,
+ * any other finalized.  s may be NULL. */
+void md_store_finish(md_store *st, sqlite3_stmt *s);
 /* md_store_exec: run ';'-separated statements without results. */
 int md_store_exec(md_store *st, const char *sql, md_err *err);
 

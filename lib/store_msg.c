@@ -522,7 +522,7 @@ static int run_msgs(md_store *st, sqlite3_stmt *s, int with_raw, md_msg_row_fn f
     }
     md_buf_free(&b);
     int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     if (r2 != MD_OK)
         return r2;
     return ok ? MD_OK : md_store_dberr(st, err, "reading messages");
@@ -549,13 +549,13 @@ int md_store_msg_by_addr(md_store *st, const char *addr, int64_t t_from, int64_t
 int md_store_msg_by_msgid(md_store *st, const char *msgid, md_msg_row_fn fn, void *arg,
                           md_err *err)
 {
+    static const char sql[] =
+        "SELECT " MSG_COLS " FROM msg m WHERE m.message_id = ?1"
+        " OR m.id IN (SELECT msg_id FROM msg_dsn WHERE orig_message_id = ?1)"
+        " OR m.id IN (SELECT msg_id FROM msg_arf WHERE orig_message_id = ?1)"
+        " ORDER BY coalesce(m.date, m.stored), m.id";
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT " MSG_COLS " FROM msg m WHERE m.message_id = ?1"
-                         " OR m.id IN (SELECT msg_id FROM msg_dsn WHERE orig_message_id = ?1)"
-                         " OR m.id IN (SELECT msg_id FROM msg_arf WHERE orig_message_id = ?1)"
-                         " ORDER BY coalesce(m.date, m.stored), m.id",
-                         0, err) != MD_OK)
+    if (md_store_cached(st, &s, sql, err) != MD_OK) /* once per traced message */
         return MD_ERR_DB;
     md_store_bind_text(s, 1, msgid, -1);
     return run_msgs(st, s, 0, fn, arg, err);

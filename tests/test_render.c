@@ -410,6 +410,61 @@ static void test_pdf_errors(void **state)
     xmlFreeDoc(r);
 }
 
+/* The threaded rendering (md_pdf_job) writes the same document as
+ * md_render_pdf; a job never submitted is cancelled; errors come back from
+ * wait; the document may be read by the main thread meanwhile. */
+static void test_pdf_job(void **state)
+{
+    char a[1200], b[1200], bad[1200];
+    md_err err;
+    md_pdf_job *j = NULL;
+    md_render_opts o;
+    struct stat st;
+    xmlDoc *d = load(SAMPLE);
+    (void)state;
+    tmp_path(a, sizeof a, "render-job-direct.pdf");
+    tmp_path(b, sizeof b, "render-job-thread.pdf");
+    unlink(b);
+    assert_int_equal(md_render_pdf(d, a, NULL, &err), MD_OK);
+    assert_int_equal(md_render_pdf_start(NULL, &j, &err), MD_OK);
+    assert_non_null(j);
+    assert_int_equal(md_render_pdf_submit(j, d, b, &err), MD_OK);
+    /* the main thread reads (and serialises) the same document meanwhile */
+    xmlChar *mem = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemory(d, &mem, &len, 1);
+    assert_true(len > 1000);
+    xmlFree(mem);
+    assert_int_equal(md_render_pdf_wait(j, &err), MD_OK);
+    assert_int_equal(stat(b, &st), 0);
+    if (have_poppler()) {
+        char *ta = pdf_text(a), *tb = pdf_text(b);
+        assert_non_null(ta);
+        assert_non_null(tb);
+        assert_string_equal(ta, tb);
+        free(ta);
+        free(tb);
+    }
+
+    /* cancelled: started, never submitted: nothing written, no error */
+    tmp_path(bad, sizeof bad, "render-job-cancelled.pdf");
+    unlink(bad);
+    assert_int_equal(md_render_pdf_start(NULL, &j, &err), MD_OK);
+    assert_int_equal(md_render_pdf_wait(j, &err), MD_OK);
+    assert_int_not_equal(stat(bad, &st), 0);
+    assert_int_equal(md_render_pdf_wait(NULL, &err), MD_OK);
+
+    /* the fonts fail on the thread: the error comes back from wait */
+    md_render_opts_init(&o);
+    o.font_dir = "/nonexistent/fonts";
+    assert_int_equal(md_render_pdf_start(&o, &j, &err), MD_OK);
+    assert_int_equal(md_render_pdf_submit(j, d, bad, &err), MD_OK);
+    assert_int_equal(md_render_pdf_wait(j, &err), MD_ERR_IO);
+    assert_non_null(strstr(err.msg, "/nonexistent/fonts/DejaVuSans.ttf"));
+    assert_int_not_equal(stat(bad, &st), 0);
+    xmlFreeDoc(d);
+}
+
 /* a valid dossier with empty sections and empty author/organisation */
 static void test_minimal(void **state)
 {
@@ -657,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_pdf_footers_fonts_meta),
         cmocka_unit_test(test_pdf_long),
         cmocka_unit_test(test_pdf_errors),
+        cmocka_unit_test(test_pdf_job),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),

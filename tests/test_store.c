@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "store.h"
+#include "store_int.h"
 #include "testutil.h"
 
 static char dbpath[512];
@@ -286,6 +287,59 @@ static void test_not_a_store(void **state)
     assert_non_null(strstr(e.msg, "/nonexistent/dir/maildossier.db"));
 }
 
+/* md_store_cached: one statement per text, reset and unbound between uses,
+ * a fresh one while it is in use, finalized at close (a statement left
+ * unfinalized would keep the database open: the file is then still locked
+ * when the test removes it). */
+static void test_stmt_cache(void **state)
+{
+    (void)state;
+    static const char sql[] = "SELECT ?1";
+    md_test_remove_db(dbpath);
+    md_store *st;
+    md_err e = {0, ""};
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    sqlite3_stmt *a, *b, *c;
+    assert_int_equal(md_store_cached(st, &a, sql, &e), MD_OK);
+    sqlite3_bind_int(a, 1, 42);
+    assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(a, 0), 42);
+    /* nested use of the same text: another statement */
+    assert_int_equal(md_store_cached(st, &b, sql, &e), MD_OK);
+    assert_ptr_not_equal(a, b);
+    md_store_finish(st, b);
+    md_store_finish(st, a);
+    /* the kept one comes back reset, its binding cleared */
+    assert_int_equal(md_store_cached(st, &c, sql, &e), MD_OK);
+    assert_ptr_equal(a, c);
+    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(c, 0), SQLITE_NULL);
+    md_store_finish(st, c);
+    md_store_finish(st, NULL);
+    /* an equal text at another address is its own entry */
+    char other[sizeof sql];
+    memcpy(other, sql, sizeof sql);
+    assert_int_equal(md_store_cached(st, &b, other, &e), MD_OK);
+    assert_ptr_not_equal(a, b);
+    md_store_finish(st, b);
+    /* beyond the cache's size: fresh statements, finalized when finished */
+    static char texts[MD_STORE_CACHE + 4][32];
+    for (int i = 0; i < MD_STORE_CACHE + 4; i++) {
+        snprintf(texts[i], sizeof texts[i], "SELECT %d", i);
+        assert_int_equal(md_store_cached(st, &b, texts[i], &e), MD_OK);
+        assert_int_equal(sqlite3_step(b), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(b, 0), i);
+        md_store_finish(st, b);
+    }
+    assert_int_equal((int)st->ncache, MD_STORE_CACHE);
+    /* a bad text: an error naming it, nothing cached */
+    assert_int_equal(md_store_cached(st, &b, "SELEC nonsense", &e), MD_ERR_DB);
+    md_store_close(st);
+    /* closed cleanly: every statement finalized, the file can be opened again */
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_OK);
+    md_store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_migrates_v1),
         cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_not_a_store),
+        cmocka_unit_test(test_stmt_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
