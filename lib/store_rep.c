@@ -167,7 +167,7 @@ static int list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_
     }
     if (rc == MD_OK && step != SQLITE_DONE)
         rc = md_store_dberr(st, err, what);
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     if (rc != MD_OK) {
         free(arr);
         return rc;
@@ -496,12 +496,13 @@ int md_store_rep_ip_days(md_store *st, const char *ipin, int64_t since, int64_t 
     md_rep_day *arr = NULL;
     size_t cnt = 0, cap = 0;
     sqlite3_stmt *s = NULL;
-    rc = md_store_prepare(st, &s,
-                          "SELECT day, act_start, act_end, rcpt, data, recipients, filter,"
-                          " complaint, complaint_pct, complaint_lt, trap_hits, helo, comments,"
-                          " source_id, line FROM rep_snds WHERE ip = ?1"
-                          " AND (?2 = 0 OR act_start >= ?2) AND (?3 = 0 OR act_start <= ?3)"
-                          " ORDER BY act_start", 0, err);
+    static const char snds_sql[] =
+        "SELECT day, act_start, act_end, rcpt, data, recipients, filter,"
+        " complaint, complaint_pct, complaint_lt, trap_hits, helo, comments,"
+        " source_id, line FROM rep_snds WHERE ip = ?1"
+        " AND (?2 = 0 OR act_start >= ?2) AND (?3 = 0 OR act_start <= ?3)"
+        " ORDER BY act_start";
+    rc = md_store_cached(st, &s, snds_sql, err);
     if (rc != MD_OK)
         goto fail;
     md_store_bind_text(s, 1, ip, -1);
@@ -543,18 +544,19 @@ int md_store_rep_ip_days(md_store *st, const char *ipin, int64_t since, int64_t 
         rc = md_store_dberr(st, err, "reading SNDS days");
         goto fail;
     }
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     s = NULL;
-    rc = md_store_prepare(st, &s,
-                          "SELECT r.day, r.microsoft,"
-                          " SUM(CASE WHEN c.pass THEN c.count ELSE 0 END),"
-                          " SUM(CASE WHEN c.pass THEN 0 ELSE c.count END),"
-                          " SUM(CASE WHEN c.disposition = 'quarantine' THEN c.count ELSE 0 END),"
-                          " SUM(CASE WHEN c.disposition = 'reject' THEN c.count ELSE 0 END)"
-                          " FROM rep_dmarc_record c JOIN rep_dmarc_report r ON r.id = c.report"
-                          " WHERE c.source_ip = ?1 AND (?2 = 0 OR r.mid >= ?2)"
-                          " AND (?3 = 0 OR r.mid <= ?3) GROUP BY r.day, r.microsoft"
-                          " ORDER BY r.day", 0, err);
+    static const char dmarc_days_sql[] =
+        "SELECT r.day, r.microsoft,"
+        " SUM(CASE WHEN c.pass THEN c.count ELSE 0 END),"
+        " SUM(CASE WHEN c.pass THEN 0 ELSE c.count END),"
+        " SUM(CASE WHEN c.disposition = 'quarantine' THEN c.count ELSE 0 END),"
+        " SUM(CASE WHEN c.disposition = 'reject' THEN c.count ELSE 0 END)"
+        " FROM rep_dmarc_record c JOIN rep_dmarc_report r ON r.id = c.report"
+        " WHERE c.source_ip = ?1 AND (?2 = 0 OR r.mid >= ?2)"
+        " AND (?3 = 0 OR r.mid <= ?3) GROUP BY r.day, r.microsoft"
+        " ORDER BY r.day";
+    rc = md_store_cached(st, &s, dmarc_days_sql, err);
     if (rc != MD_OK)
         goto fail;
     md_store_bind_text(s, 1, ip, -1);
@@ -581,14 +583,14 @@ int md_store_rep_ip_days(md_store *st, const char *ipin, int64_t since, int64_t 
         rc = md_store_dberr(st, err, "reading DMARC days");
         goto fail;
     }
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     if (cnt > 1)
         qsort(arr, cnt, sizeof *arr, cmp_day);
     *out = arr;
     *n = cnt;
     return MD_OK;
 fail:
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     free(arr);
     return rc;
 }
@@ -622,7 +624,7 @@ int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t
     if (rc != MD_OK)
         return rc;
     sqlite3_stmt *s = NULL;
-    rc = md_store_prepare(st, &s,
+    static const char dmarc_sum_sql[] =
         "SELECT r.org_key, max(r.org_name), max(r.email), max(r.microsoft),"
         " COUNT(DISTINCT r.id), SUM(c.count),"
         " SUM(CASE WHEN c.pass THEN c.count ELSE 0 END),"
@@ -637,7 +639,8 @@ int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t
         " FROM rep_dmarc_record c JOIN rep_dmarc_report r ON r.id = c.report"
         " WHERE c.source_ip = ?1 AND (?2 = 0 OR r.date_end >= ?2)"
         " AND (?3 = 0 OR r.date_begin <= ?3)"
-        " GROUP BY r.org_key ORDER BY SUM(c.count) DESC, r.org_key", 0, err);
+        " GROUP BY r.org_key ORDER BY SUM(c.count) DESC, r.org_key";
+    rc = md_store_cached(st, &s, dmarc_sum_sql, err);
     if (rc != MD_OK)
         return rc;
     md_store_bind_text(s, 1, ip, -1);
