@@ -1,16 +1,18 @@
 /* store_log.c: the log area's tables and queries (see store_log.h).
  *
- * Raw lines live in zstd-compressed blocks (one row per block of consecutive
- * lines of one source), not one row per line: that is what makes ingest
+ * Raw lines live in LZ4-compressed blocks (one row per block of consecutive
+ * lines of one source; stores written before LZ4 hold zstd blocks, still
+ * read), not one row per line: that is what makes ingest
  * fast and the store small.  Messages, delivery attempts and links are rows;
  * addresses, Message-IDs and IPs have their own WITHOUT ROWID index tables.
  * Hot tables carry no foreign-key clauses (the writer is the only producer
  * and checks are per-row costs).  Owns the writer's prepared statements and
- * a zstd context.  Never prints.
+ * compression buffer.  Never prints.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lz4.h>
 #include <zstd.h>
 #include "store_int.h"
 #include "store_log.h"
@@ -24,7 +26,7 @@ const char md_store_schema_log[] =
     "  nlines INTEGER NOT NULL,"
     "  t_first INTEGER, t_last INTEGER,"
     "  raw_bytes INTEGER NOT NULL,"
-    "  codec INTEGER NOT NULL,"            /* 0 stored, 1 zstd */
+    "  codec INTEGER NOT NULL,"            /* 0 stored, 1 zstd, 2 LZ4 */
     "  data BLOB NOT NULL);"
     "CREATE UNIQUE INDEX log_block_pos ON log_block(source_id, first_line);"
     "CREATE TABLE log_span ("
@@ -105,8 +107,7 @@ static int ensure_fn(md_store *st, md_err *err);
 struct md_log_writer {
     md_store *st;
     sqlite3_stmt *s[S_COUNT];
-    ZSTD_CCtx *zc;
-    void *zbuf;
+    void *zbuf;            /* compressed block */
     size_t zcap;
     md_log_key *ktmp;      /* scratch for sorting index entries */
     size_t ktcap;
@@ -129,12 +130,6 @@ int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
             md_store_log_writer_close(w);
             return MD_ERR_DB;
         }
-    w->zc = ZSTD_createCCtx();
-    if (!w->zc) {
-        md_store_log_writer_close(w);
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
-    }
-    ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 1);
     *out = w;
     return MD_OK;
 }
@@ -146,7 +141,6 @@ void md_store_log_writer_close(md_log_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
-    ZSTD_freeCCtx(w->zc);
     free(w->zbuf);
     free(w->ktmp);
     free(w);
@@ -198,7 +192,12 @@ int md_store_log_block(md_log_writer *w, int64_t source_id, uint64_t first_line,
                        uint64_t nlines, int64_t t_first, int64_t t_last, const char *raw,
                        size_t rawlen, md_err *err)
 {
-    size_t bound = ZSTD_compressBound(rawlen);
+    /* LZ4: decodes three times as fast as zstd -1 (what trace and the
+     * dossier wait for) and compresses 2.7 times as fast, for 3.7x instead
+     * of 5.7x on logs (bench/RESULTS.md) */
+    if (rawlen > (size_t)LZ4_MAX_INPUT_SIZE)
+        return md_err_set(err, MD_ERR_LIMIT, "block of %zu bytes too large", rawlen);
+    size_t bound = (size_t)LZ4_compressBound((int)rawlen);
     if (bound > w->zcap) {
         void *nb = realloc(w->zbuf, bound);
         if (!nb)
@@ -206,10 +205,11 @@ int md_store_log_block(md_log_writer *w, int64_t source_id, uint64_t first_line,
         w->zbuf = nb;
         w->zcap = bound;
     }
-    size_t zn = ZSTD_compress2(w->zc, w->zbuf, w->zcap, raw, rawlen);
-    int codec = 1;
+    int zl = LZ4_compress_default(raw, w->zbuf, (int)rawlen, (int)w->zcap);
+    size_t zn = zl > 0 ? (size_t)zl : rawlen;
+    int codec = 2;
     const void *data = w->zbuf;
-    if (ZSTD_isError(zn) || zn >= rawlen) {
+    if (zl <= 0 || zn >= rawlen) {
         codec = 0;
         data = raw;
         zn = rawlen;
@@ -942,9 +942,18 @@ int md_store_log_r_block_get(md_store *st, md_log_reader *rd, int64_t source_id,
     } else if (md_buf_reserve(out, raw) != MD_OK) {
         r = md_err_set(err, MD_ERR_NOMEM, "out of memory");
     } else {
-        size_t got = rd && rd->zd ? ZSTD_decompressDCtx(rd->zd, out->data, raw, data, dn)
-                                  : ZSTD_decompress(out->data, raw, data, dn);
-        if (ZSTD_isError(got) || got != raw)
+        size_t got = 0;
+        int ok = 0;
+        if (codec == 2 && raw <= (size_t)LZ4_MAX_INPUT_SIZE && dn <= (size_t)LZ4_MAX_INPUT_SIZE) {
+            int g = LZ4_decompress_safe(data, out->data, (int)dn, (int)raw);
+            ok = g >= 0 && (size_t)g == raw;
+            got = ok ? raw : 0;
+        } else if (codec == 1) { /* stores written before LZ4 */
+            got = rd && rd->zd ? ZSTD_decompressDCtx(rd->zd, out->data, raw, data, dn)
+                               : ZSTD_decompress(out->data, raw, data, dn);
+            ok = !ZSTD_isError(got) && got == raw;
+        }
+        if (!ok)
             r = md_err_set(err, MD_ERR_DB, "%s: raw line block of source %lld is damaged",
                            st->path, (long long)source_id);
         else {

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sqlite3.h>
+#include <zstd.h>
 #include "store_log.h"
 #include "trace.h"
 #include "testutil.h"
@@ -82,6 +84,56 @@ static void test_blocks(void **state)
     assert_int_equal(md_store_log_block(w, src, 2001, 1, 0, 0, "x\n", 2, &err), MD_ERR_DB);
     md_store_rollback(st);
     md_buf_free(&raw);
+    md_buf_free(&out);
+}
+
+/* Blocks of stores written before LZ4 (codec 1, zstd) are still read;
+ * a damaged block of either codec is an error naming the store, never a
+ * crash or garbage. */
+static void test_block_codecs(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    const char text[] = "Apr 20 09:41:12 mx1 postfix/qmgr[1]: 3F2A1: removed\n"
+                        "Apr 20 09:41:13 mx1 postfix/qmgr[1]: 3F2A2: removed\n";
+    size_t n = sizeof text - 1;
+    char z[256];
+    size_t zn = ZSTD_compress(z, sizeof z, text, n, 1);
+    assert_false(ZSTD_isError(zn));
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO log_block(source_id, first_line, nlines,"
+                                            " t_first, t_last, raw_bytes, codec, data)"
+                                            " VALUES (?1, ?2, 2, 0, 0, ?3, ?4, ?5)", -1, &s, NULL),
+                     SQLITE_OK);
+    /* 10: a good zstd block; 20: the same cut short; 30: LZ4 garbage */
+    struct { int line, codec; const void *data; size_t len; } rows[] = {
+        {10, 1, z, zn}, {20, 1, z, zn - 4}, {30, 2, "\xff\xff\xff\xff\xff\xff", 6}};
+    for (size_t i = 0; i < 3; i++) {
+        sqlite3_bind_int64(s, 1, src);
+        sqlite3_bind_int(s, 2, rows[i].line);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)n);
+        sqlite3_bind_int(s, 4, rows[i].codec);
+        sqlite3_bind_blob(s, 5, rows[i].data, (int)rows[i].len, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+
+    md_buf out = MD_BUF_INIT;
+    uint64_t first, cnt;
+    assert_int_equal(md_store_log_block_get(st, src, 11, &out, &first, &cnt, &err), MD_OK);
+    assert_int_equal(first, 10);
+    assert_int_equal(out.len, n);
+    assert_memory_equal(out.data, text, n);
+    assert_int_equal(md_store_log_block_get(st, src, 20, &out, &first, &cnt, &err), MD_ERR_DB);
+    assert_non_null(strstr(err.msg, "damaged"));
+    assert_non_null(strstr(err.msg, dbpath));
+    assert_int_equal(md_store_log_block_get(st, src, 31, &out, &first, &cnt, &err), MD_ERR_DB);
+    assert_non_null(strstr(err.msg, "damaged"));
     md_buf_free(&out);
 }
 
@@ -278,6 +330,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_codecs, setup, teardown),
         cmocka_unit_test(test_lines),
         cmocka_unit_test_setup_teardown(test_hosts_msgs_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
