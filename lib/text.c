@@ -110,6 +110,14 @@ int md_text_terminal(md_buf *out, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7F) { /* a run of printable ASCII: one append */
+            size_t j = i + 1;
+            while (j < n && p[j] >= 0x20 && p[j] < 0x7F)
+                j++;
+            md_buf_append(out, s + i, j - i);
+            i = j;
+            continue;
+        }
         if (c < 0x20 || c == 0x7F) {
             if (c == '\t')
                 md_buf_putc(out, '\t');

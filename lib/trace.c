@@ -190,6 +190,9 @@ typedef struct loadctx {
     md_buf block;
     int64_t block_src;
     uint64_t block_first, block_n;
+    int cur_valid;          /* cur_line starts at block.data + cur_off */
+    uint64_t cur_line;
+    size_t cur_off;
     int64_t path_src;
     const char *path;
     size_t lines_cap, dlvs_cap;
@@ -246,6 +249,7 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
                                      &c->block_n, c->err) != MD_OK) {
             c->block_src = 0;
             c->block_n = 0;
+            c->cur_valid = 0;
             if (c->err->code == MD_ERR_NOTFOUND) {
                 md_err_clear(c->err);
                 return 0; /* line not stored (should not happen): skip */
@@ -254,15 +258,25 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
             return 1;
         }
         c->block_src = src;
+        c->cur_valid = 0;
     }
     if (lineno >= c->block_first + c->block_n)
         return 0;
-    /* find the line: count newlines from the block start */
+    /* find the line: count newlines from the block start, or from the last
+     * line found in this block (a message's lines mostly come in order) */
     const char *p = c->block.data, *end = c->block.data + c->block.len;
-    for (uint64_t k = c->block_first; k < lineno && p < end; k++) {
+    uint64_t k = c->block_first;
+    if (c->cur_valid && c->cur_line <= lineno && c->cur_line >= k) {
+        p = c->block.data + c->cur_off;
+        k = c->cur_line;
+    }
+    for (; k < lineno && p < end; k++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         p = nl ? nl + 1 : end;
     }
+    c->cur_valid = 1;
+    c->cur_line = lineno;
+    c->cur_off = (size_t)(p - c->block.data);
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     if (m->nlines == c->lines_cap) {

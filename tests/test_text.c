@@ -99,6 +99,11 @@ static void test_terminal(void **state)
     assert_non_null(strstr(o, "\\u009B2J"));
     assert_non_null(strstr(o, "\xEF\xBF\xBD"));
     assert_true(md_text_utf8_valid(b.data, b.len));
+    /* the whole output, exactly; DEL and a NUL inside an ASCII run */
+    assert_string_equal(o, "\\x1B]0;owned\\x07 Gr\xC3\xBC\xC3\x9F" "e\t\\u009B2J\xEF\xBF\xBD");
+    md_buf_reset(&b);
+    md_text_terminal(&b, "ab\x7f" "cd\0ef", 8);
+    assert_string_equal(md_buf_cstr(&b), "ab\\x7Fcd\\x00ef");
     md_buf_free(&b);
 }
 
