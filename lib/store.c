@@ -190,7 +190,7 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
     const char *pragmas = (flags & MD_STORE_READONLY)
         ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824"
         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-          "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY";
+          "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824";
     if (md_store_exec(st, pragmas, err) != MD_OK ||
         (!(flags & MD_STORE_READONLY) && migrate(st, err) != MD_OK)) {
         md_store_close(st);
