@@ -182,17 +182,26 @@ static int link_cb(void *arg, const md_log_linkrow *l)
 
 /* ---- loading one message ----------------------------------------------- */
 
+/* A decoded block of raw lines.  Messages of one trace interleave in time,
+ * so a few blocks kept decoded save decoding the same block again. */
+#define TRACE_BLOCKS 4
+typedef struct lblock {
+    md_buf buf;
+    int64_t src;            /* 0: empty */
+    uint64_t first, n;
+    int cur_valid;          /* cur_line starts at buf.data + cur_off */
+    uint64_t cur_line;
+    size_t cur_off;
+    unsigned long used;
+} lblock;
+
 typedef struct loadctx {
     md_store *st;
     md_log_reader *rd;
     priv *pv;
     md_trace_msg *m;
-    md_buf block;
-    int64_t block_src;
-    uint64_t block_first, block_n;
-    int cur_valid;          /* cur_line starts at block.data + cur_off */
-    uint64_t cur_line;
-    size_t cur_off;
+    lblock blk[TRACE_BLOCKS]; /* decoded blocks, least recently used replaced */
+    unsigned long tick;
     int64_t path_src;
     const char *path;
     size_t lines_cap, dlvs_cap;
@@ -244,12 +253,20 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
         m->lines_truncated = 1;
         return 1;
     }
-    if (src != c->block_src || lineno < c->block_first || lineno >= c->block_first + c->block_n) {
-        if (md_store_log_r_block_get(c->st, c->rd, src, lineno, &c->block, &c->block_first,
-                                     &c->block_n, c->err) != MD_OK) {
-            c->block_src = 0;
-            c->block_n = 0;
-            c->cur_valid = 0;
+    lblock *b = NULL, *lru = &c->blk[0];
+    for (int i = 0; i < TRACE_BLOCKS && !b; i++) {
+        lblock *x = &c->blk[i];
+        if (x->src == src && lineno >= x->first && lineno < x->first + x->n)
+            b = x;
+        else if (x->used < lru->used)
+            lru = x;
+    }
+    if (!b) {
+        b = lru;
+        b->src = 0;
+        b->cur_valid = 0;
+        if (md_store_log_r_block_get(c->st, c->rd, src, lineno, &b->buf, &b->first, &b->n,
+                                     c->err) != MD_OK) {
             if (c->err->code == MD_ERR_NOTFOUND) {
                 md_err_clear(c->err);
                 return 0; /* line not stored (should not happen): skip */
@@ -257,26 +274,26 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
             c->rc = c->err->code;
             return 1;
         }
-        c->block_src = src;
-        c->cur_valid = 0;
+        b->src = src;
+        if (lineno >= b->first + b->n)
+            return 0;
     }
-    if (lineno >= c->block_first + c->block_n)
-        return 0;
+    b->used = ++c->tick;
     /* find the line: count newlines from the block start, or from the last
      * line found in this block (a message's lines mostly come in order) */
-    const char *p = c->block.data, *end = c->block.data + c->block.len;
-    uint64_t k = c->block_first;
-    if (c->cur_valid && c->cur_line <= lineno && c->cur_line >= k) {
-        p = c->block.data + c->cur_off;
-        k = c->cur_line;
+    const char *p = b->buf.data, *end = b->buf.data + b->buf.len;
+    uint64_t k = b->first;
+    if (b->cur_valid && b->cur_line <= lineno) {
+        p = b->buf.data + b->cur_off;
+        k = b->cur_line;
     }
     for (; k < lineno && p < end; k++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         p = nl ? nl + 1 : end;
     }
-    c->cur_valid = 1;
-    c->cur_line = lineno;
-    c->cur_off = (size_t)(p - c->block.data);
+    b->cur_valid = 1;
+    b->cur_line = lineno;
+    b->cur_off = (size_t)(p - b->buf.data);
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     if (m->nlines == c->lines_cap) {
@@ -657,7 +674,8 @@ fail:
     free(ids.ids);
     free(ids.matched);
     md_buf_free(&lb);
-    md_buf_free(&lc.block);
+    for (int i = 0; i < TRACE_BLOCKS; i++)
+        md_buf_free(&lc.blk[i].buf);
     md_store_log_reader_close(lc.rd);
     return rc;
 }
