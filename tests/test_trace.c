@@ -189,6 +189,76 @@ static void test_links_ip_limit(void **state)
     md_trace_free(NULL);
 }
 
+/* Messages whose lines are spread over many blocks (64 KB each) and
+ * interleave: more blocks than the trace keeps decoded, so blocks are
+ * dropped and decoded again; every line must still come back exactly. */
+static void test_many_blocks(void **state)
+{
+    (void)state;
+    enum { MSGS = 8, ROUNDS = 8, FILL = 700 };
+    char d[512], path[600], db[700];
+    md_test_dir(d, sizeof d, "test_trace_blocks");
+    snprintf(path, sizeof path, "%s/mail.log", d);
+    snprintf(db, sizeof db, "%s/t.db", d);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    /* want[m][k]: line number of the k-th line of message m */
+    static uint64_t want[MSGS][ROUNDS + 2];
+    static char text[MSGS][ROUNDS + 2][200];
+    uint64_t ln = 0;
+    for (int m = 0; m < MSGS; m++) {
+        snprintf(text[m][0], sizeof text[m][0],
+                 "Nov 21 07:00:%02d relay postfix/qmgr[12]: A0000000%02X: from=<s%d@example.net>,"
+                 " size=100, nrcpt=1 (queue active)", m, m, m);
+        fprintf(fp, "%s\n", text[m][0]);
+        want[m][0] = ++ln;
+    }
+    for (int r = 0; r < ROUNDS; r++) {
+        for (int f = 0; f < FILL; f++, ln++)
+            fprintf(fp, "Nov 21 %02d:%02d:%02d relay postfix/qmgr[12]: F%03d%06d: removed\n",
+                    8 + r, f / 60 % 60, f % 60, r, f);
+        for (int m = 0; m < MSGS; m++) {
+            snprintf(text[m][r + 1], sizeof text[m][r + 1],
+                     "Nov 21 %02d:59:%02d relay postfix/smtp[13]: A0000000%02X: to=<many@hotmail.de>,"
+                     " relay=none, delay=%d, delays=0/0/0/0, dsn=4.4.1, status=deferred"
+                     " (connect to mx%d.example: Connection timed out)", 8 + r, m, m, r, m);
+            fprintf(fp, "%s\n", text[m][r + 1]);
+            want[m][r + 1] = ++ln;
+        }
+    }
+    fclose(fp);
+    md_store *s2;
+    md_err err = {0, ""};
+    assert_int_equal(md_store_open(&s2, db, 0, &err), MD_OK);
+    md_config cfg;
+    md_config_defaults(&cfg);
+    md_ingest ig;
+    md_ingest_init(&ig, s2, &cfg);
+    ig.year = 2026;
+    assert_int_equal(md_ingest_path(&ig, path, &err), MD_OK);
+    md_trace_query q;
+    memset(&q, 0, sizeof q);
+    const char *a[] = {"many@hotmail.de"};
+    q.addrs = a;
+    q.naddrs = 1;
+    md_trace_result *r = NULL;
+    assert_int_equal(md_trace_run(s2, &q, &r, &err), MD_OK);
+    assert_int_equal(r->nmsgs, MSGS);
+    for (size_t i = 0; i < r->nmsgs; i++) {
+        const md_trace_msg *m = &r->msgs[i];
+        int k = (int)strtol(m->qid + 8, NULL, 16);
+        assert_true(k >= 0 && k < MSGS);
+        assert_int_equal(m->nlines, ROUNDS + 1);
+        for (int j = 0; j <= ROUNDS; j++) {
+            assert_int_equal(m->lines[j].lineno, want[k][j]);
+            assert_string_equal(m->lines[j].text, text[k][j]);
+        }
+    }
+    md_trace_free(r);
+    md_store_close(s2);
+    md_test_rmtree(d);
+}
+
 static void test_spans_daily(void **state)
 {
     (void)state;
@@ -237,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_outcomes_and_lines),
         cmocka_unit_test(test_links_ip_limit),
         cmocka_unit_test(test_spans_daily),
+        cmocka_unit_test(test_many_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
