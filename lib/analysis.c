@@ -115,19 +115,27 @@ static const char *fmt_day(int64_t t, char *buf, size_t n)
 static void clean(md_buf *out, const char *s, size_t n)
 {
     md_buf tmp = MD_BUF_INIT;
-    md_text_utf8_repair(&tmp, s, n);
-    const char *p = md_buf_cstr(&tmp);
-    for (size_t i = 0; i < tmp.len; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c < 0x20 && c != '\t' && c != '\n')
+    if (!md_text_utf8_valid(s, n)) {
+        md_text_utf8_repair(&tmp, s, n);
+        s = md_buf_cstr(&tmp);
+        n = tmp.len;
+    }
+    size_t run = 0; /* start of the bytes not yet copied */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 && c != '\t' && c != '\n') {
+            md_buf_append(out, s + run, i - run);
             md_buf_putc(out, ' ');
-        else if (c == 0xef && i + 2 < tmp.len && (unsigned char)p[i + 1] == 0xbf &&
-                 ((unsigned char)p[i + 2] == 0xbe || (unsigned char)p[i + 2] == 0xbf)) {
+            run = i + 1;
+        } else if (c == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbf &&
+                   ((unsigned char)s[i + 2] == 0xbe || (unsigned char)s[i + 2] == 0xbf)) {
+            md_buf_append(out, s + run, i - run);
             md_buf_puts(out, "\xef\xbf\xbd");   /* U+FFFE/FFFF are not XML */
             i += 2;
-        } else
-            md_buf_putc(out, (int)c);
+            run = i + 1;
+        }
     }
+    md_buf_append(out, s + run, n - run);
     md_buf_free(&tmp);
 }
 

@@ -241,6 +241,26 @@ static void test_nothing_found(void **state)
     xmlFreeDoc(doc);
 }
 
+/* Raw log text that XML cannot carry as it is: control characters become
+ * spaces, invalid UTF-8 and U+FFFF become U+FFFD, the rest is kept; the
+ * document still validates (dossier() checks the schema). */
+static void test_unclean_log_text(void **state)
+{
+    fixture *f = *state;
+    char p[700];
+    snprintf(p, sizeof p, "%s/dirty.log", f->dir);
+    write_file(p,
+               "Apr 20 13:00:01 smtpout postfix/qmgr[1021]: 5A1B2C3D4E: from=<k.weber@uni-potsdam.de>, size=2100, nrcpt=1 (queue active)\n"
+               "Apr 20 13:00:03 smtpout postfix/smtp[2001]: 5A1B2C3D4E: to=<dirty@hotmail.com>, relay=mx4.hotmail.com[65.55.92.136]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=5.1.1, status=bounced (host mx4.hotmail.com[65.55.92.136] said: 550 5.1.1 bad\x01" "byte \xff" " and \xef\xbf\xbf here, Gr\xc3\xbc\xc3\x9f\x7f (in reply to RCPT TO command))\n");
+    ingest(f, p);
+    const char *addrs[] = {"dirty@hotmail.com"};
+    xmlDoc *doc = dossier(f, addrs, 1, 0, NULL);
+    assert_true(contains(doc, "string(//log-line[contains(text, '5.1.1 bad')]/text)",
+                         "550 5.1.1 bad byte \xef\xbf\xbd and \xef\xbf\xbd here, "
+                         "Gr\xc3\xbc\xc3\x9f\x7f (in reply"));
+    xmlFreeDoc(doc);
+}
+
 static void test_ticket_numbers_and_window(void **state)
 {
     (void)state;
@@ -372,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_nothing_found),
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_ip_history_recurrence),
+        cmocka_unit_test(test_unclean_log_text), /* last: adds to the shared store */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
