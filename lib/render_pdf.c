@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <hpdf.h>
+#include <hpdf_fontdef.h>
 #include <libxml/parser.h>
 
 #include "text.h"
@@ -1444,4 +1445,62 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err)
     pthread_cond_destroy(&j->cv);
     free(j);
     return rc;
+}
+
+/* ---- libharu's glyph lookup, by binary search ----------------------------
+ *
+ * libharu 2.3.0 builds, for every UTF-8 font, the CIDToGIDMap of all 65,536
+ * BMP code points by calling HPDF_TTFontDef_GetGlyphid for each, and that
+ * function walks the font's cmap segments one by one: for DejaVu's three
+ * faces about 200 million instructions per document, two thirds of the
+ * PDF's whole cost.  libhpdf calls the function through its PLT, so this
+ * definition (same name, same signature, same results for every code
+ * point of a well-formed cmap: the first segment whose end is >= the code
+ * point, found by bisection since the ends ascend) is the one it uses.
+ * tests/test_render.c compares it with libharu's own for every code point
+ * of the three fonts.  A cmap whose ends do not ascend is searched the
+ * library's way. */
+HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
+{
+    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)fontdef->attr;
+    const HPDF_TTF_CmapRange *cm = &attr->cmap;
+    HPDF_UINT seg_count = cm->seg_count_x2 / 2u, lo = 0, hi, i;
+
+    if (cm->format == 0)
+        return cm->glyph_id_array[unicode & 0xFF];
+    if (cm->seg_count_x2 == 0) {
+        HPDF_SetError(fontdef->error, HPDF_TTF_INVALID_CMAP, 0);
+        return 0;
+    }
+    /* ascending ends (checked once per cmap and thread) allow bisection */
+    static _Thread_local const HPDF_UINT16 *checked;
+    static _Thread_local int ascending;
+    if (checked != cm->end_count) {
+        ascending = 1;
+        for (i = 1; i < seg_count && ascending; i++)
+            ascending = cm->end_count[i - 1] <= cm->end_count[i];
+        checked = cm->end_count;
+    }
+    if (ascending) {
+        hi = seg_count;
+        while (lo < hi) {
+            HPDF_UINT mid = lo + (hi - lo) / 2;
+            if (cm->end_count[mid] < unicode)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo;
+    } else {
+        for (i = 0; i < seg_count && unicode > cm->end_count[i]; i++)
+            ;
+    }
+    if (i >= seg_count || cm->start_count[i] > unicode)
+        return 0; /* not in the font */
+    if (cm->id_range_offset[i] == 0)
+        return (HPDF_UINT16)(unicode + cm->id_delta[i]);
+    HPDF_UINT idx = cm->id_range_offset[i] / 2u + (unicode - cm->start_count[i]) - (seg_count - i);
+    if (idx >= cm->glyph_id_array_count)
+        return 0;
+    return (HPDF_UINT16)(cm->glyph_id_array[idx] + cm->id_delta[i]);
 }

@@ -9,6 +9,10 @@
  * renderings (column limit, form fields) and the XSLT sandbox.  Tests that
  * need poppler-utils are skipped when it is missing.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_NEXT */
+#endif
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hpdf.h>
+#include <hpdf_fontdef.h>
 #include "render.h"
 #include "text.h"
 
@@ -465,6 +471,41 @@ static void test_pdf_job(void **state)
     xmlFreeDoc(d);
 }
 
+/* render_pdf.c replaces libharu's linear glyph lookup by a bisection:
+ * both give the same glyph for every BMP code point of the three fonts
+ * (libharu's own is the next definition of the symbol after ours), and
+ * libharu really calls ours (a PDF is rendered through it). */
+static void test_glyph_lookup(void **state)
+{
+    typedef HPDF_UINT16 (*lookup_fn)(HPDF_FontDef, HPDF_UINT16);
+    static const char *const fonts[] = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
+                                        "DejaVuSansMono.ttf"};
+    lookup_fn theirs = (lookup_fn)dlsym(RTLD_NEXT, "HPDF_TTFontDef_GetGlyphid");
+    (void)state;
+    assert_non_null(theirs);
+    assert_true(theirs != HPDF_TTFontDef_GetGlyphid);
+    for (size_t f = 0; f < 3; f++) {
+        char path[512];
+        HPDF_Doc doc = HPDF_New(NULL, NULL);
+        assert_non_null(doc);
+        snprintf(path, sizeof path, "%s/%s", MD_RENDER_FONT_DIR, fonts[f]);
+        const char *name = HPDF_LoadTTFontFromFile(doc, path, HPDF_TRUE);
+        assert_non_null(name);
+        HPDF_FontDef fd = HPDF_GetFontDef(doc, name);
+        assert_non_null(fd);
+        unsigned found = 0;
+        for (unsigned u = 0; u <= 0xFFFF; u++) {
+            HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd, (HPDF_UINT16)u);
+            HPDF_UINT16 b = theirs(fd, (HPDF_UINT16)u);
+            if (a != b)
+                fail_msg("%s U+%04X: glyph %u, libharu %u", fonts[f], u, a, b);
+            found += a != 0;
+        }
+        assert_true(found > 2000); /* DejaVu covers thousands of code points */
+        HPDF_Free(doc);
+    }
+}
+
 /* a valid dossier with empty sections and empty author/organisation */
 static void test_minimal(void **state)
 {
@@ -713,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_pdf_long),
         cmocka_unit_test(test_pdf_errors),
         cmocka_unit_test(test_pdf_job),
+        cmocka_unit_test(test_glyph_lookup),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),
