@@ -26,7 +26,8 @@ typedef struct md_render_opts {
     /* directory holding DejaVuSans.ttf, DejaVuSans-Bold.ttf and
      * DejaVuSansMono.ttf; NULL or "" = MD_RENDER_FONT_DIR */
     const char *font_dir;
-    /* 1 = compress page streams (default); 0 for debugging */
+    /* 1 = compress streams (default; zlib's fastest level, see render_pdf.c); 0 for
+     * debugging */
     int compress;
 } md_render_opts;
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <hpdf.h>
+#include <zlib.h>
 #include <hpdf_fontdef.h>
 #include "render.h"
 #include "text.h"
@@ -506,6 +507,48 @@ static void test_glyph_lookup(void **state)
     }
 }
 
+/* deflate output of buf at `level` through deflateInit (ours) or
+ * deflateInit2 (zlib's) into out; its length */
+static size_t deflated(const unsigned char *buf, size_t n, int level, int plain, unsigned char *out,
+                       size_t cap)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (plain)
+        assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+                         Z_OK);
+    else
+        assert_int_equal(deflateInit(&z, level), Z_OK);
+    z.next_in = (unsigned char *)buf;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t len = cap - z.avail_out;
+    deflateEnd(&z);
+    return len;
+}
+
+/* libharu's default deflate level becomes Z_BEST_SPEED (render_pdf.c);
+ * an explicit level is kept. */
+static void test_deflate_level(void **state)
+{
+    static unsigned char in[200000], a[220000], b[220000];
+    (void)state;
+    for (size_t i = 0; i < sizeof in; i++) /* log-like: compressible, not trivially */
+        in[i] = (unsigned char)("Nov 16 01:44:54 smtpout postfix/local[20626]: 8576B1F442: "
+                                "to=<jdoe@uni-potsdam.de>, status=sent\n")[(i * 7 + i / 97) % 96];
+    size_t na = deflated(in, sizeof in, Z_DEFAULT_COMPRESSION, 0, a, sizeof a);
+    size_t nb = deflated(in, sizeof in, Z_BEST_SPEED, 1, b, sizeof b);
+    assert_int_equal(na, nb);
+    assert_memory_equal(a, b, na);
+    size_t n9 = deflated(in, sizeof in, 9, 0, a, sizeof a);
+    size_t p9 = deflated(in, sizeof in, 9, 1, b, sizeof b);
+    assert_int_equal(n9, p9);
+    assert_memory_equal(a, b, n9);
+    assert_true(n9 < nb); /* level 9 was really level 9 */
+}
+
 /* a valid dossier with empty sections and empty author/organisation */
 static void test_minimal(void **state)
 {
@@ -755,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_pdf_errors),
         cmocka_unit_test(test_pdf_job),
         cmocka_unit_test(test_glyph_lookup),
+        cmocka_unit_test(test_deflate_level),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),
