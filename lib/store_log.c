@@ -124,6 +124,7 @@ int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
         return MD_ERR_DB;
     }
     md_store_bulk(st, 1); /* undone by md_store_log_writer_close */
+    md_store_bulk_journal(st, 1);
     for (int i = 0; i < S_COUNT; i++)
         if (md_store_prepare(st, &w->s[i], writer_sql[i], 1, err) != MD_OK) {
             md_store_log_writer_close(w);
@@ -146,6 +147,7 @@ void md_store_log_writer_close(md_log_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
+    md_store_bulk_journal(w->st, 0);
     ZSTD_freeCCtx(w->zc);
     free(w->zbuf);
     free(w->ktmp);
@@ -675,12 +677,8 @@ static int state_set(md_store *st, const char *key, int64_t v, md_err *err)
 
 static int64_t max_id(md_store *st, const char *table)
 {
-    char sql[96];
-    sqlite3_stmt *s = NULL;
-    int64_t v = 0;
-    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
+    sqlite3_stmt *s = md_store_row(st, "SELECT coalesce(max(id), 0) FROM %s", table);
+    int64_t v = s ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_finalize(s);
     return v;
 }
