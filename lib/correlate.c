@@ -421,6 +421,7 @@ static int add_dlv(cmsg *m, const md_corr_ev *ev, int64_t source_id, uint64_t li
         d->row.quoted_msgid = NULL;
     d->row.source_id = source_id;
     d->row.lineno = lineno;
+    d->row.relay_ours = ev->relay_ours;
     return MD_OK;
 }
 

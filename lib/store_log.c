@@ -345,7 +345,8 @@ int md_store_log_dlv_put(md_log_writer *w, const md_log_dlvrow *d, md_err *err)
     size_t hn = d->relay_host ? strlen(d->relay_host) : 0;
     while (hn && d->relay_host[hn - 1] == '.')
         hn--;
-    if (d->relay_ip && *d->relay_ip && hop_put(w, d->relay_ip, strlen(d->relay_ip), err) != MD_OK)
+    if (d->relay_ours && d->relay_ip && *d->relay_ip &&
+        hop_put(w, d->relay_ip, strlen(d->relay_ip), err) != MD_OK)
         return MD_ERR_DB;
     return hn ? hop_put(w, d->relay_host, hn, err) : MD_OK;
 }
@@ -833,7 +834,8 @@ static const char sql_reinjected[] =
     "   AND (d.relay_ip = b.client_ip OR rtrim(d.relay_host, '.') = b.client_host)"
     " WHERE b.id > ?1 AND (b.flags & 32) AND b.sender IS NOT NULL AND b.sender != ''"
     "   AND b.client_ip IS NOT NULL"
-    /* only from a host something was delivered to: a next hop (key 6) */
+    /* only from a host something was delivered to: a next hop (key 6; by
+     * IP only ours: b's client IP is ours as b is, unless b came by pickup) */
     "   AND (EXISTS (SELECT 1 FROM log_key p WHERE p.h = md_key(6, b.client_ip) AND p.msg_id = 0)"
     "     OR EXISTS (SELECT 1 FROM log_key p WHERE p.h = md_key(6, b.client_host)"
     "                AND p.msg_id = 0))"

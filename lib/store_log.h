@@ -41,9 +41,10 @@ enum {
     MD_LOGKEY_IP = 3,     /* client IP, IP named by Microsoft (canonical text) */
     MD_LOGKEY_QID = 4,    /* queue id */
     MD_LOGKEY_QUOTED = 5, /* Message-ID quoted in a delivery reply */
-    MD_LOGKEY_HOP = 6     /* a next hop delivered to (relay IP, relay name
-                             without trailing dots), msg_id 0: noted by
-                             md_store_log_dlv_put, for the resolve pass */
+    MD_LOGKEY_HOP = 6     /* a next hop delivered to (relay name without
+                             trailing dots; relay IP when one of ours),
+                             msg_id 0: noted by md_store_log_dlv_put, for
+                             the resolve pass */
 };
 
 typedef struct md_log_key {
@@ -81,6 +82,7 @@ typedef struct md_log_dlvrow {
     int outcome;                /* md_trace_outcome */
     int64_t source_id;
     uint64_t lineno;
+    int relay_ours;             /* writing: relay_ip is one of ours (MD_LOGKEY_HOP) */
 } md_log_dlvrow;
 
 typedef struct md_log_linkrow {
