@@ -296,6 +296,8 @@ void md_store_bulk_journal(md_store *st, int on)
 {
     if (!st || st->in_tx || !on == !st->rbj)
         return;
+    if (on && getenv("MAILDOSSIER_INGEST_WAL")) /* readers must not wait (store_int.h) */
+        return;
     if (on)
         st->rbj = journal_mode(st, "DELETE");
     else if (journal_mode(st, "WAL"))

@@ -59,7 +59,10 @@ void md_store_bulk(md_store *st, int on);
  * at any moment is safe: the next open rolls a hot journal back and sets
  * the WAL again.  Only switched outside a transaction and when no other
  * connection has the store open (otherwise it stays in the WAL: the same
- * result, slower; never an error). */
+ * result, slower; never an error).  The price: while a transaction has
+ * spilled pages, readers that open the store wait (busy timeout, 10 s) for
+ * its commit instead of reading a snapshot; the environment variable
+ * MAILDOSSIER_INGEST_WAL (any value) keeps the WAL instead. */
 void md_store_bulk_journal(md_store *st, int on);
 
 /* md_store_source_row: fill out from a row "id, kind, lines_done,

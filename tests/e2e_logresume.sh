@@ -22,6 +22,10 @@ want=$(summary "$t/whole.db")
 
 db=$t/killed.db
 kills=0
+# the store exists (schema set) before the first kill, however slow the
+# start: the reading command after each kill must then find it readable
+: > "$t/empty.log"
+"$MD_BIN" --db "$db" -q ingest --format log "$t/empty.log" || err "creating the store: exit $?"
 for delay in 0.4 0.8 1.5; do
     "$MD_BIN" --db "$db" -q ingest --year 2026 "$t/mail.log" &
     pid=$!
