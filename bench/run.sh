@@ -31,7 +31,7 @@ if [ ! -s "$log" ]; then
 fi
 db=$data/bench.db
 rm -f "$db" "$db-wal" "$db-shm"
-bytes=$(stat -c %s "$log")
+bytes=$(stat -L -c %s "$log")   # -L: the log may be a symlink
 nlines=$(wc -l < "$log")
 
 now_ms() { date +%s%N | awk '{printf "%.3f", $1 / 1e6}'; }

@@ -89,7 +89,7 @@ static int keys_flush(md_corr *c, md_err *err)
 {
     if (c->oom)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory (index entries)");
-    if (c->nkeys && md_store_log_keys_put(c->w, c->keys, c->nkeys, err) != MD_OK)
+    if (md_store_log_keys_put(c->w, c->keys, c->nkeys, err) != MD_OK)
         return MD_ERR_DB;
     c->nkeys = 0;
     return MD_OK;
@@ -421,6 +421,7 @@ static int add_dlv(cmsg *m, const md_corr_ev *ev, int64_t source_id, uint64_t li
         d->row.quoted_msgid = NULL;
     d->row.source_id = source_id;
     d->row.lineno = lineno;
+    d->row.relay_ours = ev->relay_ours;
     return MD_OK;
 }
 

@@ -25,9 +25,12 @@
 
 #define MD_LOGFILE_BLOCK   (64 * 1024)   /* raw bytes per stored block (trace decompresses
                                             a whole block to show one line) */
-#define MD_LOGFILE_COMMIT  1000000       /* lines per transaction (environment
+#define MD_LOGFILE_COMMIT  500000        /* lines per transaction (environment
                                             MAILDOSSIER_COMMIT_LINES overrides it:
-                                            for tests and tuning) */
+                                            for tests and tuning); a reader that
+                                            opens the store meanwhile waits for
+                                            the commit (md_store_bulk_journal):
+                                            about 1.5 s of ingest */
 #define MD_LOGFILE_WARN    100           /* bad lines reported one by one per input */
 #define MAX_HOSTS          256           /* host name -> id cache entries */
 #define MAX_SPANS          256

@@ -1,9 +1,11 @@
 /* store.c: opening, configuring and migrating the SQLite evidence store, and
  * the sources table that makes ingest idempotent and resumable (see
  * store.h).  Owns the sqlite3 handle.  Never prints. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "store_int.h"
 
 static const char schema_core[] =
@@ -171,9 +173,27 @@ static int migrate(md_store *st, md_err *err)
 /* internal flag: the read-only open after upgrading an older store */
 #define MD_STORE_UPGRADED 0x100
 
+/* A rollback journal left by a writer killed in bulk mode
+ * (md_store_bulk_journal): a read-only connection cannot roll it back. */
+static int hot_journal(const char *path)
+{
+    char j[MD_LIMIT_PATH + 16];
+    struct stat sb;
+    return (size_t)snprintf(j, sizeof j, "%s-journal", path) < sizeof j && stat(j, &sb) == 0 &&
+           sb.st_size > 0;
+}
+
 int md_store_open(md_store **out, const char *path, int flags, md_err *err)
 {
     *out = NULL;
+    if ((flags & MD_STORE_READONLY) && hot_journal(path)) {
+        /* roll it back (and return to the WAL) as a writer would; when that
+         * fails the read-only open below reports the store's state */
+        md_store *rw = NULL;
+        md_err e = {0, ""};
+        if (md_store_open(&rw, path, 0, &e) == MD_OK)
+            md_store_close(rw);
+    }
     md_store *st = calloc(1, sizeof *st);
     if (!st)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
@@ -230,6 +250,8 @@ void md_store_close(md_store *st)
             sqlite3_finalize(st->cache[i].s);
         if (st->in_tx)
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        st->in_tx = 0;
+        md_store_bulk_journal(st, 0);
         sqlite3_close_v2(st->db);
     }
     free(st);
@@ -282,6 +304,44 @@ void md_store_bulk(md_store *st, int on)
     if (!was != !st->bulk)
         md_store_exec(st, st->bulk ? "PRAGMA wal_autocheckpoint=50000"
                                    : "PRAGMA wal_autocheckpoint=1000", NULL);
+}
+
+sqlite3_stmt *md_store_row(md_store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *sql = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    sqlite3_stmt *s = NULL;
+    if (sql && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        sqlite3_free(sql);
+        return s;
+    }
+    sqlite3_free(sql);
+    sqlite3_finalize(s);
+    return NULL;
+}
+
+/* Set the journal mode; 1 when the store now is in `mode` (as reported). */
+static int journal_mode(md_store *st, const char *mode)
+{
+    sqlite3_stmt *s = md_store_row(st, "PRAGMA journal_mode=%s", mode);
+    int ok = s && sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), mode) == 0;
+    sqlite3_finalize(s);
+    return ok;
+}
+
+void md_store_bulk_journal(md_store *st, int on)
+{
+    if (!st || st->in_tx || !on == !st->rbj)
+        return;
+    if (on && getenv("MAILDOSSIER_INGEST_WAL")) /* readers must not wait (store_int.h) */
+        return;
+    if (on)
+        st->rbj = journal_mode(st, "DELETE");
+    else if (journal_mode(st, "WAL"))
+        st->rbj = 0;
 }
 
 void md_store_source_row(sqlite3_stmt *s, md_source *out)

@@ -14,6 +14,7 @@ struct md_store {
     char path[MD_LIMIT_PATH];
     int in_tx;
     int bulk;   /* writers open in bulk mode (md_store_bulk) */
+    int rbj;    /* in rollback-journal mode (md_store_bulk_journal) */
     struct {
         const char *sql;     /* the caller's (static) text: the key */
         sqlite3_stmt *s;
@@ -50,6 +51,12 @@ void md_store_finish(md_store *st, sqlite3_stmt *s);
 /* md_store_exec: run ';'-separated statements without results. */
 int md_store_exec(md_store *st, const char *sql, md_err *err);
 
+/* md_store_row: prepare the SQL made from fmt (sqlite3_mprintf: %q, %s
+ * for trusted names only) and step it once: the statement, on its first
+ * row, for the caller to read and finalize; NULL when there is no row or
+ * on error. */
+sqlite3_stmt *md_store_row(md_store *st, const char *fmt, ...);
+
 /* Bind helpers: text of length n (-1 for NUL-terminated), NULL when s is NULL. */
 int md_store_bind_text(sqlite3_stmt *s, int i, const char *t, int n);
 /* Column as text, "" when NULL. */
@@ -60,6 +67,20 @@ const char *md_store_col_text(sqlite3_stmt *s, int i);
  * any is open, the WAL is checkpointed every 50000 pages instead (the data
  * is then copied once, at the end, not at every commit). */
 void md_store_bulk(md_store *st, int on);
+
+/* md_store_bulk_journal: a writer that fills mostly new pages (log ingest)
+ * switches (on = 1) the store from the WAL to a rollback journal for its
+ * transactions and back (on = 0) when done.  Pages new in a transaction are
+ * then written once, to the database file, instead of to the WAL and again
+ * by the checkpoint; pages changed are saved to the journal first.  A kill
+ * at any moment is safe: the next open rolls a hot journal back and sets
+ * the WAL again.  Only switched outside a transaction and when no other
+ * connection has the store open (otherwise it stays in the WAL: the same
+ * result, slower; never an error).  The price: while a transaction has
+ * spilled pages, readers that open the store wait (busy timeout, 10 s) for
+ * its commit instead of reading a snapshot; the environment variable
+ * MAILDOSSIER_INGEST_WAL (any value) keeps the WAL instead. */
+void md_store_bulk_journal(md_store *st, int on);
 
 /* md_store_source_row: fill out from a row "id, kind, lines_done,
  * bytes_done, complete" (the RETURNING of the source statements). */

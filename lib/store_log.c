@@ -102,7 +102,14 @@ static const char *const writer_sql[S_COUNT] = {
     "INSERT OR IGNORE INTO log_key(h, msg_id) VALUES" KV8 "," KV8 "," KV8 "," KV8,
 };
 
+/* next hops remembered per writer (an open-addressing set of key hashes)
+ * so that each is indexed once, not once per delivery */
+#define HOP_SET 4096
+#define HOP_PEND 1024
+
 static int ensure_fn(md_store *st, md_err *err);
+static int64_t state_get(md_store *st, const char *key);
+static int state_set(md_store *st, const char *key, int64_t v, md_err *err);
 
 struct md_log_writer {
     md_store *st;
@@ -111,6 +118,10 @@ struct md_log_writer {
     size_t zcap;
     md_log_key *ktmp;      /* scratch for sorting index entries */
     size_t ktcap;
+    int64_t hops[HOP_SET]; /* next hops indexed by this writer (0: free) */
+    size_t nhops;
+    md_log_key hopk[HOP_PEND]; /* their entries, until the next batch */
+    size_t nhopk;
 };
 
 int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
@@ -125,6 +136,15 @@ int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
         return MD_ERR_DB;
     }
     md_store_bulk(st, 1); /* undone by md_store_log_writer_close */
+    md_store_bulk_journal(st, 1);
+    /* a store without deliveries needs no next hops from before (see
+     * md_store_log_resolve) */
+    sqlite3_stmt *any = md_store_row(st, "SELECT 1 FROM log_dlv LIMIT 1");
+    sqlite3_finalize(any);
+    if (!any && !state_get(st, "hops") && state_set(st, "hops", 1, err) != MD_OK) {
+        md_store_log_writer_close(w);
+        return MD_ERR_DB;
+    }
     for (int i = 0; i < S_COUNT; i++)
         if (md_store_prepare(st, &w->s[i], writer_sql[i], 1, err) != MD_OK) {
             md_store_log_writer_close(w);
@@ -141,6 +161,7 @@ void md_store_log_writer_close(md_log_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
+    md_store_bulk_journal(w->st, 0);
     free(w->zbuf);
     free(w->ktmp);
     free(w);
@@ -270,6 +291,33 @@ int md_store_log_msg_put(md_log_writer *w, md_log_msgrow *m, md_err *err)
     return MD_OK;
 }
 
+/* Note a next hop (p[0..n), n > 0) once per writer: an index entry of kind
+ * MD_LOGKEY_HOP, inserted with the next batch of entries. */
+static int keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *err);
+
+static int hop_put(md_log_writer *w, const char *p, size_t n, md_err *err)
+{
+    int64_t key = md_store_log_key_hash(MD_LOGKEY_HOP, p, n), h = key | 1; /* h: never 0 */
+    size_t i = (size_t)h & (HOP_SET - 1);
+    while (w->hops[i] && w->hops[i] != h)
+        i = (i + 1) & (HOP_SET - 1);
+    if (w->hops[i])
+        return MD_OK;
+    if (w->nhops >= HOP_SET / 2) { /* many hops: forget them (re-inserts are ignored) */
+        memset(w->hops, 0, sizeof w->hops);
+        w->nhops = 0;
+        i = (size_t)h & (HOP_SET - 1);
+    }
+    w->hops[i] = h;
+    w->nhops++;
+    md_log_key k = {key, 0, MD_LOGKEY_HOP};
+    w->hopk[w->nhopk++] = k;
+    if (w->nhopk < HOP_PEND)
+        return MD_OK;
+    w->nhopk = 0;
+    return keys_put(w, w->hopk, HOP_PEND, err);
+}
+
 int md_store_log_dlv_put(md_log_writer *w, const md_log_dlvrow *d, md_err *err)
 {
     sqlite3_stmt *s = w->s[S_DLV];
@@ -291,7 +339,16 @@ int md_store_log_dlv_put(md_log_writer *w, const md_log_dlvrow *d, md_err *err)
     sqlite3_bind_int(s, 16, d->ms);
     sqlite3_bind_int64(s, 17, d->source_id);
     sqlite3_bind_int64(s, 18, (sqlite3_int64)d->lineno);
-    return run(w, s, "storing delivery attempt", err);
+    if (run(w, s, "storing delivery attempt", err) != MD_OK)
+        return MD_ERR_DB;
+    /* as stored: the relay name without its trailing dots (sql_reinjected) */
+    size_t hn = d->relay_host ? strlen(d->relay_host) : 0;
+    while (hn && d->relay_host[hn - 1] == '.')
+        hn--;
+    if (d->relay_ours && d->relay_ip && *d->relay_ip &&
+        hop_put(w, d->relay_ip, strlen(d->relay_ip), err) != MD_OK)
+        return MD_ERR_DB;
+    return hn ? hop_put(w, d->relay_host, hn, err) : MD_OK;
 }
 
 int md_store_log_link_put(md_log_writer *w, const md_log_linkrow *l, md_err *err)
@@ -433,6 +490,17 @@ static int keys_insert(md_log_writer *w, const md_log_key *const *pend, size_t *
 
 int md_store_log_keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *err)
 {
+    size_t nh = w->nhopk;
+    w->nhopk = 0;
+    if (nh && keys_put(w, w->hopk, nh, err) != MD_OK)
+        return MD_ERR_DB;
+    return keys_put(w, keys, n, err);
+}
+
+static int keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *err)
+{
+    if (!n)
+        return MD_OK;
     /* sorted, so the B-tree is walked once in order instead of at random */
     sort_keys(w, keys, n);
     const md_log_key *pend[KEY_MANY] = {0};
@@ -675,12 +743,8 @@ static int state_set(md_store *st, const char *key, int64_t v, md_err *err)
 
 static int64_t max_id(md_store *st, const char *table)
 {
-    char sql[96];
-    sqlite3_stmt *s = NULL;
-    int64_t v = 0;
-    snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
+    sqlite3_stmt *s = md_store_row(st, "SELECT coalesce(max(id), 0) FROM %s", table);
+    int64_t v = s ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_finalize(s);
     return v;
 }
@@ -770,7 +834,18 @@ static const char sql_reinjected[] =
     "   AND (d.relay_ip = b.client_ip OR rtrim(d.relay_host, '.') = b.client_host)"
     " WHERE b.id > ?1 AND (b.flags & 32) AND b.sender IS NOT NULL AND b.sender != ''"
     "   AND b.client_ip IS NOT NULL"
+    /* only from a host something was delivered to: a next hop (key 6; by
+     * IP only ours: b's client IP is ours as b is, unless b came by pickup) */
+    "   AND (EXISTS (SELECT 1 FROM log_key p WHERE p.h = md_key(6, b.client_ip) AND p.msg_id = 0)"
+    "     OR EXISTS (SELECT 1 FROM log_key p WHERE p.h = md_key(6, b.client_host)"
+    "                AND p.msg_id = 0))"
     "   AND NOT EXISTS (SELECT 1 FROM log_link l WHERE l.to_msg = b.id AND l.from_msg = a.id)";
+
+/* The next hops of a store written before the writer indexed them. */
+static const char sql_hops[] =
+    "INSERT OR IGNORE INTO log_key(h, msg_id) SELECT md_key(6, v), 0 FROM"
+    " (SELECT relay_ip AS v FROM log_dlv UNION SELECT rtrim(relay_host, '.') FROM log_dlv)"
+    " WHERE v IS NOT NULL AND v != ''";
 
 int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
 {
@@ -789,6 +864,10 @@ int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
             rc = resolve_step(st, sql_same_msgid, 0, 0, &n, err);
         if (rc == MD_OK)
             rc = md_store_exec(st, "DELETE FROM log_cand", err);
+        if (rc == MD_OK && !state_get(st, "hops")) /* a store written before next hops */
+            rc = md_store_exec(st, sql_hops, err);
+        if (rc == MD_OK)
+            rc = state_set(st, "hops", 1, err);
         if (rc == MD_OK)
             rc = resolve_step(st, sql_reinjected, wm_msg, 0, &n, err);
         if (rc == MD_OK)

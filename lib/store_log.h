@@ -40,7 +40,11 @@ enum {
     MD_LOGKEY_MSGID = 2,  /* Message-ID with <> */
     MD_LOGKEY_IP = 3,     /* client IP, IP named by Microsoft (canonical text) */
     MD_LOGKEY_QID = 4,    /* queue id */
-    MD_LOGKEY_QUOTED = 5  /* Message-ID quoted in a delivery reply */
+    MD_LOGKEY_QUOTED = 5, /* Message-ID quoted in a delivery reply */
+    MD_LOGKEY_HOP = 6     /* a next hop delivered to (relay name without
+                             trailing dots; relay IP when one of ours),
+                             msg_id 0: noted by md_store_log_dlv_put, for
+                             the resolve pass */
 };
 
 typedef struct md_log_key {
@@ -78,6 +82,7 @@ typedef struct md_log_dlvrow {
     int outcome;                /* md_trace_outcome */
     int64_t source_id;
     uint64_t lineno;
+    int relay_ours;             /* writing: relay_ip is one of ours (MD_LOGKEY_HOP) */
 } md_log_dlvrow;
 
 typedef struct md_log_linkrow {
@@ -113,7 +118,9 @@ int md_store_log_link_put(md_log_writer *w, const md_log_linkrow *l, md_err *err
 /* md_store_log_key_hash: the index key of (kind, value[0..n)). */
 int64_t md_store_log_key_hash(int kind, const char *value, size_t n);
 /* md_store_log_keys_put: index entries (duplicates ignored); keys is
- * sorted in place first, so a batch walks the index once. */
+ * sorted in place first, so a batch walks the index once.  Also inserts
+ * the next hops noted by md_store_log_dlv_put since the last call (n may be
+ * 0): call it before committing deliveries. */
 int md_store_log_keys_put(md_log_writer *w, md_log_key *keys, size_t n, md_err *err);
 /* md_store_log_key_put: one entry for a NUL-terminated value ("" ignored). */
 int md_store_log_key_put(md_log_writer *w, int kind, const char *value, int64_t msg_id,

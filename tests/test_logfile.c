@@ -3,7 +3,8 @@
  * the counts of one run; the same file again, and its rotated gzip copy, add
  * nothing; a truncated gzip keeps the lines before the cut and reports the
  * error; junk lines are counted, reported with file:line and kept raw;
- * small commit intervals (MAILDOSSIER_COMMIT_LINES) change nothing. */
+ * small commit intervals (MAILDOSSIER_COMMIT_LINES) change nothing; a
+ * copy re-injected by the mail store is linked (in one run or two). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include "ingest.h"
 #include "store_log.h"
 #include "testutil.h"
+#include "trace.h"
 
 static char dir[512];
 static md_config cfg;
@@ -296,12 +298,83 @@ static void test_junk_lines(void **state)
     md_store_close(st);
 }
 
+/* collect the links of one message */
+typedef struct links_seen {
+    int n, reinjected;
+    int64_t from, to;
+} links_seen;
+
+static int on_link(void *arg, const md_log_linkrow *l)
+{
+    links_seen *ls = arg;
+    ls->n++;
+    if (l->kind == MD_LINK_REINJECTED) {
+        ls->reinjected++;
+        ls->from = l->from_msg;
+        ls->to = l->to_msg;
+    }
+    return 0;
+}
+
+/* The mail store (a next hop that is ours) re-injects a forwarded copy
+ * with the same sender: linked; the same sender from webmail (never a next
+ * hop) is not.  In one run, and in two runs with the first delivery in the
+ * first. */
+static void test_reinjected(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "Nov 16 10:00:01 smtpout postfix/smtpd[100]: AAAA111111: client=mx.example.org[192.0.2.10]",
+        "Nov 16 10:00:01 smtpout postfix/qmgr[102]: AAAA111111: from=<news@example.org>, size=1000, nrcpt=1 (queue active)",
+        "Nov 16 10:00:02 smtpout postfix/lmtp[103]: AAAA111111: to=<jdoe@uni-potsdam.de>, relay=mailup.uni-potsdam.de[141.89.68.244]:24, delay=0.8, delays=0.1/0/0.1/0.0, dsn=2.0.0, status=sent (250 2.0.0 <jdoe@uni-potsdam.de> delivered)",
+        "Nov 16 10:00:02 smtpout postfix/qmgr[102]: AAAA111111: removed",
+        "Nov 16 10:00:05 smtpout postfix/smtpd[100]: BBBB222222: client=mailup.uni-potsdam.de[141.89.68.244]",
+        "Nov 16 10:00:05 smtpout postfix/qmgr[102]: BBBB222222: from=<news@example.org>, size=1100, nrcpt=1 (queue active)",
+        "Nov 16 10:00:06 smtpout postfix/qmgr[102]: BBBB222222: removed",
+        "Nov 16 10:00:07 smtpout postfix/smtpd[100]: CCCC333333: client=webmail.uni-potsdam.de[141.89.68.3]",
+        "Nov 16 10:00:07 smtpout postfix/qmgr[102]: CCCC333333: from=<news@example.org>, size=1100, nrcpt=1 (queue active)",
+        "Nov 16 10:00:08 smtpout postfix/qmgr[102]: CCCC333333: removed",
+    };
+    static md_config c; /* large: not on the stack */
+    md_err err = {0, ""};
+    assert_int_equal(md_config_load(&c, MD_FIXTURES "/maildossier.conf", &err), MD_OK);
+    for (int split = 0; split < 2; split++) {
+        char p[600], db[64];
+        snprintf(p, sizeof p, "%s/reinj%d.log", dir, split);
+        snprintf(db, sizeof db, "reinj%d.db", split);
+        md_store *st = open_store(db);
+        for (int run = 0; run < 2; run++) {
+            FILE *fp = fopen(p, run ? "a" : "w");
+            assert_non_null(fp);
+            for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+                if (split ? (run ? i >= 4 : i < 4) : !run) /* one run: the same file again */
+                    fprintf(fp, "%s\n", lines[i]);
+            fclose(fp);
+            md_ingest ig;
+            md_ingest_init(&ig, st, &c);
+            ig.year = 2026;
+            assert_int_equal(md_ingest_path(&ig, p, &err), MD_OK);
+        }
+        links_seen a = {0, 0, 0, 0}, b = {0, 0, 0, 0}, w = {0, 0, 0, 0};
+        assert_int_equal(md_store_log_links(st, 1, on_link, &a, &err), MD_OK);
+        assert_int_equal(md_store_log_links(st, 2, on_link, &b, &err), MD_OK);
+        assert_int_equal(md_store_log_links(st, 3, on_link, &w, &err), MD_OK);
+        assert_int_equal(a.reinjected, 1);
+        assert_int_equal(a.from, 1);
+        assert_int_equal(a.to, 2);
+        assert_int_equal(b.reinjected, 1);
+        assert_int_equal(w.n, 0);
+        md_store_close(st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_equals_whole),
         cmocka_unit_test(test_rotated_gzip_and_truncated),
         cmocka_unit_test(test_junk_lines),
+        cmocka_unit_test(test_reinjected),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
