@@ -127,7 +127,7 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
         md_cli_error("ip: '%s' is not an IP address", argv[optind]);
         return MD_EXIT_USAGE;
     }
-    md_store *st = md_cli_store(cli, 0);
+    md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st)
         return MD_EXIT_FAIL;
     md_ip_history h;

@@ -99,7 +99,7 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         size_t l = out ? strlen(out) : 0;
         format = l > 4 && strcmp(out + l - 4, ".xml") == 0 ? "xml" : "txt";
     }
-    md_store *st = md_cli_store(cli, 0);
+    md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st)
         return MD_EXIT_FAIL;
     md_err err = {0, ""};

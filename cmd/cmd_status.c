@@ -40,7 +40,7 @@ int md_cmd_status(md_cli *cli, int argc, char **argv)
         md_cli_error("status: unexpected argument '%s'", argv[optind]);
         return MD_EXIT_USAGE;
     }
-    md_store *st = md_cli_store(cli, 0);
+    md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st)
         return MD_EXIT_FAIL;
     md_ip_history *hs = NULL;

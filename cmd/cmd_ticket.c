@@ -151,7 +151,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         md_cli_error("ticket: --out %s: not a directory", dir);
         return MD_EXIT_USAGE;
     }
-    md_store *st = md_cli_store(cli, 0);
+    md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st)
         return MD_EXIT_FAIL;
     /* the PDF's fonts load on a thread while the analysis runs */

@@ -208,10 +208,12 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
     sqlite3_busy_timeout(st->db, 10000);
     sqlite3_extended_result_codes(st->db, 1);
     const char *pragmas = (flags & MD_STORE_READONLY)
-        ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824"
+        ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384"
         : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-          "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824";
+          "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY";
     if (md_store_exec(st, pragmas, err) != MD_OK ||
+        ((flags & (MD_STORE_READONLY | MD_STORE_MAPPED)) &&
+         md_store_exec(st, "PRAGMA mmap_size=1073741824", err) != MD_OK) ||
         (!(flags & MD_STORE_READONLY) && migrate(st, err) != MD_OK)) {
         md_store_close(st);
         return MD_ERR_DB;

@@ -20,6 +20,10 @@
 typedef struct md_store md_store;
 
 #define MD_STORE_READONLY 0x1
+/* read-write, but mostly reading (ticket, request, ip, status): reads go
+ * through a memory map, as in read-only opens.  Not for bulk writers: the
+ * pages they touch would count as their memory. */
+#define MD_STORE_MAPPED   0x2
 
 /* The schema version this build writes. */
 #define MD_STORE_SCHEMA_VERSION 2
