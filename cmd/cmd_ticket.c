@@ -151,10 +151,8 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         md_cli_error("ticket: --out %s: not a directory", dir);
         return MD_EXIT_USAGE;
     }
-    md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
-    if (!st)
-        return MD_EXIT_FAIL;
-    /* the PDF's fonts load on a thread while the analysis runs */
+    /* the PDF's fonts load on a thread while the store opens and the
+     * analysis runs */
     md_pdf_job *pdf = NULL;
     if (formats & MD_FMT_PDF) {
         md_render_opts ro;
@@ -163,6 +161,11 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
             md_cli_error("ticket %s: %s", number, err.msg);
             return MD_EXIT_FAIL;
         }
+    }
+    md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
+    if (!st) {
+        md_render_pdf_wait(pdf, NULL);
+        return MD_EXIT_FAIL;
     }
 
     md_analysis_opts o;
