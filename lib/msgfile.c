@@ -37,6 +37,7 @@ typedef struct mctx {
     const char *path;
     md_msg_writer *w;
     int64_t source_id;
+    md_buf hops, auth;  /* the blobs of the message being stored */
 } mctx;
 
 typedef struct msgbatch {
@@ -189,7 +190,8 @@ static int store_addrs(mctx *c, int64_t id, const md_message *m, md_err *err)
     return rc;
 }
 
-static int store_hops(mctx *c, int64_t id, const md_message *m, uint64_t line, md_err *err)
+/* enc_hops: the message's Received chain into the hops blob b. */
+static int enc_hops(mctx *c, md_buf *b, const md_message *m, uint64_t line, md_err *err)
 {
     md_received rc;
     int r = md_received_chain(&rc, m, err);
@@ -205,13 +207,15 @@ static int store_hops(mctx *c, int64_t id, const md_message *m, uint64_t line, m
         md_ipclass cls = h->has_ip ? md_received_classify(c->ig->cfg, &h->ip,
                                                           *h->rdns ? h->rdns : h->helo, &host)
                                    : MD_IPCLASS_NONE;
-        r = md_store_msg_hop_put(c->w, id, h, cls, host ? host->name : NULL, err);
+        if (md_store_msg_hop_encode(b, h, cls, host ? host->name : NULL) != MD_OK)
+            r = md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", c->path);
     }
     md_received_free(&rc);
     return r;
 }
 
-static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
+/* enc_auth: the message's authentication results into the blob b. */
+static int enc_auth(md_buf *b, const md_message *m)
 {
     static const char *const ar_hdrs[] = {"Authentication-Results", "ARC-Authentication-Results"};
     int rc = MD_OK;
@@ -222,7 +226,7 @@ static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
             md_authres ar;
             md_authres_parse(&ar, f->value);
             for (size_t i = 0; rc == MD_OK && i < ar.n; i++)
-                rc = md_store_msg_auth_put(c->w, id, ar_hdrs[h], ar.authserv, &ar.item[i], err);
+                rc = md_store_msg_auth_encode(b, ar_hdrs[h], ar.authserv, &ar.item[i]);
         }
     }
     size_t pos = 0;
@@ -230,7 +234,7 @@ static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
     while (rc == MD_OK && (f = md_message_header_next(m, "Received-SPF", &pos)) != NULL) {
         md_authres_item it;
         md_authres_parse_spf(&it, f->value);
-        rc = md_store_msg_auth_put(c->w, id, "Received-SPF", NULL, &it, err);
+        rc = md_store_msg_auth_encode(b, "Received-SPF", NULL, &it);
     }
     pos = 0;
     while (rc == MD_OK && (f = md_message_header_next(m, "DKIM-Signature", &pos)) != NULL) {
@@ -240,7 +244,7 @@ static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
         snprintf(it.method, sizeof it.method, "dkim-signature");
         md_authres_dkim_sig(f->value, it.domain, sizeof it.domain, sel, sizeof sel);
         snprintf(it.props, sizeof it.props, "s=%s", sel);
-        rc = md_store_msg_auth_put(c->w, id, "DKIM-Signature", NULL, &it, err);
+        rc = md_store_msg_auth_encode(b, "DKIM-Signature", NULL, &it);
     }
     return rc;
 }
@@ -336,14 +340,24 @@ static int take_message(mctx *c, const char *data, size_t len, const char *known
     row.headers = NULL; /* the start of raw */
     row.raw = data;
     row.rawlen = len;
+    md_buf_reset(&c->hops);
+    md_buf_reset(&c->auth);
+    if ((rc = enc_hops(c, &c->hops, m, line, err)) != MD_OK)
+        goto out;
+    if (enc_auth(&c->auth, m) != MD_OK) {
+        rc = md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", c->path);
+        goto out;
+    }
+    row.hops = c->hops.data;
+    row.hops_len = c->hops.len;
+    row.auth = c->auth.data;
+    row.auth_len = c->auth.len;
     rc = md_store_msg_put(c->w, &row, err);
     if (rc <= 0) /* already stored (0) or failed */
         goto out;
     c->ig->stats.docs++;
     int64_t id = row.id;
     if ((rc = store_addrs(c, id, m, err)) != MD_OK ||
-        (rc = store_hops(c, id, m, line, err)) != MD_OK ||
-        (rc = store_auth(c, id, m, err)) != MD_OK ||
         (as->present && (rc = md_store_msg_antispam_put(c->w, id, as, err)) != MD_OK))
         goto out;
     if (is_arf) {
@@ -573,7 +587,7 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
 
 int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err)
 {
-    mctx c = {ig, path, NULL, 0};
+    mctx c = {ig, path, NULL, 0, MD_BUF_INIT, MD_BUF_INIT};
     msgbatch *b = ig->msg_batch;
     int rc = MD_OK;
     if (b && ig->kind != MD_KIND_MBOX)
@@ -586,5 +600,7 @@ int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         rc = read_one(&c, in, err);
     if (!b || ig->kind == MD_KIND_MBOX)
         md_store_msg_writer_close(c.w);
+    md_buf_free(&c.hops);
+    md_buf_free(&c.auth);
     return rc;
 }
