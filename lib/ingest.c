@@ -614,13 +614,15 @@ int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
             return err->code;
         own = 1;
     }
+    uint64_t skipped = ig->stats.skipped;
     int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, err);
-    if (own) {
-        md_err e = {0, ""};
-        if (md_msgfile_finish(ig, &e) != MD_OK) {
-            *err = e;
-            return e.code;
-        }
+    /* the messages still queued are stored (and their warnings given) */
+    md_err e = {0, ""};
+    if ((own ? md_msgfile_finish(ig, &e) : md_msgfile_flush(ig, &e)) != MD_OK) {
+        *err = e;
+        return e.code;
     }
+    if (rc == MD_OK && ig->stats.skipped > skipped)
+        rc = MD_ERR_PARSE;
     return rc;
 }

@@ -113,11 +113,58 @@ static const char *const sql_text[S_COUNT] = {
     " WHERE id = ?1",
 };
 
+/* raw messages: mail compresses 3-4x, and the bytes written (twice, WAL
+ * then checkpoint) are the cost */
+struct md_msg_pack {
+    ZSTD_CCtx *zc;
+};
+
+int md_store_msg_pack_open(md_msg_pack **out, md_err *err)
+{
+    md_msg_pack *pk = calloc(1, sizeof *pk);
+    if (!pk || !(pk->zc = ZSTD_createCCtx())) {
+        free(pk);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
+    }
+    ZSTD_CCtx_setParameter(pk->zc, ZSTD_c_compressionLevel, 1);
+    *out = pk;
+    return MD_OK;
+}
+
+void md_store_msg_pack_close(md_msg_pack *pk)
+{
+    if (!pk)
+        return;
+    ZSTD_freeCCtx(pk->zc);
+    free(pk);
+}
+
+int md_store_msg_pack(md_msg_pack *pk, md_msg_row *r, md_buf *out)
+{
+    if (r->raw_codec || !r->raw || !r->rawlen)
+        return MD_OK;
+    size_t n = r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen;
+    size_t cap = ZSTD_compressBound(n), zn = 0;
+    md_buf_reset(out);
+    if (md_buf_reserve(out, cap) != MD_OK)
+        return MD_ERR_NOMEM;
+    zn = ZSTD_compress2(pk->zc, out->data, cap, r->raw, n);
+    if (!ZSTD_isError(zn) && zn < n) {
+        out->len = zn;
+        r->raw_codec = 1;
+    } else {
+        memcpy(out->data, r->raw, n); /* stored as read, in out all the same */
+        out->len = n;
+    }
+    r->raw = out->data;
+    r->rawlen = out->len;
+    return MD_OK;
+}
+
 struct md_msg_writer {
     md_store *st;
     sqlite3_stmt *s[S_COUNT];
-    ZSTD_CCtx *zc;     /* raw messages: mail compresses 3-4x, and the bytes
-                          written (twice, WAL then checkpoint) are the cost */
+    md_msg_pack *pk;   /* raw messages put unpacked */
     md_buf z;
 };
 
@@ -127,12 +174,10 @@ int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
     if (!w)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     w->st = st;
-    w->zc = ZSTD_createCCtx();
-    if (!w->zc) {
+    if (md_store_msg_pack_open(&w->pk, err) != MD_OK) {
         free(w);
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
+        return MD_ERR_NOMEM;
     }
-    ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 1);
     md_store_bulk(st, 1);
     *out = w;
     return MD_OK;
@@ -145,7 +190,7 @@ void md_store_msg_writer_close(md_msg_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
-    ZSTD_freeCCtx(w->zc);
+    md_store_msg_pack_close(w->pk);
     md_buf_free(&w->z);
     free(w);
 }
@@ -209,25 +254,12 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     sqlite3_bind_int64(s, 13, r->size);
     bt(s, 14, r->antispam);
     bt(s, 15, r->headers);
-    if (r->raw && r->rawlen) {
-        size_t n = r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen;
-        size_t cap = ZSTD_compressBound(n), zn = 0;
-        md_buf_reset(&w->z);
-        if (md_buf_reserve(&w->z, cap) == MD_OK) {
-            zn = ZSTD_compress2(w->zc, w->z.data, cap, r->raw, n);
-            if (ZSTD_isError(zn))
-                zn = 0;
-        }
-        if (zn && zn < n) {
-            sqlite3_bind_blob(s, 16, w->z.data, (int)zn, SQLITE_STATIC);
-            sqlite3_bind_int(s, 17, 1);
-        } else {
-            sqlite3_bind_blob(s, 16, r->raw, (int)n, SQLITE_STATIC);
-            sqlite3_bind_int(s, 17, 0);
-        }
-    } else {
-        sqlite3_bind_int(s, 17, 0);
-    }
+    md_msg_row pr = *r; /* packed here unless the caller packed it */
+    if (md_store_msg_pack(w->pk, &pr, &w->z) != MD_OK)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (pr.raw && pr.rawlen)
+        sqlite3_bind_blob(s, 16, pr.raw, (int)pr.rawlen, SQLITE_STATIC);
+    sqlite3_bind_int(s, 17, pr.raw_codec);
     if (r->hops_len)
         sqlite3_bind_blob(s, 18, r->hops, (int)r->hops_len, SQLITE_STATIC);
     if (r->auth_len)

@@ -70,6 +70,8 @@ typedef struct md_msg_row {
                                    (it is the start of raw) */
     const void *raw;            /* raw message bytes (may be cut) */
     size_t rawlen;
+    int raw_codec;              /* put: 0 raw as read (put packs it), 1 packed
+                                   already (md_store_msg_pack) */
     const void *hops;           /* put: md_store_msg_hop_encode records, or NULL */
     size_t hops_len;
     const void *auth;           /* put: md_store_msg_auth_encode records, or NULL */
@@ -77,6 +79,17 @@ typedef struct md_msg_row {
 } md_msg_row;
 
 typedef struct md_msg_writer md_msg_writer;
+
+/* A compressor of raw messages for one thread (no SQL: a parse thread packs
+ * what the writer stores). */
+typedef struct md_msg_pack md_msg_pack;
+int md_store_msg_pack_open(md_msg_pack **out, md_err *err);
+void md_store_msg_pack_close(md_msg_pack *pk);   /* NULL is fine */
+/* md_store_msg_pack: the stored form of r's raw bytes (cut at
+ * MD_STORE_MSG_RAW_MAX; a zstd frame when smaller) into out, r->raw,
+ * r->rawlen and r->raw_codec then describe out.  Nothing when r->raw_codec
+ * is set already or there are no bytes.  0 or MD_ERR_NOMEM. */
+int md_store_msg_pack(md_msg_pack *pk, md_msg_row *r, md_buf *out);
 
 int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err);
 void md_store_msg_writer_close(md_msg_writer *w);
