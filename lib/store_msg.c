@@ -71,13 +71,15 @@ const char md_store_schema_msg_2[] =
 /* Schema 3: a message's Received hops and authentication results are two
  * blobs in its msg row (md_store_msg_hop_encode / _auth_encode) instead of
  * rows of msg_hop and msg_auth with their indexes: every reader takes them
- * by message.  The address index loses its by-message index (nothing reads
- * addresses by message).  md_store_msg_migrate_3 moves the rows. */
+ * by message.  The address index loses its by-message index and msg its
+ * date index (no query could use them: addresses are read by address,
+ * dates through coalesce(date, stored)).  md_store_msg_migrate_3 moves the
+ * rows. */
 static const char schema_msg_3[] =
     "ALTER TABLE msg ADD COLUMN hops BLOB;"
     "ALTER TABLE msg ADD COLUMN auth BLOB;";
 
-enum { S_FIND, S_INS, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_UPD, S_SRC_INS,
+enum { S_FIND, S_INS, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_GET,
        S_SRC_PROG, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
@@ -100,14 +102,14 @@ static const char *const sql_text[S_COUNT] = {
     " reporting_mta, arrival, arrival_text, orig_message_id, orig_from, orig_to,"
     " orig_subject, orig_date)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
-    /* the source statements of store.c (md_store_source_get/_progress), the
-     * same SQL, kept prepared: one message file is one source */
-    "UPDATE source SET last_path = ?2, last_seen = strftime('%s','now')"
-    " WHERE fingerprint = ?1"
-    " RETURNING id, kind, lines_done, bytes_done, complete",
+    /* the source statements of store.c (md_store_source_get/_progress) kept
+     * prepared, one message file being one source; the lookup and the
+     * insert in one statement */
     "INSERT INTO source(fingerprint, kind, first_path, last_path,"
     " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3,"
     " strftime('%s','now'), strftime('%s','now'))"
+    " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
+    " last_seen = excluded.last_seen"
     " RETURNING id, kind, lines_done, bytes_done, complete",
     "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4"
     " WHERE id = ?1",
@@ -165,7 +167,8 @@ struct md_msg_writer {
     md_store *st;
     sqlite3_stmt *s[S_COUNT];
     md_msg_pack *pk;   /* raw messages put unpacked */
-    md_buf z;
+    md_buf z;          /* a packed raw message */
+    md_buf f;          /* antispam fields */
 };
 
 int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
@@ -192,6 +195,7 @@ void md_store_msg_writer_close(md_msg_writer *w)
     md_store_bulk(w->st, 0);
     md_store_msg_pack_close(w->pk);
     md_buf_free(&w->z);
+    md_buf_free(&w->f);
     free(w);
 }
 
@@ -501,9 +505,14 @@ int md_store_msg_antispam_put(md_msg_writer *w, int64_t msg_id, const md_msantis
     sqlite3_stmt *s = stmt(w, S_AS, err);
     if (!s)
         return MD_ERR_DB;
-    md_buf f = MD_BUF_INIT;
-    for (size_t i = 0; i < as->n; i++)
-        md_buf_printf(&f, "%s:%s;", as->f[i].key, as->f[i].value);
+    md_buf *f = &w->f;
+    md_buf_reset(f);
+    for (size_t i = 0; i < as->n; i++) {
+        md_buf_puts(f, as->f[i].key);
+        md_buf_putc(f, ':');
+        md_buf_puts(f, as->f[i].value);
+        md_buf_putc(f, ';');
+    }
     sqlite3_bind_int64(s, 1, msg_id);
     bt(s, 2, as->cip);
     bt(s, 3, as->ctry);
@@ -520,10 +529,8 @@ int md_store_msg_antispam_put(md_msg_writer *w, int64_t msg_id, const md_msantis
     bt(s, 14, as->dir);
     bt(s, 15, as->ptr);
     bt(s, 16, as->helo);
-    bt(s, 17, md_buf_cstr(&f));
-    int rc = done(w, s, err, "storing Microsoft's antispam verdict");
-    md_buf_free(&f);
-    return rc;
+    bt(s, 17, md_buf_cstr(f));
+    return done(w, s, err, "storing Microsoft's antispam verdict");
 }
 
 int md_store_msg_dsn_put(md_msg_writer *w, int64_t msg_id, const md_dsn *d, md_err *err)
@@ -596,32 +603,20 @@ int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const cha
 {
     *created = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = stmt(w, S_SRC_UPD, err);
+    sqlite3_stmt *s = stmt(w, S_SRC_GET, err);
     if (!s)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, fingerprint, -1);
-    md_store_bind_text(s, 2, path, -1);
-    int step = sqlite3_step(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        int r = md_store_dberr(w->st, err, "looking up source");
+    md_store_bind_text(s, 2, kind, -1);
+    md_store_bind_text(s, 3, path, -1);
+    sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        int r = md_store_dberr(w->st, err, "recording source");
         sqlite3_reset(s);
         return r;
     }
-    if (step == SQLITE_DONE) {
-        sqlite3_reset(s);
-        if (!(s = stmt(w, S_SRC_INS, err)))
-            return MD_ERR_DB;
-        md_store_bind_text(s, 1, fingerprint, -1);
-        md_store_bind_text(s, 2, kind, -1);
-        md_store_bind_text(s, 3, path, -1);
-        if (sqlite3_step(s) != SQLITE_ROW) {
-            int r = md_store_dberr(w->st, err, "recording source");
-            sqlite3_reset(s);
-            return r;
-        }
-        *created = 1;
-    }
     md_store_source_row(s, out);
+    *created = sqlite3_last_insert_rowid(w->st->db) != 0;
     while (sqlite3_step(s) == SQLITE_ROW)
         ;
     sqlite3_reset(s);
@@ -731,7 +726,8 @@ int md_store_msg_migrate_3(md_store *st, md_err *err)
                   "UPDATE msg SET auth = ?2 WHERE id = ?1", enc_auth_row, err) != MD_OK)
         return MD_ERR_DB;
     return md_store_exec(st,
-                         "DROP TABLE msg_hop; DROP TABLE msg_auth; DROP INDEX msg_addr_msg;",
+                         "DROP TABLE msg_hop; DROP TABLE msg_auth; DROP INDEX msg_addr_msg;"
+                         " DROP INDEX msg_date;",
                          err);
 }
 

@@ -214,7 +214,7 @@ static void test_migrates_empty_file(void **state)
  * this version into one of schema 2. */
 static const char schema_2_msg[] =
     "ALTER TABLE msg DROP COLUMN hops; ALTER TABLE msg DROP COLUMN auth;"
-    "CREATE INDEX msg_addr_msg ON msg_addr(msg_id);"
+    "CREATE INDEX msg_addr_msg ON msg_addr(msg_id); CREATE INDEX msg_date ON msg(date);"
     "CREATE TABLE msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host, by_host, by_ip,"
     " with_proto, qid, for_addr, via, date, no_zone, delay, raw);"
     "CREATE TABLE msg_auth (msg_id, source, authserv, method, result, reason, domain, props);"
