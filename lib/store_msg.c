@@ -69,25 +69,28 @@ const char md_store_schema_msg_2[] =
     "ALTER TABLE msg ADD COLUMN raw_codec INTEGER NOT NULL DEFAULT 0;";
 
 /* Schema 3: a message's Received hops and authentication results are two
- * blobs in its msg row (md_store_msg_hop_encode / _auth_encode) instead of
- * rows of msg_hop and msg_auth with their indexes: every reader takes them
- * by message.  The address index loses its by-message index and msg its
+ * blobs (md_store_msg_hop_encode / _auth_encode) in one row of msg_ev, by
+ * message id, instead of rows of msg_hop and msg_auth with their indexes:
+ * every reader takes them by message.  (Not columns of msg: with them a
+ * row with its raw message outgrew half a page, and a third of msg's pages
+ * was left empty.)  The address index loses its by-message index and msg its
  * date index (no query could use them: addresses are read by address,
  * dates through coalesce(date, stored)).  md_store_msg_migrate_3 moves the
  * rows. */
 static const char schema_msg_3[] =
-    "ALTER TABLE msg ADD COLUMN hops BLOB;"
-    "ALTER TABLE msg ADD COLUMN auth BLOB;";
+    "CREATE TABLE msg_ev ("
+    "  msg_id INTEGER PRIMARY KEY REFERENCES msg(id) ON DELETE CASCADE,"
+    "  hops BLOB, auth BLOB);";
 
-enum { S_FIND, S_INS, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_GET,
+enum { S_FIND, S_INS, S_EV, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_GET,
        S_SRC_PROG, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
     "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
-    " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec, hops, auth)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16,?17,"
-    "?18,?19)",
+    " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec)"
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16,?17)",
+    "INSERT INTO msg_ev (msg_id, hops, auth) VALUES (?1, ?2, ?3)",
     "UPDATE msg SET kind = ?2 WHERE id = ?1",
     "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
     "INSERT OR REPLACE INTO msg_antispam (msg_id, cip, ctry, lang, scl, org_scl, pcl, bcl, sfv,"
@@ -264,13 +267,20 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     if (pr.raw && pr.rawlen)
         sqlite3_bind_blob(s, 16, pr.raw, (int)pr.rawlen, SQLITE_STATIC);
     sqlite3_bind_int(s, 17, pr.raw_codec);
-    if (r->hops_len)
-        sqlite3_bind_blob(s, 18, r->hops, (int)r->hops_len, SQLITE_STATIC);
-    if (r->auth_len)
-        sqlite3_bind_blob(s, 19, r->auth, (int)r->auth_len, SQLITE_STATIC);
     if (done(w, s, err, "storing a message") != MD_OK)
         return MD_ERR_DB;
     r->id = sqlite3_last_insert_rowid(w->st->db);
+    if (!r->hops_len && !r->auth_len)
+        return 1;
+    if (!(s = stmt(w, S_EV, err)))
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, r->id);
+    if (r->hops_len)
+        sqlite3_bind_blob(s, 2, r->hops, (int)r->hops_len, SQLITE_STATIC);
+    if (r->auth_len)
+        sqlite3_bind_blob(s, 3, r->auth, (int)r->auth_len, SQLITE_STATIC);
+    if (done(w, s, err, "storing a message's hops and results") != MD_OK)
+        return MD_ERR_DB;
     return 1;
 }
 
@@ -452,18 +462,19 @@ static void hop_row(const blobrd *r, int64_t msg_id, md_msg_hoprow *h)
     h->ours_host = r->str[H_OURS];
 }
 
-/* append_blob: add the records in add to the blob column col of message
- * id (the one-at-a-time writers; ingest hands whole blobs to
+/* append_blob: add the records in add to the blob column col of msg_ev
+ * for message id (the one-at-a-time writers; ingest hands whole blobs to
  * md_store_msg_put). */
 static int append_blob(md_msg_writer *w, int64_t id, const char *col, const md_buf *add,
                        md_err *err)
 {
-    char sql[96];
+    char sql[160];
     sqlite3_stmt *s;
     if (add->oom)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    snprintf(sql, sizeof sql, "UPDATE msg SET %s = cast(coalesce(%s, x'') || ?2 AS BLOB)"
-             " WHERE id = ?1", col, col);
+    snprintf(sql, sizeof sql, "INSERT INTO msg_ev (msg_id, %s) VALUES (?1, ?2)"
+             " ON CONFLICT(msg_id) DO UPDATE SET %s = cast(coalesce(%s, x'') || ?2 AS BLOB)",
+             col, col, col);
     if (md_store_prepare(w->st, &s, sql, 0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, id);
@@ -719,11 +730,12 @@ int md_store_msg_migrate_3(md_store *st, md_err *err)
                   "SELECT msg_id, idx, parsed, cls, date, no_zone, delay, helo, rdns, ip,"
                   " ours_host, by_host, by_ip, with_proto, qid, for_addr, via, raw"
                   " FROM msg_hop ORDER BY msg_id, idx",
-                  "UPDATE msg SET hops = ?2 WHERE id = ?1", enc_hop_row, err) != MD_OK ||
+                  "INSERT INTO msg_ev (msg_id, hops) VALUES (?1, ?2)", enc_hop_row, err) != MD_OK ||
         move_rows(st,
                   "SELECT msg_id, source, authserv, method, result, reason, domain, props"
                   " FROM msg_auth ORDER BY msg_id, rowid",
-                  "UPDATE msg SET auth = ?2 WHERE id = ?1", enc_auth_row, err) != MD_OK)
+                  "INSERT INTO msg_ev (msg_id, auth) VALUES (?1, ?2)"
+                  " ON CONFLICT(msg_id) DO UPDATE SET auth = excluded.auth", enc_auth_row, err) != MD_OK)
         return MD_ERR_DB;
     return md_store_exec(st,
                          "DROP TABLE msg_hop; DROP TABLE msg_auth; DROP INDEX msg_addr_msg;"
@@ -901,7 +913,7 @@ static int msg_hops(md_store *st, int64_t msg_id, int mode, md_msg_hop_fn fn, vo
                     md_err *err)
 {
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s, "SELECT id, hops FROM msg WHERE id = ?1", 0, err) != MD_OK)
+    if (md_store_prepare(st, &s, "SELECT msg_id, hops FROM msg_ev WHERE msg_id = ?1", 0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, msg_id);
     return run_hops(st, s, mode, NULL, fn, arg, err);
@@ -927,8 +939,8 @@ int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, vo
     /* a scan (no reader of the product asks; an index per hop was a fifth
      * of ingest): instr() finds the candidates, the decoder the hops */
     if (md_store_prepare(st, &s,
-                         "SELECT id, hops FROM msg WHERE hops IS NOT NULL AND instr(hops, ?1) > 0"
-                         " ORDER BY id", 0, err) != MD_OK)
+                         "SELECT msg_id, hops FROM msg_ev WHERE instr(hops, ?1) > 0"
+                         " ORDER BY msg_id", 0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_blob(s, 1, qid, (int)strlen(qid), SQLITE_TRANSIENT);
     return run_hops(st, s, HOPS_QID, qid, fn, arg, err);
@@ -941,7 +953,7 @@ int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *ar
     md_msg_authrow a;
     a.msg_id = msg_id;
     /* the header results (the blob), then the antispam row's fields */
-    if (md_store_prepare(st, &s, "SELECT auth FROM msg WHERE id = ?1", 0, err) != MD_OK)
+    if (md_store_prepare(st, &s, "SELECT auth FROM msg_ev WHERE msg_id = ?1", 0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, msg_id);
     if ((rc = sqlite3_step(s)) == SQLITE_ROW) {

@@ -4,9 +4,10 @@
  * Tables: msg (one row per distinct message, by content hash, with the
  * summary fields, the kind, the raw header block and - up to
  * MD_STORE_MSG_RAW_MAX bytes - the raw message, so `show` can read it
- * again, and two blobs: its Received hops with IP class and our host name,
- * and its authentication results (Authentication-Results, Received-SPF,
- * DKIM-Signature); readers take them by message), msg_addr (address index:
+ * again), msg_ev (per message two blobs: its Received hops with IP class
+ * and our host name, and its authentication results
+ * (Authentication-Results, Received-SPF, DKIM-Signature); readers take them
+ * by message), msg_addr (address index:
  * From, To/Cc, DSN Final-Recipient / Original-Recipient, ARF
  * Original-Rcpt-To, the original's sender), msg_antispam
  * (Microsoft's verdict: one row per message, the common fields as columns,
