@@ -36,6 +36,7 @@
 #define MBOX_BATCH 500        /* messages per transaction in an mbox */
 #define MAX_INNER_STORED 4    /* attached originals stored per message */
 #define PIPE_SLOTS 16         /* message files between the reader and the writer */
+#define PIPE_WAKE 8           /* jobs a thread waits for before it is woken */
 
 /* ---- a message file, prepared --------------------------------------------
  * Parsing, classifying and encoding need no store: a job holds a message
@@ -505,7 +506,9 @@ static int take_message(mctx *c, const char *data, size_t len, const char *known
  * given in input order, as without the thread).  A slot belongs to one
  * thread at a time, by its state (FREE and READY: the caller's; QUEUED:
  * the parse thread's), changed under the mutex; nothing else is shared but
- * the configuration, which nobody changes. */
+ * the configuration, which nobody changes.  A thread that waits is woken
+ * when PIPE_WAKE jobs are there for it (or all there will be): one wake-up
+ * per PIPE_WAKE jobs, not one per job. */
 
 enum { SLOT_FREE, SLOT_QUEUED, SLOT_READY };
 
@@ -516,27 +519,39 @@ struct msgpipe {
     int state[PIPE_SLOTS];
     job slot[PIPE_SLOTS];
     unsigned head, tail;      /* next to store, next to fill (caller's counters) */
+    unsigned next;            /* next to prepare (the parse thread's counter) */
+    int parser_waits, caller_waits;
     int quit;
     pctx pc;                  /* the parse thread's */
 };
 
+/* enough_ready: the caller may go on (under the mutex) */
+static int enough_ready(const msgpipe *pp)
+{
+    unsigned queued = pp->tail - pp->head;
+    return pp->next - pp->head >= (queued < PIPE_WAKE ? queued : PIPE_WAKE);
+}
+
 static void *pipe_main(void *arg)
 {
     msgpipe *pp = arg;
-    unsigned next = 0;
     pthread_mutex_lock(&pp->mu);
     for (;;) {
-        while (!pp->quit && pp->state[next % PIPE_SLOTS] != SLOT_QUEUED)
+        while (!pp->quit && pp->state[pp->next % PIPE_SLOTS] != SLOT_QUEUED) {
+            pp->parser_waits = 1;
             pthread_cond_wait(&pp->work, &pp->mu);
+            pp->parser_waits = 0;
+        }
         if (pp->quit)
             break;
-        job *j = &pp->slot[next % PIPE_SLOTS];
+        job *j = &pp->slot[pp->next % PIPE_SLOTS];
         pthread_mutex_unlock(&pp->mu);
         prepare(&pp->pc, j);
         pthread_mutex_lock(&pp->mu);
-        pp->state[next % PIPE_SLOTS] = SLOT_READY;
-        pthread_cond_signal(&pp->ready);
-        next++;
+        pp->state[pp->next % PIPE_SLOTS] = SLOT_READY;
+        pp->next++;
+        if (pp->caller_waits && enough_ready(pp))
+            pthread_cond_signal(&pp->ready);
     }
     pthread_mutex_unlock(&pp->mu);
     return NULL;
@@ -593,8 +608,13 @@ static job *pipe_take(msgpipe *pp, int wait)
     job *j = NULL;
     pthread_mutex_lock(&pp->mu);
     unsigned k = pp->head % PIPE_SLOTS;
-    while (wait && pp->head != pp->tail && pp->state[k] != SLOT_READY)
+    while (wait && pp->head != pp->tail && !enough_ready(pp)) {
+        if (pp->parser_waits)
+            pthread_cond_signal(&pp->work);
+        pp->caller_waits = 1;
         pthread_cond_wait(&pp->ready, &pp->mu);
+        pp->caller_waits = 0;
+    }
     if (pp->head != pp->tail && pp->state[k] == SLOT_READY)
         j = &pp->slot[k];
     pthread_mutex_unlock(&pp->mu);
@@ -614,7 +634,8 @@ static void pipe_queue(msgpipe *pp)
     pthread_mutex_lock(&pp->mu);
     pp->state[pp->tail % PIPE_SLOTS] = SLOT_QUEUED;
     pp->tail++;
-    pthread_cond_signal(&pp->work);
+    if (pp->parser_waits && pp->tail - pp->next >= PIPE_WAKE)
+        pthread_cond_signal(&pp->work);
     pthread_mutex_unlock(&pp->mu);
 }
 
