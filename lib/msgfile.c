@@ -133,7 +133,18 @@ static void content_hash(const void *p, size_t n, char *out, size_t outsize)
         b = (b ^ c ^ (k++ & 0xff)) * 0x100000001b3ULL;
     }
     b ^= k;
-    snprintf(out, outsize, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+    /* "%016llx%016llx", without printf (once per file) */
+    static const char hex[] = "0123456789abcdef";
+    if (outsize < 33) {
+        if (outsize)
+            out[0] = '\0';
+        return;
+    }
+    for (int i = 0; i < 16; i++) {
+        out[i] = hex[(a >> (60 - 4 * i)) & 0xf];
+        out[16 + i] = hex[(b >> (60 - 4 * i)) & 0xf];
+    }
+    out[32] = '\0';
 }
 
 static void warn_flags(job *j, uint64_t line, const md_message *m)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zstd.h>
 #include "buf.h"
 #include "store_int.h"
@@ -89,7 +90,7 @@ static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
     "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
     " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16,?17)",
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?18,?12,?13,?14,?15,?16,?17)",
     "INSERT INTO msg_ev (msg_id, hops, auth) VALUES (?1, ?2, ?3)",
     "UPDATE msg SET kind = ?2 WHERE id = ?1",
     "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
@@ -109,8 +110,7 @@ static const char *const sql_text[S_COUNT] = {
      * prepared, one message file being one source; the lookup and the
      * insert in one statement */
     "INSERT INTO source(fingerprint, kind, first_path, last_path,"
-    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3,"
-    " strftime('%s','now'), strftime('%s','now'))"
+    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3, ?4, ?4)"
     " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
     " last_seen = excluded.last_seen"
     " RETURNING id, kind, lines_done, bytes_done, complete",
@@ -267,6 +267,7 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     if (pr.raw && pr.rawlen)
         sqlite3_bind_blob(s, 16, pr.raw, (int)pr.rawlen, SQLITE_STATIC);
     sqlite3_bind_int(s, 17, pr.raw_codec);
+    sqlite3_bind_int64(s, 18, (sqlite3_int64)time(NULL)); /* stored (strftime('%s','now')) */
     if (done(w, s, err, "storing a message") != MD_OK)
         return MD_ERR_DB;
     r->id = sqlite3_last_insert_rowid(w->st->db);
@@ -620,6 +621,7 @@ int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const cha
     md_store_bind_text(s, 1, fingerprint, -1);
     md_store_bind_text(s, 2, kind, -1);
     md_store_bind_text(s, 3, path, -1);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
     sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
     if (sqlite3_step(s) != SQLITE_ROW) {
         int r = md_store_dberr(w->st, err, "recording source");
