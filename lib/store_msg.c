@@ -212,10 +212,14 @@ static sqlite3_stmt *stmt(md_msg_writer *w, int k, md_err *err)
     return w->s[k];
 }
 
-/* text: NULL for empty strings (stored as NULL). */
+/* text: NULL for empty strings (stored as NULL).  Not copied: every
+ * writer steps and resets its statement before it returns, while the
+ * caller's strings live (a copy was a malloc per column). */
 static int bt(sqlite3_stmt *s, int i, const char *t)
 {
-    return md_store_bind_text(s, i, t && *t ? t : NULL, -1);
+    if (!t || !*t)
+        return sqlite3_bind_null(s, i);
+    return sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
 }
 
 static int done(md_msg_writer *w, sqlite3_stmt *s, md_err *err, const char *what)
@@ -618,9 +622,10 @@ int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const cha
     sqlite3_stmt *s = stmt(w, S_SRC_GET, err);
     if (!s)
         return MD_ERR_DB;
-    md_store_bind_text(s, 1, fingerprint, -1);
-    md_store_bind_text(s, 2, kind, -1);
-    md_store_bind_text(s, 3, path, -1);
+    /* not copied either ("" stays "": the columns are NOT NULL) */
+    sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
     sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
     if (sqlite3_step(s) != SQLITE_ROW) {
