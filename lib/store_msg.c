@@ -114,8 +114,7 @@ static const char *const sql_text[S_COUNT] = {
     " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
     " last_seen = excluded.last_seen"
     " RETURNING id, kind, lines_done, bytes_done, complete",
-    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4"
-    " WHERE id = ?1",
+    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4 WHERE id = ?1",
 };
 
 /* raw messages: mail compresses 3-4x, and the bytes written (twice, WAL
