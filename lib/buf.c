@@ -140,3 +140,28 @@ void *md_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
         *cap = nc;
     return p;
 }
+
+int md_buf_put_varint(md_buf *b, uint64_t v)
+{
+    unsigned char tmp[10];
+    size_t k = 0;
+    do {
+        tmp[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    return md_buf_append(b, tmp, k);
+}
+
+int md_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64 && *pos < n; shift += 7) {
+        unsigned char c = p[(*pos)++];
+        r |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct md_buf {
     char *data;
@@ -38,6 +39,13 @@ const char *md_buf_cstr(const md_buf *b);
 /* md_buf_detach: hand the malloc'ed text to the caller (free() it); the
  * buffer is left empty.  Returns NULL on an oom buffer; never NULL otherwise. */
 char *md_buf_detach(md_buf *b);
+
+/* md_buf_put_varint: append v as a varint (7 bits a byte, low first).
+ * 0 or MD_ERR_NOMEM. */
+int md_buf_put_varint(md_buf *b, uint64_t v);
+/* md_varint_get: read a varint at p[*pos] (n bytes in all) into *v and
+ * advance *pos; 0 when p ends inside it or it is too long. */
+int md_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *v);
 
 /* md_grow: room for `need` elements of `elem` bytes in the array arr that
  * has *cap of them: arr itself when there is room, else arr reallocated to

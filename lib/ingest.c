@@ -515,7 +515,8 @@ static void rot_key(const char *name, size_t *baselen, long long *rank)
  * spans a rotation is read in the order it was logged. */
 static int cmp_name(const void *a, const void *b)
 {
-    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    /* past the type byte of walk's names */
+    const char *x = *(char *const *)a + 1, *y = *(char *const *)b + 1;
     size_t xl, yl;
     long long xr, yr;
     rot_key(x, &xl, &xr);
@@ -529,10 +530,13 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : strcmp(x, y);
 }
 
-static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err *err)
+/* walk: path (is_reg: a directory listing said it is a regular file, so
+ * it needs no stat) */
+static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is_reg,
+                md_err *err)
 {
     struct stat st;
-    if (strcmp(path, "-") == 0)
+    if (strcmp(path, "-") == 0 || is_reg)
         return ingest_file(ig, path, hint, err);
     if (stat(path, &st) != 0) {
         ig->stats.files_failed++;
@@ -575,9 +579,14 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
                 break;
             names = nn2;
         }
-        names[nn] = strdup(de->d_name);
-        if (names[nn])
+        /* the name after a byte saying whether it is a regular file */
+        size_t l = strlen(de->d_name);
+        names[nn] = malloc(l + 2);
+        if (names[nn]) {
+            names[nn][0] = de->d_type == DT_REG ? 'f' : '?';
+            memcpy(names[nn] + 1, de->d_name, l + 1);
             nn++;
+        }
     }
     closedir(d);
     if (nn)
@@ -587,8 +596,8 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, md_err
         char sub[MD_LIMIT_PATH];
         size_t pl = strlen(path);
         const char *sep = pl && path[pl - 1] == '/' ? "" : "/"; /* "logs/" + "mail.log" */
-        if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", path, sep, names[i]) < sizeof sub) {
-            int rc = walk(ig, sub, depth + 1, hint, err);
+        if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", path, sep, names[i] + 1) < sizeof sub) {
+            int rc = walk(ig, sub, depth + 1, hint, names[i][0] == 'f', err);
             if (rc == MD_ERR_PARSE)
                 result = MD_ERR_PARSE;
             else if (rc != MD_OK) {
@@ -614,13 +623,15 @@ int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
             return err->code;
         own = 1;
     }
-    int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, err);
-    if (own) {
-        md_err e = {0, ""};
-        if (md_msgfile_finish(ig, &e) != MD_OK) {
-            *err = e;
-            return e.code;
-        }
+    uint64_t skipped = ig->stats.skipped;
+    int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, 0, err);
+    /* the messages still queued are stored (and their warnings given) */
+    md_err e = {0, ""};
+    if ((own ? md_msgfile_finish(ig, &e) : md_msgfile_flush(ig, &e)) != MD_OK) {
+        *err = e;
+        return e.code;
     }
+    if (rc == MD_OK && ig->stats.skipped > skipped)
+        rc = MD_ERR_PARSE;
     return rc;
 }

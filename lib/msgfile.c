@@ -10,10 +10,14 @@
  * bounce or complaint (message/rfc822) are stored too: the original's
  * Received chain is the chain Microsoft saw.  Re-reading a message adds
  * nothing (content hash).  mbox files are split on "From " lines (">From "
- * unquoted) and resumed where the last run stopped.  Bad input is reported
+ * unquoted) and resumed where the last run stopped.  While batching, the
+ * parsing of message files runs on a parse thread (see "the parse thread"
+ * below); the store is written on the caller's thread only.  Bad input is reported
  * through md_ingest_warn naming file and line; the rest is still taken.
  * Never prints.
  */
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,101 +35,81 @@
 
 #define MBOX_BATCH 500        /* messages per transaction in an mbox */
 #define MAX_INNER_STORED 4    /* attached originals stored per message */
+#define PIPE_SLOTS 16         /* message files between the reader and the writer */
+#define PIPE_WAKE 8           /* jobs a thread waits for before it is woken */
 
-typedef struct mctx {
-    md_ingest *ig;
-    const char *path;
-    md_msg_writer *w;
+/* ---- a message file, prepared --------------------------------------------
+ * Parsing, classifying and encoding need no store: a job holds a message
+ * file's bytes and what was made of them (the message and the originals
+ * attached to it, ready to store; the warnings to give), so that a parse
+ * thread can make it while the writer stores the one before. */
+
+/* prep: one message, ready to store */
+typedef struct prep {
+    int kind;               /* P_* */
+    char hash[40];
+    md_msg_row row;         /* strings in text (set when stored: set_row) */
+    md_buf text;            /* message_id, from_addr, from, to, subject, summary (NUL each) */
+    md_buf addrs;           /* per address: role byte, address, NUL */
+    md_buf hops, auth, raw; /* the blobs; raw packed */
+    md_msantispam *as;      /* allocated on first use, kept */
+    md_message *m;          /* a plain message that may be a Microsoft reply or
+                               carry a DMARC report: the writer reads it again */
+} prep;
+
+enum { P_NONE, P_MESSAGE, P_ARF, P_DSN };
+
+typedef struct job {
+    md_buf path;            /* the file */
+    md_buf data;            /* its bytes */
+    md_buf warn;            /* per warning: line (uint64_t), text, NUL */
+    char hash[40];
     int64_t source_id;
-} mctx;
+    uint64_t lines, bytes;  /* the source's progress when stored */
+    int skip;               /* 1 stored already (or a copy of a file before it) */
+    int rc;                 /* the parse's result (0 or MD_ERR_NOMEM) */
+    size_t np;              /* preps made: the message, then its originals */
+    prep p[1 + MAX_INNER_STORED];
+    md_arf *arf;            /* the complaint or bounce of p[0] (allocated on first use) */
+    md_dsn *dsn;
+} job;
 
-typedef struct msgbatch {
-    md_msg_writer *w;   /* statements kept across inputs */
-    int open;           /* a transaction is open */
-    unsigned n;         /* messages in it */
-} msgbatch;
+/* parse context: what making a job needs (read only but pk, one per thread) */
+typedef struct pctx {
+    const md_config *cfg;
+    md_msg_pack *pk;
+} pctx;
 
-/* tx_begin / tx_end: one transaction per input, or the batch's. */
-static int tx_begin(mctx *c, md_err *err)
+static void job_free(job *j)
 {
-    msgbatch *b = c->ig->msg_batch;
-    if (!b)
-        return md_store_begin(c->ig->store, err);
-    if (b->open)
-        return MD_OK;
-    int rc = md_store_begin(c->ig->store, err);
-    b->open = rc == MD_OK;
-    return rc;
+    md_buf_free(&j->path);
+    md_buf_free(&j->data);
+    md_buf_free(&j->warn);
+    for (size_t i = 0; i < 1 + MAX_INNER_STORED; i++) {
+        prep *p = &j->p[i];
+        md_buf_free(&p->text);
+        md_buf_free(&p->addrs);
+        md_buf_free(&p->hops);
+        md_buf_free(&p->auth);
+        md_buf_free(&p->raw);
+        free(p->as);
+        md_message_free(p->m);
+    }
+    free(j->arf);
+    free(j->dsn);
+    memset(j, 0, sizeof *j);
 }
 
-static int tx_end(mctx *c, int rc, md_err *err)
+static void job_warn(job *j, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void job_warn(job *j, uint64_t line, const char *fmt, ...)
 {
-    msgbatch *b = c->ig->msg_batch;
-    if (rc != MD_OK) {
-        md_store_rollback(c->ig->store);
-        if (b) {
-            b->open = 0;
-            b->n = 0;
-        }
-        return rc;
-    }
-    if (b && ++b->n < MD_MSGFILE_BATCH)
-        return MD_OK;
-    rc = md_store_commit(c->ig->store, err);
-    if (rc != MD_OK)
-        md_store_rollback(c->ig->store);
-    if (b) {
-        b->open = 0;
-        b->n = 0;
-    }
-    return rc;
-}
-
-int md_msgfile_batch_begin(md_ingest *ig, md_err *err)
-{
-    if (ig->msg_batch)
-        return MD_OK;
-    msgbatch *b = calloc(1, sizeof *b);
-    if (!b)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    int rc = md_store_msg_writer_open(ig->store, &b->w, err);
-    if (rc != MD_OK) {
-        free(b);
-        return rc;
-    }
-    ig->msg_batch = b;
-    return MD_OK;
-}
-
-int md_msgfile_flush(md_ingest *ig, md_err *err)
-{
-    msgbatch *b = ig->msg_batch;
-    int rc = MD_OK;
-    if (!b || !b->open)
-        return MD_OK;
-    rc = md_store_commit(ig->store, err);
-    if (rc != MD_OK)
-        md_store_rollback(ig->store);
-    b->open = 0;
-    b->n = 0;
-    return rc;
-}
-
-int md_msgfile_finish(md_ingest *ig, md_err *err)
-{
-    msgbatch *b = ig->msg_batch;
-    int rc = MD_OK;
-    if (!b)
-        return MD_OK;
-    if (b->open) {
-        rc = md_store_commit(ig->store, err);
-        if (rc != MD_OK)
-            md_store_rollback(ig->store);
-    }
-    md_store_msg_writer_close(b->w);
-    free(b);
-    ig->msg_batch = NULL;
-    return rc;
+    va_list ap;
+    va_start(ap, fmt);
+    md_buf_append(&j->warn, &line, sizeof line);
+    md_buf_vprintf(&j->warn, fmt, ap);
+    md_buf_append(&j->warn, "", 1);
+    va_end(ap);
 }
 
 /* Content hash: two 64-bit FNV-1a lanes (fingerprint, not security) over
@@ -149,10 +133,21 @@ static void content_hash(const void *p, size_t n, char *out, size_t outsize)
         b = (b ^ c ^ (k++ & 0xff)) * 0x100000001b3ULL;
     }
     b ^= k;
-    snprintf(out, outsize, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
+    /* "%016llx%016llx", without printf (once per file) */
+    static const char hex[] = "0123456789abcdef";
+    if (outsize < 33) {
+        if (outsize)
+            out[0] = '\0';
+        return;
+    }
+    for (int i = 0; i < 16; i++) {
+        out[i] = hex[(a >> (60 - 4 * i)) & 0xf];
+        out[16 + i] = hex[(b >> (60 - 4 * i)) & 0xf];
+    }
+    out[32] = '\0';
 }
 
-static void warn_flags(mctx *c, uint64_t line, const md_message *m)
+static void warn_flags(job *j, uint64_t line, const md_message *m)
 {
     int bad = m->flags & (MD_MSG_HDR_TRUNC | MD_MSG_HDR_LINE_CUT | MD_MSG_HDR_TOO_MANY |
                           MD_MSG_DEEP_COMMENT | MD_MSG_MIME_DEPTH | MD_MSG_MIME_PARTS |
@@ -161,57 +156,66 @@ static void warn_flags(mctx *c, uint64_t line, const md_message *m)
         return;
     char t[512];
     md_message_flags_text(bad, t, sizeof t);
-    md_ingest_warn(c->ig, c->path, line, "message %s%s%s: over a limit, kept what fits: %s",
-                   *m->message_id ? "<" : "", *m->message_id ? m->message_id : "(no Message-ID)",
-                   *m->message_id ? ">" : "", t);
+    job_warn(j, line, "message %s%s%s: over a limit, kept what fits: %s",
+             *m->message_id ? "<" : "", *m->message_id ? m->message_id : "(no Message-ID)",
+             *m->message_id ? ">" : "", t);
 }
 
-static int store_addrs(mctx *c, int64_t id, const md_message *m, md_err *err)
+static void add_addr(prep *p, const char *addr, int role)
+{
+    if (!addr || !*addr)
+        return;
+    md_buf_putc(&p->addrs, role);
+    md_buf_append(&p->addrs, addr, strlen(addr) + 1);
+}
+
+static void enc_addrs(prep *p, const md_message *m)
 {
     char list[4096];
-    int rc = md_store_msg_addr_put(c->w, id, m->from_addr, MD_MSGADDR_FROM, err);
+    add_addr(p, m->from_addr, MD_MSGADDR_FROM);
     static const char *const rcpt_hdrs[] = {"To", "Cc", "Delivered-To", "X-Original-To"};
-    for (size_t h = 0; rc == MD_OK && h < sizeof rcpt_hdrs / sizeof rcpt_hdrs[0]; h++) {
+    for (size_t h = 0; h < sizeof rcpt_hdrs / sizeof rcpt_hdrs[0]; h++) {
         size_t pos = 0;
         const md_msg_header *f;
-        while (rc == MD_OK && (f = md_message_header_next(m, rcpt_hdrs[h], &pos)) != NULL) {
+        while ((f = md_message_header_next(m, rcpt_hdrs[h], &pos)) != NULL) {
             md_message_addr_list(f->value, list, sizeof list);
-            for (char *s = list; rc == MD_OK && *s;) {
+            for (char *s = list; *s;) {
                 size_t k = strcspn(s, ",");
                 char save = s[k];
                 s[k] = '\0';
-                rc = md_store_msg_addr_put(c->w, id, s, MD_MSGADDR_TO, err);
+                add_addr(p, s, MD_MSGADDR_TO);
                 s[k] = save;
                 s += k + (save == ',');
             }
         }
     }
-    return rc;
 }
 
-static int store_hops(mctx *c, int64_t id, const md_message *m, uint64_t line, md_err *err)
+/* enc_hops: the message's Received chain into the hops blob b. */
+static int enc_hops(const pctx *pc, job *j, md_buf *b, const md_message *m, uint64_t line)
 {
     md_received rc;
-    int r = md_received_chain(&rc, m, err);
+    md_err e = {0, ""};
+    int r = md_received_chain(&rc, m, &e);
     if (r != MD_OK)
         return r;
     if (rc.truncated)
-        md_ingest_warn(c->ig, c->path, line,
-                       "message <%s>: %zu Received headers, only the newest %d kept",
-                       m->message_id, rc.total_headers, MD_LIMIT_RECEIVED);
+        job_warn(j, line, "message <%s>: %zu Received headers, only the newest %d kept",
+                 m->message_id, rc.total_headers, MD_LIMIT_RECEIVED);
     for (size_t i = 0; r == MD_OK && i < rc.n; i++) {
         const md_hop *h = &rc.hop[i];
         const md_host *host = NULL;
-        md_ipclass cls = h->has_ip ? md_received_classify(c->ig->cfg, &h->ip,
+        md_ipclass cls = h->has_ip ? md_received_classify(pc->cfg, &h->ip,
                                                           *h->rdns ? h->rdns : h->helo, &host)
                                    : MD_IPCLASS_NONE;
-        r = md_store_msg_hop_put(c->w, id, h, cls, host ? host->name : NULL, err);
+        r = md_store_msg_hop_encode(b, h, cls, host ? host->name : NULL);
     }
     md_received_free(&rc);
     return r;
 }
 
-static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
+/* enc_auth: the message's authentication results into the blob b. */
+static int enc_auth(md_buf *b, const md_message *m)
 {
     static const char *const ar_hdrs[] = {"Authentication-Results", "ARC-Authentication-Results"};
     int rc = MD_OK;
@@ -222,7 +226,7 @@ static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
             md_authres ar;
             md_authres_parse(&ar, f->value);
             for (size_t i = 0; rc == MD_OK && i < ar.n; i++)
-                rc = md_store_msg_auth_put(c->w, id, ar_hdrs[h], ar.authserv, &ar.item[i], err);
+                rc = md_store_msg_auth_encode(b, ar_hdrs[h], ar.authserv, &ar.item[i]);
         }
     }
     size_t pos = 0;
@@ -230,7 +234,7 @@ static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
     while (rc == MD_OK && (f = md_message_header_next(m, "Received-SPF", &pos)) != NULL) {
         md_authres_item it;
         md_authres_parse_spf(&it, f->value);
-        rc = md_store_msg_auth_put(c->w, id, "Received-SPF", NULL, &it, err);
+        rc = md_store_msg_auth_encode(b, "Received-SPF", NULL, &it);
     }
     pos = 0;
     while (rc == MD_OK && (f = md_message_header_next(m, "DKIM-Signature", &pos)) != NULL) {
@@ -240,7 +244,7 @@ static int store_auth(mctx *c, int64_t id, const md_message *m, md_err *err)
         snprintf(it.method, sizeof it.method, "dkim-signature");
         md_authres_dkim_sig(f->value, it.domain, sizeof it.domain, sel, sizeof sel);
         snprintf(it.props, sizeof it.props, "s=%s", sel);
-        rc = md_store_msg_auth_put(c->w, id, "DKIM-Signature", NULL, &it, err);
+        rc = md_store_msg_auth_encode(b, "DKIM-Signature", NULL, &it);
     }
     return rc;
 }
@@ -261,140 +265,523 @@ static int is_report_attachment(const md_msg_part *p)
     return 0;
 }
 
-static int take_message(mctx *c, const char *data, size_t len, const char *known_hash,
-                        uint64_t line, int depth, md_err *err);
 
-/* store_inner: the originals attached to a bounce or complaint. */
-static int store_inner(mctx *c, const md_message *m, uint64_t line, int depth, md_err *err)
+/* has_report: whether a part of m may be a DMARC report */
+static int has_report(const md_message *m)
 {
-    int stored = 0, rc = MD_OK;
-    for (size_t i = 0; rc == MD_OK && i < m->npart && stored < MAX_INNER_STORED; i++) {
+    for (size_t i = 0; i < m->npart; i++) {
         const md_msg_part *p = &m->part[i];
-        if (!p->inner || !p->data || !p->len)
+        if (p->data && p->len && !p->is_multipart && is_report_attachment(p))
+            return 1;
+    }
+    return 0;
+}
+
+static void put_text(md_buf *b, const char *s)
+{
+    md_buf_append(b, s ? s : "", strlen(s ? s : "") + 1);
+}
+
+/* prep_message: parse, classify and encode one message of j (depth 0: the
+ * file, 1: an original attached to it) into the next prep.  0, MD_ERR_PARSE
+ * (not a message: warned at depth 0, the prep is P_NONE) or MD_ERR_NOMEM. */
+static int prep_message(const pctx *pc, job *j, const char *data, size_t len,
+                        const char *known_hash, uint64_t line, int depth)
+{
+    prep *p = &j->p[j->np++];
+    md_message *m = NULL;
+    md_err e = {0, ""};
+    p->kind = P_NONE;
+    int rc = md_message_parse(&m, data, len, &e);
+    if (rc == MD_ERR_NOMEM)
+        return rc;
+    if (rc != MD_OK) {
+        if (depth == 0)
+            job_warn(j, line, "not a message: %s", e.msg);
+        return MD_ERR_PARSE;
+    }
+    if (depth == 0)
+        warn_flags(j, line, m);
+    if (known_hash)
+        snprintf(p->hash, sizeof p->hash, "%s", known_hash);
+    else
+        content_hash(data, len, p->hash, sizeof p->hash);
+    if (!p->as && !(p->as = malloc(sizeof *p->as)))
+        goto nomem;
+    if (depth == 0 && ((!j->arf && !(j->arf = malloc(sizeof *j->arf))) ||
+                       (!j->dsn && !(j->dsn = malloc(sizeof *j->dsn)))))
+        goto nomem;
+    /* classify before storing: complaint, bounce (reports first) */
+    p->kind = depth == 0 && md_arf_parse(j->arf, m)   ? P_ARF
+              : depth == 0 && md_dsn_parse(j->dsn, m) ? P_DSN
+                                                      : P_MESSAGE;
+    md_msantispam_from_message(p->as, m);
+    char summary[512] = "";
+    if (p->as->present)
+        md_msantispam_summary(p->as, summary, sizeof summary);
+    md_buf_reset(&p->text);
+    put_text(&p->text, m->message_id);
+    put_text(&p->text, m->from_addr);
+    put_text(&p->text, m->from);
+    put_text(&p->text, m->to);
+    put_text(&p->text, m->subject);
+    put_text(&p->text, summary);
+    md_msg_row *r = &p->row;
+    memset(r, 0, sizeof *r);
+    r->kind = p->kind == P_ARF ? MD_MSGKIND_ARF : p->kind == P_DSN ? MD_MSGKIND_DSN
+                                                                   : MD_MSGKIND_MESSAGE;
+    r->date = m->date;
+    r->flags = m->flags;
+    r->size = (int64_t)len;
+    r->headers = NULL; /* the start of raw */
+    r->raw = data;
+    r->rawlen = len;
+    md_buf_reset(&p->addrs);
+    md_buf_reset(&p->hops);
+    md_buf_reset(&p->auth);
+    enc_addrs(p, m);
+    if (p->kind == P_ARF) {
+        add_addr(p, j->arf->orig_rcpt_to, MD_MSGADDR_ORIG_RCPT);
+        add_addr(p, *j->arf->orig_mail_from ? j->arf->orig_mail_from : j->arf->orig_from,
+                 MD_MSGADDR_ORIG_FROM);
+    } else if (p->kind == P_DSN) {
+        add_addr(p, j->dsn->orig_from, MD_MSGADDR_ORIG_FROM);
+        for (size_t i = 0; i < j->dsn->n; i++) {
+            add_addr(p, j->dsn->rcpt[i].final_rcpt, MD_MSGADDR_FINAL_RCPT);
+            add_addr(p, j->dsn->rcpt[i].orig_rcpt, MD_MSGADDR_ORIG_RCPT);
+        }
+    }
+    if (enc_hops(pc, j, &p->hops, m, line) != MD_OK || enc_auth(&p->auth, m) != MD_OK ||
+        md_store_msg_pack(pc->pk, r, &p->raw) != MD_OK || p->text.oom || p->addrs.oom)
+        goto nomem;
+    if (p->kind != P_MESSAGE && depth == 0) {
+        /* the originals attached to a bounce or complaint */
+        for (size_t i = 0, n = 0; i < m->npart && n < MAX_INNER_STORED; i++) {
+            const md_msg_part *part = &m->part[i];
+            if (!part->inner || !part->data || !part->len)
+                continue;
+            rc = prep_message(pc, j, (const char *)part->data, part->len, NULL, line, 1);
+            if (rc == MD_ERR_NOMEM)
+                goto nomem;
+            n++; /* an attached part that is no message: not our problem */
+        }
+    }
+    if (depth == 0 && p->kind == P_MESSAGE && (md_msreply_may_be(m) || has_report(m)))
+        p->m = m;
+    else
+        md_message_free(m);
+    return MD_OK;
+nomem:
+    md_message_free(m);
+    return MD_ERR_NOMEM;
+}
+
+/* prepare: make job j from its bytes (any thread). */
+static void prepare(const pctx *pc, job *j)
+{
+    j->np = 0;
+    j->rc = MD_OK;
+    if (j->skip)
+        return;
+    int rc = prep_message(pc, j, md_buf_cstr(&j->data), j->data.len, j->hash, 1, 0);
+    j->rc = rc == MD_ERR_NOMEM || j->warn.oom ? MD_ERR_NOMEM : MD_OK;
+}
+
+/* ---- storing ---------------------------------------------------------------- */
+
+typedef struct msgpipe msgpipe;
+
+typedef struct mctx {
+    md_ingest *ig;
+    const char *path;
+    md_msg_writer *w;
+    int64_t source_id;
+    pctx pc;            /* parsing on this thread (no pipe, mbox) */
+    job j;              /* the job of this thread */
+} mctx;
+
+typedef struct msgbatch {
+    md_msg_writer *w;   /* statements kept across inputs */
+    int open;           /* a transaction is open */
+    unsigned n;         /* messages in it */
+    msgpipe *pipe;      /* the parse thread, when started */
+} msgbatch;
+
+/* store_prep: store one prepared message.  1 stored, 0 stored before, or
+ * a negative code. */
+static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
+{
+    md_msg_row *r = &p->row;
+    const char *t = md_buf_cstr(&p->text);
+    const char **f[] = {&r->message_id, &r->from_addr, &r->from_text, &r->to_text, &r->subject,
+                        &r->antispam};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++, t += strlen(t) + 1)
+        *f[i] = t;
+    r->hash = p->hash;
+    r->source_id = c->source_id;
+    r->path = c->path;
+    r->hops = p->hops.data;
+    r->hops_len = p->hops.len;
+    r->auth = p->auth.data;
+    r->auth_len = p->auth.len;
+    int rc = md_store_msg_put(c->w, r, err);
+    if (rc <= 0) /* already stored (0) or failed */
+        return rc;
+    c->ig->stats.docs++;
+    int64_t id = r->id;
+    for (const char *a = p->addrs.data, *end = a + p->addrs.len; a && a < end;
+         a += strlen(a + 1) + 2)
+        if ((rc = md_store_msg_addr_put(c->w, id, a + 1, (unsigned char)*a, err)) != MD_OK)
+            return rc;
+    if (p->as->present && (rc = md_store_msg_antispam_put(c->w, id, p->as, err)) != MD_OK)
+        return rc;
+    if (p->kind == P_ARF && depth == 0)
+        rc = md_store_msg_arf_put(c->w, id, j->arf, err);
+    else if (p->kind == P_DSN && depth == 0)
+        rc = md_store_msg_dsn_put(c->w, id, j->dsn, err);
+    if (rc != MD_OK || !p->m)
+        return rc == MD_OK ? 1 : rc;
+    /* a Microsoft sender-support reply? */
+    const md_message *m = p->m;
+    int rr = md_msreply_take(c->ig, m, id, err);
+    if (rr < 0)
+        return rr;
+    if (rr == 1 && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_MSREPLY, err)) != MD_OK)
+        return rc;
+    /* DMARC reports attached */
+    int took = 0;
+    for (size_t i = 0; !rr && i < m->npart; i++) {
+        const md_msg_part *part = &m->part[i];
+        if (!part->data || !part->len || part->is_multipart || !is_report_attachment(part))
             continue;
-        rc = take_message(c, (const char *)p->data, p->len, NULL, line, depth + 1, err);
-        if (rc == MD_ERR_PARSE) /* an attached part that is no message: not our problem */
-            rc = MD_OK;
-        stored++;
+        int tk = md_repfile_take_attachment(c->ig, c->path, part->filename, part->data,
+                                            part->len, err);
+        if (tk < 0)
+            return tk;
+        took += tk;
+    }
+    if (took && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_DMARC, err)) != MD_OK)
+        return rc;
+    return 1;
+}
+
+/* store_job: give j's warnings and store its messages (the caller holds
+ * the transaction).  0 or a negative code. */
+static int store_job(mctx *c, job *j, md_err *err)
+{
+    int rc = MD_OK;
+    for (const char *w = j->warn.data, *end = w + j->warn.len; w && w < end;) {
+        uint64_t line;
+        memcpy(&line, w, sizeof line);
+        w += sizeof line;
+        md_ingest_warn(c->ig, c->path, line, "%s", w);
+        w += strlen(w) + 1;
+    }
+    if (j->rc != MD_OK)
+        return md_err_set(err, j->rc, "%s: out of memory", c->path);
+    for (size_t i = 0; rc == MD_OK && i < j->np; i++) {
+        if (j->p[i].kind == P_NONE)
+            continue;
+        int r = store_prep(c, j, &j->p[i], i > 0, err);
+        if (r < 0)
+            rc = r;
+        else if (r == 0 && i == 0)
+            break; /* stored before: its originals too */
+    }
+    for (size_t i = 0; i < j->np; i++) {
+        md_message_free(j->p[i].m);
+        j->p[i].m = NULL;
     }
     return rc;
 }
 
-/* take_message: parse, classify and store one message.  0 (stored or
- * already known), MD_ERR_PARSE (not a message: warned), or a store error.
- * known_hash: content_hash of data when the caller has it, else NULL. */
+/* take_message: parse, classify and store one message on this thread (an
+ * mbox's, or a file's without the pipe).  0 or a store error. */
 static int take_message(mctx *c, const char *data, size_t len, const char *known_hash,
-                        uint64_t line, int depth, md_err *err)
+                        uint64_t line, md_err *err)
 {
-    md_message *m = NULL;
-    md_err e = {0, ""};
-    int rc = md_message_parse(&m, data, len, &e);
-    if (rc == MD_ERR_NOMEM)
-        return md_err_set(err, rc, "%s: out of memory", c->path);
-    if (rc != MD_OK) {
-        if (depth == 0)
-            md_ingest_warn(c->ig, c->path, line, "not a message: %s", e.msg);
-        return MD_ERR_PARSE;
-    }
-    if (depth == 0)
-        warn_flags(c, line, m);
-    char hash[40];
-    if (known_hash)
-        snprintf(hash, sizeof hash, "%s", known_hash);
-    else
-        content_hash(data, len, hash, sizeof hash);
+    job *j = &c->j;
+    md_buf_reset(&j->warn);
+    j->np = 0;
+    int rc = prep_message(&c->pc, j, data, len, known_hash, line, 0);
+    j->rc = rc == MD_ERR_NOMEM || j->warn.oom ? MD_ERR_NOMEM : MD_OK;
+    return store_job(c, j, err);
+}
 
-    /* classify before storing: complaint, bounce (reports first) */
-    md_arf *arf = malloc(sizeof *arf);
-    md_dsn *dsn = malloc(sizeof *dsn);
-    md_msantispam *as = malloc(sizeof *as);
-    if (!arf || !dsn || !as) {
-        rc = md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", c->path);
-        goto out;
-    }
-    int is_arf = depth == 0 && md_arf_parse(arf, m);
-    int is_dsn = depth == 0 && !is_arf && md_dsn_parse(dsn, m);
-    md_msantispam_from_message(as, m);
-    char summary[512] = "";
-    if (as->present)
-        md_msantispam_summary(as, summary, sizeof summary);
-    md_msg_row row;
-    memset(&row, 0, sizeof row);
-    row.hash = hash;
-    row.source_id = c->source_id;
-    row.path = c->path;
-    row.kind = is_arf ? MD_MSGKIND_ARF : is_dsn ? MD_MSGKIND_DSN : MD_MSGKIND_MESSAGE;
-    row.message_id = m->message_id;
-    row.from_addr = m->from_addr;
-    row.from_text = m->from;
-    row.to_text = m->to;
-    row.subject = m->subject;
-    row.date = m->date;
-    row.flags = m->flags;
-    row.size = (int64_t)len;
-    row.antispam = summary;
-    row.headers = NULL; /* the start of raw */
-    row.raw = data;
-    row.rawlen = len;
-    rc = md_store_msg_put(c->w, &row, err);
-    if (rc <= 0) /* already stored (0) or failed */
-        goto out;
-    c->ig->stats.docs++;
-    int64_t id = row.id;
-    if ((rc = store_addrs(c, id, m, err)) != MD_OK ||
-        (rc = store_hops(c, id, m, line, err)) != MD_OK ||
-        (rc = store_auth(c, id, m, err)) != MD_OK ||
-        (as->present && (rc = md_store_msg_antispam_put(c->w, id, as, err)) != MD_OK))
-        goto out;
-    if (is_arf) {
-        if ((rc = md_store_msg_arf_put(c->w, id, arf, err)) != MD_OK ||
-            (rc = md_store_msg_addr_put(c->w, id, arf->orig_rcpt_to, MD_MSGADDR_ORIG_RCPT, err)) != MD_OK ||
-            (rc = md_store_msg_addr_put(c->w, id, *arf->orig_mail_from ? arf->orig_mail_from : arf->orig_from,
-                                        MD_MSGADDR_ORIG_FROM, err)) != MD_OK)
-            goto out;
-    } else if (is_dsn) {
-        if ((rc = md_store_msg_dsn_put(c->w, id, dsn, err)) != MD_OK ||
-            (rc = md_store_msg_addr_put(c->w, id, dsn->orig_from, MD_MSGADDR_ORIG_FROM, err)) != MD_OK)
-            goto out;
-        for (size_t i = 0; i < dsn->n; i++)
-            if ((rc = md_store_msg_addr_put(c->w, id, dsn->rcpt[i].final_rcpt, MD_MSGADDR_FINAL_RCPT, err)) != MD_OK ||
-                (rc = md_store_msg_addr_put(c->w, id, dsn->rcpt[i].orig_rcpt, MD_MSGADDR_ORIG_RCPT, err)) != MD_OK)
-                goto out;
-    } else if (depth == 0) {
-        /* a Microsoft sender-support reply? */
-        int r = md_msreply_take(c->ig, m, id, err);
-        if (r < 0) {
-            rc = r;
-            goto out;
+
+/* ---- the parse thread ---------------------------------------------------------
+ * Between md_msgfile_batch_begin and md_msgfile_finish, message files go
+ * through a ring of PIPE_SLOTS jobs: the caller's thread reads a file,
+ * looks its source up and queues it; the parse thread prepares the jobs in
+ * queue order; the caller's thread stores them in queue order (so ids are
+ * given in input order, as without the thread).  A slot belongs to one
+ * thread at a time, by its state (FREE and READY: the caller's; QUEUED:
+ * the parse thread's), changed under the mutex; nothing else is shared but
+ * the configuration, which nobody changes.  A thread that waits is woken
+ * when PIPE_WAKE jobs are there for it (or all there will be): one wake-up
+ * per PIPE_WAKE jobs, not one per job. */
+
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_READY };
+
+struct msgpipe {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work, ready;
+    int state[PIPE_SLOTS];
+    job slot[PIPE_SLOTS];
+    unsigned head, tail;      /* next to store, next to fill (caller's counters) */
+    unsigned next;            /* next to prepare (the parse thread's counter) */
+    int parser_waits, caller_waits;
+    int quit;
+    pctx pc;                  /* the parse thread's */
+};
+
+/* enough_ready: the caller may go on (under the mutex) */
+static int enough_ready(const msgpipe *pp)
+{
+    unsigned queued = pp->tail - pp->head;
+    return pp->next - pp->head >= (queued < PIPE_WAKE ? queued : PIPE_WAKE);
+}
+
+static void *pipe_main(void *arg)
+{
+    msgpipe *pp = arg;
+    pthread_mutex_lock(&pp->mu);
+    for (;;) {
+        while (!pp->quit && pp->state[pp->next % PIPE_SLOTS] != SLOT_QUEUED) {
+            pp->parser_waits = 1;
+            pthread_cond_wait(&pp->work, &pp->mu);
+            pp->parser_waits = 0;
         }
-        if (r == 1 && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_MSREPLY, err)) != MD_OK)
-            goto out;
-        /* DMARC reports attached */
-        int took = 0;
-        for (size_t i = 0; !r && i < m->npart; i++) {
-            const md_msg_part *p = &m->part[i];
-            if (!p->data || !p->len || p->is_multipart || !is_report_attachment(p))
-                continue;
-            int t = md_repfile_take_attachment(c->ig, c->path, p->filename, p->data, p->len, err);
-            if (t < 0) {
-                rc = t;
-                goto out;
-            }
-            took += t;
-        }
-        if (took && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_DMARC, err)) != MD_OK)
-            goto out;
+        if (pp->quit)
+            break;
+        job *j = &pp->slot[pp->next % PIPE_SLOTS];
+        pthread_mutex_unlock(&pp->mu);
+        prepare(&pp->pc, j);
+        pthread_mutex_lock(&pp->mu);
+        pp->state[pp->next % PIPE_SLOTS] = SLOT_READY;
+        pp->next++;
+        if (pp->caller_waits && enough_ready(pp))
+            pthread_cond_signal(&pp->ready);
     }
-    rc = MD_OK;
-    if ((is_arf || is_dsn) && depth == 0)
-        rc = store_inner(c, m, line, depth, err);
-out:
-    if (rc > 0)
-        rc = MD_OK;
-    free(arf);
-    free(dsn);
-    free(as);
-    md_message_free(m);
+    pthread_mutex_unlock(&pp->mu);
+    return NULL;
+}
+
+static void pipe_stop(msgpipe *pp)
+{
+    if (!pp)
+        return;
+    pthread_mutex_lock(&pp->mu);
+    pp->quit = 1;
+    pthread_cond_broadcast(&pp->work);
+    pthread_mutex_unlock(&pp->mu);
+    pthread_join(pp->th, NULL);
+    pthread_mutex_destroy(&pp->mu);
+    pthread_cond_destroy(&pp->work);
+    pthread_cond_destroy(&pp->ready);
+    md_store_msg_pack_close(pp->pc.pk);
+    for (size_t i = 0; i < PIPE_SLOTS; i++)
+        job_free(&pp->slot[i]);
+    free(pp);
+}
+
+static int pipe_start(msgpipe **out, const md_config *cfg, md_err *err)
+{
+    msgpipe *pp = calloc(1, sizeof *pp);
+    if (!pp)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    pp->pc.cfg = cfg;
+    if (md_store_msg_pack_open(&pp->pc.pk, err) != MD_OK) {
+        free(pp);
+        return MD_ERR_NOMEM;
+    }
+    pthread_mutex_init(&pp->mu, NULL);
+    pthread_cond_init(&pp->work, NULL);
+    pthread_cond_init(&pp->ready, NULL);
+    if (pthread_create(&pp->th, NULL, pipe_main, pp) != 0) {
+        pthread_mutex_destroy(&pp->mu);
+        pthread_cond_destroy(&pp->work);
+        pthread_cond_destroy(&pp->ready);
+        md_store_msg_pack_close(pp->pc.pk);
+        free(pp);
+        return md_err_set(err, MD_ERR_NOMEM, "cannot start the parse thread");
+    }
+    *out = pp;
+    return MD_OK;
+}
+
+/* pipe_take: the oldest queued job once it is ready (waiting when `wait`),
+ * or NULL (none queued, or not ready and not waiting).  The caller stores it
+ * and gives the slot back with pipe_done. */
+static job *pipe_take(msgpipe *pp, int wait)
+{
+    job *j = NULL;
+    pthread_mutex_lock(&pp->mu);
+    unsigned k = pp->head % PIPE_SLOTS;
+    while (wait && pp->head != pp->tail && !enough_ready(pp)) {
+        if (pp->parser_waits)
+            pthread_cond_signal(&pp->work);
+        pp->caller_waits = 1;
+        pthread_cond_wait(&pp->ready, &pp->mu);
+        pp->caller_waits = 0;
+    }
+    if (pp->head != pp->tail && pp->state[k] == SLOT_READY)
+        j = &pp->slot[k];
+    pthread_mutex_unlock(&pp->mu);
+    return j;
+}
+
+static void pipe_done(msgpipe *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    pp->state[pp->head % PIPE_SLOTS] = SLOT_FREE;
+    pp->head++;
+    pthread_mutex_unlock(&pp->mu);
+}
+
+static void pipe_queue(msgpipe *pp)
+{
+    pthread_mutex_lock(&pp->mu);
+    pp->state[pp->tail % PIPE_SLOTS] = SLOT_QUEUED;
+    pp->tail++;
+    if (pp->parser_waits && pp->tail - pp->next >= PIPE_WAKE)
+        pthread_cond_signal(&pp->work);
+    pthread_mutex_unlock(&pp->mu);
+}
+
+/* ---- transactions and batches ---------------------------------------------- */
+
+/* tx_begin / tx_end: one transaction per input, or the batch's. */
+static int tx_begin(mctx *c, md_err *err)
+{
+    msgbatch *b = c->ig->msg_batch;
+    if (!b)
+        return md_store_begin(c->ig->store, err);
+    if (b->open)
+        return MD_OK;
+    int rc = md_store_begin(c->ig->store, err);
+    b->open = rc == MD_OK;
+    return rc;
+}
+
+static void pipe_drop(msgbatch *b);
+
+static int tx_end(mctx *c, int rc, md_err *err)
+{
+    msgbatch *b = c->ig->msg_batch;
+    if (rc != MD_OK) {
+        md_store_rollback(c->ig->store);
+        if (b) {
+            b->open = 0;
+            b->n = 0;
+            pipe_drop(b); /* their sources went with the transaction */
+        }
+        return rc;
+    }
+    if (b && ++b->n < MD_MSGFILE_BATCH)
+        return MD_OK;
+    rc = md_store_commit(c->ig->store, err);
+    if (rc != MD_OK)
+        md_store_rollback(c->ig->store);
+    if (b) {
+        b->open = 0;
+        b->n = 0;
+        if (rc != MD_OK)
+            pipe_drop(b);
+    }
+    return rc;
+}
+
+enum { STORE_READY, STORE_ROOM, STORE_ALL };
+
+/* store_ready: store the jobs of the pipe that are ready (STORE_READY), or
+ * as many as make room for one more (STORE_ROOM), or all (STORE_ALL),
+ * waiting for the parse thread when needed.  0 or a store error (the pipe
+ * is then gone). */
+static int store_ready(md_ingest *ig, int mode, md_err *err)
+{
+    msgbatch *b = ig->msg_batch;
+    msgpipe *pp = b ? b->pipe : NULL;
+    job *j;
+    int rc = MD_OK;
+    while (rc == MD_OK && pp &&
+           (j = pipe_take(pp, mode == STORE_ALL ||
+                                  (mode == STORE_ROOM && pp->tail - pp->head == PIPE_SLOTS))) !=
+               NULL) {
+        mctx c;
+        memset(&c, 0, sizeof c);
+        c.ig = ig;
+        c.w = b->w;
+        c.path = md_buf_cstr(&j->path);
+        c.source_id = j->source_id;
+        if (j->skip) {
+            ig->stats.files_unchanged++;
+            rc = store_job(&c, j, err); /* its warnings */
+            pipe_done(pp);
+            continue;
+        }
+        if ((rc = tx_begin(&c, err)) == MD_OK) {
+            rc = store_job(&c, j, err);
+            if (rc == MD_OK)
+                rc = md_store_msg_source_progress(c.w, j->source_id, j->lines, j->bytes, 1, err);
+        }
+        pipe_done(pp);
+        rc = tx_end(&c, rc, err);
+        pp = b->pipe;
+    }
+    return rc;
+}
+
+/* pipe_drop: forget the queued jobs (after a rollback); the thread stops. */
+static void pipe_drop(msgbatch *b)
+{
+    pipe_stop(b->pipe);
+    b->pipe = NULL;
+}
+
+int md_msgfile_batch_begin(md_ingest *ig, md_err *err)
+{
+    if (ig->msg_batch)
+        return MD_OK;
+    msgbatch *b = calloc(1, sizeof *b);
+    if (!b)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    int rc = md_store_msg_writer_open(ig->store, &b->w, err);
+    if (rc != MD_OK) {
+        free(b);
+        return rc;
+    }
+    ig->msg_batch = b;
+    return MD_OK;
+}
+
+int md_msgfile_flush(md_ingest *ig, md_err *err)
+{
+    msgbatch *b = ig->msg_batch;
+    int rc = store_ready(ig, STORE_ALL, err);
+    if (rc != MD_OK || !b || !b->open)
+        return rc;
+    rc = md_store_commit(ig->store, err);
+    if (rc != MD_OK)
+        md_store_rollback(ig->store);
+    b->open = 0;
+    b->n = 0;
+    return rc;
+}
+
+int md_msgfile_finish(md_ingest *ig, md_err *err)
+{
+    msgbatch *b = ig->msg_batch;
+    if (!b)
+        return MD_OK;
+    int rc = md_msgfile_flush(ig, err);
+    if (b->open) /* the flush failed */
+        md_store_rollback(ig->store);
+    pipe_drop(b);
+    md_store_msg_writer_close(b->w);
+    free(b);
+    ig->msg_batch = NULL;
     return rc;
 }
 
@@ -409,43 +796,68 @@ static int open_source(mctx *c, const char *fp, const char *kind, md_source *src
     return rc;
 }
 
+/* read_one: one message file: read, look up (stored before?), then store
+ * it, or queue it for the parse thread when batching. */
 static int read_one(mctx *c, md_input *in, md_err *err)
 {
-    md_buf b = MD_BUF_INIT;
-    md_err e = {0, ""};
-    int rc = md_input_slurp(in, &b, MD_LIMIT_MESSAGE_BYTES, &e);
-    if (rc == MD_ERR_NOMEM) {
-        md_buf_free(&b);
-        return md_err_set(err, rc, "%s: out of memory", c->path);
+    msgbatch *b = c->ig->msg_batch;
+    msgpipe *pp = NULL;
+    job *j = &c->j;
+    int rc;
+    if (b) {
+        /* store what is ready, making room for this one */
+        if (!b->pipe && (rc = pipe_start(&b->pipe, c->ig->cfg, err)) != MD_OK)
+            return rc;
+        if ((rc = store_ready(c->ig, STORE_ROOM, err)) != MD_OK)
+            return rc;
+        pp = b->pipe;
+        j = &pp->slot[pp->tail % PIPE_SLOTS];
     }
+    md_buf_reset(&j->path);
+    md_buf_reset(&j->data);
+    md_buf_reset(&j->warn);
+    j->np = 0;
+    j->rc = MD_OK;
+    md_buf_puts(&j->path, c->path);
+    md_err e = {0, ""};
+    rc = md_input_slurp(in, &j->data, MD_LIMIT_MESSAGE_BYTES, &e);
+    if (rc == MD_ERR_NOMEM || j->path.oom)
+        return md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", c->path);
     if (rc == MD_ERR_LIMIT)
-        md_ingest_warn(c->ig, c->path, 0, "message larger than %d bytes: only the first part read",
-                       MD_LIMIT_MESSAGE_BYTES);
+        job_warn(j, 0, "message larger than %d bytes: only the first part read",
+                 MD_LIMIT_MESSAGE_BYTES);
     else if (rc != MD_OK)
-        md_ingest_warn(c->ig, c->path, md_input_lineno(in), "%s", e.msg);
-    char hash[40];
-    content_hash(md_buf_cstr(&b), b.len, hash, sizeof hash);
+        job_warn(j, md_input_lineno(in), "%s", e.msg);
+    content_hash(md_buf_cstr(&j->data), j->data.len, j->hash, sizeof j->hash);
+    j->lines = md_input_lineno(in);
+    j->bytes = j->data.len;
     md_source src;
     int created = 0;
-    if ((rc = tx_begin(c, err)) != MD_OK) {
-        md_buf_free(&b);
+    if ((rc = tx_begin(c, err)) != MD_OK)
         return rc;
+    rc = md_store_msg_source_get(c->w, j->hash, "message", c->path, &src, &created, err);
+    if (rc != MD_OK)
+        return tx_end(c, rc, err);
+    j->source_id = src.id;
+    j->skip = !created && src.complete;
+    if (pp) {
+        /* a copy of a file still queued is stored by then */
+        for (unsigned k = pp->head; !j->skip && k != pp->tail; k++)
+            j->skip = pp->slot[k % PIPE_SLOTS].source_id == src.id;
+        pipe_queue(pp);
+        return MD_OK;
     }
-    rc = md_store_msg_source_get(c->w, hash, "message", c->path, &src, &created, err);
-    if (rc == MD_OK)
-        c->source_id = src.id;
-    if (rc == MD_OK && !created && src.complete) {
+    c->source_id = src.id;
+    if (j->skip) {
         c->ig->stats.files_unchanged++;
-    } else if (rc == MD_OK) {
-        rc = take_message(c, md_buf_cstr(&b), b.len, hash, 1, 0, err);
-        if (rc == MD_ERR_PARSE)
-            rc = MD_OK;
+        rc = store_job(c, j, err);
+    } else {
+        prepare(&c->pc, j);
+        rc = store_job(c, j, err);
         if (rc == MD_OK)
-            rc = md_store_msg_source_progress(c->w, src.id, md_input_lineno(in), b.len, 1, err);
+            rc = md_store_msg_source_progress(c->w, src.id, j->lines, j->bytes, 1, err);
     }
-    rc = tx_end(c, rc, err);
-    md_buf_free(&b);
-    return rc;
+    return tx_end(c, rc, err);
 }
 
 /* mbox: "From " at the start of a line separates messages; ">From " lines
@@ -482,7 +894,7 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
         int g = md_input_getline(in, &line, &len, &flags, &e);
         int sep = g == 1 && len >= 5 && memcmp(line, "From ", 5) == 0;
         if ((g != 1 || sep) && have) {
-            rc = take_message(c, md_buf_cstr(&msg), msg.len, NULL, start, 0, err);
+            rc = take_message(c, md_buf_cstr(&msg), msg.len, NULL, start, err);
             if (rc == MD_ERR_PARSE)
                 rc = MD_OK;
             if (rc != MD_OK)
@@ -544,7 +956,7 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
             md_ingest_warn(c->ig, c->path, md_input_lineno(in),
                            "message larger than %d bytes: only the first part read",
                            MD_LIMIT_MESSAGE_BYTES);
-            rc = take_message(c, md_buf_cstr(&msg), msg.len, NULL, start, 0, err);
+            rc = take_message(c, md_buf_cstr(&msg), msg.len, NULL, start, err);
             if (rc == MD_ERR_PARSE)
                 rc = MD_OK;
             if (rc != MD_OK)
@@ -573,18 +985,29 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
 
 int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err)
 {
-    mctx c = {ig, path, NULL, 0};
+    mctx c;
     msgbatch *b = ig->msg_batch;
     int rc = MD_OK;
+    memset(&c, 0, sizeof c);
+    c.ig = ig;
+    c.path = path;
+    c.pc.cfg = ig->cfg;
+    int pipe = b && ig->kind != MD_KIND_MBOX;
     if (b && ig->kind != MD_KIND_MBOX)
         c.w = b->w;
     else if ((rc = md_store_msg_writer_open(ig->store, &c.w, err)) != MD_OK)
         return rc;
+    if (!pipe && (rc = md_store_msg_pack_open(&c.pc.pk, err)) != MD_OK) {
+        md_store_msg_writer_close(c.w);
+        return rc;
+    }
     if (ig->kind == MD_KIND_MBOX)
         rc = read_mbox(&c, in, err);
     else
         rc = read_one(&c, in, err);
-    if (!b || ig->kind == MD_KIND_MBOX)
+    if (!pipe)
         md_store_msg_writer_close(c.w);
+    md_store_msg_pack_close(c.pc.pk);
+    job_free(&c.j);
     return rc;
 }

@@ -587,6 +587,14 @@ int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err)
     return from_body(out, msg, body, len, is_html, err);
 }
 
+int md_msreply_may_be(const md_message *msg)
+{
+    size_t len;
+    int is_html;
+    const char *body = reply_body(msg, &len, &is_html);
+    return may_be_reply(msg, body, len);
+}
+
 int md_msreply_take(md_ingest *ig, const md_message *msg, int64_t message_id, md_err *err)
 {
     size_t len;

@@ -137,6 +137,7 @@ static const struct {
 } migrations[] = {
     {1, migrate_1},
     {2, migrate_2},
+    {3, md_store_msg_migrate_3}, /* hops and results as blobs (msg_ev) */
 };
 
 static int migrate(md_store *st, md_err *err)

@@ -26,7 +26,7 @@ typedef struct md_store md_store;
 #define MD_STORE_MAPPED   0x2
 
 /* The schema version this build writes. */
-#define MD_STORE_SCHEMA_VERSION 2
+#define MD_STORE_SCHEMA_VERSION 3
 
 /* md_store_open: open or create the store at path.  Migrates older schemas;
  * refuses a newer one (MD_ERR_DB, "made by a newer maildossier"). */

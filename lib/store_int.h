@@ -32,6 +32,10 @@ extern const char md_store_schema_rep[];
 extern const char md_store_schema_case[];
 /* Migration 2: raw messages compressed (msg.raw_codec). */
 extern const char md_store_schema_msg_2[];
+/* Migration 3: hops and authentication results as blobs of msg_ev, one row
+ * per message (store_msg.c moves the rows of msg_hop and msg_auth, then
+ * drops them). */
+int md_store_msg_migrate_3(md_store *st, md_err *err);
 
 /* md_store_dberr: set err from the database's last error; returns MD_ERR_DB. */
 int md_store_dberr(md_store *st, md_err *err, const char *what);

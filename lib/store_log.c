@@ -888,40 +888,15 @@ int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
 
 /* ---- line lists -------------------------------------------------------- */
 
-static int put_varint(md_buf *b, uint64_t v)
-{
-    unsigned char tmp[10];
-    size_t k = 0;
-    do {
-        tmp[k++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    return md_buf_append(b, tmp, k);
-}
-
-static int get_varint(const unsigned char *p, size_t n, size_t *pos, uint64_t *v)
-{
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64 && *pos < n; shift += 7) {
-        unsigned char c = p[(*pos)++];
-        r |= (uint64_t)(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-            *v = r;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int md_log_lines_add(md_log_lines *l, int64_t source_id, uint64_t lineno)
 {
     int rc;
     if (l->count == 0 || source_id != l->last_src || lineno < l->last_line) {
-        rc = put_varint(&l->buf, ((uint64_t)source_id << 1) | 1);
+        rc = md_buf_put_varint(&l->buf, ((uint64_t)source_id << 1) | 1);
         if (rc == MD_OK)
-            rc = put_varint(&l->buf, lineno);
+            rc = md_buf_put_varint(&l->buf, lineno);
     } else {
-        rc = put_varint(&l->buf, (lineno - l->last_line) << 1);
+        rc = md_buf_put_varint(&l->buf, (lineno - l->last_line) << 1);
     }
     if (rc != MD_OK)
         return MD_ERR_NOMEM;
@@ -964,11 +939,11 @@ int md_log_lines_decode(const void *p, size_t n,
     int64_t src = 0;
     uint64_t line = 0, v;
     while (pos < n) {
-        if (!get_varint(s, n, &pos, &v))
+        if (!md_varint_get(s, n, &pos, &v))
             return MD_ERR_PARSE;
         if (v & 1) {
             src = (int64_t)(v >> 1);
-            if (!get_varint(s, n, &pos, &line))
+            if (!md_varint_get(s, n, &pos, &line))
                 return MD_ERR_PARSE;
         } else {
             line += v >> 1;

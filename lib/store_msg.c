@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zstd.h>
 #include "buf.h"
 #include "store_int.h"
@@ -68,21 +69,31 @@ const char md_store_schema_msg[] =
 const char md_store_schema_msg_2[] =
     "ALTER TABLE msg ADD COLUMN raw_codec INTEGER NOT NULL DEFAULT 0;";
 
-enum { S_FIND, S_INS, S_KIND, S_ADDR, S_HOP, S_AUTH, S_AS, S_DSN, S_ARF, S_SRC_UPD, S_SRC_INS,
+/* Schema 3: a message's Received hops and authentication results are two
+ * blobs (md_store_msg_hop_encode / _auth_encode) in one row of msg_ev, by
+ * message id, instead of rows of msg_hop and msg_auth with their indexes:
+ * every reader takes them by message.  (Not columns of msg: with them a
+ * row with its raw message outgrew half a page, and a third of msg's pages
+ * was left empty.)  The address index loses its by-message index and msg its
+ * date index (no query could use them: addresses are read by address,
+ * dates through coalesce(date, stored)).  md_store_msg_migrate_3 moves the
+ * rows. */
+static const char schema_msg_3[] =
+    "CREATE TABLE msg_ev ("
+    "  msg_id INTEGER PRIMARY KEY REFERENCES msg(id) ON DELETE CASCADE,"
+    "  hops BLOB, auth BLOB);";
+
+enum { S_FIND, S_INS, S_EV, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_GET,
        S_SRC_PROG, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
     "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
     " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,strftime('%s','now'),?12,?13,?14,?15,?16,?17)",
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?18,?12,?13,?14,?15,?16,?17)",
+    "INSERT INTO msg_ev (msg_id, hops, auth) VALUES (?1, ?2, ?3)",
     "UPDATE msg SET kind = ?2 WHERE id = ?1",
     "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
-    "INSERT OR REPLACE INTO msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host,"
-    " by_host, by_ip, with_proto, qid, for_addr, via, date, no_zone, delay, raw)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-    "INSERT INTO msg_auth (msg_id, source, authserv, method, result, reason, domain, props)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     "INSERT OR REPLACE INTO msg_antispam (msg_id, cip, ctry, lang, scl, org_scl, pcl, bcl, sfv,"
     " ipv, cat, srv, sfty, dir, ptr, helo, fields)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
@@ -95,25 +106,71 @@ static const char *const sql_text[S_COUNT] = {
     " reporting_mta, arrival, arrival_text, orig_message_id, orig_from, orig_to,"
     " orig_subject, orig_date)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
-    /* the source statements of store.c (md_store_source_get/_progress), the
-     * same SQL, kept prepared: one message file is one source */
-    "UPDATE source SET last_path = ?2, last_seen = strftime('%s','now')"
-    " WHERE fingerprint = ?1"
-    " RETURNING id, kind, lines_done, bytes_done, complete",
+    /* the source statements of store.c (md_store_source_get/_progress) kept
+     * prepared, one message file being one source; the lookup and the
+     * insert in one statement */
     "INSERT INTO source(fingerprint, kind, first_path, last_path,"
-    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3,"
-    " strftime('%s','now'), strftime('%s','now'))"
+    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3, ?4, ?4)"
+    " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
+    " last_seen = excluded.last_seen"
     " RETURNING id, kind, lines_done, bytes_done, complete",
-    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4"
-    " WHERE id = ?1",
+    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4 WHERE id = ?1",
 };
+
+/* raw messages: mail compresses 3-4x, and the bytes written (twice, WAL
+ * then checkpoint) are the cost */
+struct md_msg_pack {
+    ZSTD_CCtx *zc;
+};
+
+int md_store_msg_pack_open(md_msg_pack **out, md_err *err)
+{
+    md_msg_pack *pk = calloc(1, sizeof *pk);
+    if (!pk || !(pk->zc = ZSTD_createCCtx())) {
+        free(pk);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
+    }
+    ZSTD_CCtx_setParameter(pk->zc, ZSTD_c_compressionLevel, 1);
+    *out = pk;
+    return MD_OK;
+}
+
+void md_store_msg_pack_close(md_msg_pack *pk)
+{
+    if (!pk)
+        return;
+    ZSTD_freeCCtx(pk->zc);
+    free(pk);
+}
+
+int md_store_msg_pack(md_msg_pack *pk, md_msg_row *r, md_buf *out)
+{
+    if (r->raw_codec || !r->raw || !r->rawlen)
+        return MD_OK;
+    size_t n = r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen;
+    size_t cap = ZSTD_compressBound(n), zn = 0;
+    md_buf_reset(out);
+    if (md_buf_reserve(out, cap) != MD_OK)
+        return MD_ERR_NOMEM;
+    zn = ZSTD_compress2(pk->zc, out->data, cap, r->raw, n);
+    if (!ZSTD_isError(zn) && zn < n) {
+        out->len = zn;
+        r->raw_codec = 1;
+    } else {
+        memcpy(out->data, r->raw, n); /* stored as read, in out all the same */
+        out->len = n;
+    }
+    r->raw = out->data;
+    r->rawlen = out->len;
+    return MD_OK;
+}
 
 struct md_msg_writer {
     md_store *st;
     sqlite3_stmt *s[S_COUNT];
-    ZSTD_CCtx *zc;     /* raw messages: mail compresses 3-4x, and the bytes
-                          written (twice, WAL then checkpoint) are the cost */
-    md_buf z;
+    md_msg_pack *pk;   /* raw messages put unpacked */
+    md_buf z;          /* a packed raw message */
+    md_buf f;          /* antispam fields */
 };
 
 int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
@@ -122,12 +179,10 @@ int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
     if (!w)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     w->st = st;
-    w->zc = ZSTD_createCCtx();
-    if (!w->zc) {
+    if (md_store_msg_pack_open(&w->pk, err) != MD_OK) {
         free(w);
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
+        return MD_ERR_NOMEM;
     }
-    ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, 1);
     md_store_bulk(st, 1);
     *out = w;
     return MD_OK;
@@ -140,8 +195,9 @@ void md_store_msg_writer_close(md_msg_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
-    ZSTD_freeCCtx(w->zc);
+    md_store_msg_pack_close(w->pk);
     md_buf_free(&w->z);
+    md_buf_free(&w->f);
     free(w);
 }
 
@@ -155,10 +211,14 @@ static sqlite3_stmt *stmt(md_msg_writer *w, int k, md_err *err)
     return w->s[k];
 }
 
-/* text: NULL for empty strings (stored as NULL). */
+/* text: NULL for empty strings (stored as NULL).  Not copied: every
+ * writer steps and resets its statement before it returns, while the
+ * caller's strings live (a copy was a malloc per column). */
 static int bt(sqlite3_stmt *s, int i, const char *t)
 {
-    return md_store_bind_text(s, i, t && *t ? t : NULL, -1);
+    if (!t || !*t)
+        return sqlite3_bind_null(s, i);
+    return sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
 }
 
 static int done(md_msg_writer *w, sqlite3_stmt *s, md_err *err, const char *what)
@@ -204,28 +264,27 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     sqlite3_bind_int64(s, 13, r->size);
     bt(s, 14, r->antispam);
     bt(s, 15, r->headers);
-    if (r->raw && r->rawlen) {
-        size_t n = r->rawlen > MD_STORE_MSG_RAW_MAX ? MD_STORE_MSG_RAW_MAX : r->rawlen;
-        size_t cap = ZSTD_compressBound(n), zn = 0;
-        md_buf_reset(&w->z);
-        if (md_buf_reserve(&w->z, cap) == MD_OK) {
-            zn = ZSTD_compress2(w->zc, w->z.data, cap, r->raw, n);
-            if (ZSTD_isError(zn))
-                zn = 0;
-        }
-        if (zn && zn < n) {
-            sqlite3_bind_blob(s, 16, w->z.data, (int)zn, SQLITE_STATIC);
-            sqlite3_bind_int(s, 17, 1);
-        } else {
-            sqlite3_bind_blob(s, 16, r->raw, (int)n, SQLITE_STATIC);
-            sqlite3_bind_int(s, 17, 0);
-        }
-    } else {
-        sqlite3_bind_int(s, 17, 0);
-    }
+    md_msg_row pr = *r; /* packed here unless the caller packed it */
+    if (md_store_msg_pack(w->pk, &pr, &w->z) != MD_OK)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (pr.raw && pr.rawlen)
+        sqlite3_bind_blob(s, 16, pr.raw, (int)pr.rawlen, SQLITE_STATIC);
+    sqlite3_bind_int(s, 17, pr.raw_codec);
+    sqlite3_bind_int64(s, 18, (sqlite3_int64)time(NULL)); /* stored (strftime('%s','now')) */
     if (done(w, s, err, "storing a message") != MD_OK)
         return MD_ERR_DB;
     r->id = sqlite3_last_insert_rowid(w->st->db);
+    if (!r->hops_len && !r->auth_len)
+        return 1;
+    if (!(s = stmt(w, S_EV, err)))
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, r->id);
+    if (r->hops_len)
+        sqlite3_bind_blob(s, 2, r->hops, (int)r->hops_len, SQLITE_STATIC);
+    if (r->auth_len)
+        sqlite3_bind_blob(s, 3, r->auth, (int)r->auth_len, SQLITE_STATIC);
+    if (done(w, s, err, "storing a message's hops and results") != MD_OK)
+        return MD_ERR_DB;
     return 1;
 }
 
@@ -253,51 +312,200 @@ int md_store_msg_addr_put(md_msg_writer *w, int64_t msg_id, const char *addr, in
     return done(w, s, err, "storing a message address");
 }
 
+/* ---- hop and result blobs ----------------------------------------------------
+ * A blob is a sequence of records; a record is a varint of its length, then
+ * its fields: varints and strings (a varint length, then the bytes; empty
+ * for none).  Hop: idx, flags (1 parsed, 2 has date, 4 date without zone,
+ * 8 has delay), cls, [date, zigzag], [delay, zigzag], then the strings of
+ * hop_str.  Result: the strings of auth_str.  Unknown trailing fields of a
+ * record are skipped (room to grow). */
+
+enum { H_HELO, H_RDNS, H_IP, H_OURS, H_BY, H_BYIP, H_WITH, H_QID, H_FOR, H_VIA, H_RAW, H_NSTR };
+enum { A_SOURCE, A_AUTHSERV, A_METHOD, A_RESULT, A_REASON, A_DOMAIN, A_PROPS, A_NSTR };
+
+static uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* put_record: the record of fields (nv varints, then ns strings) onto b. */
+static int put_record(md_buf *b, const uint64_t *v, size_t nv, const char *const *str, size_t ns)
+{
+    size_t len = 0, sl[H_NSTR];
+    for (size_t i = 0; i < nv; i++)
+        for (uint64_t x = v[i]; len++, x > 0x7f; x >>= 7)
+            ;
+    for (size_t i = 0; i < ns; i++) {
+        sl[i] = str[i] ? strlen(str[i]) : 0;
+        len += sl[i] + 1;
+        for (uint64_t x = sl[i]; x > 0x7f; x >>= 7)
+            len++;
+    }
+    md_buf_put_varint(b, len);
+    for (size_t i = 0; i < nv; i++)
+        md_buf_put_varint(b, v[i]);
+    for (size_t i = 0; i < ns; i++) {
+        md_buf_put_varint(b, sl[i]);
+        md_buf_append(b, str[i], sl[i]);
+    }
+    return b->oom ? MD_ERR_NOMEM : MD_OK;
+}
+
+static int hop_record(md_buf *b, int idx, int parsed, int cls, int has_date, int64_t date,
+                      int no_zone, int has_delay, int64_t delay, const char *const *str)
+{
+    uint64_t v[5];
+    size_t nv = 0;
+    v[nv++] = (uint64_t)idx;
+    v[nv++] = (uint64_t)((parsed ? 1 : 0) | (has_date ? 2 : 0) | (no_zone ? 4 : 0) |
+                         (has_delay ? 8 : 0));
+    v[nv++] = (uint64_t)cls;
+    if (has_date)
+        v[nv++] = zigzag(date);
+    if (has_delay)
+        v[nv++] = zigzag(delay);
+    return put_record(b, v, nv, str, H_NSTR);
+}
+
+int md_store_msg_hop_encode(md_buf *b, const md_hop *h, int cls, const char *ours_host)
+{
+    const char *str[H_NSTR] = {
+        [H_HELO] = h->helo, [H_RDNS] = h->rdns, [H_IP] = h->ipstr, [H_OURS] = ours_host,
+        [H_BY] = h->by, [H_BYIP] = h->by_ipstr, [H_WITH] = h->with, [H_QID] = h->id,
+        [H_FOR] = h->for_addr, [H_VIA] = h->via,
+        /* a parsed hop's text is in the raw message; an unparsed one is kept */
+        [H_RAW] = h->parsed ? NULL : h->raw};
+    return hop_record(b, h->index, h->parsed, cls, h->has_date, h->date, h->date_no_zone,
+                      h->has_delay, h->delay, str);
+}
+
+int md_store_msg_auth_encode(md_buf *b, const char *source, const char *authserv,
+                             const md_authres_item *it)
+{
+    const char *str[A_NSTR] = {source, authserv, it->method, it->result, it->reason,
+                               it->domain, it->props};
+    return put_record(b, NULL, 0, str, A_NSTR);
+}
+
+/* blob reading: records of a blob one at a time, their strings copied
+ * NUL-terminated into the reader's buffer (valid until the next record). */
+typedef struct blobrd {
+    const unsigned char *p;
+    size_t n, pos;
+    md_buf s;                     /* the strings of the current record */
+    uint64_t v[8];                /* its varints */
+    const char *str[H_NSTR];      /* its strings */
+} blobrd;
+
+/* next_record: read a record of nv varints (nv_of(flags) when nv_of is
+ * set: the count depends on the second varint) and ns strings.  1 read, 0
+ * at the end, -1 damaged or out of memory. */
+static int next_record(blobrd *r, size_t nv, size_t (*nv_of)(uint64_t), size_t ns)
+{
+    uint64_t len, x;
+    if (r->pos >= r->n)
+        return 0;
+    if (!md_varint_get(r->p, r->n, &r->pos, &len) || len > r->n - r->pos)
+        return -1;
+    size_t end = r->pos + (size_t)len;
+    md_buf_reset(&r->s);
+    if (md_buf_reserve(&r->s, (size_t)len + ns) != MD_OK)
+        return -1;
+    for (size_t i = 0; i < nv; i++) {
+        if (!md_varint_get(r->p, end, &r->pos, &r->v[i]))
+            return -1;
+        if (i == 1 && nv_of)
+            nv = nv_of(r->v[1]);
+    }
+    size_t off[H_NSTR];
+    for (size_t i = 0; i < ns; i++) {
+        if (!md_varint_get(r->p, end, &r->pos, &x) || x > end - r->pos)
+            return -1;
+        off[i] = r->s.len;
+        md_buf_append(&r->s, r->p + r->pos, (size_t)x);
+        md_buf_putc(&r->s, '\0');
+        r->pos += (size_t)x;
+    }
+    for (size_t i = 0; i < ns; i++) /* reserved above: the data did not move */
+        r->str[i] = r->s.data + off[i];
+    r->pos = end;
+    return 1;
+}
+
+static size_t hop_nv(uint64_t flags)
+{
+    return 3 + ((flags & 2) ? 1 : 0) + ((flags & 8) ? 1 : 0);
+}
+
+/* hop_row: the hop of the current record. */
+static void hop_row(const blobrd *r, int64_t msg_id, md_msg_hoprow *h)
+{
+    memset(h, 0, sizeof *h);
+    size_t k = 3;
+    h->msg_id = msg_id;
+    h->idx = (int)r->v[0];
+    h->cls = (int)r->v[2];
+    if (r->v[1] & 2)
+        h->date = unzigzag(r->v[k++]);
+    if (r->v[1] & 8) {
+        h->has_delay = 1;
+        h->delay = unzigzag(r->v[k]);
+    }
+    h->ip = r->str[H_IP];
+    h->helo = r->str[H_HELO];
+    h->rdns = r->str[H_RDNS];
+    h->by = r->str[H_BY];
+    h->with = r->str[H_WITH];
+    h->qid = r->str[H_QID];
+    h->for_addr = r->str[H_FOR];
+    h->ours_host = r->str[H_OURS];
+}
+
+/* append_blob: add the records in add to the blob column col of msg_ev
+ * for message id (the one-at-a-time writers; ingest hands whole blobs to
+ * md_store_msg_put). */
+static int append_blob(md_msg_writer *w, int64_t id, const char *col, const md_buf *add,
+                       md_err *err)
+{
+    char sql[160];
+    sqlite3_stmt *s;
+    if (add->oom)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    snprintf(sql, sizeof sql, "INSERT INTO msg_ev (msg_id, %s) VALUES (?1, ?2)"
+             " ON CONFLICT(msg_id) DO UPDATE SET %s = cast(coalesce(%s, x'') || ?2 AS BLOB)",
+             col, col, col);
+    if (md_store_prepare(w->st, &s, sql, 0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_blob(s, 2, add->data, (int)add->len, SQLITE_STATIC);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? MD_OK : md_store_dberr(w->st, err, "storing evidence");
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int md_store_msg_hop_put(md_msg_writer *w, int64_t msg_id, const md_hop *h, int cls,
                          const char *ours_host, md_err *err)
 {
-    sqlite3_stmt *s = stmt(w, S_HOP, err);
-    if (!s)
-        return MD_ERR_DB;
-    sqlite3_bind_int64(s, 1, msg_id);
-    sqlite3_bind_int(s, 2, h->index);
-    sqlite3_bind_int(s, 3, h->parsed);
-    bt(s, 4, h->helo);
-    bt(s, 5, h->rdns);
-    bt(s, 6, h->ipstr);
-    sqlite3_bind_int(s, 7, cls);
-    bt(s, 8, ours_host);
-    bt(s, 9, h->by);
-    bt(s, 10, h->by_ipstr);
-    bt(s, 11, h->with);
-    bt(s, 12, h->id);
-    bt(s, 13, h->for_addr);
-    bt(s, 14, h->via);
-    if (h->has_date)
-        sqlite3_bind_int64(s, 15, h->date);
-    sqlite3_bind_int(s, 16, h->date_no_zone);
-    if (h->has_delay)
-        sqlite3_bind_int64(s, 17, h->delay);
-    /* a parsed hop's text is in the raw message; an unparsed one is kept */
-    bt(s, 18, h->parsed ? NULL : h->raw);
-    return done(w, s, err, "storing a Received hop");
+    md_buf b = MD_BUF_INIT;
+    md_store_msg_hop_encode(&b, h, cls, ours_host);
+    int rc = append_blob(w, msg_id, "hops", &b, err);
+    md_buf_free(&b);
+    return rc;
 }
 
 int md_store_msg_auth_put(md_msg_writer *w, int64_t msg_id, const char *source,
                           const char *authserv, const md_authres_item *it, md_err *err)
 {
-    sqlite3_stmt *s = stmt(w, S_AUTH, err);
-    if (!s)
-        return MD_ERR_DB;
-    sqlite3_bind_int64(s, 1, msg_id);
-    bt(s, 2, source);
-    bt(s, 3, authserv);
-    bt(s, 4, it->method);
-    bt(s, 5, it->result);
-    bt(s, 6, it->reason);
-    bt(s, 7, it->domain);
-    bt(s, 8, it->props);
-    return done(w, s, err, "storing an authentication result");
+    md_buf b = MD_BUF_INIT;
+    md_store_msg_auth_encode(&b, source, authserv, it);
+    int rc = append_blob(w, msg_id, "auth", &b, err);
+    md_buf_free(&b);
+    return rc;
 }
 
 static void bind_level(sqlite3_stmt *s, int i, int v)
@@ -312,9 +520,14 @@ int md_store_msg_antispam_put(md_msg_writer *w, int64_t msg_id, const md_msantis
     sqlite3_stmt *s = stmt(w, S_AS, err);
     if (!s)
         return MD_ERR_DB;
-    md_buf f = MD_BUF_INIT;
-    for (size_t i = 0; i < as->n; i++)
-        md_buf_printf(&f, "%s:%s;", as->f[i].key, as->f[i].value);
+    md_buf *f = &w->f;
+    md_buf_reset(f);
+    for (size_t i = 0; i < as->n; i++) {
+        md_buf_puts(f, as->f[i].key);
+        md_buf_putc(f, ':');
+        md_buf_puts(f, as->f[i].value);
+        md_buf_putc(f, ';');
+    }
     sqlite3_bind_int64(s, 1, msg_id);
     bt(s, 2, as->cip);
     bt(s, 3, as->ctry);
@@ -331,10 +544,8 @@ int md_store_msg_antispam_put(md_msg_writer *w, int64_t msg_id, const md_msantis
     bt(s, 14, as->dir);
     bt(s, 15, as->ptr);
     bt(s, 16, as->helo);
-    bt(s, 17, md_buf_cstr(&f));
-    int rc = done(w, s, err, "storing Microsoft's antispam verdict");
-    md_buf_free(&f);
-    return rc;
+    bt(s, 17, md_buf_cstr(f));
+    return done(w, s, err, "storing Microsoft's antispam verdict");
 }
 
 int md_store_msg_dsn_put(md_msg_writer *w, int64_t msg_id, const md_dsn *d, md_err *err)
@@ -407,32 +618,22 @@ int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const cha
 {
     *created = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = stmt(w, S_SRC_UPD, err);
+    sqlite3_stmt *s = stmt(w, S_SRC_GET, err);
     if (!s)
         return MD_ERR_DB;
-    md_store_bind_text(s, 1, fingerprint, -1);
-    md_store_bind_text(s, 2, path, -1);
-    int step = sqlite3_step(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        int r = md_store_dberr(w->st, err, "looking up source");
+    /* not copied either ("" stays "": the columns are NOT NULL) */
+    sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+    sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        int r = md_store_dberr(w->st, err, "recording source");
         sqlite3_reset(s);
         return r;
     }
-    if (step == SQLITE_DONE) {
-        sqlite3_reset(s);
-        if (!(s = stmt(w, S_SRC_INS, err)))
-            return MD_ERR_DB;
-        md_store_bind_text(s, 1, fingerprint, -1);
-        md_store_bind_text(s, 2, kind, -1);
-        md_store_bind_text(s, 3, path, -1);
-        if (sqlite3_step(s) != SQLITE_ROW) {
-            int r = md_store_dberr(w->st, err, "recording source");
-            sqlite3_reset(s);
-            return r;
-        }
-        *created = 1;
-    }
     md_store_source_row(s, out);
+    *created = sqlite3_last_insert_rowid(w->st->db) != 0;
     while (sqlite3_step(s) == SQLITE_ROW)
         ;
     sqlite3_reset(s);
@@ -452,6 +653,100 @@ int md_store_msg_source_progress(md_msg_writer *w, int64_t id, uint64_t lines_do
     int rc = sqlite3_step(s) == SQLITE_DONE ? MD_OK : md_store_dberr(w->st, err, "source progress");
     sqlite3_reset(s);
     return rc;
+}
+
+/* ---- migration 3 ------------------------------------------------------------ */
+
+/* move_rows: the rows of sel (msg_id first, then the record's fields, in
+ * blob order) into the blob column of upd (?1 id, ?2 blob), one message at
+ * a time; enc encodes the current row onto b. */
+static int move_rows(md_store *st, const char *sel, const char *upd,
+                     int (*enc)(md_buf *b, sqlite3_stmt *s), md_err *err)
+{
+    sqlite3_stmt *s = NULL, *u = NULL;
+    md_buf b = MD_BUF_INIT;
+    int64_t cur = 0;
+    int rc = MD_ERR_DB, step;
+    if (md_store_prepare(st, &s, sel, 0, err) != MD_OK ||
+        md_store_prepare(st, &u, upd, 0, err) != MD_OK)
+        goto out;
+    for (;;) {
+        step = sqlite3_step(s);
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            md_store_dberr(st, err, "migrating to schema 3");
+            goto out;
+        }
+        int64_t id = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        if (b.len && (step == SQLITE_DONE || id != cur)) {
+            sqlite3_bind_int64(u, 1, cur);
+            sqlite3_bind_blob(u, 2, b.data, (int)b.len, SQLITE_STATIC);
+            if (sqlite3_step(u) != SQLITE_DONE) {
+                md_store_dberr(st, err, "migrating to schema 3");
+                goto out;
+            }
+            sqlite3_reset(u);
+            md_buf_reset(&b);
+        }
+        if (step == SQLITE_DONE)
+            break;
+        cur = id;
+        if (enc(&b, s) != MD_OK) {
+            md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+    }
+    rc = MD_OK;
+out:
+    sqlite3_finalize(s);
+    sqlite3_finalize(u);
+    md_buf_free(&b);
+    return rc;
+}
+
+static const char *col_or_null(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+/* a msg_hop row: msg_id, idx, parsed, cls, date, no_zone, delay, then the
+ * strings in hop_str order */
+static int enc_hop_row(md_buf *b, sqlite3_stmt *s)
+{
+    const char *str[H_NSTR];
+    for (int i = 0; i < H_NSTR; i++)
+        str[i] = col_or_null(s, 7 + i);
+    return hop_record(b, sqlite3_column_int(s, 1), sqlite3_column_int(s, 2),
+                      sqlite3_column_int(s, 3), sqlite3_column_type(s, 4) != SQLITE_NULL,
+                      sqlite3_column_int64(s, 4), sqlite3_column_int(s, 5),
+                      sqlite3_column_type(s, 6) != SQLITE_NULL, sqlite3_column_int64(s, 6), str);
+}
+
+static int enc_auth_row(md_buf *b, sqlite3_stmt *s)
+{
+    const char *str[A_NSTR];
+    for (int i = 0; i < A_NSTR; i++)
+        str[i] = col_or_null(s, 1 + i);
+    return put_record(b, NULL, 0, str, A_NSTR);
+}
+
+int md_store_msg_migrate_3(md_store *st, md_err *err)
+{
+    if (md_store_exec(st, schema_msg_3, err) != MD_OK ||
+        move_rows(st,
+                  "SELECT msg_id, idx, parsed, cls, date, no_zone, delay, helo, rdns, ip,"
+                  " ours_host, by_host, by_ip, with_proto, qid, for_addr, via, raw"
+                  " FROM msg_hop ORDER BY msg_id, idx",
+                  "INSERT INTO msg_ev (msg_id, hops) VALUES (?1, ?2)", enc_hop_row, err) != MD_OK ||
+        move_rows(st,
+                  "SELECT msg_id, source, authserv, method, result, reason, domain, props"
+                  " FROM msg_auth ORDER BY msg_id, rowid",
+                  "INSERT INTO msg_ev (msg_id, auth) VALUES (?1, ?2)"
+                  " ON CONFLICT(msg_id) DO UPDATE SET auth = excluded.auth", enc_auth_row, err) != MD_OK)
+        return MD_ERR_DB;
+    return md_store_exec(st,
+                         "DROP TABLE msg_hop; DROP TABLE msg_auth; DROP INDEX msg_addr_msg;"
+                         " DROP INDEX msg_date;",
+                         err);
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -571,100 +866,144 @@ int md_store_msg_get(md_store *st, int64_t id, md_msg_row_fn fn, void *arg, md_e
     return run_msgs(st, s, 1, fn, arg, err);
 }
 
-#define HOP_COLS "msg_id, idx, ip, helo, rdns, by_host, with_proto, qid, for_addr, ours_host," \
-                 " cls, date, delay"
+enum { HOPS_ALL, HOPS_OURS, HOPS_QID };
 
-static int run_hops(md_store *st, sqlite3_stmt *s, md_msg_hop_fn fn, void *arg, md_err *err)
+/* run_hops: the hops of the rows (id, hops blob) of s, in the order they
+ * were written (oldest first); mode HOPS_OURS: only the first hop of each
+ * IP, and only when ours; HOPS_QID: only hops with Received id qid. */
+static int run_hops(md_store *st, sqlite3_stmt *s, int mode, const char *qid, md_msg_hop_fn fn,
+                    void *arg, md_err *err)
 {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        md_msg_hoprow h;
-        h.msg_id = sqlite3_column_int64(s, 0);
-        h.idx = sqlite3_column_int(s, 1);
-        h.ip = md_store_col_text(s, 2);
-        h.helo = md_store_col_text(s, 3);
-        h.rdns = md_store_col_text(s, 4);
-        h.by = md_store_col_text(s, 5);
-        h.with = md_store_col_text(s, 6);
-        h.qid = md_store_col_text(s, 7);
-        h.for_addr = md_store_col_text(s, 8);
-        h.ours_host = md_store_col_text(s, 9);
-        h.cls = sqlite3_column_int(s, 10);
-        h.date = sqlite3_column_int64(s, 11);
-        h.has_delay = sqlite3_column_type(s, 12) != SQLITE_NULL;
-        h.delay = sqlite3_column_int64(s, 12);
-        if (fn(arg, &h))
+    int rc, r = 1, stop = 0;
+    blobrd br;
+    md_buf seen = MD_BUF_INIT; /* HOPS_OURS: the IPs before, each NUL-terminated */
+    memset(&br, 0, sizeof br);
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        br.p = sqlite3_column_blob(s, 1);
+        br.n = (size_t)sqlite3_column_bytes(s, 1);
+        br.pos = 0;
+        md_buf_reset(&seen);
+        while (!stop && (r = next_record(&br, 3, hop_nv, H_NSTR)) == 1) {
+            md_msg_hoprow h;
+            hop_row(&br, id, &h);
+            if (mode == HOPS_QID && strcmp(h.qid, qid) != 0)
+                continue;
+            if (mode == HOPS_OURS) {
+                int before = 0;
+                for (size_t k = 0; k < seen.len && !before; k += strlen(seen.data + k) + 1)
+                    before = !strcmp(seen.data + k, h.ip);
+                if (*h.ip)
+                    md_buf_append(&seen, h.ip, strlen(h.ip) + 1);
+                if (before || h.cls != MD_IPCLASS_OURS || !*h.ip)
+                    continue;
+            }
+            stop = fn(arg, &h);
+        }
+        if (r < 0)
             break;
     }
+    if (seen.oom)
+        r = -1;
+    md_buf_free(&br.s);
+    md_buf_free(&seen);
     int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
     sqlite3_finalize(s);
+    if (r < 0)
+        return md_err_set(err, MD_ERR_DB, "%s: the Received hops of a message are damaged",
+                          st->path);
     return ok ? MD_OK : md_store_dberr(st, err, "reading Received hops");
+}
+
+static int msg_hops(md_store *st, int64_t msg_id, int mode, md_msg_hop_fn fn, void *arg,
+                    md_err *err)
+{
+    sqlite3_stmt *s;
+    if (md_store_prepare(st, &s, "SELECT msg_id, hops FROM msg_ev WHERE msg_id = ?1", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    return run_hops(st, s, mode, NULL, fn, arg, err);
 }
 
 int md_store_msg_hops(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *arg, md_err *err)
 {
-    sqlite3_stmt *s;
-    if (md_store_prepare(st, &s, "SELECT " HOP_COLS " FROM msg_hop WHERE msg_id = ?1 ORDER BY idx",
-                         0, err) != MD_OK)
-        return MD_ERR_DB;
-    sqlite3_bind_int64(s, 1, msg_id);
-    return run_hops(st, s, fn, arg, err);
+    return msg_hops(st, msg_id, HOPS_ALL, fn, arg, err);
 }
 
 int md_store_msg_our_ips(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *arg,
                          md_err *err)
 {
-    sqlite3_stmt *s;
-    if (md_store_prepare(st, &s,
-                         "SELECT " HOP_COLS " FROM msg_hop h WHERE msg_id = ?1 AND cls = 1"
-                         " AND idx = (SELECT min(idx) FROM msg_hop g WHERE g.msg_id = h.msg_id"
-                         " AND g.ip = h.ip) ORDER BY idx",
-                         0, err) != MD_OK)
-        return MD_ERR_DB;
-    sqlite3_bind_int64(s, 1, msg_id);
-    return run_hops(st, s, fn, arg, err);
+    return msg_hops(st, msg_id, HOPS_OURS, fn, arg, err);
 }
 
 int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
                              md_err *err)
 {
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s, "SELECT " HOP_COLS " FROM msg_hop WHERE qid = ?1 ORDER BY msg_id, idx",
-                         0, err) != MD_OK)
+    if (!qid || !*qid)
+        return MD_OK;
+    /* a scan (no reader of the product asks; an index per hop was a fifth
+     * of ingest): instr() finds the candidates, the decoder the hops */
+    if (md_store_prepare(st, &s,
+                         "SELECT msg_id, hops FROM msg_ev WHERE instr(hops, ?1) > 0"
+                         " ORDER BY msg_id", 0, err) != MD_OK)
         return MD_ERR_DB;
-    md_store_bind_text(s, 1, qid, -1);
-    return run_hops(st, s, fn, arg, err);
+    sqlite3_bind_blob(s, 1, qid, (int)strlen(qid), SQLITE_TRANSIENT);
+    return run_hops(st, s, HOPS_QID, qid, fn, arg, err);
 }
 
 int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *arg, md_err *err)
 {
     sqlite3_stmt *s;
-    /* the antispam row's fields, one row each, after the header results */
-#define AS_FIELD(n, f) " UNION ALL SELECT 1, " #n ", '" f "', " f " FROM x WHERE " f " IS NOT NULL"
+    int rc, r = 0, stop = 0;
+    md_msg_authrow a;
+    a.msg_id = msg_id;
+    /* the header results (the blob), then the antispam row's fields */
+    if (md_store_prepare(st, &s, "SELECT auth FROM msg_ev WHERE msg_id = ?1", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_id);
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        blobrd br;
+        memset(&br, 0, sizeof br);
+        br.p = sqlite3_column_blob(s, 0);
+        br.n = (size_t)sqlite3_column_bytes(s, 0);
+        while (!stop && (r = next_record(&br, 0, NULL, A_NSTR)) == 1) {
+            a.source = br.str[A_SOURCE];
+            a.authserv = br.str[A_AUTHSERV];
+            a.method = br.str[A_METHOD];
+            a.result = br.str[A_RESULT];
+            a.reason = br.str[A_REASON];
+            a.props = br.str[A_PROPS];
+            stop = fn(arg, &a);
+        }
+        md_buf_free(&br.s);
+    }
+    sqlite3_finalize(s);
+    if (r < 0)
+        return md_err_set(err, MD_ERR_DB, "%s: the authentication results of message %lld are"
+                          " damaged", st->path, (long long)msg_id);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return md_store_dberr(st, err, "reading authentication results");
+    if (stop)
+        return MD_OK;
+#define AS_FIELD(n, f) " UNION ALL SELECT " #n ", '" f "', " f " FROM x WHERE " f " IS NOT NULL"
     if (md_store_prepare(
             st, &s,
             "WITH x AS (SELECT * FROM msg_antispam WHERE msg_id = ?1)"
-            " SELECT 0 AS k, rowid AS r, source, authserv, method, result, reason, props"
-            " FROM msg_auth WHERE msg_id = ?1"
-            " UNION ALL SELECT k, r, 'X-Forefront-Antispam-Report', '', m, v, '', '' FROM ("
-            "  SELECT -1 AS k, 0 AS r, NULL AS m, NULL AS v WHERE 0"
+            " SELECT r, m, v FROM ("
+            "  SELECT 0 AS r, NULL AS m, NULL AS v WHERE 0"
             AS_FIELD(1, "scl") AS_FIELD(2, "sfv") AS_FIELD(3, "bcl") AS_FIELD(4, "pcl")
             AS_FIELD(5, "cat") AS_FIELD(6, "ipv") AS_FIELD(7, "sfty") ")"
-            " ORDER BY 1, 2",
+            " ORDER BY 1",
             0, err) != MD_OK)
         return MD_ERR_DB;
 #undef AS_FIELD
     sqlite3_bind_int64(s, 1, msg_id);
-    int rc;
+    a.source = "X-Forefront-Antispam-Report";
+    a.authserv = a.reason = a.props = "";
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        md_msg_authrow a;
-        a.msg_id = msg_id;
-        a.source = md_store_col_text(s, 2);
-        a.authserv = md_store_col_text(s, 3);
-        a.method = md_store_col_text(s, 4);
-        a.result = md_store_col_text(s, 5);
-        a.reason = md_store_col_text(s, 6);
-        a.props = md_store_col_text(s, 7);
+        a.method = md_store_col_text(s, 1);
+        a.result = md_store_col_text(s, 2);
         if (fn(arg, &a))
             break;
     }

@@ -4,10 +4,12 @@
  * Tables: msg (one row per distinct message, by content hash, with the
  * summary fields, the kind, the raw header block and - up to
  * MD_STORE_MSG_RAW_MAX bytes - the raw message, so `show` can read it
- * again), msg_addr (address index: From, To/Cc, DSN Final-Recipient /
- * Original-Recipient, ARF Original-Rcpt-To, the original's sender),
- * msg_hop (Received hops with IP class and our host name), msg_auth
- * (Authentication-Results, Received-SPF, DKIM-Signature), msg_antispam
+ * again), msg_ev (per message two blobs: its Received hops with IP class
+ * and our host name, and its authentication results
+ * (Authentication-Results, Received-SPF, DKIM-Signature); readers take them
+ * by message), msg_addr (address index:
+ * From, To/Cc, DSN Final-Recipient / Original-Recipient, ARF
+ * Original-Rcpt-To, the original's sender), msg_antispam
  * (Microsoft's verdict: one row per message, the common fields as columns,
  * every field as read in `fields`), msg_dsn (per failed recipient), msg_arf
  * (complaints).
@@ -69,9 +71,26 @@ typedef struct md_msg_row {
                                    (it is the start of raw) */
     const void *raw;            /* raw message bytes (may be cut) */
     size_t rawlen;
+    int raw_codec;              /* put: 0 raw as read (put packs it), 1 packed
+                                   already (md_store_msg_pack) */
+    const void *hops;           /* put: md_store_msg_hop_encode records, or NULL */
+    size_t hops_len;
+    const void *auth;           /* put: md_store_msg_auth_encode records, or NULL */
+    size_t auth_len;
 } md_msg_row;
 
 typedef struct md_msg_writer md_msg_writer;
+
+/* A compressor of raw messages for one thread (no SQL: a parse thread packs
+ * what the writer stores). */
+typedef struct md_msg_pack md_msg_pack;
+int md_store_msg_pack_open(md_msg_pack **out, md_err *err);
+void md_store_msg_pack_close(md_msg_pack *pk);   /* NULL is fine */
+/* md_store_msg_pack: the stored form of r's raw bytes (cut at
+ * MD_STORE_MSG_RAW_MAX; a zstd frame when smaller) into out, r->raw,
+ * r->rawlen and r->raw_codec then describe out.  Nothing when r->raw_codec
+ * is set already or there are no bytes.  0 or MD_ERR_NOMEM. */
+int md_store_msg_pack(md_msg_pack *pk, md_msg_row *r, md_buf *out);
 
 int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err);
 void md_store_msg_writer_close(md_msg_writer *w);
@@ -91,11 +110,20 @@ int md_store_msg_source_progress(md_msg_writer *w, int64_t id, uint64_t lines_do
 int md_store_msg_set_kind(md_msg_writer *w, int64_t id, const char *kind, md_err *err);
 int md_store_msg_addr_put(md_msg_writer *w, int64_t msg_id, const char *addr, int role,
                           md_err *err);
-/* md_store_msg_hop_put: one hop; cls its IP class, ours_host the configured
- * host name when ours (may be NULL). */
+/* md_store_msg_hop_encode: append hop h (cls its IP class, ours_host the
+ * configured host name when ours, may be NULL) to the hops blob b of a
+ * message (md_msg_row.hops), oldest hop first.  No SQL: any thread may
+ * encode.  0 or MD_ERR_NOMEM. */
+int md_store_msg_hop_encode(md_buf *b, const md_hop *h, int cls, const char *ours_host);
+/* md_store_msg_auth_encode: append one result (source: the header name) to
+ * the results blob b (md_msg_row.auth).  No SQL.  0 or MD_ERR_NOMEM. */
+int md_store_msg_auth_encode(md_buf *b, const char *source, const char *authserv,
+                             const md_authres_item *it);
+/* md_store_msg_hop_put / md_store_msg_auth_put: append one hop / result to
+ * a stored message (rewrites its blob: for a few; ingest passes whole
+ * blobs to md_store_msg_put). */
 int md_store_msg_hop_put(md_msg_writer *w, int64_t msg_id, const md_hop *h, int cls,
                          const char *ours_host, md_err *err);
-/* md_store_msg_auth_put: one result; source is the header name. */
 int md_store_msg_auth_put(md_msg_writer *w, int64_t msg_id, const char *source,
                           const char *authserv, const md_authres_item *it, md_err *err);
 int md_store_msg_antispam_put(md_msg_writer *w, int64_t msg_id, const md_msantispam *as,
@@ -130,14 +158,16 @@ typedef struct md_msg_hoprow {
 } md_msg_hoprow;
 typedef int (*md_msg_hop_fn)(void *arg, const md_msg_hoprow *h);
 
-/* md_store_msg_hops: the hops of a message, oldest first. */
+/* md_store_msg_hops: the hops of a message, in the order written (oldest
+ * first). */
 int md_store_msg_hops(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *arg, md_err *err);
 /* md_store_msg_our_ips: the distinct hops of ours (cls MD_IPCLASS_OURS) in
  * the message's chain, one row per IP (its oldest hop). */
 int md_store_msg_our_ips(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *arg,
                          md_err *err);
 /* md_store_msg_hops_by_qid: hops whose Received id is qid (our queue id in
- * a header links the message to log records). */
+ * a header links the message to log records), by message.  A scan of the
+ * messages (no index: no command asks). */
 int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
                              md_err *err);
 

@@ -142,10 +142,16 @@ int md_text_terminal(md_buf *out, const char *s, size_t n)
     return out->oom ? MD_ERR_NOMEM : MD_OK;
 }
 
+/* fold: tolower() of the C locale (the one we run in), without its call */
+static inline int fold(unsigned char c)
+{
+    return (unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c;
+}
+
 int md_text_casecmp(const char *a, const char *b)
 {
     for (;; a++, b++) {
-        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        int ca = fold((unsigned char)*a), cb = fold((unsigned char)*b);
         if (ca != cb || !ca)
             return ca - cb;
     }
@@ -154,7 +160,7 @@ int md_text_casecmp(const char *a, const char *b)
 int md_text_ncasecmp(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int ca = tolower((unsigned char)a[i]), cb = tolower((unsigned char)b[i]);
+        int ca = fold((unsigned char)a[i]), cb = fold((unsigned char)b[i]);
         if (ca != cb || !ca)
             return ca - cb;
     }
@@ -168,9 +174,9 @@ const char *md_text_casestr(const char *hay, size_t n, const char *needle)
         return hay;
     if (m > n)
         return NULL;
-    int first = tolower((unsigned char)needle[0]);
+    int first = fold((unsigned char)needle[0]);
     for (size_t i = 0; i + m <= n; i++) {
-        if (tolower((unsigned char)hay[i]) == first && md_text_ncasecmp(hay + i, needle, m) == 0)
+        if (fold((unsigned char)hay[i]) == first && md_text_ncasecmp(hay + i, needle, m) == 0)
             return hay + i;
     }
     return NULL;

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include "buf.h"
+#include "input.h"
 #include "ingest.h"
 #include "store_msg.h"
 #include "testutil.h"
@@ -178,12 +181,124 @@ static void test_bad_mbox(void **state)
     unlink(path);
 }
 
+/* write_file: dir/name with text s */
+static void write_file(const char *dir, const char *name, const char *s, size_t n)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(s, 1, n, f), n);
+    fclose(f);
+}
+
+typedef struct idrow {
+    int64_t id;
+    int n;
+} idrow;
+
+static int on_id(void *arg, const md_msg_row *m)
+{
+    idrow *r = arg;
+    if (!strcmp(m->kind, "message") || !strcmp(m->kind, "dsn")) {
+        r->id = m->id;
+        r->n++;
+    }
+    return 0;
+}
+
+/* A Maildir of more files than the parse thread's ring holds, with a copy
+ * of an earlier file, a file that is no message and a bounce with its
+ * original: the ids follow the input order, each file is stored once, the
+ * warnings come in file order, and a second run adds nothing. */
+static void test_parse_thread(void **state)
+{
+    (void)state;
+    char dir[1024], cur[1100];
+    md_test_dir(dir, sizeof dir, "msgfile_pipe");
+    snprintf(cur, sizeof cur, "%s/cur", dir);
+    mkdir(cur, 0700);
+    char sub[1200];
+    snprintf(sub, sizeof sub, "%s/new", dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof sub, "%s/tmp", dir);
+    mkdir(sub, 0700);
+    enum { N = 70 };
+    for (int i = 0; i < N; i++) {
+        char name[32], text[512];
+        int n = snprintf(text, sizeof text,
+                         "Received: from a.example ([192.0.2.%d]) by ironout id Q%d;"
+                         " Sat, 23 Apr 2016 16:10:02 +0200\n"
+                         "From: u%d@uni-potsdam.de\nTo: v%d@outlook.de\nMessage-ID: <m%d@x>\n"
+                         "Subject: s%d\n\nbody %d\n", i + 1, i, i, i, i, i, i);
+        if (i == 40) /* a copy of file 3 */
+            n = snprintf(text, sizeof text,
+                         "Received: from a.example ([192.0.2.4]) by ironout id Q3;"
+                         " Sat, 23 Apr 2016 16:10:02 +0200\n"
+                         "From: u3@uni-potsdam.de\nTo: v3@outlook.de\nMessage-ID: <m3@x>\n"
+                         "Subject: s3\n\nbody 3\n");
+        if (i == 20 || i == 50)
+            n = snprintf(text, sizeof text, "no header here %d\n", i);
+        snprintf(name, sizeof name, "%04d.eml", i);
+        write_file(cur, name, text, (size_t)n);
+    }
+    md_buf bounce = MD_BUF_INIT;
+    md_err e = {0, ""};
+    md_input *in;
+    assert_int_equal(md_input_open(&in, MD_FIXTURES "/messages/ndr-s3150.eml", &e), MD_OK);
+    assert_int_equal(md_input_slurp(in, &bounce, 1 << 20, &e), MD_OK);
+    md_input_close(in);
+    write_file(cur, "0030b.eml", bounce.data, bounce.len);
+    md_buf_free(&bounce);
+
+    md_ingest_stats s;
+    assert_int_equal(ingest(dir, &s), MD_ERR_PARSE);
+    assert_int_equal(s.files, N + 1);
+    assert_int_equal(s.files_unchanged, 1);
+    assert_int_equal(nwarn, 2);
+    const char *w20 = strstr(warned, "0020.eml:1: not a message");
+    const char *w50 = strstr(warned, "0050.eml:1: not a message");
+    assert_non_null(w20);
+    assert_non_null(w50);
+    assert_true(w20 < w50);
+    int64_t last = 0;
+    for (int i = 0; i < N; i++) {
+        char mid[32];
+        idrow r = {0, 0};
+        snprintf(mid, sizeof mid, "m%d@x", i);
+        assert_int_equal(md_store_msg_by_msgid(st, mid, on_id, &r, &e), MD_OK);
+        if (i == 20 || i == 40 || i == 50) {
+            assert_int_equal(r.n, 0);
+            continue;
+        }
+        assert_int_equal(r.n, 1);
+        assert_true(r.id > last);
+        last = r.id;
+        if (i == 30) /* the bounce (0030b) and its original come next */
+            last += 2;
+    }
+    int64_t msgs = 0, bounces = 0;
+    assert_int_equal(md_store_msg_count(st, &msgs, &bounces, NULL, &e), MD_OK);
+    assert_int_equal(bounces, 1);
+    assert_int_equal(msgs, s.docs);
+    assert_int_equal(msgs, N - 3 + 2); /* the bounce and its original */
+
+    /* again: nothing new, the same warnings not given again */
+    nwarn = 0;
+    assert_int_equal(ingest(dir, &s), MD_OK);
+    assert_int_equal(s.files_unchanged, N + 1);
+    assert_int_equal(s.docs, 0);
+    assert_int_equal(nwarn, 0);
+    md_test_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fixtures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mbox_maildir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_mbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_thread, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "store.h"
 #include "store_int.h"
+#include "store_msg.h"
 #include "testutil.h"
 
 static char dbpath[512];
@@ -164,14 +165,22 @@ static void test_sources(void **state)
     md_store_close(st);
 }
 
+/* fresh_store: a new empty store at dbpath, closed. */
+static void fresh_store(void)
+{
+    md_store *st;
+    md_err e = {0, ""};
+    md_test_remove_db(dbpath);
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    md_store_close(st);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
-    md_test_remove_db(dbpath);
     md_store *st;
     md_err e = {0, ""};
-    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
-    md_store_close(st);
+    fresh_store();
     set_user_version(dbpath, MD_STORE_SCHEMA_VERSION + 1);
     st = (md_store *)1;
     assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_ERR_DB);
@@ -202,8 +211,18 @@ static void test_migrates_empty_file(void **state)
     assert_int_equal(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3], MD_STORE_SCHEMA_VERSION);
 }
 
-/* a store of schema 1 (no msg.raw_codec) is migrated to 2 on open, its
- * rows kept */
+/* The msg tables of schema 2 (hops and results as rows): turns a store of
+ * this version into one of schema 2. */
+static const char schema_2_msg[] =
+    "DROP TABLE msg_ev;"
+    "CREATE INDEX msg_addr_msg ON msg_addr(msg_id); CREATE INDEX msg_date ON msg(date);"
+    "CREATE TABLE msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host, by_host, by_ip,"
+    " with_proto, qid, for_addr, via, date, no_zone, delay, raw);"
+    "CREATE TABLE msg_auth (msg_id, source, authserv, method, result, reason, domain, props);"
+    "PRAGMA user_version = 2;";
+
+/* a store of schema 1 (no msg.raw_codec) is migrated on open, its rows
+ * kept */
 static void test_migrates_v1(void **state)
 {
     (void)state;
@@ -217,21 +236,107 @@ static void test_migrates_v1(void **state)
     md_store_close(st);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_2_msg, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE msg DROP COLUMN raw_codec; PRAGMA user_version = 1",
                                   NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     /* a reading command upgrades it too */
     assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_OK);
-    assert_int_equal(md_store_schema_version(st), 2);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
     md_store_close(st);
     assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
-    assert_int_equal(md_store_schema_version(st), 2);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
     md_source again;
     assert_int_equal(md_store_source_get(st, "fp-v1", "log", "old.log", &again, &created, &e), MD_OK);
     assert_int_equal(created, 0);
     md_store_close(st);
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "SELECT raw_codec FROM msg", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int count_hop(void *arg, const md_msg_hoprow *h)
+{
+    int *n = arg;
+    /* the rows below: idx 1 and 2, the second with a delay */
+    assert_int_equal(h->idx, *n + 1);
+    assert_string_equal(h->ip, *n ? "40.92.1.1" : "141.89.68.7");
+    assert_int_equal(h->has_delay, *n == 1);
+    if (*n == 1) {
+        assert_int_equal(h->delay, -3);
+        assert_string_equal(h->qid, "AB12");
+        assert_string_equal(h->ours_host, "");
+    } else {
+        assert_string_equal(h->ours_host, "ironout");
+        assert_int_equal(h->date, 1461420000);
+    }
+    (*n)++;
+    return 0;
+}
+
+static int count_auth(void *arg, const md_msg_authrow *a)
+{
+    int *n = arg;
+    if (*n == 0) {
+        assert_string_equal(a->source, "Authentication-Results");
+        assert_string_equal(a->method, "spf");
+        assert_string_equal(a->result, "pass");
+        assert_string_equal(a->props, "smtp.mailfrom=uni-potsdam.de");
+    } else {
+        assert_string_equal(a->method, "dkim");
+        assert_string_equal(a->authserv, "");
+    }
+    (*n)++;
+    return 0;
+}
+
+/* a store of schema 2 (hops and results as rows) is migrated to 3: the
+ * rows become the blobs of their messages, the tables go */
+static void test_migrates_v2(void **state)
+{
+    (void)state;
+    md_store *st;
+    md_err e = {0, ""};
+    fresh_store();
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, schema_2_msg, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO msg (id, hash, kind, stored) VALUES (1, 'h1', 'message', 1),"
+                     " (2, 'h2', 'message', 1), (3, 'h3', 'message', 1);"
+                     "INSERT INTO msg_hop (msg_id, idx, parsed, ip, cls, ours_host, date, delay, qid)"
+                     " VALUES (1, 2, 1, '40.92.1.1', 2, NULL, NULL, -3, 'AB12'),"
+                     " (1, 1, 1, '141.89.68.7', 1, 'ironout', 1461420000, NULL, NULL),"
+                     " (3, 1, 0, NULL, 0, NULL, NULL, NULL, NULL);"
+                     "INSERT INTO msg_auth (msg_id, source, authserv, method, result, props)"
+                     " VALUES (1, 'Authentication-Results', 'mx', 'spf', 'pass',"
+                     " 'smtp.mailfrom=uni-potsdam.de'),"
+                     " (1, 'DKIM-Signature', NULL, 'dkim', 'none', NULL);",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_OK);
+    assert_int_equal(md_store_schema_version(st), MD_STORE_SCHEMA_VERSION);
+    int n = 0;
+    assert_int_equal(md_store_msg_hops(st, 1, count_hop, &n, &e), MD_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(md_store_msg_our_ips(st, 1, count_hop, &n, &e), MD_OK);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(md_store_msg_auths(st, 1, count_auth, &n, &e), MD_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(md_store_msg_hops(st, 2, count_hop, &n, &e), MD_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(md_store_msg_auths(st, 2, count_auth, &n, &e), MD_OK);
+    assert_int_equal(n, 0);
+    md_store_close(st);
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "SELECT 1 FROM msg_hop", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "SELECT 1 FROM msg_auth", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT hops, auth FROM msg_ev", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
 
@@ -348,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_migrates_empty_file),
         cmocka_unit_test(test_migrates_v1),
+        cmocka_unit_test(test_migrates_v2),
         cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_not_a_store),
         cmocka_unit_test(test_stmt_cache),

@@ -319,11 +319,42 @@ static void test_raw_and_auth(void **state)
     md_buf_free(&big);
 }
 
+/* the writer's source lookup: created once, then found (path updated) */
+static void test_sources(void **state)
+{
+    (void)state;
+    md_msg_writer *w;
+    md_err e = {0, ""};
+    md_source a, b;
+    int created;
+    assert_int_equal(md_store_msg_writer_open(st, &w, &e), MD_OK);
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_get(w, "fp1", "message", "a.eml", &a, &created, &e), MD_OK);
+    assert_int_equal(created, 1);
+    assert_int_equal(a.complete, 0);
+    assert_string_equal(a.kind, "message");
+    assert_int_equal(md_store_msg_source_progress(w, a.id, 3, 40, 1, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_get(w, "fp1", "message", "b.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(b.id, a.id);
+    assert_int_equal(b.complete, 1);
+    assert_int_equal(b.bytes_done, 40);
+    assert_int_equal(md_store_msg_source_get(w, "fp2", "message", "c.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(created, 1);
+    assert_true(b.id != a.id);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    md_store_msg_writer_close(w);
+    char path[64];
+    assert_int_equal(md_store_source_path(st, a.id, path, sizeof path, &e), MD_OK);
+    assert_string_equal(path, "b.eml");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_write_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_and_auth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

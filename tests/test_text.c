@@ -121,6 +121,13 @@ static void test_case_helpers(void **state)
     assert_ptr_equal(md_text_casestr(hay, strlen(hay), ""), hay);
     /* the needle must lie within n bytes */
     assert_null(md_text_casestr("abcdef", 5, "ef"));
+    /* ASCII letters only fold: not '@' / '`', '[' / '{', nor bytes >= 0x80 */
+    assert_true(md_text_casecmp("@", "`") != 0);
+    assert_true(md_text_casecmp("[", "{") != 0);
+    assert_true(md_text_ncasecmp("\xc3\x84", "\xc3\xa4", 2) != 0);
+    assert_int_equal(md_text_casecmp("AZaz", "azAZ"), 0);
+    assert_non_null(md_text_casestr("x MICROSOFT y", 13, "microsoft"));
+    assert_null(md_text_casestr("x MICR\xc3\x96SOFT y", 14, "micr\xc3\xb6soft"));
     char s[] = "JDoe@Uni-Potsdam.DE";
     md_text_lower(s);
     assert_string_equal(s, "jdoe@uni-potsdam.de");
