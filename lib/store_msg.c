@@ -184,6 +184,7 @@ int md_store_msg_writer_open(md_store *st, md_msg_writer **out, md_err *err)
         return MD_ERR_NOMEM;
     }
     md_store_bulk(st, 1);
+    md_store_bulk_journal(st, 1); /* mostly new pages: written once */
     *out = w;
     return MD_OK;
 }
@@ -195,6 +196,7 @@ void md_store_msg_writer_close(md_msg_writer *w)
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(w->s[i]);
     md_store_bulk(w->st, 0);
+    md_store_bulk_journal(w->st, 0);
     md_store_msg_pack_close(w->pk);
     md_buf_free(&w->z);
     md_buf_free(&w->f);
