@@ -2205,17 +2205,16 @@ static int write_text(const xmlDoc *doc, const md_config *cfg, const char *path,
     return rc;
 }
 
+/* the evidence document itself, serialised in memory and written whole */
 static int write_xml(const xmlDoc *doc, const char *path, md_err *err)
 {
-    md_buf tmp = MD_BUF_INIT;
-    int rc = MD_OK;
-    md_buf_printf(&tmp, "%s.tmp", path);
-    if (xmlSaveFormatFileEnc(md_buf_cstr(&tmp), (xmlDoc *)doc, "UTF-8", 1) < 0 ||
-        rename(md_buf_cstr(&tmp), path) != 0) {
-        rc = md_err_set(err, MD_ERR_IO, "%s: cannot write", path);
-        unlink(md_buf_cstr(&tmp));
-    }
-    md_buf_free(&tmp);
+    xmlChar *mem = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc((xmlDoc *)doc, &mem, &len, "UTF-8", 1);
+    if (!mem)
+        return md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", path);
+    int rc = write_whole(path, (const char *)mem, (size_t)len, err);
+    xmlFree(mem);
     return rc;
 }
 
