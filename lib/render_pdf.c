@@ -1262,8 +1262,9 @@ static void pdf_free(pdf *p)
     free(p->pool);
 }
 
-/* The fixed costs: the libharu document and the three fonts (about a
- * quarter of a dossier's PDF time); independent of the document. */
+/* The fixed costs: the libharu document and the three fonts with their
+ * CID maps (see HPDF_TTFontDef_GetGlyphid below); independent of the
+ * document, so a job does them while the analysis runs. */
 static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
 {
     int rc;
