@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # e2e_cli.sh: the command line as a user meets it: --version, --help, every
 # command's --help (exit 0, a usage line), an unknown command and a bad
-# option (exit 2), and the man page: it renders without warnings, and every
-# command that `maildossier --help` lists is described in it.
+# option (exit 2), the front (maildossier) and maildossier-full: the front
+# loads neither libxml2, libxslt nor libharu, and says so clearly when
+# maildossier-full cannot be found; and the man page: it renders without
+# warnings, and every command that `maildossier --help` lists is described
+# in it.
 set -u
 : "${MD_BIN:?}" "${MD_SOURCE_DIR:?}" "${MD_TMP:?}"
 fail=0
@@ -48,6 +51,35 @@ if "$MD_BIN" stats --help >/dev/null 2>&1; then
   [ $rc -eq 1 ] || err "stats without a store exits $rc, not 1"
   grep -q "$out/none.db" n.txt || err "stats without a store: path not named: $(cat n.txt)"
   [ ! -e "$out/none.db" ] || err "stats created a store"
+fi
+
+# the front and maildossier-full (cmd/maildossier.c)
+full=$(dirname "$MD_BIN")/maildossier-full
+[ -x "$full" ] || err "no maildossier-full beside $MD_BIN"
+if command -v readelf >/dev/null 2>&1; then
+  readelf -d "$MD_BIN" >d.txt 2>&1 || err "readelf $MD_BIN exits $?"
+  grep -q NEEDED d.txt || err "readelf shows no NEEDED entries: $(head -3 d.txt)"
+  ! grep -Eq 'NEEDED.*(libxml2|libxslt|libhpdf|libicu|libstdc)' d.txt ||
+    err "the front needs heavy libraries: $(grep NEEDED d.txt | tr -s ' ' | tr '\n' ' ')"
+  readelf -d "$full" | grep -q 'NEEDED.*libhpdf' || err "maildossier-full does not need libharu"
+else
+  echo "readelf absent: the front's libraries not checked"
+fi
+# a command of maildossier-full, through the front: the same text as directly
+"$MD_BIN" ticket --help >f1.txt 2>&1 || err "ticket --help through the front exits $?"
+"$full" ticket --help >f2.txt 2>&1 || err "maildossier-full ticket --help exits $?"
+cmp -s f1.txt f2.txt || err "ticket --help differs through the front"
+# the front alone (no maildossier-full beside it nor installed): exit 1, named
+mkdir -p alone
+cp "$MD_BIN" alone/maildossier
+libexec=$(tr '\0' '\n' <"$MD_BIN" | grep -a '^/.*/libexec/maildossier$' | head -1)
+if [ -n "$libexec" ] && [ ! -e "$libexec/maildossier-full" ]; then
+  ASAN_OPTIONS=detect_leaks=0 ./alone/maildossier status >a.txt 2>&1; rc=$?
+  [ $rc -eq 1 ] || err "front without maildossier-full exits $rc, not 1"
+  grep -q "maildossier-full" a.txt && grep -q "'status'" a.txt ||
+    err "front without maildossier-full: $(cat a.txt)"
+  # its own commands still run
+  ./alone/maildossier trace --help >/dev/null 2>&1 || err "lone front: trace --help exits $?"
 fi
 
 # the man page
