@@ -29,7 +29,9 @@ typedef struct md_store md_store;
 #define MD_STORE_SCHEMA_VERSION 3
 
 /* md_store_open: open or create the store at path.  Migrates older schemas;
- * refuses a newer one (MD_ERR_DB, "made by a newer maildossier"). */
+ * refuses a newer one (MD_ERR_DB, "made by a newer maildossier").  A store
+ * (and whatever is read through it) is used by one thread at a time: its
+ * SQLite connection has no mutex of its own. */
 int md_store_open(md_store **out, const char *path, int flags, md_err *err);
 /* md_store_close: close; NULL is fine. */
 void md_store_close(md_store *st);
