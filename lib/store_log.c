@@ -966,9 +966,31 @@ int md_store_log_r_block_get(md_store *st, md_log_reader *rd, int64_t source_id,
                              uint64_t lineno, md_buf *out, uint64_t *first_line,
                              uint64_t *nlines, md_err *err)
 {
+    return md_store_log_r_block_prefix(st, rd, source_id, lineno, NULL, NULL, out, first_line,
+                                       nlines, NULL, err);
+}
+
+/* prefix_target: how much of a block of raw bytes and n lines to decode
+ * for its lines up to the k-th: their share of the bytes (log lines are of
+ * similar length) and an eighth of the block to spare. */
+static size_t prefix_target(size_t raw, uint64_t n, uint64_t k)
+{
+    if (k >= n || n == 0)
+        return raw;
+    size_t est = (size_t)((double)raw * (double)k / (double)n) + raw / 8 + 512;
+    return est < raw ? est : raw;
+}
+
+int md_store_log_r_block_prefix(md_store *st, md_log_reader *rd, int64_t source_id,
+                                uint64_t lineno, md_log_want_fn want, void *arg, md_buf *out,
+                                uint64_t *first_line, uint64_t *nlines, int *whole,
+                                md_err *err)
+{
     sqlite3_stmt *s = NULL;
     int owned;
     md_buf_reset(out);
+    if (whole)
+        *whole = 1;
     if (stmt_for(st, rd, R_BLOCK, &s, &owned, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, source_id);
@@ -999,10 +1021,23 @@ int md_store_log_r_block_get(md_store *st, md_log_reader *rd, int64_t source_id,
         size_t got = 0;
         int ok = 0;
         if (codec == 2 && raw <= (size_t)LZ4_MAX_INPUT_SIZE && dn <= (size_t)LZ4_MAX_INPUT_SIZE) {
-            int g = LZ4_decompress_safe(data, out->data, (int)dn, (int)raw);
-            ok = g >= 0 && (size_t)g == raw;
-            got = ok ? raw : 0;
-        } else if (codec == 1) { /* stores written before LZ4 */
+            /* only the prefix that holds the wanted lines: LZ4 cannot start
+             * mid-block, but it can stop early */
+            size_t target = raw;
+            if (want) {
+                uint64_t last = want(arg, *first_line, *nlines);
+                if (last >= *first_line)
+                    target = prefix_target(raw, *nlines, last - *first_line + 1);
+            }
+            int g = target == raw
+                        ? LZ4_decompress_safe(data, out->data, (int)dn, (int)raw)
+                        : LZ4_decompress_safe_partial(data, out->data, (int)dn, (int)target,
+                                                      (int)raw);
+            ok = g >= 0 && (size_t)g == target;
+            got = ok ? target : 0;
+            if (whole)
+                *whole = target == raw;
+        } else if (codec == 1) { /* stores written before LZ4: whole blocks */
             got = rd && rd->zd ? ZSTD_decompressDCtx(rd->zd, out->data, raw, data, dn)
                                : ZSTD_decompress(out->data, raw, data, dn);
             ok = !ZSTD_isError(got) && got == raw;

@@ -198,6 +198,17 @@ int md_store_log_r_links(md_store *st, md_log_reader *r, int64_t msg_id, md_log_
 int md_store_log_r_block_get(md_store *st, md_log_reader *r, int64_t source_id,
                              uint64_t lineno, md_buf *out, uint64_t *first_line,
                              uint64_t *nlines, md_err *err);
+/* md_store_log_r_block_prefix: as md_store_log_r_block_get, but told the
+ * block's first line and line count, want returns the last line of it that
+ * the caller needs, and only a prefix of the block likely to hold that line
+ * may be decoded: *whole is then 0 (when want is NULL, or the block is not
+ * LZ4, the whole block).  A line is in out when its newline is, or when
+ * *whole; else ask again without want. */
+typedef uint64_t (*md_log_want_fn)(void *arg, uint64_t first_line, uint64_t nlines);
+int md_store_log_r_block_prefix(md_store *st, md_log_reader *r, int64_t source_id,
+                                uint64_t lineno, md_log_want_fn want, void *arg, md_buf *out,
+                                uint64_t *first_line, uint64_t *nlines, int *whole,
+                                md_err *err);
 
 /* Host spans and per-day Microsoft counts (see trace.h for the meaning). */
 typedef int (*md_log_span_fn)(void *arg, const char *host, int64_t t_first, int64_t t_last,

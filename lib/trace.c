@@ -182,17 +182,28 @@ static int link_cb(void *arg, const md_log_linkrow *l)
 
 /* ---- loading one message ----------------------------------------------- */
 
-/* A decoded block of raw lines.  Messages of one trace interleave in time,
- * so a few blocks kept decoded save decoding the same block again. */
-#define TRACE_BLOCKS 4
+/* The raw lines wanted by the messages: collected for all messages first,
+ * then fetched in (source, line) order, so that each block is read once,
+ * and only as far into it as the last line wanted from it. */
+typedef struct lref {
+    int64_t src;
+    uint64_t lineno;
+    md_trace_line *slot;
+} lref;
+
+typedef struct lrefs {
+    lref *v;
+    size_t n, cap;
+} lrefs;
+
+/* the block being read, decoded as far as `whole` says */
 typedef struct lblock {
     md_buf buf;
-    int64_t src;            /* 0: empty */
+    int64_t src;            /* 0: none */
     uint64_t first, n;
-    int cur_valid;          /* cur_line starts at buf.data + cur_off */
-    uint64_t cur_line;
+    int whole;              /* 0: a prefix of the block */
+    uint64_t cur_line;      /* the last line found starts at buf.data + cur_off */
     size_t cur_off;
-    unsigned long used;
 } lblock;
 
 typedef struct loadctx {
@@ -200,8 +211,9 @@ typedef struct loadctx {
     md_log_reader *rd;
     priv *pv;
     md_trace_msg *m;
-    lblock blk[TRACE_BLOCKS]; /* decoded blocks, least recently used replaced */
-    unsigned long tick;
+    lblock blk;
+    lrefs want;
+    size_t at;             /* fill_lines: the next want.v to fetch */
     int64_t path_src;
     const char *path;
     size_t lines_cap, dlvs_cap;
@@ -253,49 +265,6 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
         m->lines_truncated = 1;
         return 1;
     }
-    lblock *b = NULL, *lru = &c->blk[0];
-    for (int i = 0; i < TRACE_BLOCKS && !b; i++) {
-        lblock *x = &c->blk[i];
-        if (x->src == src && lineno >= x->first && lineno < x->first + x->n)
-            b = x;
-        else if (x->used < lru->used)
-            lru = x;
-    }
-    if (!b) {
-        b = lru;
-        b->src = 0;
-        b->cur_valid = 0;
-        if (md_store_log_r_block_get(c->st, c->rd, src, lineno, &b->buf, &b->first, &b->n,
-                                     c->err) != MD_OK) {
-            if (c->err->code == MD_ERR_NOTFOUND) {
-                md_err_clear(c->err);
-                return 0; /* line not stored (should not happen): skip */
-            }
-            c->rc = c->err->code;
-            return 1;
-        }
-        b->src = src;
-        if (lineno >= b->first + b->n)
-            return 0;
-    }
-    b->used = ++c->tick;
-    /* find the line: count newlines from the block start, or from the last
-     * line found in this block (a message's lines mostly come in order) */
-    const char *p = b->buf.data, *end = b->buf.data + b->buf.len;
-    uint64_t k = b->first;
-    if (b->cur_valid && b->cur_line <= lineno) {
-        p = b->buf.data + b->cur_off;
-        k = b->cur_line;
-    }
-    for (; k < lineno && p < end; k++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        p = nl ? nl + 1 : end;
-    }
-    b->cur_valid = 1;
-    b->cur_line = lineno;
-    b->cur_off = (size_t)(p - b->buf.data);
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
     if (m->nlines == c->lines_cap) {
         size_t cap = c->lines_cap ? c->lines_cap * 2 : 16;
         md_trace_line *nlines = realloc(m->lines, cap * sizeof *nlines);
@@ -309,9 +278,126 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
     md_trace_line *l = &m->lines[m->nlines++];
     l->source_id = src;
     l->lineno = lineno;
-    l->path = source_path(c, src);
-    l->text = adup_n(c->pv, p, n);
+    l->path = NULL;
+    l->text = NULL; /* fill_lines */
     return 0;
+}
+
+/* want_lines: a reference to each line of m (m->lines is final now). */
+static int want_lines(lrefs *rs, md_trace_msg *m)
+{
+    if (rs->cap - rs->n < m->nlines) {
+        size_t cap = rs->cap ? rs->cap : 256;
+        while (cap - rs->n < m->nlines)
+            cap *= 2;
+        lref *v = realloc(rs->v, cap * sizeof *v);
+        if (!v)
+            return MD_ERR_NOMEM;
+        rs->v = v;
+        rs->cap = cap;
+    }
+    for (size_t i = 0; i < m->nlines; i++)
+        rs->v[rs->n++] = (lref){m->lines[i].source_id, m->lines[i].lineno, &m->lines[i]};
+    return MD_OK;
+}
+
+static int cmp_lref(const void *a, const void *b)
+{
+    const lref *x = a, *y = b;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+/* last_wanted (md_log_want_fn): the last wanted line inside the block */
+static uint64_t last_wanted(void *arg, uint64_t first, uint64_t n)
+{
+    const loadctx *c = arg;
+    const lref *v = c->want.v;
+    uint64_t last = v[c->at].lineno;
+    for (size_t i = c->at + 1; i < c->want.n && v[i].src == v[c->at].src &&
+                               v[i].lineno < first + n; i++)
+        last = v[i].lineno;
+    return last;
+}
+
+/* read_block: the block of (src, lineno) into c->blk, a prefix of it when
+ * `prefix`.  0, or 1 when the line is not stored (c->rc set on errors). */
+static int read_block(loadctx *c, int64_t src, uint64_t lineno, int prefix)
+{
+    lblock *b = &c->blk;
+    b->src = 0;
+    if (md_store_log_r_block_prefix(c->st, c->rd, src, lineno, prefix ? last_wanted : NULL, c,
+                                    &b->buf, &b->first, &b->n, &b->whole, c->err) != MD_OK) {
+        if (c->err->code == MD_ERR_NOTFOUND)
+            md_err_clear(c->err); /* not stored (should not happen): skipped */
+        else
+            c->rc = c->err->code;
+        return 1;
+    }
+    b->src = src;
+    b->cur_line = b->first;
+    b->cur_off = 0;
+    return lineno >= b->first + b->n;
+}
+
+/* find_line: the line in the decoded part of the block, counting newlines
+ * on from the last line found (wanted lines come in order); 0 when its end
+ * is past the decoded prefix. */
+static int find_line(lblock *b, uint64_t lineno, const char **text, size_t *len)
+{
+    const char *p = b->buf.data + b->cur_off, *end = b->buf.data + b->buf.len;
+    uint64_t k = b->cur_line;
+    for (; k < lineno && p < end; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if ((!nl || k < lineno) && !b->whole)
+        return 0;
+    b->cur_line = lineno;
+    b->cur_off = (size_t)(p - b->buf.data);
+    *text = p;
+    *len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    return 1;
+}
+
+/* fetch_line: the text of want.v[c->at] into its slot (left NULL when the
+ * line is not stored). */
+static void fetch_line(loadctx *c)
+{
+    const lref *w = &c->want.v[c->at];
+    lblock *b = &c->blk;
+    if (!(b->src == w->src && w->lineno >= b->first && w->lineno < b->first + b->n) &&
+        read_block(c, w->src, w->lineno, 1))
+        return;
+    const char *text;
+    size_t len;
+    if (!find_line(b, w->lineno, &text, &len) &&
+        (read_block(c, w->src, w->lineno, 0) || !find_line(b, w->lineno, &text, &len)))
+        return;
+    w->slot->path = source_path(c, w->src);
+    w->slot->text = adup_n(c->pv, text, len);
+}
+
+/* fill_lines: fetch every wanted line, then drop the lines not stored. */
+static int fill_lines(loadctx *c, md_trace_result *r)
+{
+    if (c->want.n)
+        qsort(c->want.v, c->want.n, sizeof *c->want.v, cmp_lref);
+    for (c->at = 0; c->at < c->want.n && c->rc == MD_OK; c->at++)
+        fetch_line(c);
+    if (c->rc != MD_OK)
+        return c->rc;
+    for (size_t i = 0; i < r->nmsgs; i++) {
+        md_trace_msg *m = &r->msgs[i];
+        size_t k = 0;
+        for (size_t j = 0; j < m->nlines; j++)
+            if (m->lines[j].text)
+                m->lines[k++] = m->lines[j];
+        m->nlines = k;
+    }
+    return MD_OK;
 }
 
 static int dlv_cb(void *arg, const md_log_dlvrow *d)
@@ -626,6 +712,8 @@ int md_trace_run(md_store *st, const md_trace_query *q, md_trace_result **out, m
         lc.rc = MD_OK;
         if (!q->no_lines && lb.len) {
             md_log_lines_decode(lb.data, lb.len, line_cb, &lc);
+            if (lc.rc == MD_OK && want_lines(&lc.want, m) != MD_OK)
+                lc.rc = MD_ERR_NOMEM;
             if (lc.rc != MD_OK) {
                 rc = lc.rc;
                 if (rc == MD_ERR_NOMEM)
@@ -638,6 +726,13 @@ int md_trace_run(md_store *st, const md_trace_query *q, md_trace_result **out, m
             rc = md_err_set(err, lc.rc, "out of memory");
         if (rc != MD_OK)
             goto fail;
+    }
+    lc.rc = MD_OK;
+    rc = fill_lines(&lc, r);
+    if (rc != MD_OK) {
+        if (rc == MD_ERR_NOMEM)
+            md_err_set(err, rc, "out of memory");
+        goto fail;
     }
     qsort(r->msgs, r->nmsgs, sizeof *r->msgs, cmp_msg);
     for (size_t i = 0; i < r->nmsgs; i++)
@@ -674,8 +769,8 @@ fail:
     free(ids.ids);
     free(ids.matched);
     md_buf_free(&lb);
-    for (int i = 0; i < TRACE_BLOCKS; i++)
-        md_buf_free(&lc.blk[i].buf);
+    free(lc.want.v);
+    md_buf_free(&lc.blk.buf);
     md_store_log_reader_close(lc.rd);
     return rc;
 }

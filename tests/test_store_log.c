@@ -87,6 +87,53 @@ static void test_blocks(void **state)
     md_buf_free(&out);
 }
 
+/* want_line (md_log_want_fn): the line in *arg */
+static uint64_t want_line(void *arg, uint64_t first, uint64_t n)
+{
+    (void)first;
+    (void)n;
+    return *(const uint64_t *)arg;
+}
+
+/* A prefix of an LZ4 block: early lines come back in a prefix (not the
+ * whole block), a line at the end in the whole block; without want, the
+ * whole block. */
+static void test_block_prefix(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    md_buf raw = MD_BUF_INIT;
+    for (int i = 1; i <= 2000; i++)
+        md_buf_printf(&raw, "Apr 20 09:41:12 mx1 postfix/qmgr[1]: P%d: removed\n", i);
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    assert_int_equal(md_store_log_block(w, src, 5001, 2000, 100, 200, raw.data, raw.len, &err),
+                     MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    md_buf out = MD_BUF_INIT;
+    uint64_t first, n, last = 5100;
+    int whole = -1;
+    assert_int_equal(md_store_log_r_block_prefix(st, NULL, src, 5050, want_line, &last, &out,
+                                                 &first, &n, &whole, &err), MD_OK);
+    assert_int_equal(first, 5001);
+    assert_int_equal(n, 2000);
+    assert_int_equal(whole, 0);
+    assert_true(out.len < raw.len / 2);
+    assert_memory_equal(out.data, raw.data, out.len);
+    assert_non_null(strstr(out.data, ": P100: removed\n"));
+    last = 7000;
+    assert_int_equal(md_store_log_r_block_prefix(st, NULL, src, 5050, want_line, &last, &out,
+                                                 &first, &n, &whole, &err), MD_OK);
+    assert_int_equal(whole, 1);
+    assert_int_equal(out.len, raw.len);
+    whole = -1;
+    assert_int_equal(md_store_log_r_block_prefix(st, NULL, src, 5050, NULL, NULL, &out, &first,
+                                                 &n, &whole, &err), MD_OK);
+    assert_int_equal(whole, 1);
+    assert_memory_equal(out.data, raw.data, raw.len);
+    md_buf_free(&raw);
+    md_buf_free(&out);
+}
+
 /* Blocks of stores written before LZ4 (codec 1, zstd) are still read;
  * a damaged block of either codec is an error naming the store, never a
  * crash or garbage. */
@@ -331,6 +378,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_codecs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_block_prefix, setup, teardown),
         cmocka_unit_test(test_lines),
         cmocka_unit_test_setup_teardown(test_hosts_msgs_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),

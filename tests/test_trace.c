@@ -189,19 +189,51 @@ static void test_links_ip_limit(void **state)
     md_trace_free(NULL);
 }
 
+/* new_log: a fresh directory d for name, path = d/mail.log (open for
+ * writing, returned), db = d/t.db; path and db hold 600 and 700 bytes. */
+static FILE *new_log(char *d, size_t dn, const char *name, char *path, char *db)
+{
+    md_test_dir(d, dn, name);
+    snprintf(path, 600, "%s/mail.log", d);
+    snprintf(db, 700, "%s/t.db", d);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    return fp;
+}
+
+/* ingest_trace: a fresh store at db with the log at path (year 2026), and
+ * the trace of addr in it; the caller frees both. */
+static md_trace_result *ingest_trace(const char *path, const char *db, const char *addr,
+                                     md_store **out)
+{
+    md_err err = {0, ""};
+    assert_int_equal(md_store_open(out, db, 0, &err), MD_OK);
+    md_config cfg;
+    md_config_defaults(&cfg);
+    md_ingest ig;
+    md_ingest_init(&ig, *out, &cfg);
+    ig.year = 2026;
+    assert_int_equal(md_ingest_path(&ig, path, &err), MD_OK);
+    md_trace_query q;
+    memset(&q, 0, sizeof q);
+    const char *a[] = {addr};
+    q.addrs = a;
+    q.naddrs = 1;
+    md_trace_result *r = NULL;
+    assert_int_equal(md_trace_run(*out, &q, &r, &err), MD_OK);
+    return r;
+}
+
 /* Messages whose lines are spread over many blocks (64 KB each) and
- * interleave: more blocks than the trace keeps decoded, so blocks are
- * dropped and decoded again; every line must still come back exactly. */
+ * interleave: the trace reads the blocks in line order, each as far as the
+ * last line wanted from it; every line must still come back exactly, to
+ * its own message, in order. */
 static void test_many_blocks(void **state)
 {
     (void)state;
     enum { MSGS = 8, ROUNDS = 8, FILL = 700 };
     char d[512], path[600], db[700];
-    md_test_dir(d, sizeof d, "test_trace_blocks");
-    snprintf(path, sizeof path, "%s/mail.log", d);
-    snprintf(db, sizeof db, "%s/t.db", d);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
+    FILE *fp = new_log(d, sizeof d, "test_trace_blocks", path, db);
     /* want[m][k]: line number of the k-th line of message m */
     static uint64_t want[MSGS][ROUNDS + 2];
     static char text[MSGS][ROUNDS + 2][200];
@@ -228,21 +260,7 @@ static void test_many_blocks(void **state)
     }
     fclose(fp);
     md_store *s2;
-    md_err err = {0, ""};
-    assert_int_equal(md_store_open(&s2, db, 0, &err), MD_OK);
-    md_config cfg;
-    md_config_defaults(&cfg);
-    md_ingest ig;
-    md_ingest_init(&ig, s2, &cfg);
-    ig.year = 2026;
-    assert_int_equal(md_ingest_path(&ig, path, &err), MD_OK);
-    md_trace_query q;
-    memset(&q, 0, sizeof q);
-    const char *a[] = {"many@hotmail.de"};
-    q.addrs = a;
-    q.naddrs = 1;
-    md_trace_result *r = NULL;
-    assert_int_equal(md_trace_run(s2, &q, &r, &err), MD_OK);
+    md_trace_result *r = ingest_trace(path, db, "many@hotmail.de", &s2);
     assert_int_equal(r->nmsgs, MSGS);
     for (size_t i = 0; i < r->nmsgs; i++) {
         const md_trace_msg *m = &r->msgs[i];
@@ -254,6 +272,40 @@ static void test_many_blocks(void **state)
             assert_string_equal(m->lines[j].text, text[k][j]);
         }
     }
+    md_trace_free(r);
+    md_store_close(s2);
+    md_test_rmtree(d);
+}
+
+/* A wanted line behind long lines, with short lines after it: the share
+ * of the block estimated from line counts falls short of it, and the trace
+ * must read the whole block to find it. */
+static void test_prefix_short(void **state)
+{
+    (void)state;
+    char d[512], path[600], db[700];
+    FILE *fp = new_log(d, sizeof d, "test_trace_prefix", path, db);
+    const char *l1 = "Nov 21 07:00:00 relay postfix/qmgr[12]: B00000001: from=<s@example.net>,"
+                     " size=100, nrcpt=1 (queue active)";
+    const char *l2 = "Nov 21 07:30:00 relay postfix/smtp[13]: B00000001: to=<short@hotmail.de>,"
+                     " relay=none, delay=1, delays=0/0/0/0, dsn=4.4.1, status=deferred"
+                     " (connect to mx.example: Connection timed out)";
+    fprintf(fp, "%s\n", l1);
+    for (int i = 0; i < 150; i++) /* ~300 bytes each */
+        fprintf(fp, "Nov 21 07:%02d:%02d relay postfix/smtpd[14]: warning: %0250d\n", i / 60,
+                i % 60, i);
+    fprintf(fp, "%s\n", l2);
+    for (int i = 0; i < 300; i++) /* ~40 bytes each */
+        fprintf(fp, "Nov 21 08:%02d:%02d relay x[1]: y\n", i / 60 % 60, i % 60);
+    fclose(fp);
+    md_store *s2;
+    md_trace_result *r = ingest_trace(path, db, "short@hotmail.de", &s2);
+    assert_int_equal(r->nmsgs, 1);
+    assert_int_equal(r->msgs[0].nlines, 2);
+    assert_int_equal(r->msgs[0].lines[0].lineno, 1);
+    assert_string_equal(r->msgs[0].lines[0].text, l1);
+    assert_int_equal(r->msgs[0].lines[1].lineno, 152);
+    assert_string_equal(r->msgs[0].lines[1].text, l2);
     md_trace_free(r);
     md_store_close(s2);
     md_test_rmtree(d);
@@ -308,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_links_ip_limit),
         cmocka_unit_test(test_spans_daily),
         cmocka_unit_test(test_many_blocks),
+        cmocka_unit_test(test_prefix_short),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
