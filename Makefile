@@ -17,12 +17,17 @@ build: deps
 	@$(CMAKE) -S . -B $(B)/release -DCMAKE_BUILD_TYPE=Release -DMD_TESTS=OFF >/dev/null
 	@$(CMAKE) --build $(B)/release -j$(JOBS)
 
-# Every test, under AddressSanitizer + UndefinedBehaviorSanitizer; then each
-# libFuzzer harness for FUZZTIME seconds when clang is present.
+# Every test, under AddressSanitizer + UndefinedBehaviorSanitizer; the
+# end-to-end tests again on the Release build (its front is linked
+# statically, as users get it); then each libFuzzer harness for FUZZTIME
+# seconds when clang is present.
 test: deps
 	@$(CMAKE) -S . -B $(B)/asan -DCMAKE_BUILD_TYPE=Debug -DMD_SANITIZE=ON >/dev/null
 	@$(CMAKE) --build $(B)/asan -j$(JOBS)
 	@cd $(B)/asan && ctest --output-on-failure -j$(JOBS) -LE fuzz
+	@$(CMAKE) -S . -B $(B)/release-e2e -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@$(CMAKE) --build $(B)/release-e2e -j$(JOBS) --target maildossier maildossier-full gen_postfix
+	@cd $(B)/release-e2e && ctest --output-on-failure -j$(JOBS) -L e2e
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 fuzz-smoke:

@@ -101,6 +101,18 @@ static int run_full(char **argv)
 }
 #endif
 
+#ifdef MD_FRONT_STATIC
+/* The static front's dlopen (CMakeLists.txt: --wrap=dlopen): SQLite's
+ * extension loader, which nothing enables, is its only caller. */
+void *__wrap_dlopen(const char *file, int mode);
+void *__wrap_dlopen(const char *file, int mode)
+{
+    (void)file;
+    (void)mode;
+    return NULL;
+}
+#endif
+
 /* prefault_heap: make the first n bytes of the heap resident with one
  * madvise instead of a page fault per 4 KiB page as they are first used.
  * On virtual machines a fault costs microseconds; a trace touches some 200
