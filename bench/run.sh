@@ -35,21 +35,27 @@ bytes=$(stat -L -c %s "$log")   # -L: the log may be a symlink
 nlines=$(wc -l < "$log")
 
 now_ms() { date +%s%N | awk '{printf "%.3f", $1 / 1e6}'; }
-# measure "$@" RUNS times; sets BEST_WALL and BEST_CPU (ms; CPU = user + sys
-# of the command and its children): on a shared machine the wall time
-# includes waiting for a core, the CPU time does not
+# measure "$@" RUNS times; sets BEST_WALL and MEDIAN_WALL (ms, from bash's
+# microsecond clock around each run) and BEST_CPU (ms; user + sys of the
+# command and its children, by /usr/bin/time in 10 ms steps, in RUNS more
+# runs): on a shared machine the wall time includes waiting for a core, the
+# CPU time does not
 measure() {
-    local w c
-    BEST_WALL=""; BEST_CPU=""
+    local w c t0 t1 walls=""
+    BEST_CPU=""
     for _ in $(seq "$RUNS"); do
         # (not to /dev/null: GNU grep stops at the first match when it sees it)
+        t0=${EPOCHREALTIME/[.,]/}
+        "$@" > "$data/m.out" 2>&1 || true
+        t1=${EPOCHREALTIME/[.,]/}
+        walls="$walls $((t1 - t0))"
         /usr/bin/time -f "%e %U %S" -o "$data/m.time" "$@" > "$data/m.out" 2>&1 || true
         read -r w u s < "$data/m.time" || true
-        w=$(awk -v w="$w" 'BEGIN { printf "%.1f", w * 1000 }')
         c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.1f", (u + s) * 1000 }')
-        if [ -z "$BEST_WALL" ] || awk -v d="$w" -v b="$BEST_WALL" 'BEGIN { exit !(d < b) }'; then BEST_WALL=$w; fi
         if [ -z "$BEST_CPU" ] || awk -v d="$c" -v b="$BEST_CPU" 'BEGIN { exit !(d < b) }'; then BEST_CPU=$c; fi
     done
+    read -r BEST_WALL MEDIAN_WALL < <(printf '%s\n' $walls | sort -n |
+        awk '{ v[NR] = $1 } END { printf "%.1f %.1f\n", v[1] / 1000, v[int((NR + 1) / 2)] / 1000 }')
 }
 
 # warm the page cache so that ingest and grep read from memory alike
@@ -65,7 +71,7 @@ ingest_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
 dbsize=$(du -cb "$db"* | tail -1 | cut -f1)
 
 measure "$bin" --db "$db" --config "$conf" -q trace "$ADDR"
-trace_ms=$BEST_WALL; trace_cpu=$BEST_CPU
+trace_ms=$BEST_WALL; trace_med=$MEDIAN_WALL; trace_cpu=$BEST_CPU
 measure "$bin" --db "$db" --config "$conf" -q trace --no-lines "$ADDR"
 trace_nl_ms=$BEST_WALL; trace_nl_cpu=$BEST_CPU
 measure grep -F "$ADDR" "$log"
@@ -84,7 +90,7 @@ pipeline() {
 }
 export -f pipeline
 measure bash -c pipeline
-pipe_ms=$BEST_WALL; pipe_cpu=$BEST_CPU
+pipe_ms=$BEST_WALL; pipe_med=$MEDIAN_WALL; pipe_cpu=$BEST_CPU
 # the library call alone (in-process: no process start, no printing)
 read -r lib_best lib_median _ _ < <("$B/trace_time" "$db" "$ADDR" 20 || echo "0 0 0 0")
 "$bin" --db "$db" --config "$conf" -q trace "$ADDR" > "$data/trace.out" 2>&1 || true
@@ -95,7 +101,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 awk -v n="$nlines" -v b="$bytes" -v ms="$ingest_ms" -v rss="$rss_kb" -v usr="$usr" -v sys="$sys" \
     -v db="$dbsize" -v tr="$trace_ms" -v trn="$trace_nl_ms" -v gr="$grep_ms" -v pi="$pipe_ms" \
     -v trc="$trace_cpu" -v trnc="$trace_nl_cpu" -v grc="$grep_cpu" -v pic="$pipe_cpu" \
-    -v lb="$lib_best" -v lm="$lib_median" -v load="$load" \
+    -v lb="$lib_best" -v lm="$lib_median" -v load="$load" -v trm="$trace_med" -v pim="$pipe_med" \
     -v addr="$ADDR" -v tm="$tmsgs" -v pl="$plines" 'BEGIN {
     s = ms / 1000; c = usr + sys
     printf "\n== maildossier bench (%s lines, %.1f MB; load average %s) ==\n", n, b / 1e6, load
@@ -105,11 +111,11 @@ awk -v n="$nlines" -v b="$bytes" -v ms="$ingest_ms" -v rss="$rss_kb" -v usr="$us
     printf "store size        %8.1f MB  (%.2f x the raw log)\n", db / 1e6, db / b
     printf "\nquery for %s (best of runs; wall includes process start and waiting for a core)\n", addr
     printf "                     wall ms    CPU ms\n"
-    printf "  trace            %9.1f %9.1f   (%s)\n", tr, trc, tm
+    printf "  trace            %9.1f %9.1f   (%s; median wall %.1f ms)\n", tr, trc, tm, trm
     printf "  trace --no-lines %9.1f %9.1f\n", trn, trnc
     printf "  md_trace_run     %9.1f           in-process, best (median %.1f ms)\n", lb, lm
     printf "  grep -F          %9.1f %9.1f   trace is %.1fx faster (wall), %.1fx (CPU)\n", gr, grc, gr / tr, grc / trc
-    printf "  grep pipeline    %9.1f %9.1f   trace is %.1fx faster (wall), %.1fx (CPU); %d lines\n", pi, pic, pi / tr, pic / trc, pl
+    printf "  grep pipeline    %9.1f %9.1f   trace is %.1fx faster (wall), %.1fx (CPU); %d lines; median wall %.1f ms\n", pi, pic, pi / tr, pic / trc, pl, pim
     printf "\ntargets: ingest >= 500000 lines/s (CPU): %s; RSS < 64 MiB: %s;\n", (n / c >= 500000 ? "met" : "MISSED"), (rss / 1024 < 64 ? "met" : "MISSED")
-    printf "         trace < 20 ms (in-process): %s; >= 100x the grep pipeline (CPU): %s\n", (lb < 20 ? "met" : "MISSED"), (pic / trc >= 100 ? "met" : "MISSED")
+    printf "         the trace command < 20 ms (best wall): %s; >= 100x the grep pipeline (wall): %s\n", (tr < 20 ? "met" : "MISSED"), (pi / tr >= 100 ? "met" : "MISSED")
 }' | tee "$data/results.txt"
