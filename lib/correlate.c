@@ -126,6 +126,16 @@ static int set_str(char **dst, const char *p, size_t n)
     return MD_OK;
 }
 
+/* msgid_norm: the Message-ID in angle brackets, as sendmail and Postfix log
+ * it (Exim's id= has none), into dst (cut to fit); its length. */
+static size_t msgid_norm(char *dst, size_t size, md_corr_str id)
+{
+    int bare = id.p[0] != '<';
+    size_t n = id.n < size - 3 ? id.n : size - 3;
+    snprintf(dst, size, "%s%.*s%s", bare ? "<" : "", (int)n, id.p, bare ? ">" : "");
+    return strlen(dst);
+}
+
 /* Normalised address copy into dst; "<>" and "" become "". */
 static void norm_addr(char *dst, size_t size, md_corr_str a)
 {
@@ -566,10 +576,11 @@ int md_corr_line(md_corr *c, const md_corr_ev *ev, int64_t source_id, uint64_t l
             rc = set_str(&m->sender, a, strlen(a));
         }
         if (rc == MD_OK && ev->msgid.p && ev->msgid.n) {
-            if (m->msgid && (strlen(m->msgid) != ev->msgid.n ||
-                             memcmp(m->msgid, ev->msgid.p, ev->msgid.n) != 0))
+            char id[MD_LIMIT_ADDR + 2];
+            size_t n = msgid_norm(id, sizeof id, ev->msgid);
+            if (m->msgid && (strlen(m->msgid) != n || memcmp(m->msgid, id, n) != 0))
                 m->indexed &= ~IDX_MSGID;
-            rc = set_str(&m->msgid, ev->msgid.p, ev->msgid.n);
+            rc = set_str(&m->msgid, id, n);
         }
         if (ev->size >= 0)
             m->size = ev->size;

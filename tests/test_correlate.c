@@ -277,6 +277,60 @@ static void test_ms_quoted(void **state)
     md_trace_free(r);
 }
 
+/* Exim logs the Message-ID without angle brackets (id=): it is stored with
+ * them, as sendmail's and Postfix's are, so that Microsoft's reply quoting
+ * it links the Exim original to the copy sent on by Postfix. */
+static void test_exim_msgid(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    md_corr *c = NULL;
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    assert_int_equal(md_corr_open(&c, st, w, &err), MD_OK);
+    int64_t t = 1461308401;
+    md_corr_ev e = ev(MD_CEV_FROM, t, "lists", "1atMm5-0004Ot-Ah");
+    e.fmt = MD_LOGFMT_EXIM;
+    e.from = S("<chor-l-bounces@lists.uni-potsdam.de>");
+    e.has_from = 1;
+    e.msgid = S("5719CB11.9070106@uni-potsdam.de");
+    feed(c, &e);
+    e = ev(MD_CEV_TO, t + 1, "lists", "1atMm5-0004Ot-Ah");
+    e.fmt = MD_LOGFMT_EXIM;
+    e.to = S("<m.wolf@uni-potsdam.de>");
+    e.dsn = S("2.0.0");
+    e.status = S("sent");
+    e.local = 1;
+    feed(c, &e);
+    e = ev(MD_CEV_FROM, t + 60, "smtpout", "4F2A1B3C9D");
+    e.from = S("<chor-l-bounces@lists.uni-potsdam.de>");
+    e.has_from = 1;
+    e.msgid = S("<201604220901.u3M701aa000001@smtpout.uni-potsdam.de>");
+    feed(c, &e);
+    e = ev(MD_CEV_TO, t + 61, "smtpout", "4F2A1B3C9D");
+    e.to = S("<m.wolf@hotmail.de>");
+    e.relay_host = S("hotmail-com.olc.protection.outlook.com");
+    e.relay_ip = S("104.47.14.108");
+    e.dsn = S("2.6.0");
+    e.status = S("sent");
+    e.ms = 1;
+    e.quoted_msgid = S("<5719CB11.9070106@uni-potsdam.de>");
+    e.reply = S("250 2.6.0 <5719CB11.9070106@uni-potsdam.de> Queued mail for delivery");
+    feed(c, &e);
+    finish(c);
+    md_corr_close(c);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    if (md_store_log_resolve(st, NULL, &err) != MD_OK)
+        fail_msg("resolve: %s", err.msg);
+    md_trace_result *r = trace_addr("m.wolf@uni-potsdam.de");
+    assert_int_equal(r->nmsgs, 2);
+    assert_string_equal(r->msgs[0].msgid, "<5719CB11.9070106@uni-potsdam.de>");
+    assert_int_equal(r->nlinks, 1);
+    assert_int_equal(r->links[0].kind, MD_LINK_MS_QUOTED);
+    assert_int_equal(r->links[0].from, 0);
+    assert_int_equal(r->links[0].to, 1);
+    md_trace_free(r);
+}
+
 static void test_qid_reuse_and_resume(void **state)
 {
     (void)state;
@@ -399,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_forwarded_as, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ms_quoted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exim_msgid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_qid_reuse_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bounded, setup, teardown),
         cmocka_unit_test(test_outcome),
