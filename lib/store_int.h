@@ -21,6 +21,7 @@ struct md_store {
         int busy;            /* handed out, not yet finished */
     } cache[MD_STORE_CACHE];
     size_t ncache;
+    void *localday;  /* store_log.c: md_localday()'s cache, owned by SQLite */
 };
 
 /* Area schemas, applied in this order by migration 1 (each file owns its

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <lz4.h>
 #include <zstd.h>
 #include "store_int.h"
@@ -1228,14 +1229,62 @@ int md_store_log_host_spans(md_store *st, int64_t since, int64_t until, md_log_s
     return host_spans(st, since, until, 0, fn, arg, err);
 }
 
-int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, int tzoff,
-                          md_log_daily_fn fn, void *arg, md_err *err)
+/* SQL md_localday(t): unix time of the local midnight (the process's zone)
+ * that starts the day of unix time t, summer time included.  mktime is
+ * slow, so results are cached per quarter hour of t: every zone's offset is
+ * a multiple of 15 minutes, so a quarter hour lies within one local day. */
+typedef struct dayc {
+    int64_t key[64], val[64]; /* key: quarter hour + 1 (0: empty) */
+} dayc;
+
+static int64_t local_midnight(int64_t t)
 {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return t - ((t % 86400) + 86400) % 86400;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    time_t m = mktime(&tm);
+    return m == (time_t)-1 ? t - ((t % 86400) + 86400) % 86400 : (int64_t)m;
+}
+
+static void sql_localday(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    dayc *c = sqlite3_user_data(ctx);
+    int64_t t = sqlite3_value_int64(argv[0]);
+    int64_t q = t >= 0 ? t / 900 : -((899 - t) / 900);
+    size_t i = (size_t)q & 63;
+    if (c->key[i] != q + 1) {
+        c->key[i] = q + 1;
+        c->val[i] = local_midnight(q * 900);
+    }
+    sqlite3_result_int64(ctx, c->val[i]);
+}
+
+int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_daily_fn fn,
+                          void *arg, md_err *err)
+{
+    /* registered once per connection; its cache emptied per call (the zone
+     * may have changed) */
+    if (st->localday) {
+        memset(st->localday, 0, sizeof(dayc));
+    } else {
+        dayc *c = calloc(1, sizeof *c);
+        if (!c)
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        if (sqlite3_create_function_v2(st->db, "md_localday", 1,
+                                       SQLITE_UTF8 | SQLITE_INNOCUOUS, c, sql_localday, NULL,
+                                       NULL, free) != SQLITE_OK)
+            return md_store_dberr(st, err, "registering md_localday()");
+        st->localday = c;
+    }
     sqlite3_stmt *s = NULL;
     /* outcome codes: see md_trace_outcome (4 accepted, 5 deferred, 6/7 bounced/expired) */
     if (md_store_prepare(
             st, &s,
-            "SELECT h.name, ((d.t + ?3) / 86400) * 86400 - ?3 AS day, count(*),"
+            "SELECT h.name, md_localday(d.t) AS day, count(*),"
             " sum(d.outcome = 4), sum(d.outcome = 5), sum(d.outcome IN (6, 7)),"
             " count(DISTINCT d.msg_id)"
             " FROM log_dlv d JOIN log_msg m ON m.id = d.msg_id JOIN log_host h ON h.id = m.host_id"
@@ -1245,7 +1294,6 @@ int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, int tzoff,
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, since);
     sqlite3_bind_int64(s, 2, until);
-    sqlite3_bind_int(s, 3, tzoff);
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         if (fn(arg, md_store_col_text(s, 0), sqlite3_column_int64(s, 1),

@@ -221,11 +221,11 @@ int md_store_log_host_lines(md_store *st, int64_t since, int64_t until, md_log_s
 typedef int (*md_log_daily_fn)(void *arg, const char *host, int64_t day, uint64_t attempts,
                                uint64_t accepted, uint64_t deferred, uint64_t bounced,
                                uint64_t messages);
-/* md_store_log_ms_daily: deliveries to Microsoft per host and day; a day
- * starts at midnight of the zone tzoff seconds east of UTC (day is that
- * midnight in unix seconds). */
-int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, int tzoff,
-                          md_log_daily_fn fn, void *arg, md_err *err);
+/* md_store_log_ms_daily: deliveries to Microsoft per host and local day
+ * (the process's zone, TZ; summer time included): day is the unix time of
+ * that day's local midnight. */
+int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_daily_fn fn,
+                          void *arg, md_err *err);
 
 /* Totals for `stats`. */
 typedef struct md_log_totals {

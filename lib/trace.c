@@ -869,10 +869,7 @@ int md_trace_ms_daily(md_store *st, int64_t since, int64_t until, md_trace_daily
     vec v = {NULL, 0, 0, sizeof(md_trace_daily), 0};
     *out = NULL;
     *n = 0;
-    time_t at = (time_t)(since ? since : until ? until : (int64_t)time(NULL));
-    struct tm tm;
-    int tzoff = localtime_r(&at, &tm) ? (int)tm.tm_gmtoff : 0;
-    int rc = md_store_log_ms_daily(st, since, until, tzoff, daily_cb, &v, err);
+    int rc = md_store_log_ms_daily(st, since, until, daily_cb, &v, err);
     if (rc == MD_OK && v.oom)
         rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
     if (rc != MD_OK) {

@@ -188,7 +188,7 @@ int md_trace_host_spans_brief(md_store *st, int64_t since, int64_t until, md_tra
 /* Per-day counts of delivery attempts to Microsoft, per sending host. */
 typedef struct md_trace_daily {
     char host[256];             /* syslog host that made the attempts */
-    int64_t day;                /* unix seconds of 00:00 UTC of that day */
+    int64_t day;                /* unix seconds of that day's local midnight */
     uint64_t attempts;
     uint64_t accepted;          /* 2xx */
     uint64_t deferred;
@@ -196,10 +196,9 @@ typedef struct md_trace_daily {
     uint64_t messages;          /* distinct messages */
 } md_trace_daily;
 
-/* md_trace_ms_daily: per host and local day (the process's zone, its
- * offset at `since`, else at `until`, else now: a window across a change of
- * summer time is off by that hour on one side) inside [since, until]
- * (0 = open).  *out is malloc'ed: free(). */
+/* md_trace_ms_daily: per host and local day (the process's zone, TZ, with
+ * its changes of summer time) inside [since, until] (0 = open).  *out is
+ * malloc'ed: free(). */
 int md_trace_ms_daily(md_store *st, int64_t since, int64_t until, md_trace_daily **out,
                       size_t *n, md_err *err);
 

@@ -353,12 +353,50 @@ static void test_spans_daily(void **state)
     tzset();
 }
 
+/* Local days across the end of summer time (Europe/Berlin, 25 Oct 2026):
+ * a delivery at 22:30 UTC belongs to the next day in CEST (00:30) but to the
+ * same day in CET (23:30). */
+static void test_daily_dst(void **state)
+{
+    (void)state;
+    char d[512], path[600], db[700];
+    FILE *fp = new_log(d, sizeof d, "test_trace_dst", path, db);
+    for (int i = 0; i < 2; i++)
+        fprintf(fp, "Oct %d 22:30:0%d relay postfix/smtp[13]: C0000000%d: to=<x%d@hotmail.de>,"
+                    " relay=hotmail-com.olc.protection.outlook.com[104.47.14.108]:25,"
+                    " delay=1, delays=0/0/0/1, dsn=2.6.0, status=sent (250 2.6.0"
+                    " <m%d@uni-potsdam.de> [InternalId=1, Hostname=DB8PR09MB3012.eurprd04."
+                    "prod.outlook.com] Queued mail for delivery)\n", i ? 30 : 20, i, i, i, i);
+    fclose(fp);
+    md_store *s2;
+    md_trace_free(ingest_trace(path, db, "x0@hotmail.de", &s2)); /* TZ=UTC: stamps are UTC */
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    md_trace_daily *dl = NULL;
+    size_t n = 0;
+    md_err err = {0, ""};
+    assert_int_equal(md_trace_ms_daily(s2, 0, 0, &dl, &n, &err), MD_OK);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    assert_int_equal(n, 2);
+    struct tm a = {.tm_year = 126, .tm_mon = 9, .tm_mday = 20, .tm_hour = 22};
+    struct tm b = {.tm_year = 126, .tm_mon = 9, .tm_mday = 29, .tm_hour = 23};
+    assert_int_equal(dl[0].day, (int64_t)timegm(&a)); /* 21 Oct 00:00 CEST */
+    assert_int_equal(dl[1].day, (int64_t)timegm(&b)); /* 30 Oct 00:00 CET */
+    assert_int_equal(dl[0].accepted, 1);
+    assert_int_equal(dl[1].accepted, 1);
+    free(dl);
+    md_store_close(s2);
+    md_test_rmtree(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_outcomes_and_lines),
         cmocka_unit_test(test_links_ip_limit),
         cmocka_unit_test(test_spans_daily),
+        cmocka_unit_test(test_daily_dst),
         cmocka_unit_test(test_many_blocks),
         cmocka_unit_test(test_prefix_short),
     };
