@@ -22,6 +22,7 @@
 
 #include <hpdf.h>
 #include <hpdf_fontdef.h>
+#include <hpdf_utils.h>
 #include <libxml/parser.h>
 #include <zlib.h>
 
@@ -1523,4 +1524,33 @@ int deflateInit_(z_streamp strm, int level, const char *version, int stream_size
         level = Z_BEST_SPEED;
     return deflateInit2_(strm, level, Z_DEFLATED, MAX_WBITS, 8 /* zlib's DEF_MEM_LEVEL */,
                          Z_DEFAULT_STRATEGY, version, stream_size);
+}
+
+/* ---- libharu's byte loops -------------------------------------------------
+ *
+ * libharu copies and clears memory with loops of its own, one byte per
+ * iteration: HPDF_MemSet clears a 512-byte buffer for every operator
+ * written to a page (HPDF_Page_SetFontAndSize, _MoveTextPos, _SetRGBFill,
+ * ...) and HPDF_MemCpy moves every glyph map and stream byte, together 85
+ * million instructions for the benchmark's dossier.  libhpdf calls both
+ * through its PLT, so these definitions (same results: the end of the
+ * written range is returned; an overlapping forward copy is done the
+ * library's way, byte by byte) are the ones it uses.  tests/test_render.c
+ * compares them with libharu's. */
+HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
+{
+    if (out > in && out < in + n) { /* forward byte copy repeats the overlap */
+        for (HPDF_UINT i = 0; i < n; i++)
+            out[i] = in[i];
+    } else if (n > 0) {
+        memmove(out, in, n);
+    }
+    return out + n;
+}
+
+void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
+{
+    if (n > 0)
+        memset(s, c, n);
+    return (HPDF_BYTE *)s + n;
 }

@@ -28,6 +28,7 @@
 #include <hpdf.h>
 #include <zlib.h>
 #include <hpdf_fontdef.h>
+#include <hpdf_utils.h>
 #include "render.h"
 #include "text.h"
 
@@ -549,6 +550,38 @@ static void test_deflate_level(void **state)
     assert_true(n9 < nb); /* level 9 was really level 9 */
 }
 
+/* render_pdf.c replaces libharu's byte loops HPDF_MemCpy and HPDF_MemSet:
+ * the same bytes written and the same pointer returned as libharu's own
+ * (the next definitions of the symbols) for every length up to 600, with
+ * copies apart and overlapping either way. */
+static void test_byte_loops(void **state)
+{
+    typedef HPDF_BYTE *(*cpy_fn)(HPDF_BYTE *, const HPDF_BYTE *, HPDF_UINT);
+    typedef void *(*set_fn)(void *, HPDF_BYTE, HPDF_UINT);
+    cpy_fn cpy = (cpy_fn)dlsym(RTLD_NEXT, "HPDF_MemCpy");
+    set_fn set = (set_fn)dlsym(RTLD_NEXT, "HPDF_MemSet");
+    static HPDF_BYTE a[2048], b[2048];
+    static const size_t from[] = {0, 700, 3, 0}, to[] = {1200, 0, 0, 3};
+    (void)state;
+    assert_non_null(cpy);
+    assert_non_null(set);
+    assert_true(cpy != HPDF_MemCpy && set != HPDF_MemSet);
+    for (HPDF_UINT n = 0; n <= 600; n++) {
+        for (size_t k = 0; k < 4; k++) { /* apart, apart, dst below src, dst above src */
+            for (size_t i = 0; i < sizeof a; i++)
+                a[i] = b[i] = (HPDF_BYTE)(i * 31 + n);
+            HPDF_BYTE *ra = HPDF_MemCpy(a + to[k], a + from[k], n);
+            HPDF_BYTE *rb = cpy(b + to[k], b + from[k], n);
+            assert_true(ra - a == rb - b);
+            assert_memory_equal(a, b, sizeof a);
+        }
+        HPDF_BYTE *sa = HPDF_MemSet(a + 5, (HPDF_BYTE)n, n);
+        HPDF_BYTE *sb = set(b + 5, (HPDF_BYTE)n, n);
+        assert_true(sa - a == sb - b);
+        assert_memory_equal(a, b, sizeof a);
+    }
+}
+
 /* a valid dossier with empty sections and empty author/organisation */
 static void test_minimal(void **state)
 {
@@ -799,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_pdf_job),
         cmocka_unit_test(test_glyph_lookup),
         cmocka_unit_test(test_deflate_level),
+        cmocka_unit_test(test_byte_loops),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),
