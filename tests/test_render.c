@@ -45,6 +45,21 @@ static const char *tmp_path(char *dst, size_t n, const char *name)
     return dst;
 }
 
+/* write_tmp: the printf-style text into the temporary file `name`, whose
+ * path goes to dst */
+static void write_tmp(char *dst, size_t n, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void write_tmp(char *dst, size_t n, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    FILE *f = fopen(tmp_path(dst, n, name), "w");
+    assert_non_null(f);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    assert_int_equal(fclose(f), 0);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -748,38 +763,87 @@ static void test_text_request(void **state)
 
 /* ---- sandbox and templates ----------------------------------------------------- */
 
+/* md:wrap (render.c) gives what common-text.xsl's wrap-lines template
+ * gives, for random texts (blanks of every kind, words longer than a line,
+ * multi-byte characters) and for prefixes wider than the line. */
+static void test_xslt_wrap(void **state)
+{
+    static const char *const alpha[] = {"a", "b", "c", " ", "  ", "\t", "\n", ".", "\xC3\xA4",
+                                        "\xE2\x82\xAC", "\xE4\xB8\xAD", "-"};
+    static const char *const pre[] = {"", "  - ", "    ", "Label:          ",
+                                      "a prefix wider than the narrowest lines: "};
+    char common[1200], xsl[1200];
+    md_buf in = MD_BUF_INIT, out = MD_BUF_INIT;
+    md_err err;
+    unsigned seed = 12345;
+    (void)state;
+    template_path("common-text.xsl", common, sizeof common);
+    write_tmp(xsl, sizeof xsl, "render-wrap.xsl", "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
+               " xmlns:md='urn:x-maildossier:xslt'><xsl:include href='%s'/>"
+               "<xsl:output method='text'/><xsl:template match='/'>"
+               "<xsl:for-each select='cases/c'>"
+               "<xsl:value-of select='md:wrap(string(.), string(@first), string(@hang), number(@w))'/>"
+               "</xsl:for-each>=====<xsl:for-each select='cases/c'>"
+               "<xsl:call-template name='wrap-lines'>"
+               "<xsl:with-param name='t' select='normalize-space(.)'/>"
+               "<xsl:with-param name='prefix' select='string(@first)'/>"
+               "<xsl:with-param name='hang' select='string(@hang)'/>"
+               "<xsl:with-param name='w' select='number(@w)'/>"
+               "</xsl:call-template></xsl:for-each></xsl:template></xsl:stylesheet>", common);
+    md_buf_puts(&in, "<cases>");
+    for (int k = 0; k < 400; k++) {
+        int len = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 300;
+        static const int widths[] = {78, 40, 12, 5};
+        md_buf_printf(&in, "<c first='%s' hang='%s' w='%d'>", pre[k % 5], pre[(k / 5) % 5],
+                      widths[(k / 25) % 4]);
+        for (int i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) % 40; /* mostly letters: words of a few characters */
+            md_buf_puts(&in, alpha[r < 12 ? r : r % 3]);
+            if (k % 7 == 0 && i % 50 == 0) /* some words far longer than a line */
+                md_buf_puts(&in, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        }
+        md_buf_puts(&in, "</c>");
+    }
+    md_buf_puts(&in, "<c first='x' hang='' w='78'></c><c first='' hang='' w='78'>   </c></cases>");
+    xmlDoc *d = xmlReadMemory(in.data, (int)in.len, "wrap.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(d);
+    assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_OK);
+    const char *all = md_buf_cstr(&out), *mid = strstr(all, "=====");
+    assert_non_null(mid);
+    size_t n = (size_t)(mid - all);
+    assert_true(n > 10000);
+    assert_int_equal(strlen(mid + 5), n);
+    assert_memory_equal(all, mid + 5, n);
+    md_buf_free(&in);
+    md_buf_free(&out);
+    xmlFreeDoc(d);
+}
+
 static void test_xslt_sandbox(void **state)
 {
     char xsl[1200], victim[1200], dir[1200];
     md_buf out = MD_BUF_INIT;
     md_err err;
     xmlDoc *d = load(SAMPLE);
-    FILE *f;
     struct stat st;
     (void)state;
     tmp_path(victim, sizeof victim, "render-sandbox-victim.txt");
     tmp_path(dir, sizeof dir, "render-sandbox-dir");
     unlink(victim);
-    tmp_path(xsl, sizeof xsl, "render-sandbox.xsl");
-    f = fopen(xsl, "w");
-    assert_non_null(f);
-    fprintf(f, "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
+    write_tmp(xsl, sizeof xsl, "render-sandbox.xsl", "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
                " xmlns:saxon='http://icl.com/saxon' extension-element-prefixes='saxon'>"
                "<xsl:output method='text'/>"
                "<xsl:template match='/'>before"
                "<saxon:output href='%s' method='text'>owned</saxon:output>"
                "<saxon:output href='%s/x.txt' method='text'>owned</saxon:output>"
                "</xsl:template></xsl:stylesheet>", victim, dir);
-    fclose(f);
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_ERR_PARSE);
     assert_int_not_equal(stat(victim, &st), 0);
     assert_int_not_equal(stat(dir, &st), 0);
 
     /* a stylesheet that is not XML */
-    f = fopen(xsl, "w");
-    assert_non_null(f);
-    fputs("<xsl:stylesheet", f);
-    fclose(f);
+    write_tmp(xsl, sizeof xsl, "render-sandbox.xsl", "<xsl:stylesheet");
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_ERR_PARSE);
     assert_non_null(strstr(err.msg, "render-sandbox.xsl"));
     assert_int_equal(md_render_xslt(d, "/nonexistent.xsl", &out, &err), MD_ERR_IO);
@@ -837,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),
         cmocka_unit_test(test_xslt_sandbox),
+        cmocka_unit_test(test_xslt_wrap),
         cmocka_unit_test(test_find_template),
     };
     snprintf(tmpdir, sizeof tmpdir, "%s", t && *t ? t : "/tmp");
