@@ -1469,7 +1469,8 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err)
  * point, found by bisection since the ends ascend) is the one it uses.
  * tests/test_render.c compares it with libharu's own for every code point
  * of the three fonts.  A cmap whose ends do not ascend is searched the
- * library's way. */
+ * library's way.  The segment found last is tried first: the CID maps ask
+ * for every code point in order, and text stays within a script. */
 HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
 {
     HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)fontdef->attr;
@@ -1482,16 +1483,33 @@ HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
         HPDF_SetError(fontdef->error, HPDF_TTF_INVALID_CMAP, 0);
         return 0;
     }
-    /* ascending ends (checked once per cmap and thread) allow bisection */
-    static _Thread_local const HPDF_UINT16 *checked;
-    static _Thread_local int ascending;
-    if (checked != cm->end_count) {
-        ascending = 1;
-        for (i = 1; i < seg_count && ascending; i++)
-            ascending = cm->end_count[i - 1] <= cm->end_count[i];
-        checked = cm->end_count;
+    /* per cmap (the three fonts alternate) and thread: whether the ends
+     * ascend (checked once; they allow bisection) and the segment found
+     * last */
+    static _Thread_local struct {
+        const HPDF_UINT16 *end;
+        HPDF_UINT segs;
+        int ascending;
+        HPDF_UINT last;
+    } seen[4];
+    static _Thread_local unsigned next;
+    unsigned k;
+    for (k = 0; k < 4 && (seen[k].end != cm->end_count || seen[k].segs != seg_count); k++)
+        ;
+    if (k == 4) {
+        k = next++ % 4;
+        seen[k].end = cm->end_count;
+        seen[k].segs = seg_count;
+        seen[k].ascending = 1;
+        seen[k].last = 0;
+        for (i = 1; i < seg_count && seen[k].ascending; i++)
+            seen[k].ascending = cm->end_count[i - 1] <= cm->end_count[i];
     }
-    if (ascending) {
+    HPDF_UINT last = seen[k].last;
+    if (seen[k].ascending && last < seg_count && cm->end_count[last] >= unicode &&
+        (last == 0 || cm->end_count[last - 1] < unicode)) {
+        i = last; /* the first end >= unicode again: the CID map's walk, runs of text */
+    } else if (seen[k].ascending) {
         hi = seg_count;
         while (lo < hi) {
             HPDF_UINT mid = lo + (hi - lo) / 2;
@@ -1500,7 +1518,7 @@ HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
             else
                 hi = mid;
         }
-        i = lo;
+        i = seen[k].last = lo;
     } else {
         for (i = 0; i < seg_count && unicode > cm->end_count[i]; i++)
             ;
@@ -1546,10 +1564,12 @@ int deflateInit_(z_streamp strm, int level, const char *version, int stream_size
  * compares them with libharu's. */
 HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
 {
-    if (out > in && out < in + n) { /* forward byte copy repeats the overlap */
+    /* most copies are of a few bytes (font tables read field by field);
+     * a forward byte copy also repeats an overlap as the library's does */
+    if (n <= 16 || (out > in && out < in + n)) {
         for (HPDF_UINT i = 0; i < n; i++)
             out[i] = in[i];
-    } else if (n > 0) {
+    } else {
         memmove(out, in, n);
     }
     return out + n;

@@ -490,37 +490,49 @@ static void test_pdf_job(void **state)
 
 /* render_pdf.c replaces libharu's linear glyph lookup by a bisection:
  * both give the same glyph for every BMP code point of the three fonts
- * (libharu's own is the next definition of the symbol after ours), and
- * libharu really calls ours (a PDF is rendered through it). */
+ * (libharu's own is the next definition of the symbol after ours), in
+ * order and in a random order across the fonts (ours remembers the last
+ * segment per font), and libharu really calls ours (a PDF is rendered
+ * through it). */
 static void test_glyph_lookup(void **state)
 {
     typedef HPDF_UINT16 (*lookup_fn)(HPDF_FontDef, HPDF_UINT16);
     static const char *const fonts[] = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
                                         "DejaVuSansMono.ttf"};
     lookup_fn theirs = (lookup_fn)dlsym(RTLD_NEXT, "HPDF_TTFontDef_GetGlyphid");
+    HPDF_FontDef fd[3];
+    unsigned seed = 7;
     (void)state;
     assert_non_null(theirs);
     assert_true(theirs != HPDF_TTFontDef_GetGlyphid);
+    HPDF_Doc doc = HPDF_New(NULL, NULL);
+    assert_non_null(doc);
     for (size_t f = 0; f < 3; f++) {
         char path[512];
-        HPDF_Doc doc = HPDF_New(NULL, NULL);
-        assert_non_null(doc);
         snprintf(path, sizeof path, "%s/%s", MD_RENDER_FONT_DIR, fonts[f]);
         const char *name = HPDF_LoadTTFontFromFile(doc, path, HPDF_TRUE);
         assert_non_null(name);
-        HPDF_FontDef fd = HPDF_GetFontDef(doc, name);
-        assert_non_null(fd);
+        fd[f] = HPDF_GetFontDef(doc, name);
+        assert_non_null(fd[f]);
         unsigned found = 0;
         for (unsigned u = 0; u <= 0xFFFF; u++) {
-            HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd, (HPDF_UINT16)u);
-            HPDF_UINT16 b = theirs(fd, (HPDF_UINT16)u);
+            HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd[f], (HPDF_UINT16)u);
+            HPDF_UINT16 b = theirs(fd[f], (HPDF_UINT16)u);
             if (a != b)
                 fail_msg("%s U+%04X: glyph %u, libharu %u", fonts[f], u, a, b);
             found += a != 0;
         }
         assert_true(found > 2000); /* DejaVu covers thousands of code points */
-        HPDF_Free(doc);
     }
+    for (int n = 0; n < 200000; n++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t f = (seed >> 8) % 3;
+        HPDF_UINT16 u = (HPDF_UINT16)(n % 4 ? (seed >> 12) % 0x600 : seed >> 16); /* mostly Latin */
+        HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd[f], u), b = theirs(fd[f], u);
+        if (a != b)
+            fail_msg("%s U+%04X (random order): glyph %u, libharu %u", fonts[f], u, a, b);
+    }
+    HPDF_Free(doc);
 }
 
 /* deflate output of buf at `level` through deflateInit (ours) or
