@@ -22,6 +22,7 @@
 
 #include <hpdf.h>
 #include <hpdf_fontdef.h>
+#include <hpdf_pages.h>
 #include <hpdf_utils.h>
 #include <libxml/parser.h>
 #include <zlib.h>
@@ -464,13 +465,64 @@ static int wrap(pdf *p, lines *out, const char *text, pdf_font *f, float size, f
 
 /* ---- drawing primitives -------------------------------------------------- */
 
+/* show: write s as the text operator libharu's HPDF_Page_ShowText would
+ * ("<" the UCS-2 code of each character in hex ">" " Tj"), without its
+ * per-character width and encoding machinery; 0 when s is not for this
+ * way (invalid UTF-8, a control character or a character outside the
+ * BMP, a character of width 0: libharu's ShowText writes nothing for a
+ * text of width 0), and the caller has libharu do it.  Each character's
+ * width comes from f's table (char_w), which asks libharu once per
+ * character and font: that also marks the glyph for embedding, as
+ * ShowText's own measuring would.  The page is in a text object that
+ * ends right after (put), so libharu's text position need not move. */
+static int show(pdf *p, pdf_font *f, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), i, l, k = 0;
+    char hex[1024];
+    static const char digit[] = "0123456789ABCDEF";
+    if (!md_text_utf8_valid(s, n))
+        return 0;
+    for (i = 0; i < n; i += l) {
+        unsigned cp;
+        if (u[i] >= 0xF0)
+            return 0;
+        cp = decode(u + i, &l);
+        if (cp < 0x20 || char_w(f, u + i, l, cp) < 0.001f) /* width 0 is kept as 0.0001 */
+            return 0;
+    }
+    HPDF_Stream out = ((HPDF_PageAttr)p->page->attr)->stream;
+    HPDF_STATUS rc = HPDF_Stream_Write(out, (const HPDF_BYTE *)"<", 1);
+    for (i = 0; i < n && rc == HPDF_OK; i += l) {
+        unsigned cp = decode(u + i, &l);
+        hex[k++] = digit[cp >> 12];
+        hex[k++] = digit[(cp >> 8) & 15];
+        hex[k++] = digit[(cp >> 4) & 15];
+        hex[k++] = digit[cp & 15];
+        if (k + 4 > sizeof hex || i + l >= n) {
+            rc = HPDF_Stream_Write(out, (const HPDF_BYTE *)hex, (HPDF_UINT)k);
+            k = 0;
+        }
+    }
+    if (rc == HPDF_OK)
+        rc = HPDF_Stream_Write(out, (const HPDF_BYTE *)"> Tj\012", 5);
+    if (rc != HPDF_OK && !p->failed) {
+        p->failed = 1;
+        p->code = rc;
+    }
+    return 1;
+}
+
 static void put(pdf *p, pdf_font *f, float size, float x, float y, const char *s)
 {
     if (!*s)
         return;
     HPDF_Page_BeginText(p->page);
     HPDF_Page_SetFontAndSize(p->page, f->f, size);
-    HPDF_Page_TextOut(p->page, x, y, s);
+    /* in a fresh text object HPDF_Page_TextOut moves by exactly (x, y) */
+    HPDF_Page_MoveTextPos(p->page, x, y);
+    if (!show(p, f, s))
+        HPDF_Page_ShowText(p->page, s);
     HPDF_Page_EndText(p->page);
 }
 

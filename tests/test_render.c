@@ -609,6 +609,80 @@ static void test_byte_loops(void **state)
     }
 }
 
+/* the "<hex> Tj" operator libharu's own HPDF_Page_TextOut writes for
+ * text in DejaVu Sans (uncompressed page), into op */
+static void libharu_text_op(const char *text, char *op, size_t n)
+{
+    char pdf[1200], path[512];
+    size_t len;
+    HPDF_Doc doc = HPDF_New(NULL, NULL);
+    assert_non_null(doc);
+    HPDF_UseUTFEncodings(doc);
+    snprintf(path, sizeof path, "%s/DejaVuSans.ttf", MD_RENDER_FONT_DIR);
+    const char *name = HPDF_LoadTTFontFromFile(doc, path, HPDF_TRUE);
+    assert_non_null(name);
+    HPDF_Page page = HPDF_AddPage(doc);
+    HPDF_Page_BeginText(page);
+    HPDF_Page_SetFontAndSize(page, HPDF_GetFont(doc, name, "UTF-8"), 9.0f);
+    HPDF_Page_TextOut(page, 50, 700, text);
+    HPDF_Page_EndText(page);
+    tmp_path(pdf, sizeof pdf, "render-libharu-op.pdf");
+    assert_int_equal(HPDF_SaveToFile(doc, pdf), HPDF_OK);
+    HPDF_Free(doc);
+    char *all = slurp(pdf, &len), *b = memmem(all, len, "Td\n<", 4), *e;
+    assert_non_null(b);
+    e = memmem(b, len - (size_t)(b - all), "> Tj", 4);
+    assert_non_null(e);
+    assert_true((size_t)(e + 4 - (b + 3)) < n);
+    snprintf(op, n, "%.*s", (int)(e + 4 - (b + 3)), b + 3);
+    free(all);
+}
+
+/* render_pdf.c writes the text operators itself (show): the same bytes as
+ * libharu's HPDF_Page_ShowText for ASCII, Latin-1, punctuation of the
+ * BMP and a character DejaVu lacks; the glyphs embedded so that the text
+ * comes back out of the PDF. */
+static void test_pdf_text_operators(void **state)
+{
+    static const char *const texts[] = {
+        "Mail delivery dossier", "Gr\xC3\xBC\xC3\x9F" "e \xE2\x80\x93 na\xC3\xAFve \xE2\x82\xAC 5",
+        "\xE4\xB8\xAD\xE6\x96\x87 x", "a_b@c.d;e/f?g|h"};
+    char xml[2048], pdf[1200], op[1024];
+    md_render_opts o;
+    md_err err;
+    size_t len;
+    (void)state;
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        snprintf(xml, sizeof xml,
+                 "<dossier version='1'><header><ticket>2016042010000826</ticket>"
+                 "<addresses><address>x@uni-potsdam.de</address></addresses>"
+                 "<window><since>2016-04-06T00:00:00Z</since><until>2016-04-21T00:00:00Z</until>"
+                 "</window><generated-at>2016-05-03T09:12:44Z</generated-at><author/>"
+                 "<organisation/><tool-version>0.1.0</tool-version><redaction>off</redaction>"
+                 "<evidence-span/></header><summary><verdict>%s</verdict></summary><timeline/>"
+                 "<messages/><forwarding/><ips/></dossier>", texts[k]);
+        xmlDoc *d = xmlReadMemory(xml, (int)strlen(xml), "ops.xml", NULL, XML_PARSE_NONET);
+        assert_non_null(d);
+        md_render_opts_init(&o);
+        o.compress = 0;
+        tmp_path(pdf, sizeof pdf, "render-ops.pdf");
+        assert_int_equal(md_render_pdf(d, pdf, &o, &err), MD_OK);
+        xmlFreeDoc(d);
+        libharu_text_op(texts[k], op, sizeof op);
+        char *all = slurp(pdf, &len); /* binary: fonts */
+        int found = memmem(all, len, op, strlen(op)) != NULL;
+        free(all);
+        if (!found)
+            fail_msg("%s: libharu's %s not in the PDF", texts[k], op);
+        if (have_poppler() && k != 2) { /* no CJK glyphs in DejaVu */
+            char *text = pdf_text(pdf);
+            assert_non_null(text);
+            assert_non_null(strstr(text, texts[k]));
+            free(text);
+        }
+    }
+}
+
 /* a valid dossier with empty sections and empty author/organisation */
 static void test_minimal(void **state)
 {
@@ -909,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_glyph_lookup),
         cmocka_unit_test(test_deflate_level),
         cmocka_unit_test(test_byte_loops),
+        cmocka_unit_test(test_pdf_text_operators),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),
