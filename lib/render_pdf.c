@@ -12,6 +12,7 @@
  */
 #include "render.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -74,7 +75,27 @@ typedef struct table {
     int row;             /* rows drawn, for shading */
 } table;
 
+/* A page's content stream deflated by another thread (see "page streams
+ * deflated beside the save" below). */
+typedef struct zpage {
+    HPDF_Stream src;     /* the page's content stream (libharu's) */
+    HPDF_UINT32 size;    /* its size when handed over */
+    unsigned char *out;  /* its deflated bytes (malloc) */
+    size_t len;
+    int state;           /* under mu: Z_TODO, Z_BUSY, Z_DONE, Z_FAILED */
+} zpage;
+
+enum { Z_TODO, Z_BUSY, Z_DONE, Z_FAILED };
+
+typedef struct zshare {
+    pthread_mutex_t *mu; /* the job's */
+    pthread_cond_t *cv;
+    zpage *v;            /* under mu */
+    size_t n;
+} zshare;
+
 typedef struct pdf {
+    zshare *z;           /* pages for a helper to deflate; NULL: no helper */
     HPDF_Doc doc;
     HPDF_Page page;
     HPDF_Page *pages;
@@ -1336,6 +1357,160 @@ static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
     return MD_OK;
 }
 
+/* ---- page streams deflated beside the save ------------------------------
+ *
+ * libharu saves a document on one thread: it deflates every stream as it
+ * writes it, the page contents last.  Meanwhile the thread that waits for
+ * the PDF (md_render_pdf_wait, its text and XML written) has nothing to
+ * do, so it deflates the page contents while libharu writes the fonts:
+ * zpages_offer lists them just before the save, the waiting thread takes
+ * them one by one from the last (zpage_deflate), and libharu's deflating writer,
+ * replaced below, writes a page's bytes deflated already (or deflates it
+ * here when nobody has started on it, or waits for the one being done).
+ * The bytes are those libharu would write: zlib's stream of the same data
+ * at the same level (see deflateInit_ below), whatever the pieces it is
+ * given in.  Only pages whose content libharu will not touch again are
+ * offered (no text object or saved graphics state left open: libharu
+ * closes those when it writes the page). */
+
+static _Thread_local zshare *tl_zshare; /* set on the saving thread */
+
+static void zpages_offer(pdf *p)
+{
+    zshare *z = p->z;
+    size_t i, n = 0;
+    if (!z || !p->npages)
+        return;
+    zpage *v = calloc(p->npages, sizeof *v);
+    if (!v)
+        return; /* libharu deflates them all itself */
+    for (i = 0; i < p->npages; i++) {
+        HPDF_PageAttr a = (HPDF_PageAttr)p->pages[i]->attr;
+        if (a->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (a->gstate && a->gstate->prev) ||
+            !a->stream || a->stream->type != HPDF_STREAM_MEMORY || a->stream->size == 0)
+            continue;
+        v[n].src = a->stream;
+        v[n].size = a->stream->size;
+        n++;
+    }
+    pthread_mutex_lock(z->mu);
+    z->v = v;
+    z->n = n;
+    pthread_cond_broadcast(z->cv);
+    pthread_mutex_unlock(z->mu);
+}
+
+/* after the save: nobody starts on a page any more, and the one being
+ * deflated is finished before libharu's streams are freed */
+static void zpages_close(pdf *p)
+{
+    zshare *z = p->z;
+    int busy = 1;
+    if (!z)
+        return;
+    pthread_mutex_lock(z->mu);
+    while (busy) {
+        busy = 0;
+        for (size_t i = 0; i < z->n; i++) {
+            if (z->v[i].state == Z_TODO)
+                z->v[i].state = Z_FAILED;
+            busy |= z->v[i].state == Z_BUSY;
+        }
+        if (busy)
+            pthread_cond_wait(z->cv, z->mu);
+    }
+    pthread_mutex_unlock(z->mu);
+}
+
+/* deflate pg's stream into pg->out: libharu's level and parameters; reads
+ * the stream's buffers without moving its read position */
+static void zpage_deflate(zpage *pg)
+{
+    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)pg->src->attr;
+    z_stream zs;
+    size_t total = 0;
+    memset(&zs, 0, sizeof zs);
+    pg->out = NULL;
+    if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return;
+    uLong cap = deflateBound(&zs, pg->size);
+    unsigned char *out = malloc(cap);
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    for (HPDF_UINT i = 0; out && i < a->buf->count; i++) {
+        HPDF_UINT n = i + 1 < a->buf->count ? a->buf_siz : a->w_pos;
+        zs.next_in = (Bytef *)a->buf->obj[i];
+        zs.avail_in = n;
+        total += n;
+        if (deflate(&zs, Z_NO_FLUSH) != Z_OK || zs.avail_in != 0) {
+            free(out);
+            out = NULL;
+        }
+    }
+    if (out && (total != pg->size || deflate(&zs, Z_FINISH) != Z_STREAM_END)) {
+        free(out);
+        out = NULL;
+    }
+    pg->len = zs.total_out;
+    pg->out = out;
+    deflateEnd(&zs);
+}
+
+/* the last page nobody has started on, now Z_BUSY; NULL if none (under
+ * mu).  From the end: libharu writes them from the start. */
+static zpage *zpage_take(zshare *z)
+{
+    for (size_t i = z->n; i > 0; i--)
+        if (z->v[i - 1].state == Z_TODO) {
+            z->v[i - 1].state = Z_BUSY;
+            return &z->v[i - 1];
+        }
+    return NULL;
+}
+
+/* deflate pg (taken: Z_BUSY) outside the lock, then publish it */
+static void zpage_run(zshare *z, zpage *pg)
+{
+    pthread_mutex_unlock(z->mu);
+    zpage_deflate(pg);
+    pthread_mutex_lock(z->mu);
+    pg->state = pg->out ? Z_DONE : Z_FAILED;
+    pthread_cond_broadcast(z->cv);
+}
+
+HPDF_STATUS HPDF_Stream_WriteToStreamWithDeflate(HPDF_Stream src, HPDF_Stream dst,
+                                                 HPDF_Encrypt e);
+
+/* libharu's deflating writer (called through its PLT): a page offered by
+ * zpages_offer is written from its deflated bytes; everything else, and a
+ * page that could not be deflated, goes to libharu's own. */
+HPDF_STATUS HPDF_Stream_WriteToStreamWithDeflate(HPDF_Stream src, HPDF_Stream dst,
+                                                 HPDF_Encrypt e)
+{
+    typedef HPDF_STATUS (*writer)(HPDF_Stream, HPDF_Stream, HPDF_Encrypt);
+    zshare *z = tl_zshare;
+    zpage *pg = NULL;
+    if (z && !e) {
+        pthread_mutex_lock(z->mu);
+        for (size_t i = 0; i < z->n && !pg; i++)
+            if (z->v[i].src == src && z->v[i].size == src->size)
+                pg = &z->v[i];
+        if (pg && pg->state == Z_TODO) {
+            pg->state = Z_BUSY;
+            zpage_run(z, pg);
+        }
+        while (pg && pg->state == Z_BUSY)
+            pthread_cond_wait(z->cv, z->mu);
+        pthread_mutex_unlock(z->mu);
+    }
+    if (pg && pg->state == Z_DONE)
+        return HPDF_Stream_Write(dst, pg->out, (HPDF_UINT)pg->len);
+    writer own = (writer)dlsym(RTLD_NEXT, "HPDF_Stream_WriteToStreamWithDeflate");
+    if (!own)
+        return HPDF_SetError(src->error, HPDF_ZLIB_ERROR, 0);
+    return own(src, dst, e);
+}
+
 /* lay out doc on the prepared p and write it to out_path (via a .tmp) */
 static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err)
 {
@@ -1381,7 +1556,12 @@ static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err
     if (p->failed)
         return md_err_set(err, MD_ERR_PARSE, "render: libharu error 0x%04lX (detail %lu)",
                           p->code, p->detail);
-    if (HPDF_SaveToFile(p->doc, tmp) != HPDF_OK || p->failed) {
+    zpages_offer(p);
+    tl_zshare = p->z;
+    HPDF_STATUS saved = HPDF_SaveToFile(p->doc, tmp);
+    tl_zshare = NULL;
+    zpages_close(p);
+    if (saved != HPDF_OK || p->failed) {
         unlink(tmp);
         return md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", tmp,
                           p->code);
@@ -1431,6 +1611,8 @@ struct md_pdf_job {
     pdf p;
     int rc;
     md_err err;
+    zshare z;                  /* pages the waiting thread may deflate */
+    int finished;              /* under mu: job_main is done */
 };
 
 static void *job_main(void *arg)
@@ -1438,6 +1620,8 @@ static void *job_main(void *arg)
     md_pdf_job *j = arg;
     md_heap_prefault(PDF_HEAP);
     j->rc = pdf_prepare(&j->p, j->font_dir, j->compress, &j->err);
+    if (j->threaded)
+        j->p.z = &j->z; /* md_render_pdf_wait helps with the save */
     pthread_mutex_lock(&j->mu);
     while (!j->submitted && !j->cancelled)
         pthread_cond_wait(&j->cv, &j->mu);
@@ -1446,6 +1630,10 @@ static void *job_main(void *arg)
     if (j->rc == MD_OK && draw)
         j->rc = pdf_draw(&j->p, j->doc, j->path, &j->err);
     pdf_free(&j->p);
+    pthread_mutex_lock(&j->mu);
+    j->finished = 1;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
     return NULL;
 }
 
@@ -1464,6 +1652,8 @@ int md_render_pdf_start(const md_render_opts *o, md_pdf_job **out, md_err *err)
     j->compress = !o || o->compress;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
+    j->z.mu = &j->mu;
+    j->z.cv = &j->cv;
     xmlInitParser(); /* libxml2's globals, before a second thread reads documents */
     j->threaded = pthread_create(&j->thread, NULL, job_main, j) == 0;
     *out = j;
@@ -1481,7 +1671,7 @@ int md_render_pdf_submit(md_pdf_job *j, const xmlDoc *doc, const char *out_path,
         memcpy(j->path, out_path, strlen(out_path) + 1);
         j->doc = doc;
         j->submitted = 1;
-        pthread_cond_signal(&j->cv);
+        pthread_cond_broadcast(&j->cv);
     }
     pthread_mutex_unlock(&j->mu);
     return MD_OK;
@@ -1494,12 +1684,22 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err)
     pthread_mutex_lock(&j->mu);
     if (!j->submitted)
         j->cancelled = 1;
-    pthread_cond_signal(&j->cv);
+    pthread_cond_broadcast(&j->cv);
+    while (j->threaded && !j->finished) { /* deflate pages offered meanwhile */
+        zpage *pg = zpage_take(&j->z);
+        if (pg)
+            zpage_run(&j->z, pg);
+        else
+            pthread_cond_wait(&j->cv, &j->mu);
+    }
     pthread_mutex_unlock(&j->mu);
     if (j->threaded)
         pthread_join(j->thread, NULL);
     else
         job_main(j); /* no thread: the same work, here and now */
+    for (size_t i = 0; i < j->z.n; i++)
+        free(j->z.v[i].out);
+    free(j->z.v);
     int rc = j->submitted ? j->rc : MD_OK;
     if (rc != MD_OK && err)
         *err = j->err;

@@ -488,6 +488,32 @@ static void test_pdf_job(void **state)
     xmlFreeDoc(d);
 }
 
+/* the PDF of a job whose waiting thread deflates the page contents (the
+ * wait starts at once, so it has all the time to) is byte for byte the PDF
+ * libharu writes alone (md_render_pdf: no helper) */
+static void test_pdf_job_pages_deflated(void **state)
+{
+    char a[1200], b[1200];
+    md_err err;
+    md_pdf_job *j = NULL;
+    size_t na, nb;
+    xmlDoc *d = long_doc();
+    (void)state;
+    tmp_path(a, sizeof a, "render-long-direct.pdf");
+    tmp_path(b, sizeof b, "render-long-thread.pdf");
+    assert_int_equal(md_render_pdf(d, a, NULL, &err), MD_OK);
+    assert_int_equal(md_render_pdf_start(NULL, &j, &err), MD_OK);
+    assert_int_equal(md_render_pdf_submit(j, d, b, &err), MD_OK);
+    assert_int_equal(md_render_pdf_wait(j, &err), MD_OK);
+    char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+    assert_true(na > 100000); /* many pages, fonts */
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
+    free(pa);
+    free(pb);
+    xmlFreeDoc(d);
+}
+
 /* render_pdf.c replaces libharu's linear glyph lookup by a bisection:
  * both give the same glyph for every BMP code point of the three fonts
  * (libharu's own is the next definition of the symbol after ours), in
@@ -980,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_pdf_long),
         cmocka_unit_test(test_pdf_errors),
         cmocka_unit_test(test_pdf_job),
+        cmocka_unit_test(test_pdf_job_pages_deflated),
         cmocka_unit_test(test_glyph_lookup),
         cmocka_unit_test(test_deflate_level),
         cmocka_unit_test(test_byte_loops),
