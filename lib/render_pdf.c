@@ -92,6 +92,8 @@ typedef struct zshare {
     pthread_cond_t *cv;
     zpage *v;            /* under mu */
     size_t n;
+    zpage maps[3];       /* the fonts' CID maps, deflated before the save */
+    size_t nmaps;
 } zshare;
 
 typedef struct pdf {
@@ -1364,9 +1366,10 @@ static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
  * the PDF (md_render_pdf_wait, its text and XML written) has nothing to
  * do, so it deflates the page contents while libharu writes the fonts:
  * zpages_offer lists them just before the save, the waiting thread takes
- * them one by one from the last (zpage_deflate), and libharu's deflating writer,
- * replaced below, writes a page's bytes deflated already (or deflates it
- * here when nobody has started on it, or waits for the one being done).
+ * them one by one from the last (zpage_deflate), and libharu's deflating
+ * writer, replaced below, writes a page's bytes deflated already (or
+ * deflates it here when nobody has started on it, or waits for the one
+ * being done).  The fonts' CID maps are deflated ahead too (zmaps_deflate).
  * The bytes are those libharu would write: zlib's stream of the same data
  * at the same level (see deflateInit_ below), whatever the pieces it is
  * given in.  Only pages whose content libharu will not touch again are
@@ -1456,6 +1459,28 @@ static void zpage_deflate(zpage *pg)
     deflateEnd(&zs);
 }
 
+/* The CIDToGIDMap stream of each font (128 KiB, the same for every
+ * document) is deflated by the job's thread right after loading the
+ * fonts, while the document is still being made (zmaps_deflate). */
+static void zmaps_deflate(pdf *p)
+{
+    pdf_font *fonts[3] = {&p->sans, &p->bold, &p->mono};
+    zshare *z = p->z;
+    for (size_t i = 0; z && i < 3 && z->nmaps < 3; i++) {
+        HPDF_FontAttr fa = fonts[i]->f ? (HPDF_FontAttr)fonts[i]->f->attr : NULL;
+        HPDF_Dict m = fa ? fa->map_stream : NULL;
+        if (!m && fa && fa->descendant_font)
+            m = ((HPDF_FontAttr)fa->descendant_font->attr)->map_stream;
+        if (!m || !m->stream || m->stream->type != HPDF_STREAM_MEMORY || !m->stream->size)
+            continue; /* (its filter is set at the save; unused if it is not deflated) */
+        zpage *pg = &z->maps[z->nmaps++];
+        pg->src = m->stream;
+        pg->size = m->stream->size;
+        zpage_deflate(pg);
+        pg->state = pg->out ? Z_DONE : Z_FAILED;
+    }
+}
+
 /* the last page nobody has started on, now Z_BUSY; NULL if none (under
  * mu).  From the end: libharu writes them from the start. */
 static zpage *zpage_take(zshare *z)
@@ -1495,6 +1520,9 @@ HPDF_STATUS HPDF_Stream_WriteToStreamWithDeflate(HPDF_Stream src, HPDF_Stream ds
         for (size_t i = 0; i < z->n && !pg; i++)
             if (z->v[i].src == src && z->v[i].size == src->size)
                 pg = &z->v[i];
+        for (size_t i = 0; i < z->nmaps && !pg; i++)
+            if (z->maps[i].src == src && z->maps[i].size == src->size)
+                pg = &z->maps[i];
         if (pg && pg->state == Z_TODO) {
             pg->state = Z_BUSY;
             zpage_run(z, pg);
@@ -1620,8 +1648,10 @@ static void *job_main(void *arg)
     md_pdf_job *j = arg;
     md_heap_prefault(PDF_HEAP);
     j->rc = pdf_prepare(&j->p, j->font_dir, j->compress, &j->err);
-    if (j->threaded)
+    if (j->threaded && j->rc == MD_OK) {
         j->p.z = &j->z; /* md_render_pdf_wait helps with the save */
+        zmaps_deflate(&j->p);
+    }
     pthread_mutex_lock(&j->mu);
     while (!j->submitted && !j->cancelled)
         pthread_cond_wait(&j->cv, &j->mu);
@@ -1700,6 +1730,8 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err)
     for (size_t i = 0; i < j->z.n; i++)
         free(j->z.v[i].out);
     free(j->z.v);
+    for (size_t i = 0; i < j->z.nmaps; i++)
+        free(j->z.maps[i].out);
     int rc = j->submitted ? j->rc : MD_OK;
     if (rc != MD_OK && err)
         *err = j->err;
