@@ -813,8 +813,30 @@ static void test_text_dossier(void **state)
     /* the same on the long document (wrapping of long fields) */
     xmlFreeDoc(d);
     d = long_doc();
+    /* a log line with a tab, a carriage return and a newline: copied on
+     * one line, each a blank; a plain one copied as it is */
+    xmlNode *ll = xmlDocGetRootElement(d);
+    for (const char *const *path = (const char *const[]){"messages", "message", "log-lines",
+                                                         "log-line", NULL};
+         *path && ll; path++)
+        for (ll = ll->children; ll && !(ll->type == XML_ELEMENT_NODE &&
+                                        strcmp((const char *)ll->name, *path) == 0);
+             ll = ll->next)
+            ;
+    assert_non_null(ll);
+    xmlNode *tabbed = xmlCopyNode(ll, 1), *plain = xmlCopyNode(ll, 1);
+    for (xmlNode *c = tabbed->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "text") == 0)
+            xmlNodeSetContent(c, (const xmlChar *)"col1\tcol2\r\ncol3 &lt;end&gt;");
+    for (xmlNode *c = plain->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "text") == 0)
+            xmlNodeSetContent(c, (const xmlChar *)"plain  line, two blanks kept");
+    xmlAddNextSibling(ll, tabbed);
+    xmlAddNextSibling(tabbed, plain);
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_OK);
     assert_non_null(strstr(md_buf_cstr(&out), "sender399@example.org"));
+    assert_non_null(strstr(md_buf_cstr(&out), "\n    col1 col2  col3 <end>\n"));
+    assert_non_null(strstr(md_buf_cstr(&out), "\n    plain  line, two blanks kept\n"));
     md_buf_free(&out);
     xmlFreeDoc(d);
 }
