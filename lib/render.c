@@ -378,8 +378,13 @@ int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err 
         rc = md_err_set(err, MD_ERR_NOMEM, "xslt: cannot serialise the result");
         goto done;
     }
-    /* guard: the document should hold valid UTF-8 only; repair anyway */
-    if (s && len > 0 && md_text_utf8_repair(out, (const char *)s, (size_t)len) < 0)
+    /* guard: the document should hold valid UTF-8 only; repair anyway (a
+     * check is cheaper than the repairing copy) */
+    if (s && len > 0 && md_text_utf8_valid((const char *)s, (size_t)len) &&
+        !memchr(s, '\0', (size_t)len)) {
+        if (md_buf_append(out, s, (size_t)len) != MD_OK)
+            rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
+    } else if (s && len > 0 && md_text_utf8_repair(out, (const char *)s, (size_t)len) < 0)
         rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
     else if (md_buf_append(out, "", 0) != MD_OK)   /* NUL-terminated even when empty */
         rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
