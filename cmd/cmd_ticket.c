@@ -11,7 +11,6 @@
 #include "analysis.h"
 #include "cli.h"
 #include "heap.h"
-#include "store.h"
 #include "store_case.h"
 #include "text.h"
 
@@ -175,7 +174,6 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         md_render_pdf_wait(pdf, NULL);
         return MD_EXIT_FAIL;
     }
-    md_store_keep_wal(st); /* the ticket's few rows: no checkpoint on the way out */
 
     md_analysis_opts o;
     memset(&o, 0, sizeof o);

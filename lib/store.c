@@ -260,12 +260,6 @@ void md_store_close(md_store *st)
     free(st);
 }
 
-void md_store_keep_wal(md_store *st)
-{
-    if (st && st->db)
-        sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
-}
-
 const char *md_store_path(const md_store *st)
 {
     return st->path;

@@ -33,11 +33,6 @@ typedef struct md_store md_store;
 int md_store_open(md_store **out, const char *path, int flags, md_err *err);
 /* md_store_close: close; NULL is fine. */
 void md_store_close(md_store *st);
-/* md_store_keep_wal: the close of st will not checkpoint the write-ahead
- * log into the store (three fsyncs, some milliseconds): the log stays
- * beside the store and a later writer's automatic checkpoint takes it in.
- * For commands that write a few rows at the end of a read (ticket). */
-void md_store_keep_wal(md_store *st);
 const char *md_store_path(const md_store *st);
 int md_store_schema_version(md_store *st);
 

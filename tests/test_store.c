@@ -98,42 +98,6 @@ static void test_create_wal_reopen(void **state)
     md_store_close(NULL);
 }
 
-/* md_store_keep_wal: the close leaves the write-ahead log (not taken into
- * the store), the next open reads what it holds; a plain close removes it */
-static void test_keep_wal(void **state)
-{
-    (void)state;
-    md_test_remove_db(dbpath);
-    md_store *st = NULL;
-    md_err e = {0, ""};
-    md_source src, again;
-    int created = 0;
-    char wal[600];
-    struct stat sb;
-    snprintf(wal, sizeof wal, "%s-wal", dbpath);
-    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_MAPPED, &e), MD_OK);
-    md_store_close(st); /* created, checkpointed: no log */
-    assert_false(exists(wal));
-    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_MAPPED, &e), MD_OK);
-    md_store_keep_wal(st);
-    assert_int_equal(md_store_source_get(st, "fp-kept", "log", "/var/log/mail.log", &src,
-                                         &created, &e), MD_OK);
-    assert_int_equal(created, 1);
-    md_store_close(st);
-    assert_int_equal(stat(wal, &sb), 0);
-    assert_true(sb.st_size > 0);
-    assert_int_equal(md_store_open(&st, dbpath, MD_STORE_READONLY, &e), MD_OK);
-    md_store_close(st);
-    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
-    assert_int_equal(md_store_source_get(st, "fp-kept", "log", "/var/log/mail.log", &again,
-                                         &created, &e), MD_OK);
-    assert_int_equal(created, 0);
-    assert_int_equal(again.id, src.id);
-    md_store_close(st);
-    assert_false(exists(wal));
-    md_store_keep_wal(NULL);
-}
-
 static void test_sources(void **state)
 {
     (void)state;
@@ -485,7 +449,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_wal_reopen),
-        cmocka_unit_test(test_keep_wal),
         cmocka_unit_test(test_sources),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_migrates_empty_file),
