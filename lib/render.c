@@ -11,13 +11,16 @@
 #include "render.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <libxml/xpathInternals.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
+#include <libxslt/extensions.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
 #include <libxslt/xslt.h>
@@ -184,6 +187,144 @@ static int secure(xsltTransformContextPtr ctxt, xsltSecurityPrefsPtr *out)
     return 0;
 }
 
+/* ---- md:wrap, the text templates' line filler ------------------------------
+ *
+ * templates/common-text.xsl fills words into lines with a recursion per
+ * line and one per word (two thirds of the text dossier's time); when the
+ * stylesheet runs here it calls this function instead (function-available
+ * picks it; other XSLT processors use the template).  It does what the
+ * template "wrap-lines" does, character for character: the text with
+ * blanks collapsed (normalize-space), then lines of at most
+ * avail = max(10, w - length of the line's prefix) characters, each cut at
+ * the last blank within the first avail + 1 characters (the blank dropped)
+ * or, when there is none, after avail characters (the rest's blanks
+ * collapsed again); the first line starts with `first`, the others with
+ * `hang`; every line ends with a newline; an empty text gives one line
+ * (the prefix).  Lengths count characters, not bytes. */
+
+#define MD_XSLT_NS ((const xmlChar *)"urn:x-maildossier:xslt")
+
+static int is_blank(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* normalize-space of s[0..n) appended to out */
+static void norm_space(md_buf *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    int gap = 0;
+    while (i < n && is_blank((unsigned char)s[i]))
+        i++;
+    for (; i < n; i++) {
+        if (is_blank((unsigned char)s[i])) {
+            gap = 1;
+            continue;
+        }
+        if (gap)
+            md_buf_putc(out, ' ');
+        gap = 0;
+        md_buf_putc(out, s[i]);
+    }
+}
+
+/* the byte offset of character k (0-based) of UTF-8 s[0..n), n if past the end */
+static size_t char_off(const char *s, size_t n, size_t k)
+{
+    size_t i = 0;
+    while (i < n && k > 0) {
+        i++;
+        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+            i++;
+        k--;
+    }
+    return i;
+}
+
+static size_t char_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* the lines of wrap-lines for normalised t into out */
+static void wrap_lines(md_buf *out, md_buf *t, const char *first, const char *hang, long w)
+{
+    const char *prefix = first;
+    size_t pos = 0;   /* t's rest starts here */
+    for (;;) {
+        const char *r = t->data ? t->data + pos : "";
+        size_t rn = t->len - pos;
+        long avail = w - (long)char_len(prefix, strlen(prefix));
+        if (avail < 10)
+            avail = 10;
+        md_buf_puts(out, prefix);
+        if (char_len(r, rn) <= (size_t)avail) {
+            md_buf_append(out, r, rn);
+            md_buf_putc(out, '\n');
+            return;
+        }
+        size_t lim = char_off(r, rn, (size_t)avail + 1), sp = SIZE_MAX;
+        for (size_t i = lim; i > 0; i--)
+            if (r[i - 1] == ' ') {
+                sp = i - 1;
+                break;
+            }
+        if (sp != SIZE_MAX && sp > 0) {   /* the blank is not the first character */
+            md_buf_append(out, r, sp);
+            md_buf_putc(out, '\n');
+            pos += sp + 1;
+        } else {
+            size_t cut = char_off(r, rn, (size_t)avail);
+            md_buf_append(out, r, cut);
+            md_buf_putc(out, '\n');
+            md_buf rest = MD_BUF_INIT;
+            norm_space(&rest, r + cut, rn - cut);
+            t->len = 0;
+            md_buf_append(t, rest.data ? rest.data : "", rest.len);
+            md_buf_free(&rest);
+            pos = 0;
+        }
+        prefix = hang;
+    }
+}
+
+/* md:wrap(text, first, hang, w) */
+static void xpath_wrap(xmlXPathParserContextPtr ctxt, int nargs)
+{
+    if (nargs != 4) {
+        xmlXPathSetArityError(ctxt);
+        return;
+    }
+    double w = xmlXPathPopNumber(ctxt);
+    xmlChar *hang = xmlXPathPopString(ctxt), *first = xmlXPathPopString(ctxt);
+    xmlChar *text = xmlXPathPopString(ctxt);
+    md_buf t = MD_BUF_INIT, out = MD_BUF_INIT;
+    if (!hang || !first || !text || !(w > -1e6 && w < 1e6)) {
+        xmlFree(hang);
+        xmlFree(first);
+        xmlFree(text);
+        xmlXPathSetTypeError(ctxt);
+        return;
+    }
+    norm_space(&t, (const char *)text, strlen((const char *)text));
+    wrap_lines(&out, &t, (const char *)first, (const char *)hang,
+               (long)(w < 0 ? w - 0.5 : w + 0.5));
+    md_buf_free(&t);
+    xmlFree(hang);
+    xmlFree(first);
+    xmlFree(text);
+    if (out.oom) {
+        md_buf_free(&out);
+        xmlXPathSetError(ctxt, XPATH_MEMORY_ERROR);
+        return;
+    }
+    valuePush(ctxt, xmlXPathNewString((const xmlChar *)md_buf_cstr(&out)));
+    md_buf_free(&out);
+}
+
 int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err *err)
 {
     collector c = {MD_BUF_INIT, 0};
@@ -223,6 +364,10 @@ int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err 
         goto done;
     }
     xsltSetTransformErrorFunc(ctxt, &c, collect_generic);
+    if (xsltRegisterExtFunction(ctxt, (const xmlChar *)"wrap", MD_XSLT_NS, xpath_wrap) != 0) {
+        rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
+        goto done;
+    }
     res = xsltApplyStylesheetUser(style, (xmlDocPtr)doc, NULL, NULL, NULL, ctxt);
     if (!res || ctxt->state != XSLT_STATE_OK) {
         snprintf(what, sizeof what, "%s: transformation failed", xsl_path);
@@ -233,8 +378,13 @@ int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err 
         rc = md_err_set(err, MD_ERR_NOMEM, "xslt: cannot serialise the result");
         goto done;
     }
-    /* guard: the document should hold valid UTF-8 only; repair anyway */
-    if (s && len > 0 && md_text_utf8_repair(out, (const char *)s, (size_t)len) < 0)
+    /* guard: the document should hold valid UTF-8 only; repair anyway (a
+     * check is cheaper than the repairing copy) */
+    if (s && len > 0 && md_text_utf8_valid((const char *)s, (size_t)len) &&
+        !memchr(s, '\0', (size_t)len)) {
+        if (md_buf_append(out, s, (size_t)len) != MD_OK)
+            rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
+    } else if (s && len > 0 && md_text_utf8_repair(out, (const char *)s, (size_t)len) < 0)
         rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");
     else if (md_buf_append(out, "", 0) != MD_OK)   /* NUL-terminated even when empty */
         rc = md_err_set(err, MD_ERR_NOMEM, "xslt: out of memory");

@@ -63,6 +63,8 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err);
 /* md_render_xslt: apply the stylesheet at xsl_path to doc and append the
  * result (the stylesheet's output method, normally text, UTF-8) to out.
  * The transform may not write files, create directories or use the network.
+ * It may call md:wrap(text, first, hang, width) (namespace
+ * urn:x-maildossier:xslt), templates/common-text.xsl's line filler in C.
  * 0; MD_ERR_IO (no stylesheet), MD_ERR_PARSE (bad stylesheet or transform
  * error; err has the first message with file and line), MD_ERR_NOMEM. */
 int md_render_xslt(const xmlDoc *doc, const char *xsl_path, md_buf *out, md_err *err);

@@ -7,7 +7,8 @@
      "time" shows an xs:dateTime as "YYYY-MM-DD hh:mm:ss", with its zone
      only when it differs from $tz.  Edit freely; no recompiling needed.
 -->
-<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+                xmlns:md="urn:x-maildossier:xslt" exclude-result-prefixes="md">
 
   <xsl:variable name="nl" select="'&#10;'"/>
   <xsl:param name="width" select="78"/>
@@ -63,18 +64,27 @@
   <!-- wrap: $text (blanks collapsed) into lines of at most $w
        characters; the first starts with $first, the others with $hang.
        One recursion per line (not per word), so long texts stay within
-       libxslt's template depth. -->
+       libxslt's template depth.  maildossier itself provides md:wrap, the
+       same in C (lib/render.c), and this template uses it when it is
+       there; other XSLT processors (xsltproc) run wrap-lines. -->
   <xsl:template name="wrap">
     <xsl:param name="text"/>
     <xsl:param name="first" select="''"/>
     <xsl:param name="hang" select="$first"/>
     <xsl:param name="w" select="$width"/>
-    <xsl:call-template name="wrap-lines">
-      <xsl:with-param name="t" select="normalize-space($text)"/>
-      <xsl:with-param name="prefix" select="$first"/>
-      <xsl:with-param name="hang" select="$hang"/>
-      <xsl:with-param name="w" select="$w"/>
-    </xsl:call-template>
+    <xsl:choose>
+      <xsl:when test="function-available('md:wrap')">
+        <xsl:value-of select="md:wrap(string($text), string($first), string($hang), number($w))"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="wrap-lines">
+          <xsl:with-param name="t" select="normalize-space($text)"/>
+          <xsl:with-param name="prefix" select="$first"/>
+          <xsl:with-param name="hang" select="$hang"/>
+          <xsl:with-param name="w" select="$w"/>
+        </xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <xsl:template name="wrap-lines">

@@ -28,6 +28,7 @@
 #include <hpdf.h>
 #include <zlib.h>
 #include <hpdf_fontdef.h>
+#include <hpdf_utils.h>
 #include "render.h"
 #include "text.h"
 
@@ -42,6 +43,21 @@ static const char *tmp_path(char *dst, size_t n, const char *name)
 {
     snprintf(dst, n, "%s/%s", tmpdir, name);
     return dst;
+}
+
+/* write_tmp: the printf-style text into the temporary file `name`, whose
+ * path goes to dst */
+static void write_tmp(char *dst, size_t n, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void write_tmp(char *dst, size_t n, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    FILE *f = fopen(tmp_path(dst, n, name), "w");
+    assert_non_null(f);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    assert_int_equal(fclose(f), 0);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -472,39 +488,77 @@ static void test_pdf_job(void **state)
     xmlFreeDoc(d);
 }
 
+/* the PDF of a job whose waiting thread deflates the page contents (the
+ * wait starts at once, so it has all the time to) is byte for byte the PDF
+ * libharu writes alone (md_render_pdf: no helper) */
+static void test_pdf_job_pages_deflated(void **state)
+{
+    char a[1200], b[1200];
+    md_err err;
+    md_pdf_job *j = NULL;
+    size_t na, nb;
+    xmlDoc *d = long_doc();
+    (void)state;
+    tmp_path(a, sizeof a, "render-long-direct.pdf");
+    tmp_path(b, sizeof b, "render-long-thread.pdf");
+    assert_int_equal(md_render_pdf(d, a, NULL, &err), MD_OK);
+    assert_int_equal(md_render_pdf_start(NULL, &j, &err), MD_OK);
+    assert_int_equal(md_render_pdf_submit(j, d, b, &err), MD_OK);
+    assert_int_equal(md_render_pdf_wait(j, &err), MD_OK);
+    char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+    assert_true(na > 100000); /* many pages, fonts */
+    assert_int_equal(na, nb);
+    assert_memory_equal(pa, pb, na);
+    free(pa);
+    free(pb);
+    xmlFreeDoc(d);
+}
+
 /* render_pdf.c replaces libharu's linear glyph lookup by a bisection:
  * both give the same glyph for every BMP code point of the three fonts
- * (libharu's own is the next definition of the symbol after ours), and
- * libharu really calls ours (a PDF is rendered through it). */
+ * (libharu's own is the next definition of the symbol after ours), in
+ * order and in a random order across the fonts (ours remembers the last
+ * segment per font), and libharu really calls ours (a PDF is rendered
+ * through it). */
 static void test_glyph_lookup(void **state)
 {
     typedef HPDF_UINT16 (*lookup_fn)(HPDF_FontDef, HPDF_UINT16);
     static const char *const fonts[] = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf",
                                         "DejaVuSansMono.ttf"};
     lookup_fn theirs = (lookup_fn)dlsym(RTLD_NEXT, "HPDF_TTFontDef_GetGlyphid");
+    HPDF_FontDef fd[3];
+    unsigned seed = 7;
     (void)state;
     assert_non_null(theirs);
     assert_true(theirs != HPDF_TTFontDef_GetGlyphid);
+    HPDF_Doc doc = HPDF_New(NULL, NULL);
+    assert_non_null(doc);
     for (size_t f = 0; f < 3; f++) {
         char path[512];
-        HPDF_Doc doc = HPDF_New(NULL, NULL);
-        assert_non_null(doc);
         snprintf(path, sizeof path, "%s/%s", MD_RENDER_FONT_DIR, fonts[f]);
         const char *name = HPDF_LoadTTFontFromFile(doc, path, HPDF_TRUE);
         assert_non_null(name);
-        HPDF_FontDef fd = HPDF_GetFontDef(doc, name);
-        assert_non_null(fd);
+        fd[f] = HPDF_GetFontDef(doc, name);
+        assert_non_null(fd[f]);
         unsigned found = 0;
         for (unsigned u = 0; u <= 0xFFFF; u++) {
-            HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd, (HPDF_UINT16)u);
-            HPDF_UINT16 b = theirs(fd, (HPDF_UINT16)u);
+            HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd[f], (HPDF_UINT16)u);
+            HPDF_UINT16 b = theirs(fd[f], (HPDF_UINT16)u);
             if (a != b)
                 fail_msg("%s U+%04X: glyph %u, libharu %u", fonts[f], u, a, b);
             found += a != 0;
         }
         assert_true(found > 2000); /* DejaVu covers thousands of code points */
-        HPDF_Free(doc);
     }
+    for (int n = 0; n < 200000; n++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t f = (seed >> 8) % 3;
+        HPDF_UINT16 u = (HPDF_UINT16)(n % 4 ? (seed >> 12) % 0x600 : seed >> 16); /* mostly Latin */
+        HPDF_UINT16 a = HPDF_TTFontDef_GetGlyphid(fd[f], u), b = theirs(fd[f], u);
+        if (a != b)
+            fail_msg("%s U+%04X (random order): glyph %u, libharu %u", fonts[f], u, a, b);
+    }
+    HPDF_Free(doc);
 }
 
 /* deflate output of buf at `level` through deflateInit (ours) or
@@ -547,6 +601,112 @@ static void test_deflate_level(void **state)
     assert_int_equal(n9, p9);
     assert_memory_equal(a, b, n9);
     assert_true(n9 < nb); /* level 9 was really level 9 */
+}
+
+/* render_pdf.c replaces libharu's byte loops HPDF_MemCpy and HPDF_MemSet:
+ * the same bytes written and the same pointer returned as libharu's own
+ * (the next definitions of the symbols) for every length up to 600, with
+ * copies apart and overlapping either way. */
+static void test_byte_loops(void **state)
+{
+    typedef HPDF_BYTE *(*cpy_fn)(HPDF_BYTE *, const HPDF_BYTE *, HPDF_UINT);
+    typedef void *(*set_fn)(void *, HPDF_BYTE, HPDF_UINT);
+    cpy_fn cpy = (cpy_fn)dlsym(RTLD_NEXT, "HPDF_MemCpy");
+    set_fn set = (set_fn)dlsym(RTLD_NEXT, "HPDF_MemSet");
+    static HPDF_BYTE a[2048], b[2048];
+    static const size_t from[] = {0, 700, 3, 0}, to[] = {1200, 0, 0, 3};
+    (void)state;
+    assert_non_null(cpy);
+    assert_non_null(set);
+    assert_true(cpy != HPDF_MemCpy && set != HPDF_MemSet);
+    for (HPDF_UINT n = 0; n <= 600; n++) {
+        for (size_t k = 0; k < 4; k++) { /* apart, apart, dst below src, dst above src */
+            for (size_t i = 0; i < sizeof a; i++)
+                a[i] = b[i] = (HPDF_BYTE)(i * 31 + n);
+            HPDF_BYTE *ra = HPDF_MemCpy(a + to[k], a + from[k], n);
+            HPDF_BYTE *rb = cpy(b + to[k], b + from[k], n);
+            assert_true(ra - a == rb - b);
+            assert_memory_equal(a, b, sizeof a);
+        }
+        HPDF_BYTE *sa = HPDF_MemSet(a + 5, (HPDF_BYTE)n, n);
+        HPDF_BYTE *sb = set(b + 5, (HPDF_BYTE)n, n);
+        assert_true(sa - a == sb - b);
+        assert_memory_equal(a, b, sizeof a);
+    }
+}
+
+/* the "<hex> Tj" operator libharu's own HPDF_Page_TextOut writes for
+ * text in DejaVu Sans (uncompressed page), into op */
+static void libharu_text_op(const char *text, char *op, size_t n)
+{
+    char pdf[1200], path[512];
+    size_t len;
+    HPDF_Doc doc = HPDF_New(NULL, NULL);
+    assert_non_null(doc);
+    HPDF_UseUTFEncodings(doc);
+    snprintf(path, sizeof path, "%s/DejaVuSans.ttf", MD_RENDER_FONT_DIR);
+    const char *name = HPDF_LoadTTFontFromFile(doc, path, HPDF_TRUE);
+    assert_non_null(name);
+    HPDF_Page page = HPDF_AddPage(doc);
+    HPDF_Page_BeginText(page);
+    HPDF_Page_SetFontAndSize(page, HPDF_GetFont(doc, name, "UTF-8"), 9.0f);
+    HPDF_Page_TextOut(page, 50, 700, text);
+    HPDF_Page_EndText(page);
+    tmp_path(pdf, sizeof pdf, "render-libharu-op.pdf");
+    assert_int_equal(HPDF_SaveToFile(doc, pdf), HPDF_OK);
+    HPDF_Free(doc);
+    char *all = slurp(pdf, &len), *b = memmem(all, len, "Td\n<", 4), *e;
+    assert_non_null(b);
+    e = memmem(b, len - (size_t)(b - all), "> Tj", 4);
+    assert_non_null(e);
+    assert_true((size_t)(e + 4 - (b + 3)) < n);
+    snprintf(op, n, "%.*s", (int)(e + 4 - (b + 3)), b + 3);
+    free(all);
+}
+
+/* render_pdf.c writes the text operators itself (show): the same bytes as
+ * libharu's HPDF_Page_ShowText for ASCII, Latin-1, punctuation of the
+ * BMP and a character DejaVu lacks; the glyphs embedded so that the text
+ * comes back out of the PDF. */
+static void test_pdf_text_operators(void **state)
+{
+    static const char *const texts[] = {
+        "Mail delivery dossier", "Gr\xC3\xBC\xC3\x9F" "e \xE2\x80\x93 na\xC3\xAFve \xE2\x82\xAC 5",
+        "\xE4\xB8\xAD\xE6\x96\x87 x", "a_b@c.d;e/f?g|h"};
+    char xml[2048], pdf[1200], op[1024];
+    md_render_opts o;
+    md_err err;
+    size_t len;
+    (void)state;
+    for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++) {
+        snprintf(xml, sizeof xml,
+                 "<dossier version='1'><header><ticket>2016042010000826</ticket>"
+                 "<addresses><address>x@uni-potsdam.de</address></addresses>"
+                 "<window><since>2016-04-06T00:00:00Z</since><until>2016-04-21T00:00:00Z</until>"
+                 "</window><generated-at>2016-05-03T09:12:44Z</generated-at><author/>"
+                 "<organisation/><tool-version>0.1.0</tool-version><redaction>off</redaction>"
+                 "<evidence-span/></header><summary><verdict>%s</verdict></summary><timeline/>"
+                 "<messages/><forwarding/><ips/></dossier>", texts[k]);
+        xmlDoc *d = xmlReadMemory(xml, (int)strlen(xml), "ops.xml", NULL, XML_PARSE_NONET);
+        assert_non_null(d);
+        md_render_opts_init(&o);
+        o.compress = 0;
+        tmp_path(pdf, sizeof pdf, "render-ops.pdf");
+        assert_int_equal(md_render_pdf(d, pdf, &o, &err), MD_OK);
+        xmlFreeDoc(d);
+        libharu_text_op(texts[k], op, sizeof op);
+        char *all = slurp(pdf, &len); /* binary: fonts */
+        int found = memmem(all, len, op, strlen(op)) != NULL;
+        free(all);
+        if (!found)
+            fail_msg("%s: libharu's %s not in the PDF", texts[k], op);
+        if (have_poppler() && k != 2) { /* no CJK glyphs in DejaVu */
+            char *text = pdf_text(pdf);
+            assert_non_null(text);
+            assert_non_null(strstr(text, texts[k]));
+            free(text);
+        }
+    }
 }
 
 /* a valid dossier with empty sections and empty author/organisation */
@@ -653,8 +813,30 @@ static void test_text_dossier(void **state)
     /* the same on the long document (wrapping of long fields) */
     xmlFreeDoc(d);
     d = long_doc();
+    /* a log line with a tab, a carriage return and a newline: copied on
+     * one line, each a blank; a plain one copied as it is */
+    xmlNode *ll = xmlDocGetRootElement(d);
+    for (const char *const *path = (const char *const[]){"messages", "message", "log-lines",
+                                                         "log-line", NULL};
+         *path && ll; path++)
+        for (ll = ll->children; ll && !(ll->type == XML_ELEMENT_NODE &&
+                                        strcmp((const char *)ll->name, *path) == 0);
+             ll = ll->next)
+            ;
+    assert_non_null(ll);
+    xmlNode *tabbed = xmlCopyNode(ll, 1), *plain = xmlCopyNode(ll, 1);
+    for (xmlNode *c = tabbed->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "text") == 0)
+            xmlNodeSetContent(c, (const xmlChar *)"col1\tcol2\r\ncol3 &lt;end&gt;");
+    for (xmlNode *c = plain->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "text") == 0)
+            xmlNodeSetContent(c, (const xmlChar *)"plain  line, two blanks kept");
+    xmlAddNextSibling(ll, tabbed);
+    xmlAddNextSibling(tabbed, plain);
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_OK);
     assert_non_null(strstr(md_buf_cstr(&out), "sender399@example.org"));
+    assert_non_null(strstr(md_buf_cstr(&out), "\n    col1 col2  col3 <end>\n"));
+    assert_non_null(strstr(md_buf_cstr(&out), "\n    plain  line, two blanks kept\n"));
     md_buf_free(&out);
     xmlFreeDoc(d);
 }
@@ -715,38 +897,87 @@ static void test_text_request(void **state)
 
 /* ---- sandbox and templates ----------------------------------------------------- */
 
+/* md:wrap (render.c) gives what common-text.xsl's wrap-lines template
+ * gives, for random texts (blanks of every kind, words longer than a line,
+ * multi-byte characters) and for prefixes wider than the line. */
+static void test_xslt_wrap(void **state)
+{
+    static const char *const alpha[] = {"a", "b", "c", " ", "  ", "\t", "\n", ".", "\xC3\xA4",
+                                        "\xE2\x82\xAC", "\xE4\xB8\xAD", "-"};
+    static const char *const pre[] = {"", "  - ", "    ", "Label:          ",
+                                      "a prefix wider than the narrowest lines: "};
+    char common[1200], xsl[1200];
+    md_buf in = MD_BUF_INIT, out = MD_BUF_INIT;
+    md_err err;
+    unsigned seed = 12345;
+    (void)state;
+    template_path("common-text.xsl", common, sizeof common);
+    write_tmp(xsl, sizeof xsl, "render-wrap.xsl", "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
+               " xmlns:md='urn:x-maildossier:xslt'><xsl:include href='%s'/>"
+               "<xsl:output method='text'/><xsl:template match='/'>"
+               "<xsl:for-each select='cases/c'>"
+               "<xsl:value-of select='md:wrap(string(.), string(@first), string(@hang), number(@w))'/>"
+               "</xsl:for-each>=====<xsl:for-each select='cases/c'>"
+               "<xsl:call-template name='wrap-lines'>"
+               "<xsl:with-param name='t' select='normalize-space(.)'/>"
+               "<xsl:with-param name='prefix' select='string(@first)'/>"
+               "<xsl:with-param name='hang' select='string(@hang)'/>"
+               "<xsl:with-param name='w' select='number(@w)'/>"
+               "</xsl:call-template></xsl:for-each></xsl:template></xsl:stylesheet>", common);
+    md_buf_puts(&in, "<cases>");
+    for (int k = 0; k < 400; k++) {
+        int len = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 300;
+        static const int widths[] = {78, 40, 12, 5};
+        md_buf_printf(&in, "<c first='%s' hang='%s' w='%d'>", pre[k % 5], pre[(k / 5) % 5],
+                      widths[(k / 25) % 4]);
+        for (int i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) % 40; /* mostly letters: words of a few characters */
+            md_buf_puts(&in, alpha[r < 12 ? r : r % 3]);
+            if (k % 7 == 0 && i % 50 == 0) /* some words far longer than a line */
+                md_buf_puts(&in, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        }
+        md_buf_puts(&in, "</c>");
+    }
+    md_buf_puts(&in, "<c first='x' hang='' w='78'></c><c first='' hang='' w='78'>   </c></cases>");
+    xmlDoc *d = xmlReadMemory(in.data, (int)in.len, "wrap.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(d);
+    assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_OK);
+    const char *all = md_buf_cstr(&out), *mid = strstr(all, "=====");
+    assert_non_null(mid);
+    size_t n = (size_t)(mid - all);
+    assert_true(n > 10000);
+    assert_int_equal(strlen(mid + 5), n);
+    assert_memory_equal(all, mid + 5, n);
+    md_buf_free(&in);
+    md_buf_free(&out);
+    xmlFreeDoc(d);
+}
+
 static void test_xslt_sandbox(void **state)
 {
     char xsl[1200], victim[1200], dir[1200];
     md_buf out = MD_BUF_INIT;
     md_err err;
     xmlDoc *d = load(SAMPLE);
-    FILE *f;
     struct stat st;
     (void)state;
     tmp_path(victim, sizeof victim, "render-sandbox-victim.txt");
     tmp_path(dir, sizeof dir, "render-sandbox-dir");
     unlink(victim);
-    tmp_path(xsl, sizeof xsl, "render-sandbox.xsl");
-    f = fopen(xsl, "w");
-    assert_non_null(f);
-    fprintf(f, "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
+    write_tmp(xsl, sizeof xsl, "render-sandbox.xsl", "<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'"
                " xmlns:saxon='http://icl.com/saxon' extension-element-prefixes='saxon'>"
                "<xsl:output method='text'/>"
                "<xsl:template match='/'>before"
                "<saxon:output href='%s' method='text'>owned</saxon:output>"
                "<saxon:output href='%s/x.txt' method='text'>owned</saxon:output>"
                "</xsl:template></xsl:stylesheet>", victim, dir);
-    fclose(f);
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_ERR_PARSE);
     assert_int_not_equal(stat(victim, &st), 0);
     assert_int_not_equal(stat(dir, &st), 0);
 
     /* a stylesheet that is not XML */
-    f = fopen(xsl, "w");
-    assert_non_null(f);
-    fputs("<xsl:stylesheet", f);
-    fclose(f);
+    write_tmp(xsl, sizeof xsl, "render-sandbox.xsl", "<xsl:stylesheet");
     assert_int_equal(md_render_xslt(d, xsl, &out, &err), MD_ERR_PARSE);
     assert_non_null(strstr(err.msg, "render-sandbox.xsl"));
     assert_int_equal(md_render_xslt(d, "/nonexistent.xsl", &out, &err), MD_ERR_IO);
@@ -797,12 +1028,16 @@ int main(void)
         cmocka_unit_test(test_pdf_long),
         cmocka_unit_test(test_pdf_errors),
         cmocka_unit_test(test_pdf_job),
+        cmocka_unit_test(test_pdf_job_pages_deflated),
         cmocka_unit_test(test_glyph_lookup),
         cmocka_unit_test(test_deflate_level),
+        cmocka_unit_test(test_byte_loops),
+        cmocka_unit_test(test_pdf_text_operators),
         cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_text_dossier),
         cmocka_unit_test(test_text_request),
         cmocka_unit_test(test_xslt_sandbox),
+        cmocka_unit_test(test_xslt_wrap),
         cmocka_unit_test(test_find_template),
     };
     snprintf(tmpdir, sizeof tmpdir, "%s", t && *t ? t : "/tmp");
