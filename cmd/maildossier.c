@@ -12,12 +12,11 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "heap.h"
 #include "limits.h"
 #include "version.h"
 
@@ -113,28 +112,6 @@ void *__wrap_dlopen(const char *file, int mode)
 }
 #endif
 
-/* prefault_heap: make the first n bytes of the heap resident with one
- * madvise instead of a page fault per 4 KiB page as they are first used.
- * On virtual machines a fault costs microseconds; a trace touches some 200
- * fresh heap pages.  With the 4 MiB top pad the pages stay in the heap after
- * the free.  Kernels before 5.14 refuse MADV_POPULATE_WRITE: no harm. */
-static void prefault_heap(size_t n)
-{
-#ifdef MADV_POPULATE_WRITE
-    void *volatile p = malloc(n);
-    if (!p)
-        return;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)p + n) & ~(page - 1);
-    if (hi > lo)
-        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-    free(p);
-#else
-    (void)n;
-#endif
-}
-
 int main(int argc, char **argv)
 {
     /* Grow the heap in steps of 4 MiB and keep buffers of up to 32 MiB in
@@ -179,7 +156,8 @@ int main(int argc, char **argv)
         if (!commands[i].run)
             return run_full(argv);
 #endif
-        prefault_heap(2 << 20);
+        /* a trace touches some 200 fresh heap pages: map them at once */
+        md_heap_prefault(2 << 20);
         md_err err = {0, ""};
         if (!md_cli_wants_help(argc - optind, argv + optind) &&
             md_config_find(&cli.cfg, cli.config_path, &err) != MD_OK) {
