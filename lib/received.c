@@ -369,12 +369,8 @@ static int microsoft_ip(const md_ip *ip)
         "213.199.128.0/18", "2a01:111:f400::/48", "2a01:111:f403::/48", "2a01:111::/32",
         "2603:1000::/24",
     };
-    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
-        md_cidr c;
-        if (md_cidr_parse(&c, nets[i], strlen(nets[i])) == 0 && md_cidr_contains(&c, ip))
-            return 1;
-    }
-    return 0;
+    static md_cidr_table t = MD_CIDR_TABLE(nets);
+    return md_cidr_table_contains(&t, ip);
 }
 
 md_ipclass md_received_classify(const md_config *cfg, const md_ip *ip, const char *name,
