@@ -107,6 +107,47 @@ static void test_terminal(void **state)
     md_buf_free(&b);
 }
 
+/* the first match of needle in hay[0..n) the slow way */
+static const char *casestr_ref(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++)
+        if (md_text_ncasecmp(hay + i, needle, m) == 0)
+            return hay + i;
+    return NULL;
+}
+
+/* md_text_casestr against the slow way: haystacks of a few letters in both
+ * cases, dots and spaces (found by the first letter, by a dot, by either
+ * case only), every length */
+static void test_casestr_scan(void **state)
+{
+    (void)state;
+    static const char *const needles[] = {"ab", "Ba.", "a.b", "AAB", "b b", ".", "a", "ba.a",
+                                          "xyz", "aB.bA"};
+    static const char alpha[] = "aAbB. ";
+    char hay[64];
+    unsigned seed = 7;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = (size_t)(round % 40);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            hay[i] = alpha[(seed >> 16) % 6];
+        }
+        hay[n] = '\0';
+        for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++)
+            for (size_t len = 0; len <= n; len += 1 + n / 3)
+                assert_ptr_equal(md_text_casestr(hay, len, needles[k]),
+                                 casestr_ref(hay, len, needles[k]));
+    }
+    /* many candidates of one case only, none of the other */
+    memset(hay, 'B', sizeof hay - 1);
+    hay[sizeof hay - 1] = '\0';
+    assert_null(md_text_casestr(hay, sizeof hay - 1, "bc"));
+    hay[40] = 'c';
+    assert_ptr_equal(md_text_casestr(hay, sizeof hay - 1, "bC"), hay + 39);
+}
+
 static void test_case_helpers(void **state)
 {
     (void)state;
@@ -260,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_printable),
         cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_case_helpers),
+        cmocka_unit_test(test_casestr_scan),
         cmocka_unit_test(test_addr_norm),
         cmocka_unit_test(test_redact_addr),
         cmocka_unit_test(test_redact_line),
