@@ -1,6 +1,7 @@
 /* msantispam.c: Microsoft's antispam verdict headers in words (see
  * msantispam.h).  Plain values, bounded copies, no allocation. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 
 void md_msantispam_init(md_msantispam *as)
 {
-    memset(as, 0, sizeof *as);
+    /* not the fields f (15 KB, set as they are read) */
+    as->present = 0;
+    memset(&as->n, 0, sizeof *as - offsetof(md_msantispam, n));
     as->scl = as->org_scl = as->pcl = as->bcl = -2;
 }
 

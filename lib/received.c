@@ -296,7 +296,7 @@ int md_received_chain(md_received *out, const md_message *m, md_err *err)
     out->truncated = total > keep;
     if (!keep)
         return MD_OK;
-    out->hop = calloc(keep, sizeof *out->hop);
+    out->hop = malloc(keep * sizeof *out->hop); /* each set by md_received_parse_one */
     if (!out->hop)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     pos = 0;
