@@ -7,7 +7,10 @@
  * store_case.c) own their tables and queries.  Nothing outside lib/store*.c
  * includes sqlite3.h, so that a PostgreSQL store can replace this one.
  *
- * An md_store is owned by the caller (md_store_close).  Every function
+ * An md_store is owned by the caller (md_store_close) and used by one
+ * thread at a time (its connection has no mutex of its own; SQLite's
+ * memory statistics are off: nothing reads them, and each allocation
+ * took a lock for them).  Every function
  * returns 0 or a negative MD_ERR_* code with the message in err; on failure
  * the store is unchanged (statements run inside transactions).
  */
