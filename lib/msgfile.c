@@ -67,6 +67,7 @@ typedef struct job {
     int64_t source_id;
     uint64_t lines, bytes;  /* the source's progress when stored */
     int skip;               /* 1 stored already (or a copy of a file before it) */
+    int created;            /* its source is new (recorded complete) */
     int rc;                 /* the parse's result (0 or MD_ERR_NOMEM) */
     size_t np;              /* preps made: the message, then its originals */
     prep p[1 + MAX_INNER_STORED];
@@ -733,7 +734,7 @@ static int store_ready(md_ingest *ig, int mode, md_err *err)
         }
         if ((rc = tx_begin(&c, err)) == MD_OK) {
             rc = store_job(&c, j, err);
-            if (rc == MD_OK)
+            if (rc == MD_OK && !j->created) /* a new source is complete already */
                 rc = md_store_msg_source_progress(c.w, j->source_id, j->lines, j->bytes, 1, err);
         }
         pipe_done(pp);
@@ -845,10 +846,12 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     int created = 0;
     if ((rc = tx_begin(c, err)) != MD_OK)
         return rc;
-    rc = md_store_msg_source_get(c->w, j->hash, "message", c->path, &src, &created, err);
+    rc = md_store_msg_source_take(c->w, j->hash, "message", c->path, j->lines, j->bytes, &src,
+                                  &created, err);
     if (rc != MD_OK)
         return tx_end(c, rc, err);
     j->source_id = src.id;
+    j->created = created;
     j->skip = !created && src.complete;
     if (pp) {
         /* a copy of a file still queued is stored by then */
@@ -864,7 +867,7 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     } else {
         prepare(&c->pc, j);
         rc = store_job(c, j, err);
-        if (rc == MD_OK)
+        if (rc == MD_OK && !created)
             rc = md_store_msg_source_progress(c->w, src.id, j->lines, j->bytes, 1, err);
     }
     return tx_end(c, rc, err);

@@ -110,7 +110,8 @@ static const char *const sql_text[S_COUNT] = {
      * prepared, one message file being one source; the lookup and the
      * insert in one statement */
     "INSERT INTO source(fingerprint, kind, first_path, last_path,"
-    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3, ?4, ?4)"
+    " first_seen, last_seen, lines_done, bytes_done, complete)"
+    " VALUES(?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6, 1)"
     " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
     " last_seen = excluded.last_seen"
     " RETURNING id, kind, lines_done, bytes_done, complete",
@@ -615,8 +616,9 @@ int md_store_msg_arf_put(md_msg_writer *w, int64_t msg_id, const md_arf *a, md_e
     return done(w, s, err, "storing a complaint");
 }
 
-int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const char *kind,
-                            const char *path, md_source *out, int *created, md_err *err)
+int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const char *kind,
+                             const char *path, uint64_t lines, uint64_t bytes, md_source *out,
+                             int *created, md_err *err)
 {
     *created = 0;
     memset(out, 0, sizeof *out);
@@ -628,6 +630,8 @@ int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const cha
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)lines);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)bytes);
     sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
     if (sqlite3_step(s) != SQLITE_ROW) {
         int r = md_store_dberr(w->st, err, "recording source");

@@ -319,7 +319,8 @@ static void test_raw_and_auth(void **state)
     md_buf_free(&big);
 }
 
-/* the writer's source lookup: created once, then found (path updated) */
+/* the writer's source lookup: created once (complete, with its progress),
+ * then found (path updated, progress kept) */
 static void test_sources(void **state)
 {
     (void)state;
@@ -329,19 +330,39 @@ static void test_sources(void **state)
     int created;
     assert_int_equal(md_store_msg_writer_open(st, &w, &e), MD_OK);
     assert_int_equal(md_store_begin(st, &e), MD_OK);
-    assert_int_equal(md_store_msg_source_get(w, "fp1", "message", "a.eml", &a, &created, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp1", "message", "a.eml", 3, 40, &a, &created,
+                                              &e), MD_OK);
     assert_int_equal(created, 1);
-    assert_int_equal(a.complete, 0);
+    assert_int_equal(a.complete, 1);
+    assert_int_equal(a.bytes_done, 40);
     assert_string_equal(a.kind, "message");
-    assert_int_equal(md_store_msg_source_progress(w, a.id, 3, 40, 1, &e), MD_OK);
-    assert_int_equal(md_store_msg_source_get(w, "fp1", "message", "b.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp1", "message", "b.eml", 5, 50, &b, &created,
+                                              &e), MD_OK);
     assert_int_equal(created, 0);
     assert_int_equal(b.id, a.id);
     assert_int_equal(b.complete, 1);
+    assert_int_equal(b.lines_done, 3);
     assert_int_equal(b.bytes_done, 40);
-    assert_int_equal(md_store_msg_source_get(w, "fp2", "message", "c.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_progress(w, a.id, 4, 44, 0, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp1", "message", "b.eml", 5, 50, &b, &created,
+                                              &e), MD_OK);
+    assert_int_equal(b.complete, 0);
+    assert_int_equal(b.bytes_done, 44);
+    assert_int_equal(md_store_msg_source_take(w, "fp2", "message", "c.eml", 1, 2, &b, &created,
+                                              &e), MD_OK);
     assert_int_equal(created, 1);
     assert_true(b.id != a.id);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    /* rolled back: the new source is gone with its messages */
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp3", "message", "d.eml", 1, 2, &b, &created,
+                                              &e), MD_OK);
+    assert_int_equal(created, 1);
+    md_store_rollback(st);
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp3", "message", "d.eml", 1, 2, &b, &created,
+                                              &e), MD_OK);
+    assert_int_equal(created, 1);
     assert_int_equal(md_store_commit(st, &e), MD_OK);
     md_store_msg_writer_close(w);
     char path[64];
