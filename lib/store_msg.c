@@ -83,8 +83,8 @@ static const char schema_msg_3[] =
     "  msg_id INTEGER PRIMARY KEY REFERENCES msg(id) ON DELETE CASCADE,"
     "  hops BLOB, auth BLOB);";
 
-enum { S_FIND, S_INS, S_EV, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_GET,
-       S_SRC_PROG, S_COUNT };
+enum { S_FIND, S_INS, S_EV, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_PROG, S_SRC_FIND,
+       S_SRC_NEW, S_SRC_SEEN, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
@@ -107,15 +107,15 @@ static const char *const sql_text[S_COUNT] = {
     " orig_subject, orig_date)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
     /* the source statements of store.c (md_store_source_get/_progress) kept
-     * prepared, one message file being one source; the lookup and the
-     * insert in one statement */
+     * prepared, one message file being one source: a lookup, then an insert
+     * or an update by id (an upsert with RETURNING cost twice as much: an
+     * ephemeral table and a statement journal per file) */
+    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4 WHERE id = ?1",
+    "SELECT id, kind, lines_done, bytes_done, complete FROM source WHERE fingerprint = ?1",
     "INSERT INTO source(fingerprint, kind, first_path, last_path,"
     " first_seen, last_seen, lines_done, bytes_done, complete)"
-    " VALUES(?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6, 1)"
-    " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
-    " last_seen = excluded.last_seen"
-    " RETURNING id, kind, lines_done, bytes_done, complete",
-    "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4 WHERE id = ?1",
+    " VALUES(?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6, 1)",
+    "UPDATE source SET last_path = ?2, last_seen = ?3 WHERE id = ?1",
 };
 
 /* raw messages: mail compresses 3-4x, and the bytes written (twice, WAL
@@ -622,27 +622,42 @@ int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const ch
 {
     *created = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = stmt(w, S_SRC_GET, err);
+    sqlite3_stmt *s = stmt(w, S_SRC_FIND, err);
     if (!s)
         return MD_ERR_DB;
     /* not copied either ("" stays "": the columns are NOT NULL) */
     sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        md_store_source_row(s, out);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return md_store_dberr(w->st, err, "looking up source");
+    sqlite3_int64 now = (sqlite3_int64)time(NULL);
+    if (rc == SQLITE_ROW) {
+        if (!(s = stmt(w, S_SRC_SEEN, err)))
+            return MD_ERR_DB;
+        sqlite3_bind_int64(s, 1, out->id);
+        sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, now);
+        return done(w, s, err, "recording source");
+    }
+    if (!(s = stmt(w, S_SRC_NEW, err)))
+        return MD_ERR_DB;
+    sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(s, 4, now);
     sqlite3_bind_int64(s, 5, (sqlite3_int64)lines);
     sqlite3_bind_int64(s, 6, (sqlite3_int64)bytes);
-    sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        int r = md_store_dberr(w->st, err, "recording source");
-        sqlite3_reset(s);
-        return r;
-    }
-    md_store_source_row(s, out);
-    *created = sqlite3_last_insert_rowid(w->st->db) != 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
-        ;
-    sqlite3_reset(s);
+    if (done(w, s, err, "recording source") != MD_OK)
+        return MD_ERR_DB;
+    out->id = sqlite3_last_insert_rowid(w->st->db);
+    snprintf(out->kind, sizeof out->kind, "%s", kind);
+    out->lines_done = lines;
+    out->bytes_done = bytes;
+    out->complete = 1;
+    *created = 1;
     return MD_OK;
 }
 
