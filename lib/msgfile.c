@@ -663,15 +663,17 @@ static void pipe_queue(msgpipe *pp)
 
 /* ---- transactions and batches ---------------------------------------------- */
 
-/* tx_begin / tx_end: one transaction per input, or the batch's. */
+/* tx_begin / tx_end: one transaction per input, or the batch's.  Foreign
+ * keys unchecked (md_store_begin_nofk): every row written refers to a
+ * message or source just stored or found, and nothing is deleted. */
 static int tx_begin(mctx *c, md_err *err)
 {
     msgbatch *b = c->ig->msg_batch;
     if (!b)
-        return md_store_begin(c->ig->store, err);
+        return md_store_begin_nofk(c->ig->store, err);
     if (b->open)
         return MD_OK;
-    int rc = md_store_begin(c->ig->store, err);
+    int rc = md_store_begin_nofk(c->ig->store, err);
     b->open = rc == MD_OK;
     return rc;
 }

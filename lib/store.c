@@ -284,14 +284,40 @@ int md_store_schema_version(md_store *st)
     return user_version(st);
 }
 
-int md_store_begin(md_store *st, md_err *err)
+/* fk_on: foreign keys on again after a transaction of md_store_begin_nofk
+ * (outside a transaction: within one the pragma does nothing) */
+static void fk_on(md_store *st)
+{
+    if (st->nofk && !st->in_tx && md_store_exec(st, "PRAGMA foreign_keys=ON", NULL) == MD_OK)
+        st->nofk = 0;
+}
+
+/* begin: BEGIN IMMEDIATE, with foreign keys off first when nofk */
+static int begin(md_store *st, int nofk, md_err *err)
 {
     if (st->in_tx)
         return md_err_set(err, MD_ERR_ARG, "transaction already open");
-    if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK)
+    if (nofk) {
+        if (md_store_exec(st, "PRAGMA foreign_keys=OFF", err) != MD_OK)
+            return MD_ERR_DB;
+        st->nofk = 1;
+    }
+    if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK) {
+        fk_on(st);
         return MD_ERR_DB;
+    }
     st->in_tx = 1;
     return MD_OK;
+}
+
+int md_store_begin(md_store *st, md_err *err)
+{
+    return begin(st, 0, err);
+}
+
+int md_store_begin_nofk(md_store *st, md_err *err)
+{
+    return begin(st, 1, err);
 }
 
 int md_store_commit(md_store *st, md_err *err)
@@ -301,6 +327,7 @@ int md_store_commit(md_store *st, md_err *err)
     if (md_store_exec(st, "COMMIT", err) != MD_OK)
         return MD_ERR_DB;
     st->in_tx = 0;
+    fk_on(st);
     return MD_OK;
 }
 
@@ -310,6 +337,7 @@ void md_store_rollback(md_store *st)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         st->in_tx = 0;
     }
+    fk_on(st);
 }
 
 void md_store_bulk(md_store *st, int on)

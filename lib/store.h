@@ -41,6 +41,13 @@ int md_store_schema_version(md_store *st);
 
 /* Transactions (not nested). */
 int md_store_begin(md_store *st, md_err *err);
+/* md_store_begin_nofk: md_store_begin, with foreign keys unchecked until the
+ * transaction ends (md_store_commit or md_store_rollback turn them on
+ * again), for a bulk writer whose rows satisfy them by construction (the
+ * children of the rows it has just inserted) and that deletes and replaces
+ * no parent rows (no cascades would run).  Each child row checked its parent
+ * (a B-tree search): a fifth of message ingest's SQLite work. */
+int md_store_begin_nofk(md_store *st, md_err *err);
 int md_store_commit(md_store *st, md_err *err);
 void md_store_rollback(md_store *st);
 
