@@ -1046,13 +1046,13 @@ static int parse_entity(walk *w, const char *p, size_t n, int depth, int parent,
     int self = pt->index;
     ctype ct;
     parse_ctype(find_field(hl, "Content-Type"), &ct, deftype, &w->m->flags);
-    snprintf(pt->type, sizeof pt->type, "%s", ct.type);
-    snprintf(pt->charset, sizeof pt->charset, "%s", ct.charset);
-    snprintf(pt->report_type, sizeof pt->report_type, "%s", ct.report_type);
+    md_text_copy(pt->type, sizeof pt->type, ct.type);
+    md_text_copy(pt->charset, sizeof pt->charset, ct.charset);
+    md_text_copy(pt->report_type, sizeof pt->report_type, ct.report_type);
     pt->is_attachment = parse_disp(find_field(hl, "Content-Disposition"), pt->filename,
                                    sizeof pt->filename, &w->m->flags);
     if (!*pt->filename && *ct.name)
-        snprintf(pt->filename, sizeof pt->filename, "%s", ct.name);
+        md_text_copy(pt->filename, sizeof pt->filename, ct.name);
     if (*pt->filename)
         pt->is_attachment = 1;
     if (strncmp(ct.type, "multipart/", 10) == 0) {

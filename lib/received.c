@@ -34,7 +34,7 @@ static void append_clause(char *dst, size_t n, const char *s, size_t len)
     if (l)
         snprintf(dst + l, n - l, "; %s", tmp);
     else
-        snprintf(dst, n, "%s", tmp);
+        md_text_copy(dst, n, tmp);
 }
 
 /* first_word: the first word of clause s (up to blank, '(' or ';'). */
@@ -83,7 +83,7 @@ static void parse_from(md_hop *h, const char *t)
         h->ip = ip;
         h->has_ip = 1;
     }
-    snprintf(h->helo, sizeof h->helo, "%s", w);
+    md_text_copy(h->helo, sizeof h->helo, w);
     int helo_eq = 0, helo_kw = 0;
     /* walk the top-level comments */
     size_t n = strlen(t);
@@ -139,7 +139,7 @@ static void parse_from(md_hop *h, const char *t)
     }
     if ((helo_eq || helo_kw) && !*h->rdns && *w != '[') {
         /* Exim/qmail: the word after "from" is the reverse DNS name */
-        snprintf(h->rdns, sizeof h->rdns, "%s", w);
+        md_text_copy(h->rdns, sizeof h->rdns, w);
     }
     if (!h->has_ip) {
         size_t pos, len;

@@ -307,6 +307,20 @@ int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *con
     return out->oom ? MD_ERR_NOMEM : MD_OK;
 }
 
+/* ascii: whether s[0..len) is all ASCII (8 bytes at a time) */
+static int ascii(const char *s, size_t len)
+{
+    uint64_t or = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        or |= w;
+    }
+    for (; i < len; i++)
+        or |= (unsigned char)s[i];
+    return !(or & 0x8080808080808080ULL);
+}
+
 void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len)
 {
     if (n == 0)
@@ -315,8 +329,19 @@ void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len)
         len = n - 1;
     memcpy(dst, s, len);
     dst[len] = '\0';
+    if (ascii(dst, len)) /* valid as it is: most header text */
+        return;
     while (len && !md_text_utf8_valid(dst, len))
         dst[--len] = '\0';
+}
+
+void md_text_copy(char *dst, size_t n, const char *s)
+{
+    if (n == 0)
+        return;
+    size_t len = strnlen(s, n - 1);
+    memcpy(dst, s, len);
+    dst[len] = '\0';
 }
 
 void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "err.h"
 #include "text.h"
@@ -255,6 +256,26 @@ static void copy_trim(const char *s, size_t len, size_t n, const char *want)
     assert_string_equal(dst, want);
 }
 
+/* md_text_copy: as snprintf(dst, n, "%s", s) */
+static void test_copy(void **state)
+{
+    (void)state;
+    static const char *const src[] = {"", "a", "abcde", "abcdefghijkl", "M\xC3\xBCller"};
+    for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
+        for (size_t n = 1; n < 10; n++) {
+            char a[16], b[16];
+            memset(a, 'Z', sizeof a);
+            memset(b, 'Z', sizeof b);
+            md_text_copy(a, n, src[i]);
+            snprintf(b, n, "%s", src[i]);
+            assert_string_equal(a, b);
+            assert_int_equal(a[n], 'Z'); /* nothing written past n */
+        }
+    char dst[2] = {'Z', 'Z'};
+    md_text_copy(dst, 0, "abc");
+    assert_memory_equal(dst, "ZZ", 2);
+}
+
 static void test_copy_trim(void **state)
 {
     (void)state;
@@ -275,6 +296,12 @@ static void test_copy_trim(void **state)
     copy_trim("M\xC3\xBCller", 7, 4, "M\xC3\xBC");
     /* invalid UTF-8 is cut back until the rest is valid */
     copy_trim("a\xFF" "b", 3, 64, "a");
+    /* ... also past 8 ASCII bytes (the fast check goes 8 at a time), and
+     * with the bad byte in the last word or in the tail */
+    copy_trim("abcdefghij\xFFk", 12, 64, "abcdefghij");
+    copy_trim("abcdefg\xFF" "abcdefgh", 16, 64, "abcdefg");
+    copy_trim("abcdefghabcdefghabc", 19, 64, "abcdefghabcdefghabc");
+    copy_trim("abcdefgh\xC3\xBC", 10, 64, "abcdefgh\xC3\xBC");
     /* no-break space (U+00A0) is not ASCII white space: kept */
     copy_trim("\xC2\xA0x ", 4, 64, "\xC2\xA0x");
     /* n == 0 writes nothing */
@@ -302,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_case_helpers),
         cmocka_unit_test(test_casestr_scan),
+        cmocka_unit_test(test_copy),
         cmocka_unit_test(test_addr_norm),
         cmocka_unit_test(test_redact_addr),
         cmocka_unit_test(test_redact_line),
