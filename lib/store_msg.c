@@ -90,7 +90,8 @@ static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
     "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
     " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?18,?12,?13,?14,?15,?16,?17)",
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?18,?12,?13,?14,?15,?16,?17)"
+    " ON CONFLICT(hash) DO NOTHING",
     "INSERT INTO msg_ev (msg_id, hops, auth) VALUES (?1, ?2, ?3)",
     "UPDATE msg SET kind = ?2 WHERE id = ?1",
     "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
@@ -233,21 +234,33 @@ static int done(md_msg_writer *w, sqlite3_stmt *s, md_err *err, const char *what
     return MD_OK;
 }
 
-int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
+/* find: r->id of the stored message with r's hash: 1 found, 0 none, or a
+ * negative code */
+static int find(md_msg_writer *w, md_msg_row *r, md_err *err)
 {
     sqlite3_stmt *s = stmt(w, S_FIND, err);
     if (!s)
         return MD_ERR_DB;
     bt(s, 1, r->hash);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         r->id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
-        return 0;
-    }
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return md_store_dberr(w->st, err, "looking up a message");
+    return rc == SQLITE_ROW;
+}
+
+/* A packed row (the parse thread's) goes straight to the insert, which
+ * does nothing for a stored hash (then found): one search of the hash index
+ * instead of two for a new message.  An unpacked one is looked up first:
+ * packing a stored message again would be wasted. */
+int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!r->raw_codec && r->raw && r->rawlen && (rc = find(w, r, err)) != 0)
+        return rc > 0 ? 0 : rc;
     if (!(s = stmt(w, S_INS, err)))
         return MD_ERR_DB;
     bt(s, 1, r->hash);
@@ -276,6 +289,10 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     sqlite3_bind_int64(s, 18, (sqlite3_int64)time(NULL)); /* stored (strftime('%s','now')) */
     if (done(w, s, err, "storing a message") != MD_OK)
         return MD_ERR_DB;
+    if (sqlite3_changes(w->st->db) == 0) { /* stored before */
+        rc = find(w, r, err);
+        return rc > 0 ? 0 : rc < 0 ? rc : md_store_dberr(w->st, err, "finding a message");
+    }
     r->id = sqlite3_last_insert_rowid(w->st->db);
     if (!r->hops_len && !r->auth_len)
         return 1;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ingest.h"
+#include "buf.h"
 #include "store_msg.h"
 #include "testutil.h"
 
@@ -109,6 +110,24 @@ static void test_write_read(void **state)
     r.id = 0;
     assert_int_equal(md_store_msg_put(w, &r, &e), 0);
     assert_int_equal(r.id, id1);
+    /* ... packed (as the parse thread puts it: inserted at once, nothing
+     * done for a stored hash) and without raw bytes, the same */
+    md_msg_pack *pk;
+    md_buf z = MD_BUF_INIT;
+    assert_int_equal(md_store_msg_pack_open(&pk, &e), MD_OK);
+    md_msg_row pr = r;
+    assert_int_equal(md_store_msg_pack(pk, &pr, &z), MD_OK);
+    pr.raw_codec = 1; /* packed or not (too short to shrink), taken as packed */
+    pr.id = 0;
+    assert_int_equal(md_store_msg_put(w, &pr, &e), 0);
+    assert_int_equal(pr.id, id1);
+    pr.raw = NULL;
+    pr.rawlen = 0;
+    pr.id = 0;
+    assert_int_equal(md_store_msg_put(w, &pr, &e), 0);
+    assert_int_equal(pr.id, id1);
+    md_store_msg_pack_close(pk);
+    md_buf_free(&z);
     assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@uni-potsdam.de", MD_MSGADDR_FROM, &e), MD_OK);
     assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@outlook.de", MD_MSGADDR_TO, &e), MD_OK);
     assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@outlook.de", MD_MSGADDR_TO, &e), MD_OK);
