@@ -333,8 +333,9 @@ static void hlist_free(hlist *l)
     for (size_t i = 0; i < l->n; i++) {
         free(l->h[i].name);
         free(l->h[i].raw);
+        if (l->h[i].decoded != l->h[i].value) /* shared when nothing was encoded */
+            free(l->h[i].decoded);
         free(l->h[i].value);
-        free(l->h[i].decoded);
     }
     free(l->h);
     memset(l, 0, sizeof *l);
@@ -405,7 +406,8 @@ static int add_field(hlist *l, const char *name, size_t nn, const char *val, siz
     if (h->value) {
         if (comment_depth(h->value, strlen(h->value)) > MD_LIMIT_COMMENT_DEPTH)
             *flags |= MD_MSG_DEEP_COMMENT;
-        h->decoded = decode_2047(h->value, flags);
+        /* most values have no encoded word: the value serves (no copy) */
+        h->decoded = strstr(h->value, "=?") ? decode_2047(h->value, flags) : h->value;
     }
     l->n++;
     if (oom || !h->name || !h->raw || !h->value || !h->decoded)
