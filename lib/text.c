@@ -39,6 +39,11 @@ int md_text_utf8_valid(const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ULL))) {
+            i += 8; /* eight ASCII bytes (most mail) */
+            continue;
+        }
         if (p[i] < 0x80) { i++; continue; }
         size_t l = utf8_seq(p + i, n - i);
         if (!l)
@@ -307,20 +312,6 @@ int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *con
     return out->oom ? MD_ERR_NOMEM : MD_OK;
 }
 
-/* ascii: whether s[0..len) is all ASCII (8 bytes at a time) */
-static int ascii(const char *s, size_t len)
-{
-    uint64_t or = 0, w;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, s + i, 8);
-        or |= w;
-    }
-    for (; i < len; i++)
-        or |= (unsigned char)s[i];
-    return !(or & 0x8080808080808080ULL);
-}
-
 void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len)
 {
     if (n == 0)
@@ -329,8 +320,6 @@ void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len)
         len = n - 1;
     memcpy(dst, s, len);
     dst[len] = '\0';
-    if (ascii(dst, len)) /* valid as it is: most header text */
-        return;
     while (len && !md_text_utf8_valid(dst, len))
         dst[--len] = '\0';
 }

@@ -256,6 +256,27 @@ static void copy_trim(const char *s, size_t len, size_t n, const char *want)
     assert_string_equal(dst, want);
 }
 
+/* md_text_utf8_valid goes 8 ASCII bytes at a time: a bad byte or a
+ * sequence at any place of a long ASCII run is still seen */
+static void test_utf8_valid_runs(void **state)
+{
+    (void)state;
+    char s[40];
+    for (size_t at = 0; at < 30; at++) {
+        memset(s, 'a', sizeof s);
+        s[at] = (char)0xFF;
+        assert_false(md_text_utf8_valid(s, sizeof s));
+        assert_true(md_text_utf8_valid(s, at));
+        memset(s, 'a', sizeof s);
+        s[at] = (char)0xC3; /* a two-byte sequence, cut by the end or whole */
+        s[at + 1] = (char)0xBC;
+        assert_true(md_text_utf8_valid(s, sizeof s));
+        assert_false(md_text_utf8_valid(s, at + 1));
+        s[at + 1] = 'a'; /* no continuation byte */
+        assert_false(md_text_utf8_valid(s, sizeof s));
+    }
+}
+
 /* md_text_copy: as snprintf(dst, n, "%s", s) */
 static void test_copy(void **state)
 {
@@ -330,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_case_helpers),
         cmocka_unit_test(test_casestr_scan),
         cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_utf8_valid_runs),
         cmocka_unit_test(test_addr_norm),
         cmocka_unit_test(test_redact_addr),
         cmocka_unit_test(test_redact_line),
