@@ -33,7 +33,7 @@ typedef struct md_authres {
 } md_authres;
 
 /* md_authres_parse: an Authentication-Results or ARC-Authentication-Results
- * value into *out (zeroed first). */
+ * value into *out (reset first: items past out->n are left as they were). */
 void md_authres_parse(md_authres *out, const char *value);
 
 /* md_authres_parse_spf: a Received-SPF value ("pass (comment) client-ip=...;

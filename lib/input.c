@@ -20,6 +20,7 @@
 struct md_input {
     char name[MD_LIMIT_PATH];
     int fd;                     /* -1 for memory input */
+    int regular;                /* fd is a regular file: a short read is its end */
     const unsigned char *mem;   /* memory input */
     size_t mem_len, mem_pos;
     md_comp comp;
@@ -73,7 +74,10 @@ static int raw_fill(md_input *in)
             in->raw_eof = 1;
             return -1;
         }
-        if (n == 0)
+        /* a regular file's end, also when it came with bytes (a short
+         * read): no read that returns 0 after it (a system call per file
+         * of a Maildir) */
+        if (n == 0 || (in->regular && (size_t)n < RAW_CAP - in->raw_end))
             in->raw_eof = 1;
         in->raw_end += (size_t)n;
         return 0;
@@ -159,6 +163,8 @@ static size_t decode(md_input *in, char *dst, size_t cap)
                     in->raw_eof = in->eof = 1;
                     return 0;
                 }
+                if (in->regular && (size_t)n < cap)
+                    in->raw_eof = 1; /* its end (as in raw_fill) */
                 in->raw_pos += (uint64_t)n;
                 return (size_t)n;
             }
@@ -346,8 +352,10 @@ int md_input_open(md_input **out, const char *path, md_err *err)
             free(in);
             return md_err_set(err, MD_ERR_IO, "%s: is a directory", path);
         }
-        if (S_ISREG(st.st_mode))
+        if (S_ISREG(st.st_mode)) {
             in->raw_size = (uint64_t)st.st_size;
+            in->regular = 1;
+        }
         in->mtime = (int64_t)st.st_mtime;
         in->dev = (uint64_t)st.st_dev;
         in->ino = (uint64_t)st.st_ino;

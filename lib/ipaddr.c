@@ -90,6 +90,24 @@ int md_cidr_contains(const md_cidr *net, const md_ip *ip)
     return 1;
 }
 
+int md_cidr_table_contains(md_cidr_table *t, const md_ip *ip)
+{
+    if (!atomic_load_explicit(&t->ready, memory_order_acquire)) {
+        pthread_mutex_lock(&t->mu);
+        if (!atomic_load_explicit(&t->ready, memory_order_relaxed)) {
+            for (size_t i = 0; i < t->n && i < MD_CIDR_TABLE_MAX; i++)
+                if (md_cidr_parse(&t->net[i], t->text[i], strlen(t->text[i])) != MD_OK)
+                    t->net[i].prefix = -1;
+            atomic_store_explicit(&t->ready, 1, memory_order_release);
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+    for (size_t i = 0; i < t->n && i < MD_CIDR_TABLE_MAX; i++)
+        if (t->net[i].prefix >= 0 && md_cidr_contains(&t->net[i], ip))
+            return 1;
+    return 0;
+}
+
 int md_ip_is_private(const md_ip *ip)
 {
     static const char *const nets[] = {
@@ -97,12 +115,8 @@ int md_ip_is_private(const md_ip *ip)
         "169.254.0.0/16", "100.64.0.0/10", "0.0.0.0/8",
         "fc00::/7", "fe80::/10", "::1/128", "::/128",
     };
-    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
-        md_cidr c;
-        if (md_cidr_parse(&c, nets[i], strlen(nets[i])) == MD_OK && md_cidr_contains(&c, ip))
-            return 1;
-    }
-    return 0;
+    static md_cidr_table t = MD_CIDR_TABLE(nets);
+    return md_cidr_table_contains(&t, ip);
 }
 
 static int ipchar(int c)

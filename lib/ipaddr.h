@@ -8,6 +8,8 @@
 #ifndef MD_IPADDR_H
 #define MD_IPADDR_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +35,24 @@ int md_ip_equal(const md_ip *a, const md_ip *b);
 /* md_cidr_parse: "141.89.0.0/16", "2001:db8::/32" or a single address. */
 int md_cidr_parse(md_cidr *out, const char *s, size_t n);
 int md_cidr_contains(const md_cidr *net, const md_ip *ip);
+
+/* A constant list of networks, written as text, parsed on first use: a
+ * static md_cidr_table, set up with MD_CIDR_TABLE(list) where list is a
+ * static array of at most MD_CIDR_TABLE_MAX strings.  Texts that do not
+ * parse match nothing.  Lookups are safe from any thread (the parse runs
+ * once, under the table's mutex); nothing is allocated. */
+#define MD_CIDR_TABLE_MAX 32
+typedef struct md_cidr_table {
+    const char *const *text;
+    size_t n;
+    pthread_mutex_t mu;
+    atomic_int ready;
+    md_cidr net[MD_CIDR_TABLE_MAX];
+} md_cidr_table;
+#define MD_CIDR_TABLE(list) {(list), sizeof(list) / sizeof((list)[0]), PTHREAD_MUTEX_INITIALIZER, 0, {{{{0}, 0}, 0}}}
+
+/* md_cidr_table_contains: whether ip is in one of t's networks. */
+int md_cidr_table_contains(md_cidr_table *t, const md_ip *ip);
 
 /* md_ip_is_private: RFC 1918, loopback, link-local, CGNAT, ULA (fc00::/7),
  * IPv6 loopback/link-local, unspecified.  For "not a public IP" decisions. */

@@ -333,8 +333,9 @@ static void hlist_free(hlist *l)
     for (size_t i = 0; i < l->n; i++) {
         free(l->h[i].name);
         free(l->h[i].raw);
+        if (l->h[i].decoded != l->h[i].value) /* shared when nothing was encoded */
+            free(l->h[i].decoded);
         free(l->h[i].value);
-        free(l->h[i].decoded);
     }
     free(l->h);
     memset(l, 0, sizeof *l);
@@ -405,7 +406,8 @@ static int add_field(hlist *l, const char *name, size_t nn, const char *val, siz
     if (h->value) {
         if (comment_depth(h->value, strlen(h->value)) > MD_LIMIT_COMMENT_DEPTH)
             *flags |= MD_MSG_DEEP_COMMENT;
-        h->decoded = decode_2047(h->value, flags);
+        /* most values have no encoded word: the value serves (no copy) */
+        h->decoded = strstr(h->value, "=?") ? decode_2047(h->value, flags) : h->value;
     }
     l->n++;
     if (oom || !h->name || !h->raw || !h->value || !h->decoded)
@@ -1046,13 +1048,13 @@ static int parse_entity(walk *w, const char *p, size_t n, int depth, int parent,
     int self = pt->index;
     ctype ct;
     parse_ctype(find_field(hl, "Content-Type"), &ct, deftype, &w->m->flags);
-    snprintf(pt->type, sizeof pt->type, "%s", ct.type);
-    snprintf(pt->charset, sizeof pt->charset, "%s", ct.charset);
-    snprintf(pt->report_type, sizeof pt->report_type, "%s", ct.report_type);
+    md_text_copy(pt->type, sizeof pt->type, ct.type);
+    md_text_copy(pt->charset, sizeof pt->charset, ct.charset);
+    md_text_copy(pt->report_type, sizeof pt->report_type, ct.report_type);
     pt->is_attachment = parse_disp(find_field(hl, "Content-Disposition"), pt->filename,
                                    sizeof pt->filename, &w->m->flags);
     if (!*pt->filename && *ct.name)
-        snprintf(pt->filename, sizeof pt->filename, "%s", ct.name);
+        md_text_copy(pt->filename, sizeof pt->filename, ct.name);
     if (*pt->filename)
         pt->is_attachment = 1;
     if (strncmp(ct.type, "multipart/", 10) == 0) {

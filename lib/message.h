@@ -53,7 +53,8 @@ typedef struct md_msg_header {
     char *name;        /* as written ("Received"); compare with md_text_casecmp */
     char *raw;         /* value as written, folding kept, UTF-8-repaired */
     char *value;       /* unfolded (CRLF+WSP -> WSP), trimmed, UTF-8-repaired */
-    char *decoded;     /* value with RFC 2047 words decoded to UTF-8 */
+    char *decoded;     /* value with RFC 2047 words decoded to UTF-8 (value
+                          itself when it has none) */
     uint32_t line;     /* 1-based line of the field in the message */
 } md_msg_header;
 

@@ -1,6 +1,7 @@
 /* msantispam.c: Microsoft's antispam verdict headers in words (see
  * msantispam.h).  Plain values, bounded copies, no allocation. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 
 void md_msantispam_init(md_msantispam *as)
 {
-    memset(as, 0, sizeof *as);
+    /* not the fields f (15 KB, set as they are read) */
+    as->present = 0;
+    memset(&as->n, 0, sizeof *as - offsetof(md_msantispam, n));
     as->scl = as->org_scl = as->pcl = as->bcl = -2;
 }
 
@@ -26,27 +29,27 @@ static int level(const char *v)
 static void set_known(md_msantispam *as, const char *k, const char *v)
 {
     if (!md_text_casecmp(k, "CIP"))
-        snprintf(as->cip, sizeof as->cip, "%.45s", v);
+        md_text_copy(as->cip, sizeof as->cip, v);
     else if (!md_text_casecmp(k, "CTRY"))
-        snprintf(as->ctry, sizeof as->ctry, "%.15s", v);
+        md_text_copy(as->ctry, sizeof as->ctry, v);
     else if (!md_text_casecmp(k, "LANG"))
-        snprintf(as->lang, sizeof as->lang, "%.15s", v);
+        md_text_copy(as->lang, sizeof as->lang, v);
     else if (!md_text_casecmp(k, "SFV"))
-        snprintf(as->sfv, sizeof as->sfv, "%.15s", v);
+        md_text_copy(as->sfv, sizeof as->sfv, v);
     else if (!md_text_casecmp(k, "IPV"))
-        snprintf(as->ipv, sizeof as->ipv, "%.15s", v);
+        md_text_copy(as->ipv, sizeof as->ipv, v);
     else if (!md_text_casecmp(k, "CAT"))
-        snprintf(as->cat, sizeof as->cat, "%.31s", v);
+        md_text_copy(as->cat, sizeof as->cat, v);
     else if (!md_text_casecmp(k, "SRV"))
-        snprintf(as->srv, sizeof as->srv, "%.31s", v);
+        md_text_copy(as->srv, sizeof as->srv, v);
     else if (!md_text_casecmp(k, "SFTY"))
-        snprintf(as->sfty, sizeof as->sfty, "%.63s", v);
+        md_text_copy(as->sfty, sizeof as->sfty, v);
     else if (!md_text_casecmp(k, "DIR"))
-        snprintf(as->dir, sizeof as->dir, "%.7s", v);
+        md_text_copy(as->dir, sizeof as->dir, v);
     else if (!md_text_casecmp(k, "PTR"))
-        snprintf(as->ptr, sizeof as->ptr, "%.255s", v);
+        md_text_copy(as->ptr, sizeof as->ptr, v);
     else if (!md_text_casecmp(k, "H"))
-        snprintf(as->helo, sizeof as->helo, "%.255s", v);
+        md_text_copy(as->helo, sizeof as->helo, v);
     else if (!md_text_casecmp(k, "SCL"))
         as->scl = level(v);
     else if (!md_text_casecmp(k, "PCL"))
@@ -81,7 +84,7 @@ void md_msantispam_parse_fields(md_msantispam *as, const char *source, const cha
             md_msas_field *f = &as->f[as->n++];
             md_text_copy_trim(f->key, sizeof f->key, p, (size_t)(colon - p));
             md_text_copy_trim(f->value, sizeof f->value, colon + 1, k - (size_t)(colon - p) - 1);
-            snprintf(f->source, sizeof f->source, "%.39s", source ? source : "");
+            md_text_copy(f->source, sizeof f->source, source ? source : "");
             set_known(as, f->key, f->value);
         }
         p += k;

@@ -49,7 +49,7 @@ typedef struct md_msantispam {
     int bcl;                     /* -2 absent */
 } md_msantispam;
 
-/* md_msantispam_init: everything absent. */
+/* md_msantispam_init: everything absent (f[n..] left as they were). */
 void md_msantispam_init(md_msantispam *as);
 
 /* md_msantispam_parse_fields: add the KEY:value; fields of one header value

@@ -67,6 +67,7 @@ typedef struct job {
     int64_t source_id;
     uint64_t lines, bytes;  /* the source's progress when stored */
     int skip;               /* 1 stored already (or a copy of a file before it) */
+    int created;            /* its source is new (recorded complete) */
     int rc;                 /* the parse's result (0 or MD_ERR_NOMEM) */
     size_t np;              /* preps made: the message, then its originals */
     prep p[1 + MAX_INNER_STORED];
@@ -114,23 +115,33 @@ static void job_warn(job *j, uint64_t line, const char *fmt, ...)
 
 /* Content hash: two 64-bit FNV-1a lanes (fingerprint, not security) over
  * the bytes without CR and without trailing line ends, so that a CRLF copy,
- * an mbox copy and the .eml are one message. */
+ * an mbox copy and the .eml are one message.  The runs between CRs go
+ * through the plain loop (memchr finds the CRs): each lane is one
+ * multiplication per byte, so the two run side by side. */
+#define FNV_PRIME 0x100000001b3ULL
 static void content_hash(const void *p, size_t n, char *out, size_t outsize)
 {
     const unsigned char *s = p;
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
     uint64_t a = 0xcbf29ce484222325ULL, b = 0x6c62272e07bb0142ULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\r') {
-            if (i + 1 < n && s[i + 1] == '\n')
-                continue;
-            /* a lone CR is a line end (CR-only files) */
+    size_t k = 0, i = 0;
+    while (i < n) {
+        const unsigned char *cr = memchr(s + i, '\r', n - i);
+        size_t e = cr ? (size_t)(cr - s) : n;
+        for (; i < e; i++, k++) {
+            a = (a ^ s[i]) * FNV_PRIME;
+            b = (b ^ s[i] ^ (k & 0xff)) * FNV_PRIME;
         }
-        unsigned char c = s[i] == '\r' ? '\n' : s[i];
-        a = (a ^ c) * 0x100000001b3ULL;
-        b = (b ^ c ^ (k++ & 0xff)) * 0x100000001b3ULL;
+        if (i == n)
+            break;
+        /* a CR: nothing of CRLF, a lone CR is a line end (CR-only files) */
+        if (!(i + 1 < n && s[i + 1] == '\n')) {
+            a = (a ^ '\n') * FNV_PRIME;
+            b = (b ^ '\n' ^ (k & 0xff)) * FNV_PRIME;
+            k++;
+        }
+        i++;
     }
     b ^= k;
     /* "%016llx%016llx", without printf (once per file) */
@@ -140,9 +151,9 @@ static void content_hash(const void *p, size_t n, char *out, size_t outsize)
             out[0] = '\0';
         return;
     }
-    for (int i = 0; i < 16; i++) {
-        out[i] = hex[(a >> (60 - 4 * i)) & 0xf];
-        out[16 + i] = hex[(b >> (60 - 4 * i)) & 0xf];
+    for (int j = 0; j < 16; j++) {
+        out[j] = hex[(a >> (60 - 4 * j)) & 0xf];
+        out[16 + j] = hex[(b >> (60 - 4 * j)) & 0xf];
     }
     out[32] = '\0';
 }
@@ -652,15 +663,17 @@ static void pipe_queue(msgpipe *pp)
 
 /* ---- transactions and batches ---------------------------------------------- */
 
-/* tx_begin / tx_end: one transaction per input, or the batch's. */
+/* tx_begin / tx_end: one transaction per input, or the batch's.  Foreign
+ * keys unchecked (md_store_begin_nofk): every row written refers to a
+ * message or source just stored or found, and nothing is deleted. */
 static int tx_begin(mctx *c, md_err *err)
 {
     msgbatch *b = c->ig->msg_batch;
     if (!b)
-        return md_store_begin(c->ig->store, err);
+        return md_store_begin_nofk(c->ig->store, err);
     if (b->open)
         return MD_OK;
-    int rc = md_store_begin(c->ig->store, err);
+    int rc = md_store_begin_nofk(c->ig->store, err);
     b->open = rc == MD_OK;
     return rc;
 }
@@ -723,7 +736,7 @@ static int store_ready(md_ingest *ig, int mode, md_err *err)
         }
         if ((rc = tx_begin(&c, err)) == MD_OK) {
             rc = store_job(&c, j, err);
-            if (rc == MD_OK)
+            if (rc == MD_OK && !j->created) /* a new source is complete already */
                 rc = md_store_msg_source_progress(c.w, j->source_id, j->lines, j->bytes, 1, err);
         }
         pipe_done(pp);
@@ -835,10 +848,12 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     int created = 0;
     if ((rc = tx_begin(c, err)) != MD_OK)
         return rc;
-    rc = md_store_msg_source_get(c->w, j->hash, "message", c->path, &src, &created, err);
+    rc = md_store_msg_source_take(c->w, j->hash, "message", c->path, j->lines, j->bytes, &src,
+                                  &created, err);
     if (rc != MD_OK)
         return tx_end(c, rc, err);
     j->source_id = src.id;
+    j->created = created;
     j->skip = !created && src.complete;
     if (pp) {
         /* a copy of a file still queued is stored by then */
@@ -854,7 +869,7 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     } else {
         prepare(&c->pc, j);
         rc = store_job(c, j, err);
-        if (rc == MD_OK)
+        if (rc == MD_OK && !created)
             rc = md_store_msg_source_progress(c->w, src.id, j->lines, j->bytes, 1, err);
     }
     return tx_end(c, rc, err);

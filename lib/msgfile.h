@@ -28,7 +28,12 @@
 
 #include "ingest.h"
 
-#define MD_MSGFILE_BATCH 2000   /* messages per transaction while batching */
+/* messages per transaction while batching: each commit writes again (and
+ * journals) the index pages the batch touched, at random places of the
+ * hash, source and address indexes; 100,000 messages wrote 360,000 pages
+ * in batches of 2,000, 143,000 in batches of 10,000 (a crash loses at most
+ * one batch: stored again by the next run) */
+#define MD_MSGFILE_BATCH 10000
 
 /* md_msgfile_ingest: an md_ingest_fn (see ingest.h). */
 int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err);

@@ -34,7 +34,7 @@ static void append_clause(char *dst, size_t n, const char *s, size_t len)
     if (l)
         snprintf(dst + l, n - l, "; %s", tmp);
     else
-        snprintf(dst, n, "%s", tmp);
+        md_text_copy(dst, n, tmp);
 }
 
 /* first_word: the first word of clause s (up to blank, '(' or ';'). */
@@ -83,7 +83,7 @@ static void parse_from(md_hop *h, const char *t)
         h->ip = ip;
         h->has_ip = 1;
     }
-    snprintf(h->helo, sizeof h->helo, "%s", w);
+    md_text_copy(h->helo, sizeof h->helo, w);
     int helo_eq = 0, helo_kw = 0;
     /* walk the top-level comments */
     size_t n = strlen(t);
@@ -139,7 +139,7 @@ static void parse_from(md_hop *h, const char *t)
     }
     if ((helo_eq || helo_kw) && !*h->rdns && *w != '[') {
         /* Exim/qmail: the word after "from" is the reverse DNS name */
-        snprintf(h->rdns, sizeof h->rdns, "%s", w);
+        md_text_copy(h->rdns, sizeof h->rdns, w);
     }
     if (!h->has_ip) {
         size_t pos, len;
@@ -296,7 +296,7 @@ int md_received_chain(md_received *out, const md_message *m, md_err *err)
     out->truncated = total > keep;
     if (!keep)
         return MD_OK;
-    out->hop = calloc(keep, sizeof *out->hop);
+    out->hop = malloc(keep * sizeof *out->hop); /* each set by md_received_parse_one */
     if (!out->hop)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     pos = 0;
@@ -369,12 +369,8 @@ static int microsoft_ip(const md_ip *ip)
         "213.199.128.0/18", "2a01:111:f400::/48", "2a01:111:f403::/48", "2a01:111::/32",
         "2603:1000::/24",
     };
-    for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
-        md_cidr c;
-        if (md_cidr_parse(&c, nets[i], strlen(nets[i])) == 0 && md_cidr_contains(&c, ip))
-            return 1;
-    }
-    return 0;
+    static md_cidr_table t = MD_CIDR_TABLE(nets);
+    return md_cidr_table_contains(&t, ip);
 }
 
 md_ipclass md_received_classify(const md_config *cfg, const md_ip *ip, const char *name,

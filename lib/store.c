@@ -172,6 +172,15 @@ static int migrate(md_store *st, md_err *err)
     return MD_OK;
 }
 
+/* SQLite's process-wide settings, before its first use: no memory
+ * statistics (a global mutex taken around every allocation and free, some
+ * 250 per stored message).  When the embedding program has started SQLite
+ * already, its settings stay (sqlite3_config refuses: harmless). */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* internal flag: the read-only open after upgrading an older store */
 #define MD_STORE_UPGRADED 0x100
 
@@ -183,14 +192,6 @@ static int hot_journal(const char *path)
     struct stat sb;
     return (size_t)snprintf(j, sizeof j, "%s-journal", path) < sizeof j && stat(j, &sb) == 0 &&
            sb.st_size > 0;
-}
-
-/* sqlite_setup: once per process, before SQLite's first use: no memory
- * statistics (nothing reads them; their global mutex was taken on every
- * allocation).  Too late once SQLite is initialised: no harm then. */
-static void sqlite_setup(void)
-{
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int md_store_open(md_store **out, const char *path, int flags, md_err *err)
@@ -284,14 +285,40 @@ int md_store_schema_version(md_store *st)
     return user_version(st);
 }
 
-int md_store_begin(md_store *st, md_err *err)
+/* fk_on: foreign keys on again after a transaction of md_store_begin_nofk
+ * (outside a transaction: within one the pragma does nothing) */
+static void fk_on(md_store *st)
+{
+    if (st->nofk && !st->in_tx && md_store_exec(st, "PRAGMA foreign_keys=ON", NULL) == MD_OK)
+        st->nofk = 0;
+}
+
+/* begin: BEGIN IMMEDIATE, with foreign keys off first when nofk */
+static int begin(md_store *st, int nofk, md_err *err)
 {
     if (st->in_tx)
         return md_err_set(err, MD_ERR_ARG, "transaction already open");
-    if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK)
+    if (nofk) {
+        if (md_store_exec(st, "PRAGMA foreign_keys=OFF", err) != MD_OK)
+            return MD_ERR_DB;
+        st->nofk = 1;
+    }
+    if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK) {
+        fk_on(st);
         return MD_ERR_DB;
+    }
     st->in_tx = 1;
     return MD_OK;
+}
+
+int md_store_begin(md_store *st, md_err *err)
+{
+    return begin(st, 0, err);
+}
+
+int md_store_begin_nofk(md_store *st, md_err *err)
+{
+    return begin(st, 1, err);
 }
 
 int md_store_commit(md_store *st, md_err *err)
@@ -301,6 +328,7 @@ int md_store_commit(md_store *st, md_err *err)
     if (md_store_exec(st, "COMMIT", err) != MD_OK)
         return MD_ERR_DB;
     st->in_tx = 0;
+    fk_on(st);
     return MD_OK;
 }
 
@@ -310,6 +338,7 @@ void md_store_rollback(md_store *st)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         st->in_tx = 0;
     }
+    fk_on(st);
 }
 
 void md_store_bulk(md_store *st, int on)

@@ -15,6 +15,7 @@ struct md_store {
     int in_tx;
     int bulk;   /* writers open in bulk mode (md_store_bulk) */
     int rbj;    /* in rollback-journal mode (md_store_bulk_journal) */
+    int nofk;   /* foreign keys off until the transaction ends (md_store_begin_nofk) */
     struct {
         const char *sql;     /* the caller's (static) text: the key */
         sqlite3_stmt *s;

@@ -83,14 +83,15 @@ static const char schema_msg_3[] =
     "  msg_id INTEGER PRIMARY KEY REFERENCES msg(id) ON DELETE CASCADE,"
     "  hops BLOB, auth BLOB);";
 
-enum { S_FIND, S_INS, S_EV, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_GET,
-       S_SRC_PROG, S_COUNT };
+enum { S_FIND, S_INS, S_EV, S_KIND, S_ADDR, S_AS, S_DSN, S_ARF, S_SRC_PROG, S_SRC_FIND,
+       S_SRC_NEW, S_SRC_SEEN, S_COUNT };
 
 static const char *const sql_text[S_COUNT] = {
     "SELECT id FROM msg WHERE hash = ?1",
     "INSERT INTO msg (hash, source_id, path, mbox_offset, kind, message_id, from_addr, from_text,"
     " to_text, subject, date, stored, flags, size, antispam, headers, raw, raw_codec)"
-    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?18,?12,?13,?14,?15,?16,?17)",
+    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?18,?12,?13,?14,?15,?16,?17)"
+    " ON CONFLICT(hash) DO NOTHING",
     "INSERT INTO msg_ev (msg_id, hops, auth) VALUES (?1, ?2, ?3)",
     "UPDATE msg SET kind = ?2 WHERE id = ?1",
     "INSERT OR IGNORE INTO msg_addr (addr, role, msg_id) VALUES (?1, ?2, ?3)",
@@ -107,14 +108,15 @@ static const char *const sql_text[S_COUNT] = {
     " orig_subject, orig_date)"
     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
     /* the source statements of store.c (md_store_source_get/_progress) kept
-     * prepared, one message file being one source; the lookup and the
-     * insert in one statement */
-    "INSERT INTO source(fingerprint, kind, first_path, last_path,"
-    " first_seen, last_seen) VALUES(?1, ?2, ?3, ?3, ?4, ?4)"
-    " ON CONFLICT(fingerprint) DO UPDATE SET last_path = excluded.last_path,"
-    " last_seen = excluded.last_seen"
-    " RETURNING id, kind, lines_done, bytes_done, complete",
+     * prepared, one message file being one source: a lookup, then an insert
+     * or an update by id (an upsert with RETURNING cost twice as much: an
+     * ephemeral table and a statement journal per file) */
     "UPDATE source SET lines_done = ?2, bytes_done = ?3, complete = ?4 WHERE id = ?1",
+    "SELECT id, kind, lines_done, bytes_done, complete FROM source WHERE fingerprint = ?1",
+    "INSERT INTO source(fingerprint, kind, first_path, last_path,"
+    " first_seen, last_seen, lines_done, bytes_done, complete)"
+    " VALUES(?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6, 1)",
+    "UPDATE source SET last_path = ?2, last_seen = ?3 WHERE id = ?1",
 };
 
 /* raw messages: mail compresses 3-4x, and the bytes written (twice, WAL
@@ -232,21 +234,33 @@ static int done(md_msg_writer *w, sqlite3_stmt *s, md_err *err, const char *what
     return MD_OK;
 }
 
-int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
+/* find: r->id of the stored message with r's hash: 1 found, 0 none, or a
+ * negative code */
+static int find(md_msg_writer *w, md_msg_row *r, md_err *err)
 {
     sqlite3_stmt *s = stmt(w, S_FIND, err);
     if (!s)
         return MD_ERR_DB;
     bt(s, 1, r->hash);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         r->id = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
-        return 0;
-    }
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return md_store_dberr(w->st, err, "looking up a message");
+    return rc == SQLITE_ROW;
+}
+
+/* A packed row (the parse thread's) goes straight to the insert, which
+ * does nothing for a stored hash (then found): one search of the hash index
+ * instead of two for a new message.  An unpacked one is looked up first:
+ * packing a stored message again would be wasted. */
+int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
+{
+    sqlite3_stmt *s;
+    int rc;
+    if (!r->raw_codec && r->raw && r->rawlen && (rc = find(w, r, err)) != 0)
+        return rc > 0 ? 0 : rc;
     if (!(s = stmt(w, S_INS, err)))
         return MD_ERR_DB;
     bt(s, 1, r->hash);
@@ -275,6 +289,10 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *r, md_err *err)
     sqlite3_bind_int64(s, 18, (sqlite3_int64)time(NULL)); /* stored (strftime('%s','now')) */
     if (done(w, s, err, "storing a message") != MD_OK)
         return MD_ERR_DB;
+    if (sqlite3_changes(w->st->db) == 0) { /* stored before */
+        rc = find(w, r, err);
+        return rc > 0 ? 0 : rc < 0 ? rc : md_store_dberr(w->st, err, "finding a message");
+    }
     r->id = sqlite3_last_insert_rowid(w->st->db);
     if (!r->hops_len && !r->auth_len)
         return 1;
@@ -615,30 +633,48 @@ int md_store_msg_arf_put(md_msg_writer *w, int64_t msg_id, const md_arf *a, md_e
     return done(w, s, err, "storing a complaint");
 }
 
-int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const char *kind,
-                            const char *path, md_source *out, int *created, md_err *err)
+int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const char *kind,
+                             const char *path, uint64_t lines, uint64_t bytes, md_source *out,
+                             int *created, md_err *err)
 {
     *created = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = stmt(w, S_SRC_GET, err);
+    sqlite3_stmt *s = stmt(w, S_SRC_FIND, err);
     if (!s)
         return MD_ERR_DB;
     /* not copied either ("" stays "": the columns are NOT NULL) */
     sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        md_store_source_row(s, out);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return md_store_dberr(w->st, err, "looking up source");
+    sqlite3_int64 now = (sqlite3_int64)time(NULL);
+    if (rc == SQLITE_ROW) {
+        if (!(s = stmt(w, S_SRC_SEEN, err)))
+            return MD_ERR_DB;
+        sqlite3_bind_int64(s, 1, out->id);
+        sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, now);
+        return done(w, s, err, "recording source");
+    }
+    if (!(s = stmt(w, S_SRC_NEW, err)))
+        return MD_ERR_DB;
+    sqlite3_bind_text(s, 1, fingerprint, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
-    sqlite3_set_last_insert_rowid(w->st->db, 0); /* an update leaves it so */
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        int r = md_store_dberr(w->st, err, "recording source");
-        sqlite3_reset(s);
-        return r;
-    }
-    md_store_source_row(s, out);
-    *created = sqlite3_last_insert_rowid(w->st->db) != 0;
-    while (sqlite3_step(s) == SQLITE_ROW)
-        ;
-    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 4, now);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)lines);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)bytes);
+    if (done(w, s, err, "recording source") != MD_OK)
+        return MD_ERR_DB;
+    out->id = sqlite3_last_insert_rowid(w->st->db);
+    snprintf(out->kind, sizeof out->kind, "%s", kind);
+    out->lines_done = lines;
+    out->bytes_done = bytes;
+    out->complete = 1;
+    *created = 1;
     return MD_OK;
 }
 

@@ -99,11 +99,17 @@ void md_store_msg_writer_close(md_msg_writer *w);
  * Returns 1 (inserted, row->id set), 0 (already stored, row->id set to the
  * existing row), or a negative code. */
 int md_store_msg_put(md_msg_writer *w, md_msg_row *row, md_err *err);
-/* md_store_msg_source_get / md_store_msg_source_progress: md_store_source_get
- * and md_store_source_progress (store.h) on the writer's prepared statements,
- * for one source per message file. */
-int md_store_msg_source_get(md_msg_writer *w, const char *fingerprint, const char *kind,
-                            const char *path, md_source *out, int *created, md_err *err);
+/* md_store_msg_source_take: md_store_source_get (store.h) on the writer's
+ * prepared statement, for one source per message file, taken whole: a new
+ * source is recorded complete at once, with lines and bytes done (*created
+ * 1; the caller's transaction stores its messages, or rolls both back),
+ * which spares md_store_msg_source_progress.  A known source keeps its
+ * progress (out has it; *created 0).
+ * md_store_msg_source_progress: md_store_source_progress on the writer's
+ * prepared statement. */
+int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const char *kind,
+                             const char *path, uint64_t lines, uint64_t bytes, md_source *out,
+                             int *created, md_err *err);
 int md_store_msg_source_progress(md_msg_writer *w, int64_t id, uint64_t lines_done,
                                  uint64_t bytes_done, int complete, md_err *err);
 /* md_store_msg_set_kind: change the kind of a stored message. */

@@ -39,6 +39,11 @@ int md_text_utf8_valid(const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ULL))) {
+            i += 8; /* eight ASCII bytes (most mail) */
+            continue;
+        }
         if (p[i] < 0x80) { i++; continue; }
         size_t l = utf8_seq(p + i, n - i);
         if (!l)
@@ -167,6 +172,17 @@ int md_text_ncasecmp(const char *a, const char *b, size_t n)
     return 0;
 }
 
+/* next_of: the offset of the next byte c in s[from..to), or to. */
+static size_t next_of(const char *s, size_t from, size_t to, int c)
+{
+    const char *p = memchr(s + from, c, to - from);
+    return p ? (size_t)(p - s) : to;
+}
+
+/* The candidates are found with memchr: where the first byte of needle
+ * that has no case (a dot, a digit, a colon; not a space: too common) is,
+ * or else where its first letter is, in either case.  Each case has its
+ * own next position, so that each byte of hay is scanned once per case. */
 const char *md_text_casestr(const char *hay, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
@@ -174,10 +190,31 @@ const char *md_text_casestr(const char *hay, size_t n, const char *needle)
         return hay;
     if (m > n)
         return NULL;
-    int first = fold((unsigned char)needle[0]);
-    for (size_t i = 0; i + m <= n; i++) {
-        if (fold((unsigned char)hay[i]) == first && md_text_ncasecmp(hay + i, needle, m) == 0)
-            return hay + i;
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)needle[i];
+        if (c != ' ' && fold(c) == c && (unsigned)(c - 'a') >= 26u) {
+            k = i;
+            break;
+        }
+    }
+    int lo = fold((unsigned char)needle[k]);
+    int up = (unsigned)(lo - 'a') < 26u ? lo - ('a' - 'A') : lo;
+    /* byte k of a match is in hay[k .. n - m + k] */
+    size_t pos = k, end = n - m + k + 1, nl = 0, nu = 0;
+    int have = 0;
+    while (pos < end) {
+        if (!have || nl < pos)
+            nl = next_of(hay, pos, end, lo);
+        if (!have || nu < pos)
+            nu = up == lo ? end : next_of(hay, pos, end, up);
+        have = 1;
+        size_t at = nl < nu ? nl : nu;
+        if (at == end)
+            return NULL;
+        if (md_text_ncasecmp(hay + at - k, needle, m) == 0)
+            return hay + at - k;
+        pos = at + 1;
     }
     return NULL;
 }
@@ -285,6 +322,15 @@ void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len)
     dst[len] = '\0';
     while (len && !md_text_utf8_valid(dst, len))
         dst[--len] = '\0';
+}
+
+void md_text_copy(char *dst, size_t n, const char *s)
+{
+    if (n == 0)
+        return;
+    size_t len = strnlen(s, n - 1);
+    memcpy(dst, s, len);
+    dst[len] = '\0';
 }
 
 void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len)

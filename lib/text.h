@@ -59,6 +59,11 @@ int md_text_redact_line(md_buf *out, const char *line, size_t n, const char *con
  * dst is always NUL-terminated.  Nothing is written when n is 0. */
 void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len);
 
+/* md_text_copy: the string s into dst (size n), cut to n-1 bytes (as
+ * snprintf(dst, n, "%s", s), without its cost); dst is always
+ * NUL-terminated.  Nothing is written when n is 0. */
+void md_text_copy(char *dst, size_t n, const char *s);
+
 /* md_text_copy_trim: md_text_copy_utf8 of s[0..len) without the ASCII white
  * space (isspace in the C locale) at both ends. */
 void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len);

@@ -582,6 +582,45 @@ static void test_peek(void **state)
     md_buf_free(&c);
 }
 
+/* a regular file ends at a short read (no read returning 0 after it): all
+ * bytes of files just under, at and over the 256 KiB read and the 1 MiB
+ * output buffer, plain and gzip, are read */
+static void test_regular_sizes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 5, 6, 2345, 256 * 1024 - 1, 256 * 1024,
+                                   256 * 1024 + 1, 1024 * 1024 - 1, 1024 * 1024,
+                                   1024 * 1024 + 1, 3 * 1024 * 1024 + 7};
+    char path[512];
+    snprintf(path, sizeof path, "%s/test_input_sizes_%ld", md_test_tmpdir(), (long)getpid());
+    md_buf data = MD_BUF_INIT, c = MD_BUF_INIT, out = MD_BUF_INIT;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int packed = 0; packed < 2; packed++) {
+            md_buf_reset(&data);
+            for (size_t k = 0; k < sizes[i]; k++)
+                md_buf_putc(&data, k % 61 == 60 ? '\n' : 'a' + (int)(k * 7 % 26));
+            if (packed) {
+                md_buf_reset(&c);
+                gz(&c, md_buf_cstr(&data), data.len);
+                write_file(path, c.data, c.len);
+            } else {
+                write_file(path, md_buf_cstr(&data), data.len);
+            }
+            md_input *in;
+            md_err e = {0, ""};
+            assert_int_equal(md_input_open(&in, path, &e), MD_OK);
+            md_buf_reset(&out);
+            assert_int_equal(md_input_slurp(in, &out, 8 * 1024 * 1024, &e), MD_OK);
+            assert_int_equal(out.len, sizes[i]);
+            assert_true(out.len == 0 || memcmp(out.data, data.data, out.len) == 0);
+            md_input_close(in);
+        }
+    unlink(path);
+    md_buf_free(&data);
+    md_buf_free(&c);
+    md_buf_free(&out);
+}
+
 static void test_slurp(void **state)
 {
     (void)state;
@@ -680,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_peek),
         cmocka_unit_test(test_slurp),
+        cmocka_unit_test(test_regular_sizes),
         cmocka_unit_test(test_skip_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,6 +120,55 @@ static void test_cidr(void **state)
     assert_int_equal(md_cidr_parse(&bad, "141.89.0.0/99999999999", 22), MD_ERR_PARSE);
 }
 
+/* a table: the same answers as md_cidr_parse + md_cidr_contains, a text
+ * that does not parse matching nothing, from two threads at once */
+static const char *const table_nets[] = {"141.89.0.0/16", "not a network", "2a01:111::/32",
+                                         "40.92.0.0/15"};
+static md_cidr_table table = MD_CIDR_TABLE(table_nets);
+static const char *const table_ips[] = {"141.89.68.1", "141.90.0.1", "2a01:111:f400::1",
+                                        "2a01:112::1", "40.93.255.255", "40.94.0.0", "::"};
+
+static int table_expect(const char *s)
+{
+    md_ip a = ip(s);
+    for (size_t i = 0; i < sizeof table_nets / sizeof table_nets[0]; i++) {
+        md_cidr c;
+        if (md_cidr_parse(&c, table_nets[i], strlen(table_nets[i])) == MD_OK &&
+            md_cidr_contains(&c, &a))
+            return 1;
+    }
+    return 0;
+}
+
+static void *table_thread(void *arg)
+{
+    int *wrong = arg;
+    for (int round = 0; round < 100; round++)
+        for (size_t i = 0; i < sizeof table_ips / sizeof table_ips[0]; i++) {
+            md_ip a;
+            md_ip_parse(&a, table_ips[i], strlen(table_ips[i]));
+            if (md_cidr_table_contains(&table, &a) != table_expect(table_ips[i]))
+                (*wrong)++;
+        }
+    return NULL;
+}
+
+static void test_cidr_table(void **state)
+{
+    (void)state;
+    int wrong[2] = {0, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, table_thread, &wrong[0]), 0);
+    table_thread(&wrong[1]);
+    pthread_join(th, NULL);
+    assert_int_equal(wrong[0] + wrong[1], 0);
+    md_ip a = ip("141.89.68.1"), b = ip("141.90.0.1"), c = ip("40.93.1.1");
+    assert_true(md_cidr_table_contains(&table, &a));
+    assert_false(md_cidr_table_contains(&table, &b));
+    assert_true(md_cidr_table_contains(&table, &c));
+    assert_int_equal(table.net[1].prefix, -1);
+}
+
 static void test_private(void **state)
 {
     (void)state;
@@ -180,6 +229,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_v4),  cmocka_unit_test(test_parse_v6),
         cmocka_unit_test(test_parse_bad), cmocka_unit_test(test_cidr),
+        cmocka_unit_test(test_cidr_table),
         cmocka_unit_test(test_private),   cmocka_unit_test(test_find),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -211,6 +211,50 @@ static int on_id(void *arg, const md_msg_row *m)
  * of an earlier file, a file that is no message and a bounce with its
  * original: the ids follow the input order, each file is stored once, the
  * warnings come in file order, and a second run adds nothing. */
+static int hash_row(void *arg, const md_msg_row *m)
+{
+    snprintf(arg, 40, "%s", m->hash);
+    return 0;
+}
+
+/* the content hash: LF, CRLF, CR-only and trailing line ends are one
+ * message; a lone CR is a line end.  The values pin the hash of stores
+ * written before (a changed hash would store every message again). */
+static void test_content_hash(void **state)
+{
+    (void)state;
+    static const char m[] = "From: a@example.org\nTo: b@example.org\nSubject: hash\n"
+                            "Message-ID: <hash-lf@example.org>\n\nline one\nline two\n";
+    char dir[1024], path[64], text[512], lf[512];
+    md_test_dir(dir, sizeof dir, "msgfile_hash");
+    for (int v = 0; v < 4; v++) {
+        size_t n = 0;
+        for (const char *c = m; *c; c++) {
+            if (*c == '\n' && v == 1)
+                text[n++] = '\r';
+            text[n++] = *c == '\n' && v == 2 ? '\r' : *c;
+        }
+        if (v == 3)
+            n += (size_t)snprintf(text + n, sizeof text - n, "\n\n");
+        snprintf(path, sizeof path, "copy%d.eml", v);
+        write_file(dir, path, text, n);
+    }
+    snprintf(lf, sizeof lf, "%s", "From: a@example.org\nTo: b@example.org\nSubject: hash\n"
+             "Message-ID: <hash-cr@example.org>\n\nbare\rcr and crlf\r\nend\r\r\n");
+    write_file(dir, "cr.eml", lf, strlen(lf));
+    md_ingest_stats s;
+    assert_int_equal(ingest(dir, &s), MD_OK);
+    assert_int_equal(s.docs, 2);
+    assert_int_equal(s.files_unchanged, 3);
+    char hash[40] = "";
+    md_err e;
+    assert_int_equal(md_store_msg_by_msgid(st, "hash-lf@example.org", hash_row, hash, &e), MD_OK);
+    assert_string_equal(hash, "45bf73a6e47f596b064da5b787c15d0c");
+    assert_int_equal(md_store_msg_by_msgid(st, "hash-cr@example.org", hash_row, hash, &e), MD_OK);
+    assert_string_equal(hash, "ddaa28d570077dd630acb8a892d507af");
+    md_test_rmtree(dir);
+}
+
 static void test_parse_thread(void **state)
 {
     (void)state;
@@ -299,6 +343,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mbox_maildir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_mbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_content_hash, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

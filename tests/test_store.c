@@ -396,6 +396,36 @@ static void test_not_a_store(void **state)
  * a fresh one while it is in use, finalized at close (a statement left
  * unfinalized would keep the database open: the file is then still locked
  * when the test removes it). */
+/* md_store_begin_nofk: a child row without its parent goes in while the
+ * transaction lasts; after commit or rollback the foreign keys hold again */
+static void test_begin_nofk(void **state)
+{
+    (void)state;
+    md_store *st = NULL;
+    md_err e = {0, ""};
+    md_test_remove_db(dbpath);
+    assert_int_equal(md_store_open(&st, dbpath, 0, &e), MD_OK);
+    static const char orphan1[] = "INSERT INTO msg_addr (addr, role, msg_id) VALUES ('a@x', 1, 4242)";
+    static const char orphan2[] = "INSERT INTO msg_addr (addr, role, msg_id) VALUES ('b@x', 1, 4242)";
+    static const char orphan3[] = "INSERT INTO msg_addr (addr, role, msg_id) VALUES ('c@x', 1, 4242)";
+    assert_int_equal(md_store_begin_nofk(st, &e), MD_OK);
+    assert_int_equal(md_store_begin_nofk(st, &e), MD_ERR_ARG);
+    assert_int_equal(sqlite3_exec(st->db, orphan1, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    /* checked again: in a transaction and without */
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_not_equal(sqlite3_exec(st->db, orphan2, NULL, NULL, NULL), SQLITE_OK);
+    md_store_rollback(st);
+    assert_int_not_equal(sqlite3_exec(st->db, orphan2, NULL, NULL, NULL), SQLITE_OK);
+    /* after a rollback too */
+    assert_int_equal(md_store_begin_nofk(st, &e), MD_OK);
+    assert_int_equal(sqlite3_exec(st->db, orphan3, NULL, NULL, NULL), SQLITE_OK);
+    md_store_rollback(st);
+    assert_int_not_equal(sqlite3_exec(st->db, orphan3, NULL, NULL, NULL), SQLITE_OK);
+    md_store_close(st);
+    md_test_remove_db(dbpath);
+}
+
 static void test_stmt_cache(void **state)
 {
     (void)state;
@@ -457,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_not_a_store),
         cmocka_unit_test(test_stmt_cache),
+        cmocka_unit_test(test_begin_nofk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

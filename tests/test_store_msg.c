@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ingest.h"
+#include "buf.h"
 #include "store_msg.h"
 #include "testutil.h"
 
@@ -109,6 +110,24 @@ static void test_write_read(void **state)
     r.id = 0;
     assert_int_equal(md_store_msg_put(w, &r, &e), 0);
     assert_int_equal(r.id, id1);
+    /* ... packed (as the parse thread puts it: inserted at once, nothing
+     * done for a stored hash) and without raw bytes, the same */
+    md_msg_pack *pk;
+    md_buf z = MD_BUF_INIT;
+    assert_int_equal(md_store_msg_pack_open(&pk, &e), MD_OK);
+    md_msg_row pr = r;
+    assert_int_equal(md_store_msg_pack(pk, &pr, &z), MD_OK);
+    pr.raw_codec = 1; /* packed or not (too short to shrink), taken as packed */
+    pr.id = 0;
+    assert_int_equal(md_store_msg_put(w, &pr, &e), 0);
+    assert_int_equal(pr.id, id1);
+    pr.raw = NULL;
+    pr.rawlen = 0;
+    pr.id = 0;
+    assert_int_equal(md_store_msg_put(w, &pr, &e), 0);
+    assert_int_equal(pr.id, id1);
+    md_store_msg_pack_close(pk);
+    md_buf_free(&z);
     assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@uni-potsdam.de", MD_MSGADDR_FROM, &e), MD_OK);
     assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@outlook.de", MD_MSGADDR_TO, &e), MD_OK);
     assert_int_equal(md_store_msg_addr_put(w, id1, "jdoe@outlook.de", MD_MSGADDR_TO, &e), MD_OK);
@@ -319,7 +338,8 @@ static void test_raw_and_auth(void **state)
     md_buf_free(&big);
 }
 
-/* the writer's source lookup: created once, then found (path updated) */
+/* the writer's source lookup: created once (complete, with its progress),
+ * then found (path updated, progress kept) */
 static void test_sources(void **state)
 {
     (void)state;
@@ -329,19 +349,39 @@ static void test_sources(void **state)
     int created;
     assert_int_equal(md_store_msg_writer_open(st, &w, &e), MD_OK);
     assert_int_equal(md_store_begin(st, &e), MD_OK);
-    assert_int_equal(md_store_msg_source_get(w, "fp1", "message", "a.eml", &a, &created, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp1", "message", "a.eml", 3, 40, &a, &created,
+                                              &e), MD_OK);
     assert_int_equal(created, 1);
-    assert_int_equal(a.complete, 0);
+    assert_int_equal(a.complete, 1);
+    assert_int_equal(a.bytes_done, 40);
     assert_string_equal(a.kind, "message");
-    assert_int_equal(md_store_msg_source_progress(w, a.id, 3, 40, 1, &e), MD_OK);
-    assert_int_equal(md_store_msg_source_get(w, "fp1", "message", "b.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp1", "message", "b.eml", 5, 50, &b, &created,
+                                              &e), MD_OK);
     assert_int_equal(created, 0);
     assert_int_equal(b.id, a.id);
     assert_int_equal(b.complete, 1);
+    assert_int_equal(b.lines_done, 3);
     assert_int_equal(b.bytes_done, 40);
-    assert_int_equal(md_store_msg_source_get(w, "fp2", "message", "c.eml", &b, &created, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_progress(w, a.id, 4, 44, 0, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp1", "message", "b.eml", 5, 50, &b, &created,
+                                              &e), MD_OK);
+    assert_int_equal(b.complete, 0);
+    assert_int_equal(b.bytes_done, 44);
+    assert_int_equal(md_store_msg_source_take(w, "fp2", "message", "c.eml", 1, 2, &b, &created,
+                                              &e), MD_OK);
     assert_int_equal(created, 1);
     assert_true(b.id != a.id);
+    assert_int_equal(md_store_commit(st, &e), MD_OK);
+    /* rolled back: the new source is gone with its messages */
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp3", "message", "d.eml", 1, 2, &b, &created,
+                                              &e), MD_OK);
+    assert_int_equal(created, 1);
+    md_store_rollback(st);
+    assert_int_equal(md_store_begin(st, &e), MD_OK);
+    assert_int_equal(md_store_msg_source_take(w, "fp3", "message", "d.eml", 1, 2, &b, &created,
+                                              &e), MD_OK);
+    assert_int_equal(created, 1);
     assert_int_equal(md_store_commit(st, &e), MD_OK);
     md_store_msg_writer_close(w);
     char path[64];

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "err.h"
 #include "text.h"
@@ -105,6 +106,47 @@ static void test_terminal(void **state)
     md_text_terminal(&b, "ab\x7f" "cd\0ef", 8);
     assert_string_equal(md_buf_cstr(&b), "ab\\x7Fcd\\x00ef");
     md_buf_free(&b);
+}
+
+/* the first match of needle in hay[0..n) the slow way */
+static const char *casestr_ref(const char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t i = 0; i + m <= n; i++)
+        if (md_text_ncasecmp(hay + i, needle, m) == 0)
+            return hay + i;
+    return NULL;
+}
+
+/* md_text_casestr against the slow way: haystacks of a few letters in both
+ * cases, dots and spaces (found by the first letter, by a dot, by either
+ * case only), every length */
+static void test_casestr_scan(void **state)
+{
+    (void)state;
+    static const char *const needles[] = {"ab", "Ba.", "a.b", "AAB", "b b", ".", "a", "ba.a",
+                                          "xyz", "aB.bA"};
+    static const char alpha[] = "aAbB. ";
+    char hay[64];
+    unsigned seed = 7;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = (size_t)(round % 40);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            hay[i] = alpha[(seed >> 16) % 6];
+        }
+        hay[n] = '\0';
+        for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++)
+            for (size_t len = 0; len <= n; len += 1 + n / 3)
+                assert_ptr_equal(md_text_casestr(hay, len, needles[k]),
+                                 casestr_ref(hay, len, needles[k]));
+    }
+    /* many candidates of one case only, none of the other */
+    memset(hay, 'B', sizeof hay - 1);
+    hay[sizeof hay - 1] = '\0';
+    assert_null(md_text_casestr(hay, sizeof hay - 1, "bc"));
+    hay[40] = 'c';
+    assert_ptr_equal(md_text_casestr(hay, sizeof hay - 1, "bC"), hay + 39);
 }
 
 static void test_case_helpers(void **state)
@@ -214,6 +256,47 @@ static void copy_trim(const char *s, size_t len, size_t n, const char *want)
     assert_string_equal(dst, want);
 }
 
+/* md_text_utf8_valid goes 8 ASCII bytes at a time: a bad byte or a
+ * sequence at any place of a long ASCII run is still seen */
+static void test_utf8_valid_runs(void **state)
+{
+    (void)state;
+    char s[40];
+    for (size_t at = 0; at < 30; at++) {
+        memset(s, 'a', sizeof s);
+        s[at] = (char)0xFF;
+        assert_false(md_text_utf8_valid(s, sizeof s));
+        assert_true(md_text_utf8_valid(s, at));
+        memset(s, 'a', sizeof s);
+        s[at] = (char)0xC3; /* a two-byte sequence, cut by the end or whole */
+        s[at + 1] = (char)0xBC;
+        assert_true(md_text_utf8_valid(s, sizeof s));
+        assert_false(md_text_utf8_valid(s, at + 1));
+        s[at + 1] = 'a'; /* no continuation byte */
+        assert_false(md_text_utf8_valid(s, sizeof s));
+    }
+}
+
+/* md_text_copy: as snprintf(dst, n, "%s", s) */
+static void test_copy(void **state)
+{
+    (void)state;
+    static const char *const src[] = {"", "a", "abcde", "abcdefghijkl", "M\xC3\xBCller"};
+    for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
+        for (size_t n = 1; n < 10; n++) {
+            char a[16], b[16];
+            memset(a, 'Z', sizeof a);
+            memset(b, 'Z', sizeof b);
+            md_text_copy(a, n, src[i]);
+            snprintf(b, n, "%s", src[i]);
+            assert_string_equal(a, b);
+            assert_int_equal(a[n], 'Z'); /* nothing written past n */
+        }
+    char dst[2] = {'Z', 'Z'};
+    md_text_copy(dst, 0, "abc");
+    assert_memory_equal(dst, "ZZ", 2);
+}
+
 static void test_copy_trim(void **state)
 {
     (void)state;
@@ -234,6 +317,12 @@ static void test_copy_trim(void **state)
     copy_trim("M\xC3\xBCller", 7, 4, "M\xC3\xBC");
     /* invalid UTF-8 is cut back until the rest is valid */
     copy_trim("a\xFF" "b", 3, 64, "a");
+    /* ... also past 8 ASCII bytes (the fast check goes 8 at a time), and
+     * with the bad byte in the last word or in the tail */
+    copy_trim("abcdefghij\xFFk", 12, 64, "abcdefghij");
+    copy_trim("abcdefg\xFF" "abcdefgh", 16, 64, "abcdefg");
+    copy_trim("abcdefghabcdefghabc", 19, 64, "abcdefghabcdefghabc");
+    copy_trim("abcdefgh\xC3\xBC", 10, 64, "abcdefgh\xC3\xBC");
     /* no-break space (U+00A0) is not ASCII white space: kept */
     copy_trim("\xC2\xA0x ", 4, 64, "\xC2\xA0x");
     /* n == 0 writes nothing */
@@ -260,6 +349,9 @@ int main(void)
         cmocka_unit_test(test_printable),
         cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_case_helpers),
+        cmocka_unit_test(test_casestr_scan),
+        cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_utf8_valid_runs),
         cmocka_unit_test(test_addr_norm),
         cmocka_unit_test(test_redact_addr),
         cmocka_unit_test(test_redact_line),
