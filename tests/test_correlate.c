@@ -67,6 +67,23 @@ static md_corr_ev ev(md_corr_kind k, int64_t t, const char *h, const char *qid)
     return e;
 }
 
+/* ms_sent: an attempt of qid to `to` that Outlook.com accepted, its reply
+ * quoting `quoted` */
+static md_corr_ev ms_sent(int64_t t, const char *h, const char *qid, const char *to,
+                          const char *relay_ip, const char *quoted, const char *reply)
+{
+    md_corr_ev e = ev(MD_CEV_TO, t, h, qid);
+    e.to = S(to);
+    e.relay_host = S("hotmail-com.olc.protection.outlook.com");
+    e.relay_ip = S(relay_ip);
+    e.status = S("sent");
+    e.dsn = S("2.6.0");
+    e.ms = 1;
+    e.quoted_msgid = S(quoted);
+    e.reply = S(reply);
+    return e;
+}
+
 static uint64_t lineno;
 
 static void feed(md_corr *c, const md_corr_ev *e)
@@ -136,18 +153,12 @@ static void test_forwarded_as(void **state)
     e.from = S("<anna@example.net>");
     e.has_from = 1;
     feed(c, &e);
-    e = ev(MD_CEV_TO, t + 3, "smtpout", "BBB222");
-    e.to = S("<jdoe.private@hotmail.de>");
-    e.orig_to = S("<jdoe@uni-potsdam.de>");
-    e.relay_host = S("hotmail-com.olc.protection.outlook.com");
-    e.relay_ip = S("104.47.1.2");
-    e.status = S("sent");
-    e.dsn = S("2.6.0");
-    e.ms = 1;
-    e.internal_id = S("12345678");
-    e.quoted_msgid = S("<m1@example.net>");
-    e.reply = S("250 2.6.0 <m1@example.net> [InternalId=12345678, Hostname=X.prod.outlook.com] "
+    e = ms_sent(t + 3, "smtpout", "BBB222", "<jdoe.private@hotmail.de>", "104.47.1.2",
+                "<m1@example.net>",
+                "250 2.6.0 <m1@example.net> [InternalId=12345678, Hostname=X.prod.outlook.com] "
                 "Queued mail for delivery");
+    e.orig_to = S("<jdoe@uni-potsdam.de>");
+    e.internal_id = S("12345678");
     feed(c, &e);
     e = ev(MD_CEV_END, t + 3, "smtpout", "BBB222");
     feed(c, &e);
@@ -306,15 +317,9 @@ static void test_exim_msgid(void **state)
     e.has_from = 1;
     e.msgid = S("<201604220901.u3M701aa000001@smtpout.uni-potsdam.de>");
     feed(c, &e);
-    e = ev(MD_CEV_TO, t + 61, "smtpout", "4F2A1B3C9D");
-    e.to = S("<m.wolf@hotmail.de>");
-    e.relay_host = S("hotmail-com.olc.protection.outlook.com");
-    e.relay_ip = S("104.47.14.108");
-    e.dsn = S("2.6.0");
-    e.status = S("sent");
-    e.ms = 1;
-    e.quoted_msgid = S("<5719CB11.9070106@uni-potsdam.de>");
-    e.reply = S("250 2.6.0 <5719CB11.9070106@uni-potsdam.de> Queued mail for delivery");
+    e = ms_sent(t + 61, "smtpout", "4F2A1B3C9D", "<m.wolf@hotmail.de>", "104.47.14.108",
+                "<5719CB11.9070106@uni-potsdam.de>",
+                "250 2.6.0 <5719CB11.9070106@uni-potsdam.de> Queued mail for delivery");
     feed(c, &e);
     finish(c);
     md_corr_close(c);
