@@ -26,12 +26,19 @@ if [ ! -d "$md/cur" ]; then
     "$gen" -n "$COUNT" -s "$SEED" "$md.tmp"
     mv "$md.tmp" "$md"
 fi
+# warm: the Maildir's files in the page cache, and the writes of the run
+# before on disk, before each timed run (this VM's kernel pages out file
+# pages it finds cold, so a run a minute later may read from disk)
+warm() { sync; find "$md" -type f -print0 | xargs -0 cat > /dev/null; }
 echo "== parsing only (message, Received chain, antispam, bounce/complaint readers)"
+warm
 "$gen" -P "$md"
 tmp=$(mktemp -d)
 db=$tmp/msg-bench.db
 echo "== library ingest with batching into a fresh store"
+warm
 /usr/bin/time -f '%e s elapsed, %U s user, %M KB peak RSS' "$bm" "$db" "$conf" "$md" 2>&1
+warm
 s=$( { /usr/bin/time -f '%e' "$bin" --db "$db" --config "$conf" ingest -q "$md" >/dev/null; } 2>&1 | tail -1)
 echo "== maildossier ingest again (nothing new): $s s"
 n=$(sqlite3 "$db" 'select count(*) from msg' 2>/dev/null || echo '?')
@@ -39,6 +46,7 @@ echo "stored messages: $n; store size: $(du -h "$db" | cut -f1)"
 if [ "${CLI:-0}" = 1 ]; then
     rm -f "$db" "$db-wal" "$db-shm"
     echo "== maildossier ingest into a fresh store"
+    warm
     /usr/bin/time -f '%e s elapsed, %U s user, %M KB peak RSS' "$bin" --db "$db" --config "$conf" ingest --no-progress "$md" 2>&1 | tail -3
 fi
 rm -rf "$tmp"
