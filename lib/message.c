@@ -5,7 +5,8 @@
  * lost, and so that the caps of limits.h apply before libetpan sees a
  * byte); libetpan then parses the values (addresses, Message-ID, MIME
  * Content-Type / Content-Disposition, RFC 2047 words, transfer encodings)
- * and the whole block once more to detect what it would silently drop.
+ * and the whole block once more to detect what it would silently drop
+ * (skipped where the block is plain enough to show that it drops nothing).
  * Multiparts are split on their boundaries here, depth-limited, so hostile
  * nesting never reaches a recursive parser.  Owns the md_message tree it
  * returns; never prints.
@@ -546,17 +547,177 @@ static int unclean_path(const char *p, size_t n)
     return 0;
 }
 
-/* libetpan_check: parse the block with mailimf_fields_parse and flag what it
- * would drop (never called with deep comments: its recursion overflows, nor
- * with a garbled Return-Path: it leaks, see path_clean). */
+/* ---- the libetpan check: fields it would drop ------------------------------
+ *
+ * libetpan's mailimf_fields_parse (1.9) takes fields one by one and stops at
+ * the first it cannot take; what follows is lost to it.  Most header blocks
+ * are plain enough to show without it that it takes every field, which
+ * plain_block does.  Why that holds (mailimf.c, mailmime_decode.c):
+ *
+ * - mailimf_field_parse guesses a type from the name's first letters and
+ *   tries that type's parser ("Date:" date, "To:" address list, ...); when
+ *   it fails with a parse error the field is read as an optional field
+ *   (name, ":", unstructured text to the end of the field, line end), from
+ *   the same place.  An optional field never fails on a line "name: value"
+ *   whose name is printable ASCII, nor on its folded lines, as long as the
+ *   field ends with a line end; so what can lose fields is a typed parser
+ *   that succeeds but ends elsewhere than the field's end, or that fails
+ *   with another error than a parse error (which ends the whole list).
+ * - Every parser ends with an optional comment and a line end.  It ends
+ *   before the field's end only when that line end is followed by a folded
+ *   line: right after a comment ("(x)" then a fold), or after a line of
+ *   blanks only (folding white space eats one fold and stops at the next
+ *   line end; the unstructured reader also ends its text before blank
+ *   lines at the field's end, so two of them there cut it).
+ *   It ends after the field's end only by eating the field's line end: a
+ *   quoted pair ("\" then the line end) or an RFC 2047 word whose closing
+ *   "?=" is further on (mailmime_encoded_word_parse looks for it to the
+ *   end of the block).
+ * - Its other errors: an RFC 2047 word "=?charset?X?" with X not Q or B
+ *   (MAILIMF_ERROR_INVAL).  Resent-Bcc's parser returns TRUE, which reads as
+ *   a parse error after it moved on: that field and the next are one.
+ *
+ * So a field is plain when: its first line is a name of printable ASCII,
+ * blanks and ":" (no leading blank); its bytes are printable, blank or 8-bit
+ * (no control character); no line is all blanks or ends with "\"; and,
+ * when a typed parser may read it, no folded line follows a ")", every "=?"
+ * is a whole RFC 2047 word ("=?" charset "?" Q/B "?" ... "?=") on its line,
+ * and it is not Resent-Bcc.  The block must end with a line end; only its
+ * last line may be empty.  Anything else goes to libetpan, as does every
+ * block when md_message_set_hdr_fast_path(0) was called.  This reasoning
+ * is about libetpan's code as of 1.9.4; tests/test_message.c compares both
+ * ways over every sample it finds, so another version that breaks it shows. */
+
+enum { FIELD_PLAIN, FIELD_TYPED, FIELD_UNSAFE };
+
+/* field_kind: whether libetpan's guess_header_type gives a field called
+ * name[0..n) a typed parser: a superset of its choices (Subject and
+ * Comments are read as unstructured text: plain). */
+static int field_kind(const char *name, size_t n)
+{
+    int a = toupper((unsigned char)name[0]);
+    int b = n > 1 ? toupper((unsigned char)name[1]) : 0;
+    int c = n > 2 ? toupper((unsigned char)name[2]) : 0;
+    switch (a) {
+    case 'B': case 'D': case 'F': case 'I': case 'K': case 'M': case 'T':
+        return FIELD_TYPED;
+    case 'C':
+        return b == 'C' ? FIELD_TYPED : FIELD_PLAIN;
+    case 'S':
+        return b == 'E' ? FIELD_TYPED : FIELD_PLAIN;
+    case 'R':
+        if (b != 'E')
+            return FIELD_PLAIN;
+        if (c == 'S' && n >= 8 && md_text_ncasecmp(name, "resent-b", 8) == 0)
+            return FIELD_UNSAFE;
+        return c == 'F' || c == 'P' || c == 'T' || c == 'S' ? FIELD_TYPED : FIELD_PLAIN;
+    default:
+        return FIELD_PLAIN;
+    }
+}
+
+/* etoken: libetpan's is_etoken_char (an RFC 2047 charset character). */
+static int etoken(unsigned char c)
+{
+    return c >= 31 && !strchr(" ()<>@,;:\"/[]?=", c);
+}
+
+/* whole_word: the line s[0..n) starts with "=?": whether libetpan reads an
+ * RFC 2047 word from there that ends on this line. */
+static int whole_word(const char *s, size_t n)
+{
+    size_t k = 2;
+    while (k < n && etoken((unsigned char)s[k]))
+        k++;
+    if (k == 2 || k + 2 >= n || s[k] != '?' || s[k + 2] != '?')
+        return 0;
+    char e = s[k + 1];
+    if (e != 'Q' && e != 'q' && e != 'B' && e != 'b')
+        return 0;
+    for (k += 3; k + 1 < n; k++)
+        if (s[k] == '?' && s[k + 1] == '=')
+            return 1;
+    return 0;
+}
+
+/* no_control: whether s[0..n) has no control character but tabs (no early
+ * exit: the compiler vectorises the loop) */
+static int no_control(const char *s, size_t n)
+{
+    unsigned bad = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        bad |= (unsigned)(c < 32) & (unsigned)(c != '\t');
+        bad |= (unsigned)(c == 127);
+    }
+    return !bad;
+}
+
+/* plain_block: whether libetpan takes every field of the LF-only block
+ * p[0..n) (see above); 0 means "maybe not", never "no". */
+static int plain_block(const char *p, size_t n)
+{
+    if (!n || p[n - 1] != '\n' || p[0] == ' ' || p[0] == '\t')
+        return 0;
+    int kind = FIELD_PLAIN;
+    for (size_t i = 0; i < n;) {
+        size_t e = (size_t)((const char *)memchr(p + i, '\n', n - i) - p);
+        if (e == i) /* the empty line ending the block */
+            return i + 1 == n;
+        if (!no_control(p + i, e - i) || p[e - 1] == '\\')
+            return 0;
+        if (p[i] == ' ' || p[i] == '\t') { /* folded: i >= 2, p[i - 2] ends the line before */
+            if (strspn(p + i, " \t") >= e - i || (kind == FIELD_TYPED && p[i - 2] == ')'))
+                return 0;
+        } else {
+            size_t k = i;
+            while (k < e && (unsigned char)p[k] > ' ' && (unsigned char)p[k] < 127 && p[k] != ':')
+                k++;
+            size_t ne = k;
+            while (k < e && (p[k] == ' ' || p[k] == '\t'))
+                k++;
+            if (ne == i || k >= e || p[k] != ':')
+                return 0;
+            kind = field_kind(p + i, ne - i);
+            if (kind == FIELD_UNSAFE)
+                return 0;
+        }
+        if (kind == FIELD_TYPED)
+            for (const char *w = p + i; (w = memmem(w, (size_t)(p + e - w), "=?", 2)) != NULL; w++)
+                if (!whole_word(w, (size_t)(p + e - w)))
+                    return 0;
+        i = e + 1;
+    }
+    return 1; /* no empty line: all of it is header (MD_MSG_NO_BODY) */
+}
+
+/* tests compare the flags with and without the plain_block shortcut */
+static int hdr_fast_path = 1;
+
+int md_message_set_hdr_fast_path(int on)
+{
+    int was = hdr_fast_path;
+    hdr_fast_path = on;
+    return was;
+}
+
+/* libetpan_check: flag (MD_MSG_HDR_LOST) the fields mailimf_fields_parse
+ * would drop from the block p[0..n) that split_headers found nfields in:
+ * shown without it when plain_block says so, else by running it (never
+ * with deep comments: its recursion overflows, nor with a garbled
+ * Return-Path: it leaks, see path_clean). */
 static void libetpan_check(const char *p, size_t n, size_t nfields, int *flags)
 {
     if (*flags & (MD_MSG_DEEP_COMMENT | MD_MSG_HDR_TRUNC) || n == 0)
+        return;
+    if (hdr_fast_path && (*flags & MD_MSG_HDR_LOST)) /* split_headers saw a loss already */
         return;
     if (unclean_path(p, n)) {
         *flags |= MD_MSG_HDR_LOST;
         return;
     }
+    if (hdr_fast_path && plain_block(p, n))
+        return;
     size_t idx = 0;
     struct mailimf_fields *f = NULL;
     int rc = mailimf_fields_parse(p, n, &idx, &f);

@@ -142,4 +142,12 @@ int md_message_addr_list(const char *value, char *dst, size_t n);
  * given (zone-less dates are taken as UTC). */
 int md_message_parse_date(const char *s, size_t n, int64_t *out, int *has_zone);
 
+/* md_message_set_hdr_fast_path: for tests only.  on = 0 runs libetpan's full
+ * header parse on every header block to decide MD_MSG_HDR_LOST, as before
+ * the shortcut (message.c: plain_block) existed; 1 (the default) lets the
+ * shortcut skip it where it cannot drop a field.  The flags must be the
+ * same either way (tests/test_message.c compares them).  Returns the
+ * previous setting.  Not thread-safe: set it while no message is parsed. */
+int md_message_set_hdr_fast_path(int on);
+
 #endif

@@ -4,7 +4,10 @@
  * attachments, message/rfc822 and text/rfc822-headers as inner messages),
  * dates, and the defences: header cap, a 10 MB header line, 200,000 nested
  * comments, hostile MIME nesting, too many parts, a line without colon,
- * invalid UTF-8 and NUL bytes. */
+ * invalid UTF-8 and NUL bytes; header lines libetpan would drop
+ * (MD_MSG_HDR_LOST), the same with and without the shortcut that skips
+ * libetpan's parse, over every file of fixtures/, the fuzz seeds and the
+ * shared corpus. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include "buf.h"
 #include "message.h"
 #include "text.h"
@@ -369,6 +374,183 @@ static void test_broken_input(void **state)
     md_message_free(m);
 }
 
+/* ---- MD_MSG_HDR_LOST with and without the libetpan shortcut -------------- */
+
+/* flags_both: the flags of s parsed with the shortcut and without it (they
+ * must agree); the return code is asserted MD_OK. */
+static int flags_both(const char *s)
+{
+    int f[2];
+    for (int on = 0; on < 2; on++) {
+        md_message *m = NULL;
+        md_err e;
+        int was = md_message_set_hdr_fast_path(on);
+        int rc = md_message_parse(&m, s, strlen(s), &e);
+        md_message_set_hdr_fast_path(was);
+        assert_int_equal(rc, MD_OK);
+        f[on] = m->flags;
+        md_message_free(m);
+    }
+    assert_int_equal(f[0], f[1]);
+    return f[1];
+}
+
+static void test_hdr_lost(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *msg;
+        int lost;
+    } t[] = {
+        /* plain blocks: nothing lost */
+        {simple, 0},
+        {"From: a@b.org\nSubject: a (b)\n c\n (d)\n\nbody\n", 0},
+        {"From: =?utf-8?q?J=C3=BCrgen?= <j@b.org>\nTo: x@y.org\n\nbody\n", 0},
+        {"Subject: no body, no empty line\nFrom: a@b.org\n", 0},
+        {"X-Empty:\nX-Blank-Then-Text:  \n text\nFrom: a@b.org\n\nbody\n", 0},
+        /* a line without a colon in the middle */
+        {"From: a@b.org\nthis line has no colon\nSubject: s\n\nbody\n", 1},
+        /* a folded line first */
+        {" folded first\nFrom: a@b.org\nSubject: s\n\nbody\n", 1},
+        /* a bad Return-Path (unclosed) */
+        {"Return-Path: <a@b.org\nFrom: x@y.org\nSubject: s\n\nbody\n", 1},
+        /* RFC 2047 word with an encoding other than Q or B: libetpan's
+         * address parser fails with MAILIMF_ERROR_INVAL, the list ends */
+        {"Subject: s\nFrom: =?utf-8?x?abc?= <a@b.org>\nTo: c@d.org\n\nbody\n", 1},
+        /* an RFC 2047 word closed in the next field: From eats Subject */
+        {"From: =?utf-8?q?abc <a@b.org>\nSubject: x?= <c@d.org>\nTo: e@f.org\n\nbody\n", 1},
+        /* a comment before a fold in an address field: To ends early */
+        {"From: a@b.org\nTo: c@d.org (c)\n e@f.org\nSubject: s\n\nbody\n", 1},
+        /* a quoted pair eating the line end: From eats Subject */
+        {"From: \"x\\\nSubject: y\" <a@b.org>\nTo: c@d.org\n\nbody\n", 1},
+        /* two blank folded lines at a field's end */
+        {"X-A: a\n \n \nFrom: a@b.org\nSubject: s\n\nbody\n", 1},
+        /* the last field without its line end (no empty line, no body) */
+        {"From: a@b.org\nSubject: s", 1},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int f = flags_both(t[i].msg);
+        if (!!(f & MD_MSG_HDR_LOST) != t[i].lost)
+            fail_msg("case %zu: HDR_LOST %d, expected %d", i, !!(f & MD_MSG_HDR_LOST), t[i].lost);
+    }
+}
+
+/* flags_tree: the flags of m and of its inner messages, depth first, into
+ * f[*n] (at most max). */
+static void flags_tree(const md_message *m, int *f, size_t *n, size_t max)
+{
+    if (*n < max)
+        f[(*n)++] = m->flags;
+    for (size_t i = 0; i < m->npart; i++)
+        if (m->part[i].inner)
+            flags_tree(m->part[i].inner, f, n, max);
+}
+
+typedef struct diff_tally {
+    size_t files, msgs, lost, variants;
+} diff_tally;
+
+/* same_flags: s[0..n) parsed with and without the shortcut gives the same
+ * return code and the same flags, in the message and every inner one.
+ * Returns the flags (-1 when it is no message). */
+static int same_flags(const char *s, size_t n, const char *what)
+{
+    int rc[2], f[2][64];
+    size_t nf[2] = {0, 0};
+    for (int on = 0; on < 2; on++) {
+        md_message *m = NULL;
+        md_err e;
+        int was = md_message_set_hdr_fast_path(on);
+        rc[on] = md_message_parse(&m, s, n, &e);
+        md_message_set_hdr_fast_path(was);
+        if (m)
+            flags_tree(m, f[on], &nf[on], 64);
+        md_message_free(m);
+    }
+    if (rc[0] != rc[1] || nf[0] != nf[1] || memcmp(f[0], f[1], nf[0] * sizeof f[0][0]) != 0)
+        fail_msg("%s: the shortcut changes the result (rc %d/%d, flags %#x/%#x)", what, rc[0],
+                 rc[1], nf[0] ? f[0][0] : 0, nf[1] ? f[1][0] : 0);
+    return rc[1] == MD_OK && nf[1] ? f[1][0] : -1;
+}
+
+/* the variants: bytes that matter to libetpan's parsers, put into the header */
+static const char *const splice[] = {
+    ")", "(", "\\", "\"", "=?", "?=", "=?utf-8?q?", "=?utf-8?x?", "\n ", "\n \n ", "\n\t\n",
+    ":", "<", ">", ",", ";", "\n", " ", "\nResent-Date: (x)\n y", "\nTo: a@b (c)\n d",
+    "\nFrom: =?utf-8?b?", "\nno colon", "\001", "\303\274",
+};
+
+static diff_tally *tally_now;
+
+static int diff_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_size > 4 * 1024 * 1024)
+        return 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    size_t n = (size_t)st->st_size;
+    char *s = malloc(n + 64);
+    assert_non_null(s);
+    n = fread(s, 1, n, fp);
+    fclose(fp);
+    diff_tally *t = tally_now;
+    int f = same_flags(s, n, path);
+    t->files++;
+    t->msgs += f >= 0;
+    t->lost += f >= 0 && (f & MD_MSG_HDR_LOST);
+    /* a few variants of the first 4 KiB (a fixed pseudo-random sequence) */
+    size_t hn = n < 4096 ? n : 4096;
+    char *v = malloc(hn + 64);
+    assert_non_null(v);
+    unsigned x = (unsigned)n * 2654435761u + 1;
+    for (int k = 0; k < 6 && hn; k++) {
+        x = x * 1103515245u + 12345u;
+        const char *ins = splice[(x >> 8) % (sizeof splice / sizeof splice[0])];
+        x = x * 1103515245u + 12345u;
+        size_t at = (x >> 4) % hn, il = strlen(ins);
+        memcpy(v, s, at);
+        memcpy(v + at, ins, il);
+        memcpy(v + at + il, s + at, hn - at);
+        char what[1200];
+        snprintf(what, sizeof what, "%s (\"%s\" put at %zu)", path, ins, at);
+        same_flags(v, hn + il, what);
+        t->variants++;
+    }
+    free(v);
+    free(s);
+    return 0;
+}
+
+/* Every file of fixtures/, tests/fuzz/seeds/ and the shared corpus (when
+ * present: $MD_SHARED, else the build's MD_SHARED) is parsed with and
+ * without the shortcut, and so are 6 variants of each with bytes put into
+ * the header that matter to libetpan; the flags must agree everywhere. */
+static void test_hdr_fast_path_differential(void **state)
+{
+    (void)state;
+    const char *sh = getenv("MD_SHARED");
+    char corpus[1024];
+    snprintf(corpus, sizeof corpus, "%s/corpus", sh && *sh ? sh : MD_SHARED);
+    const char *const roots[] = {MD_FIXTURES, MD_FIXTURES "/../tests/fuzz/seeds", corpus};
+    for (size_t i = 0; i < sizeof roots / sizeof roots[0]; i++) {
+        struct stat st;
+        diff_tally t = {0, 0, 0, 0};
+        if (stat(roots[i], &st) != 0) {
+            printf("hdr shortcut: %s absent, skipped\n", roots[i]);
+            continue;
+        }
+        tally_now = &t;
+        assert_int_equal(nftw(roots[i], diff_one, 16, FTW_PHYS), 0);
+        printf("hdr shortcut: %s: %zu files, %zu parse as messages, %zu with lost headers, "
+               "%zu variants: same flags\n",
+               roots[i], t.files, t.msgs, t.lost, t.variants);
+        if (i < 2)
+            assert_true(t.files > 0);
+    }
+}
+
 static void test_flags_text(void **state)
 {
     (void)state;
@@ -389,7 +571,8 @@ int main(void)
         cmocka_unit_test(test_mime),         cmocka_unit_test(test_rfc2231_and_report),
         cmocka_unit_test(test_dates),        cmocka_unit_test(test_huge_header_line),
         cmocka_unit_test(test_nested_comments), cmocka_unit_test(test_hostile_mime),
-        cmocka_unit_test(test_broken_input), cmocka_unit_test(test_flags_text),
+        cmocka_unit_test(test_broken_input), cmocka_unit_test(test_hdr_lost),
+        cmocka_unit_test(test_hdr_fast_path_differential), cmocka_unit_test(test_flags_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
