@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "arf.h"
 #include "authres.h"
 #include "dsn.h"
@@ -35,8 +36,9 @@
 
 #define MBOX_BATCH 500        /* messages per transaction in an mbox */
 #define MAX_INNER_STORED 4    /* attached originals stored per message */
-#define PIPE_SLOTS 16         /* message files between the reader and the writer */
+#define PIPE_SLOTS 64         /* message files between the reader and the writer */
 #define PIPE_WAKE 8           /* jobs a thread waits for before it is woken */
+#define PIPE_THREADS 4        /* parse threads at most (see parse_threads) */
 
 /* ---- a message file, prepared --------------------------------------------
  * Parsing, classifying and encoding need no store: a job holds a message
@@ -71,15 +73,26 @@ typedef struct job {
     int rc;                 /* the parse's result (0 or MD_ERR_NOMEM) */
     size_t np;              /* preps made: the message, then its originals */
     prep p[1 + MAX_INNER_STORED];
-    md_arf *arf;            /* the complaint or bounce of p[0] (allocated on first use) */
+    md_arf *arf;            /* the complaint or bounce of p[0], when it is one */
     md_dsn *dsn;
 } job;
 
-/* parse context: what making a job needs (read only but pk, one per thread) */
+/* parse context: what making a job needs (one per thread: read only but
+ * pk and the reports being read, which move to the job that is one) */
 typedef struct pctx {
     const md_config *cfg;
     md_msg_pack *pk;
+    md_arf *arf;            /* allocated on first use */
+    md_dsn *dsn;
 } pctx;
+
+static void pctx_free(pctx *pc)
+{
+    md_store_msg_pack_close(pc->pk);
+    free(pc->arf);
+    free(pc->dsn);
+    *pc = (pctx){.cfg = pc->cfg};
+}
 
 static void job_free(job *j)
 {
@@ -296,7 +309,7 @@ static void put_text(md_buf *b, const char *s)
 /* prep_message: parse, classify and encode one message of j (depth 0: the
  * file, 1: an original attached to it) into the next prep.  0, MD_ERR_PARSE
  * (not a message: warned at depth 0, the prep is P_NONE) or MD_ERR_NOMEM. */
-static int prep_message(const pctx *pc, job *j, const char *data, size_t len,
+static int prep_message(pctx *pc, job *j, const char *data, size_t len,
                         const char *known_hash, uint64_t line, int depth)
 {
     prep *p = &j->p[j->np++];
@@ -319,13 +332,24 @@ static int prep_message(const pctx *pc, job *j, const char *data, size_t len,
         content_hash(data, len, p->hash, sizeof p->hash);
     if (!p->as && !(p->as = malloc(sizeof *p->as)))
         goto nomem;
-    if (depth == 0 && ((!j->arf && !(j->arf = malloc(sizeof *j->arf))) ||
-                       (!j->dsn && !(j->dsn = malloc(sizeof *j->dsn)))))
+    if (depth == 0 && ((!pc->arf && !(pc->arf = malloc(sizeof *pc->arf))) ||
+                       (!pc->dsn && !(pc->dsn = malloc(sizeof *pc->dsn)))))
         goto nomem;
-    /* classify before storing: complaint, bounce (reports first) */
-    p->kind = depth == 0 && md_arf_parse(j->arf, m)   ? P_ARF
-              : depth == 0 && md_dsn_parse(j->dsn, m) ? P_DSN
-                                                      : P_MESSAGE;
+    /* classify before storing: complaint, bounce (reports first); a report
+     * read moves to the job (a bounce is 90 KB: a slot keeps none unless it
+     * holds one) */
+    p->kind = depth == 0 && md_arf_parse(pc->arf, m)   ? P_ARF
+              : depth == 0 && md_dsn_parse(pc->dsn, m) ? P_DSN
+                                                       : P_MESSAGE;
+    if (p->kind == P_ARF) { /* the job's report (if any) is the scratch now */
+        md_arf *t = j->arf;
+        j->arf = pc->arf;
+        pc->arf = t;
+    } else if (p->kind == P_DSN) {
+        md_dsn *t = j->dsn;
+        j->dsn = pc->dsn;
+        pc->dsn = t;
+    }
     md_msantispam_from_message(p->as, m);
     char summary[512] = "";
     if (p->as->present)
@@ -388,7 +412,7 @@ nomem:
 }
 
 /* prepare: make job j from its bytes (any thread). */
-static void prepare(const pctx *pc, job *j)
+static void prepare(pctx *pc, job *j)
 {
     j->np = 0;
     j->rc = MD_OK;
@@ -520,58 +544,71 @@ static int take_message(mctx *c, const char *data, size_t len, const char *known
 }
 
 
-/* ---- the parse thread ---------------------------------------------------------
+/* ---- the parse threads --------------------------------------------------------
  * Between md_msgfile_batch_begin and md_msgfile_finish, message files go
  * through a ring of PIPE_SLOTS jobs: the caller's thread reads a file,
- * looks its source up and queues it; the parse thread prepares the jobs in
- * queue order; the caller's thread stores them in queue order (so ids are
- * given in input order, as without the thread).  A slot belongs to one
- * thread at a time, by its state (FREE and READY: the caller's; QUEUED:
- * the parse thread's), changed under the mutex; nothing else is shared but
- * the configuration, which nobody changes.  A thread that waits is woken
- * when PIPE_WAKE jobs are there for it (or all there will be): one wake-up
- * per PIPE_WAKE jobs, not one per job. */
+ * looks its source up and queues it; the parse threads (see parse_threads,
+ * at most PIPE_THREADS) each take the oldest queued job and prepare it; the
+ * caller's thread stores the jobs in queue order (so ids are given in input
+ * order, as without the threads).  A slot belongs to one thread at a time,
+ * by its state (FREE and READY: the caller's; QUEUED: whichever parse
+ * thread takes it, which makes it BUSY), changed under the mutex; nothing
+ * else is shared but the configuration, which nobody changes.  A thread
+ * that waits is woken when PIPE_WAKE jobs are there for it (or all there
+ * will be): one wake-up per PIPE_WAKE jobs, not one per job. */
 
-enum { SLOT_FREE, SLOT_QUEUED, SLOT_READY };
+enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY, SLOT_READY };
 
 struct msgpipe {
-    pthread_t th;
+    pthread_t th[PIPE_THREADS];
+    int nth;                  /* parse threads running */
     pthread_mutex_t mu;
     pthread_cond_t work, ready;
     int state[PIPE_SLOTS];
     job slot[PIPE_SLOTS];
     unsigned head, tail;      /* next to store, next to fill (caller's counters) */
-    unsigned next;            /* next to prepare (the parse thread's counter) */
-    int parser_waits, caller_waits;
+    unsigned next;            /* next to take (the parse threads' counter) */
+    int parsers_wait;         /* parse threads waiting for work */
+    int caller_waits;
     int quit;
-    pctx pc;                  /* the parse thread's */
+    pctx pc[PIPE_THREADS];    /* the parse threads' */
+    size_t started;           /* parse threads that took their pc */
 };
 
-/* enough_ready: the caller may go on (under the mutex) */
+/* enough_ready: the caller may go on (under the mutex): the oldest
+ * PIPE_WAKE queued jobs (or all, when fewer) are ready */
 static int enough_ready(const msgpipe *pp)
 {
     unsigned queued = pp->tail - pp->head;
-    return pp->next - pp->head >= (queued < PIPE_WAKE ? queued : PIPE_WAKE);
+    unsigned want = queued < PIPE_WAKE ? queued : PIPE_WAKE;
+    for (unsigned i = 0; i < want; i++)
+        if (pp->state[(pp->head + i) % PIPE_SLOTS] != SLOT_READY)
+            return 0;
+    return 1;
 }
 
 static void *pipe_main(void *arg)
 {
     msgpipe *pp = arg;
     pthread_mutex_lock(&pp->mu);
+    pctx *pc = &pp->pc[pp->started++];
     for (;;) {
-        while (!pp->quit && pp->state[pp->next % PIPE_SLOTS] != SLOT_QUEUED) {
-            pp->parser_waits = 1;
+        while (!pp->quit && pp->next == pp->tail) {
+            pp->parsers_wait++;
             pthread_cond_wait(&pp->work, &pp->mu);
-            pp->parser_waits = 0;
+            pp->parsers_wait--;
         }
         if (pp->quit)
             break;
-        job *j = &pp->slot[pp->next % PIPE_SLOTS];
+        unsigned k = pp->next++ % PIPE_SLOTS;
+        pp->state[k] = SLOT_BUSY;
+        /* more than this thread takes: wake another */
+        if (pp->parsers_wait && pp->tail - pp->next >= PIPE_WAKE)
+            pthread_cond_signal(&pp->work);
         pthread_mutex_unlock(&pp->mu);
-        prepare(&pp->pc, j);
+        prepare(pc, &pp->slot[k]);
         pthread_mutex_lock(&pp->mu);
-        pp->state[pp->next % PIPE_SLOTS] = SLOT_READY;
-        pp->next++;
+        pp->state[k] = SLOT_READY;
         if (pp->caller_waits && enough_ready(pp))
             pthread_cond_signal(&pp->ready);
     }
@@ -587,14 +624,27 @@ static void pipe_stop(msgpipe *pp)
     pp->quit = 1;
     pthread_cond_broadcast(&pp->work);
     pthread_mutex_unlock(&pp->mu);
-    pthread_join(pp->th, NULL);
+    for (int i = 0; i < pp->nth; i++)
+        pthread_join(pp->th[i], NULL);
     pthread_mutex_destroy(&pp->mu);
     pthread_cond_destroy(&pp->work);
     pthread_cond_destroy(&pp->ready);
-    md_store_msg_pack_close(pp->pc.pk);
+    for (size_t i = 0; i < PIPE_THREADS; i++)
+        pctx_free(&pp->pc[i]);
     for (size_t i = 0; i < PIPE_SLOTS; i++)
         job_free(&pp->slot[i]);
     free(pp);
+}
+
+/* parse_threads: one per processor but the caller's, at least one, at most
+ * PIPE_THREADS (the caller's thread is as busy as a parse thread: on two
+ * processors a second parse thread made ingest slower, not faster);
+ * MAILDOSSIER_PARSE_THREADS sets the number (1 to PIPE_THREADS) */
+static int parse_threads(void)
+{
+    const char *env = getenv("MAILDOSSIER_PARSE_THREADS");
+    long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    return n < 1 ? 1 : n > PIPE_THREADS ? PIPE_THREADS : (int)n;
 }
 
 static int pipe_start(msgpipe **out, const md_config *cfg, md_err *err)
@@ -602,20 +652,23 @@ static int pipe_start(msgpipe **out, const md_config *cfg, md_err *err)
     msgpipe *pp = calloc(1, sizeof *pp);
     if (!pp)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    pp->pc.cfg = cfg;
-    if (md_store_msg_pack_open(&pp->pc.pk, err) != MD_OK) {
-        free(pp);
-        return MD_ERR_NOMEM;
+    int want = parse_threads();
+    for (int i = 0; i < want; i++) {
+        pp->pc[i].cfg = cfg;
+        if (md_store_msg_pack_open(&pp->pc[i].pk, err) != MD_OK) {
+            for (int k = 0; k < i; k++)
+                pctx_free(&pp->pc[k]);
+            free(pp);
+            return MD_ERR_NOMEM;
+        }
     }
     pthread_mutex_init(&pp->mu, NULL);
     pthread_cond_init(&pp->work, NULL);
     pthread_cond_init(&pp->ready, NULL);
-    if (pthread_create(&pp->th, NULL, pipe_main, pp) != 0) {
-        pthread_mutex_destroy(&pp->mu);
-        pthread_cond_destroy(&pp->work);
-        pthread_cond_destroy(&pp->ready);
-        md_store_msg_pack_close(pp->pc.pk);
-        free(pp);
+    while (pp->nth < want && pthread_create(&pp->th[pp->nth], NULL, pipe_main, pp) == 0)
+        pp->nth++;
+    if (pp->nth == 0) {
+        pipe_stop(pp);
         return md_err_set(err, MD_ERR_NOMEM, "cannot start the parse thread");
     }
     *out = pp;
@@ -631,8 +684,8 @@ static job *pipe_take(msgpipe *pp, int wait)
     pthread_mutex_lock(&pp->mu);
     unsigned k = pp->head % PIPE_SLOTS;
     while (wait && pp->head != pp->tail && !enough_ready(pp)) {
-        if (pp->parser_waits)
-            pthread_cond_signal(&pp->work);
+        if (pp->parsers_wait) /* fewer than PIPE_WAKE queued: they wait for more */
+            pthread_cond_broadcast(&pp->work);
         pp->caller_waits = 1;
         pthread_cond_wait(&pp->ready, &pp->mu);
         pp->caller_waits = 0;
@@ -656,7 +709,7 @@ static void pipe_queue(msgpipe *pp)
     pthread_mutex_lock(&pp->mu);
     pp->state[pp->tail % PIPE_SLOTS] = SLOT_QUEUED;
     pp->tail++;
-    if (pp->parser_waits && pp->tail - pp->next >= PIPE_WAKE)
+    if (pp->parsers_wait && pp->tail - pp->next >= PIPE_WAKE)
         pthread_cond_signal(&pp->work);
     pthread_mutex_unlock(&pp->mu);
 }
@@ -856,8 +909,9 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     j->created = created;
     j->skip = !created && src.complete;
     if (pp) {
-        /* a copy of a file still queued is stored by then */
-        for (unsigned k = pp->head; !j->skip && k != pp->tail; k++)
+        /* a copy of a file still queued is stored by then (a source just
+         * created is no queued file's) */
+        for (unsigned k = pp->head; !j->skip && !created && k != pp->tail; k++)
             j->skip = pp->slot[k % PIPE_SLOTS].source_id == src.id;
         pipe_queue(pp);
         return MD_OK;
@@ -1022,7 +1076,7 @@ int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         rc = read_one(&c, in, err);
     if (!pipe)
         md_store_msg_writer_close(c.w);
-    md_store_msg_pack_close(c.pc.pk);
+    pctx_free(&c.pc);
     job_free(&c.j);
     return rc;
 }

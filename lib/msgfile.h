@@ -12,16 +12,17 @@
  * Batching (optional, for Maildirs of many small files): between
  * md_msgfile_batch_begin and md_msgfile_finish, messages of successive
  * inputs share one transaction (committed every MD_MSGFILE_BATCH messages)
- * and one set of prepared statements, and message files are parsed on a
- * second thread (started with the first file) while this one reads the
- * next files and stores the parsed ones, in input order: ids, warnings and
- * counts are those of reading one file after the other.  A file is stored
- * by md_msgfile_ingest of a later file or by md_msgfile_flush /
- * md_msgfile_finish; the stats count it then.  The caller must call
- * md_msgfile_flush before any other reader runs, and md_msgfile_finish
- * before the store is closed (an open batch would otherwise be rolled
- * back).  Without
- * md_msgfile_batch_begin each input commits on its own.
+ * and one set of prepared statements, and message files are parsed on
+ * parse threads (started with the first file: one per processor but one,
+ * at least one; MAILDOSSIER_PARSE_THREADS sets the number) while this
+ * thread reads the next files and stores the parsed ones, in input order:
+ * ids, warnings and counts are those of reading one file after the other.
+ * A file is stored by md_msgfile_ingest of a later file or by
+ * md_msgfile_flush / md_msgfile_finish; the stats count it then.  The
+ * caller must call md_msgfile_flush before any other reader runs, and
+ * md_msgfile_finish before the store is closed (an open batch would
+ * otherwise be rolled back).  Without md_msgfile_batch_begin each input
+ * commits on its own.
  */
 #ifndef MD_MSGFILE_H
 #define MD_MSGFILE_H

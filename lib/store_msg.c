@@ -65,7 +65,9 @@ const char md_store_schema_msg[] =
     "CREATE INDEX msg_arf_ip ON msg_arf(source_ip);"
     "CREATE INDEX msg_arf_orig ON msg_arf(orig_message_id);";
 
-/* raw_codec: 0 raw bytes as read, 1 one zstd frame (level 1) of them */
+/* raw_codec: 0 raw bytes as read, 1 one zstd frame of them (written at level -1:
+ * 7.5 -> 4.2 us a message for 23 % more bytes; the parse thread is the
+ * slower of the two) */
 const char md_store_schema_msg_2[] =
     "ALTER TABLE msg ADD COLUMN raw_codec INTEGER NOT NULL DEFAULT 0;";
 
@@ -132,7 +134,7 @@ int md_store_msg_pack_open(md_msg_pack **out, md_err *err)
         free(pk);
         return md_err_set(err, MD_ERR_NOMEM, "out of memory (zstd)");
     }
-    ZSTD_CCtx_setParameter(pk->zc, ZSTD_c_compressionLevel, 1);
+    ZSTD_CCtx_setParameter(pk->zc, ZSTD_c_compressionLevel, -1);
     *out = pk;
     return MD_OK;
 }

@@ -207,10 +207,6 @@ static int on_id(void *arg, const md_msg_row *m)
     return 0;
 }
 
-/* A Maildir of more files than the parse thread's ring holds, with a copy
- * of an earlier file, a file that is no message and a bounce with its
- * original: the ids follow the input order, each file is stored once, the
- * warnings come in file order, and a second run adds nothing. */
 static int hash_row(void *arg, const md_msg_row *m)
 {
     snprintf(arg, 40, "%s", m->hash);
@@ -255,9 +251,69 @@ static void test_content_hash(void **state)
     md_test_rmtree(dir);
 }
 
-static void test_parse_thread(void **state)
+/* copy_fixture: fixture file `src` into dir/name, after a first line
+ * `first` (a header that makes the copy a message of its own) */
+static void copy_fixture(const char *dir, const char *name, const char *src, const char *first)
 {
-    (void)state;
+    md_buf b = MD_BUF_INIT;
+    md_err e = {0, ""};
+    md_input *in;
+    assert_int_equal(md_input_open(&in, src, &e), MD_OK);
+    md_buf_puts(&b, first);
+    assert_int_equal(md_input_slurp(in, &b, 1 << 20, &e), MD_OK);
+    md_input_close(in);
+    write_file(dir, name, b.data, b.len);
+    md_buf_free(&b);
+}
+
+typedef struct rcptrow {
+    int n, other_status;
+    const char *status;
+    int64_t first, last;  /* the bounces' ids */
+} rcptrow;
+
+static int on_rcpt(void *arg, const md_msg_dsnrow *d)
+{
+    rcptrow *r = arg;
+    r->n++;
+    r->other_status += strcmp(d->r->status, r->status) != 0;
+    if (!r->first || d->msg_id < r->first)
+        r->first = d->msg_id;
+    if (d->msg_id > r->last)
+        r->last = d->msg_id;
+    return 0;
+}
+
+static int on_complaint(void *arg, const md_msg_arfrow *a)
+{
+    (void)a;
+    (*(int *)arg)++;
+    return 0;
+}
+
+/* the bounces to rcpt: n, each with this status; the first one's id */
+static int64_t bounce_of(const char *rcpt, const char *status, int n, int64_t *last)
+{
+    rcptrow r = {0, 0, status, 0, 0};
+    md_err e = {0, ""};
+    assert_int_equal(md_store_msg_bounces_for(st, rcpt, 0, 0, on_rcpt, &r, &e), MD_OK);
+    assert_int_equal(r.n, n);
+    assert_int_equal(r.other_status, 0);
+    if (last)
+        *last = r.last;
+    return r.first;
+}
+
+/* A Maildir of more files than the parse threads' ring holds (twice), with
+ * a copy of an earlier file, two files that are no message, three bounces
+ * and a complaint (each with its original; two bounces side by side, so
+ * that a parse thread reads one report while the other waits to be
+ * stored): the ids follow the input order, each file is stored once with
+ * its own report, the warnings come in file order, and a second run adds
+ * nothing; with one parse thread and with three. */
+static void parse_thread_case(const char *threads)
+{
+    setenv("MAILDOSSIER_PARSE_THREADS", threads, 1);
     char dir[1024], cur[1100];
     md_test_dir(dir, sizeof dir, "msgfile_pipe");
     snprintf(cur, sizeof cur, "%s/cur", dir);
@@ -267,14 +323,14 @@ static void test_parse_thread(void **state)
     mkdir(sub, 0700);
     snprintf(sub, sizeof sub, "%s/tmp", dir);
     mkdir(sub, 0700);
-    enum { N = 70 };
+    enum { N = 150 };
     for (int i = 0; i < N; i++) {
         char name[32], text[512];
         int n = snprintf(text, sizeof text,
                          "Received: from a.example ([192.0.2.%d]) by ironout id Q%d;"
                          " Sat, 23 Apr 2016 16:10:02 +0200\n"
                          "From: u%d@uni-potsdam.de\nTo: v%d@outlook.de\nMessage-ID: <m%d@x>\n"
-                         "Subject: s%d\n\nbody %d\n", i + 1, i, i, i, i, i, i);
+                         "Subject: s%d\n\nbody %d\n", i % 250 + 1, i, i, i, i, i, i);
         if (i == 40) /* a copy of file 3 */
             n = snprintf(text, sizeof text,
                          "Received: from a.example ([192.0.2.4]) by ironout id Q3;"
@@ -286,18 +342,17 @@ static void test_parse_thread(void **state)
         snprintf(name, sizeof name, "%04d.eml", i);
         write_file(cur, name, text, (size_t)n);
     }
-    md_buf bounce = MD_BUF_INIT;
-    md_err e = {0, ""};
-    md_input *in;
-    assert_int_equal(md_input_open(&in, MD_FIXTURES "/messages/ndr-s3150.eml", &e), MD_OK);
-    assert_int_equal(md_input_slurp(in, &bounce, 1 << 20, &e), MD_OK);
-    md_input_close(in);
-    write_file(cur, "0030b.eml", bounce.data, bounce.len);
-    md_buf_free(&bounce);
+    copy_fixture(cur, "0030b.eml", MD_FIXTURES "/messages/ndr-s3150.eml", "");
+    copy_fixture(cur, "0030c.eml", MD_FIXTURES "/messages/ndr-5.7.606-banned-ip.eml", "");
+    copy_fixture(cur, "0100b.eml", MD_FIXTURES "/messages/dsn-delayed-4.7.650.eml", "");
+    copy_fixture(cur, "0120b.eml", MD_FIXTURES "/messages/jmrp-arf.eml", "");
+    copy_fixture(cur, "0121b.eml", MD_FIXTURES "/messages/ndr-s3150.eml",
+                 "X-Copy: the same bounce again, another file\n");
 
     md_ingest_stats s;
+    md_err e = {0, ""};
     assert_int_equal(ingest(dir, &s), MD_ERR_PARSE);
-    assert_int_equal(s.files, N + 1);
+    assert_int_equal(s.files, N + 5);
     assert_int_equal(s.files_unchanged, 1);
     assert_int_equal(nwarn, 2);
     const char *w20 = strstr(warned, "0020.eml:1: not a message");
@@ -305,7 +360,7 @@ static void test_parse_thread(void **state)
     assert_non_null(w20);
     assert_non_null(w50);
     assert_true(w20 < w50);
-    int64_t last = 0;
+    int64_t last = 0, b30 = 0, b100 = 0, b121 = 0;
     for (int i = 0; i < N; i++) {
         char mid[32];
         idrow r = {0, 0};
@@ -316,24 +371,59 @@ static void test_parse_thread(void **state)
             continue;
         }
         assert_int_equal(r.n, 1);
-        assert_true(r.id > last);
+        if (r.id <= last)
+            fail_msg("message %d: id %lld after %lld", i, (long long)r.id, (long long)last);
         last = r.id;
-        if (i == 30) /* the bounce (0030b) and its original come next */
+        if (i == 30) { /* the two bounces (0030b, 0030c) and their originals */
+            b30 = last;
+            last += 4;
+        } else if (i == 100) { /* a bounce and its original */
+            b100 = last;
             last += 2;
+        } else if (i == 120) { /* a complaint and its original */
+            last += 2;
+        } else if (i == 121) { /* a bounce (its original is stored) */
+            b121 = last;
+            last += 1;
+        }
     }
-    int64_t msgs = 0, bounces = 0;
-    assert_int_equal(md_store_msg_count(st, &msgs, &bounces, NULL, &e), MD_OK);
-    assert_int_equal(bounces, 1);
+    /* each bounce with its own recipients, in file order */
+    int64_t again = 0;
+    assert_int_equal(bounce_of("k.weber@live.de", "5.7.1", 2, &again), b30 + 1);
+    assert_int_equal(again, b121 + 1);
+    assert_int_equal(bounce_of("alumni.mueller@outlook.com", "5.7.606", 1, NULL), b30 + 3);
+    assert_int_equal(bounce_of("jdoe@outlook.de", "4.7.650", 1, NULL), b100 + 1);
+    int complaints = 0;
+    assert_int_equal(md_store_msg_complaints(st, NULL, 0, 0, on_complaint, &complaints, &e),
+                     MD_OK);
+    assert_int_equal(complaints, 1);
+    int64_t msgs = 0, bounces = 0, arfs = 0;
+    assert_int_equal(md_store_msg_count(st, &msgs, &bounces, &arfs, &e), MD_OK);
+    assert_int_equal(bounces, 4);
+    assert_int_equal(arfs, 1);
     assert_int_equal(msgs, s.docs);
-    assert_int_equal(msgs, N - 3 + 2); /* the bounce and its original */
+    assert_int_equal(msgs, N - 3 + 9); /* five reports, four originals (one twice) */
 
     /* again: nothing new, the same warnings not given again */
     nwarn = 0;
     assert_int_equal(ingest(dir, &s), MD_OK);
-    assert_int_equal(s.files_unchanged, N + 1);
+    assert_int_equal(s.files_unchanged, N + 5);
     assert_int_equal(s.docs, 0);
     assert_int_equal(nwarn, 0);
     md_test_rmtree(dir);
+    unsetenv("MAILDOSSIER_PARSE_THREADS");
+}
+
+static void test_parse_thread(void **state)
+{
+    (void)state;
+    parse_thread_case("1");
+}
+
+static void test_parse_threads(void **state)
+{
+    (void)state;
+    parse_thread_case("3");
 }
 
 int main(void)
@@ -343,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mbox_maildir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_mbox, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_content_hash, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
