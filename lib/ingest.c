@@ -510,24 +510,29 @@ static void rot_key(const char *name, size_t *baselen, long long *rank)
     }
 }
 
+/* a directory entry: its name after a byte saying whether it is a regular
+ * file ('f', else '?'), and its rot_key (computed once, not per comparison:
+ * a Maildir of 100,000 files takes 1.7 million comparisons) */
+typedef struct dentry {
+    char *name;
+    size_t baselen;
+    long long rank;
+} dentry;
+
 /* cmp_name: directory entries in reading order: by name, except that the
  * generations of a rotated log come oldest first, so that a message that
  * spans a rotation is read in the order it was logged. */
 static int cmp_name(const void *a, const void *b)
 {
-    /* past the type byte of walk's names */
-    const char *x = *(char *const *)a + 1, *y = *(char *const *)b + 1;
-    size_t xl, yl;
-    long long xr, yr;
-    rot_key(x, &xl, &xr);
-    rot_key(y, &yl, &yr);
-    size_t m = xl < yl ? xl : yl;
-    int c = memcmp(x, y, m);
-    if (c == 0 && xl != yl)
-        c = xl < yl ? -1 : 1;
-    if (c == 0 && xr != yr)
-        c = xr < yr ? -1 : 1;
-    return c ? c : strcmp(x, y);
+    const dentry *x = a, *y = b;
+    const char *xn = x->name + 1, *yn = y->name + 1; /* past the type byte */
+    size_t m = x->baselen < y->baselen ? x->baselen : y->baselen;
+    int c = memcmp(xn, yn, m);
+    if (c == 0 && x->baselen != y->baselen)
+        c = x->baselen < y->baselen ? -1 : 1;
+    if (c == 0 && x->rank != y->rank)
+        c = x->rank < y->rank ? -1 : 1;
+    return c ? c : strcmp(xn, yn);
 }
 
 /* walk: path (is_reg: a directory listing said it is a regular file, so
@@ -563,7 +568,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
     }
     /* sorted, so that runs are reproducible (mail.log.2.gz before mail.log.1
      * does not matter: sources are matched by content) */
-    char **names = NULL;
+    dentry *names = NULL;
     size_t nn = 0, cap = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -574,17 +579,19 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
             continue;
         if (nn == cap) {
             cap = cap ? cap * 2 : 64;
-            char **nn2 = realloc(names, cap * sizeof *names);
+            dentry *nn2 = realloc(names, cap * sizeof *names);
             if (!nn2)
                 break;
             names = nn2;
         }
         /* the name after a byte saying whether it is a regular file */
         size_t l = strlen(de->d_name);
-        names[nn] = malloc(l + 2);
-        if (names[nn]) {
-            names[nn][0] = de->d_type == DT_REG ? 'f' : '?';
-            memcpy(names[nn] + 1, de->d_name, l + 1);
+        char *name = malloc(l + 2);
+        if (name) {
+            name[0] = de->d_type == DT_REG ? 'f' : '?';
+            memcpy(name + 1, de->d_name, l + 1);
+            names[nn].name = name;
+            rot_key(name + 1, &names[nn].baselen, &names[nn].rank);
             nn++;
         }
     }
@@ -596,18 +603,19 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
         char sub[MD_LIMIT_PATH];
         size_t pl = strlen(path);
         const char *sep = pl && path[pl - 1] == '/' ? "" : "/"; /* "logs/" + "mail.log" */
-        if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", path, sep, names[i] + 1) < sizeof sub) {
-            int rc = walk(ig, sub, depth + 1, hint, names[i][0] == 'f', err);
+        const char *name = names[i].name;
+        if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", path, sep, name + 1) < sizeof sub) {
+            int rc = walk(ig, sub, depth + 1, hint, name[0] == 'f', err);
             if (rc == MD_ERR_PARSE)
                 result = MD_ERR_PARSE;
             else if (rc != MD_OK) {
                 result = rc;
                 for (; i < nn; i++)
-                    free(names[i]);
+                    free(names[i].name);
                 break;
             }
         }
-        free(names[i]);
+        free(names[i].name);
     }
     free(names);
     return result;
