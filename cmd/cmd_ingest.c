@@ -77,6 +77,13 @@ static void on_progress(void *arg, const md_ingest *ig, const char *file, uint64
 {
     progress_state *ps = arg;
     double t = elapsed(&ps->start);
+    if (ig->kind == MD_KIND_MESSAGE) { /* message files (a Maildir): count files */
+        fprintf(stderr, "\r\033[K%llu input(s), %llu documents stored, %.0f inputs/s",
+                (unsigned long long)ig->stats.files, (unsigned long long)ig->stats.docs,
+                t > 0 ? ig->stats.files / t : 0.0);
+        ps->drew = 1;
+        return;
+    }
     double rate = t > 0 ? ig->stats.lines / t : 0;
     char eta[32] = "";
     if (total && done && done < total && t >= 1.0) {

@@ -471,6 +471,8 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, md_err *er
         }
     }
     ig->stats.bytes += md_input_pos(in);
+    if (k == MD_KIND_MESSAGE) /* a Maildir: one small file after the other */
+        md_ingest_tick(ig, in);
     md_input_close(in);
     return rc;
 }

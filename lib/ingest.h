@@ -112,8 +112,10 @@ md_kind md_ingest_kind_parse(const char *name);
 void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* md_ingest_tick: readers call this now and then; it calls the progress
- * callback at most every 250 ms. */
+/* md_ingest_tick: readers call this now and then (and md_ingest_path after
+ * each message file: ig->kind is then MD_KIND_MESSAGE, and the stats count
+ * files and documents); it calls the progress callback at most every
+ * 250 ms. */
 void md_ingest_tick(md_ingest *ig, md_input *in);
 
 /* md_ingest_fingerprint: a content fingerprint of the input (hex of a hash

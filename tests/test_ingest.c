@@ -357,6 +357,43 @@ static void test_walk(void **state)
     assert_true(ig.stats.bytes == 0); /* the recorder consumed nothing */
 }
 
+/* progress: after each message file of a Maildir (the first at once, the
+ * next not within 250 ms), with the kind set and the file counted; never
+ * after a log file (its reader ticks) */
+static int nprogress;
+static char progress_file[1024];
+static uint64_t progress_files;
+static void on_progress(void *arg, const md_ingest *ig, const char *file, uint64_t done,
+                        uint64_t total)
+{
+    (void)arg;
+    (void)done;
+    (void)total;
+    assert_int_equal(ig->kind, MD_KIND_MESSAGE);
+    snprintf(progress_file, sizeof progress_file, "%s", file);
+    progress_files = ig->stats.files;
+    nprogress++;
+}
+
+static void test_walk_progress(void **state)
+{
+    (void)state;
+    md_ingest ig = walk_ingest();
+    ig.progress = on_progress;
+    nprogress = 0;
+    md_err e = {0, ""};
+    assert_int_equal(md_ingest_path(&ig, root, &e), MD_ERR_PARSE);
+    assert_int_equal(nprogress, 1);
+    assert_non_null(strstr(progress_file, "/Maildir/cur/1732785531.M1P2.mailup:2,S"));
+    assert_int_equal(progress_files, 2); /* .forward, then the message */
+    ig.last_progress_ms = 0; /* a quarter second later */
+    nprogress = 0;
+    char md[1100];
+    snprintf(md, sizeof md, "%s/Maildir", root);
+    assert_int_equal(md_ingest_path(&ig, md, &e), MD_OK);
+    assert_int_equal(nprogress, 1);
+}
+
 static void test_walk_rotation_order(void **state)
 {
     (void)state;
@@ -550,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_detect_corpus),
         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_walk_progress),
         cmocka_unit_test(test_walk_rotation_order),
         cmocka_unit_test(test_walk_reader_failures),
         cmocka_unit_test(test_walk_single_and_forced),
