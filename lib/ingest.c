@@ -420,11 +420,19 @@ static int is_maildir(const char *dir)
     return 1;
 }
 
-static int ingest_file(md_ingest *ig, const char *path, md_kind hint, md_err *err)
+/* ingest_file: the input path; dfd >= 0: it is the regular file `entry` of
+ * that directory (opened relative to it; a Maildir's message files need no
+ * fstat either) */
+static int ingest_file(md_ingest *ig, const char *path, md_kind hint, int dfd,
+                       const char *entry, md_err *err)
 {
     md_input *in = NULL;
     md_err e = {0, ""};
-    if (md_input_open(&in, path, &e) != MD_OK) {
+    int maildir = dfd >= 0 && hint == MD_KIND_MESSAGE &&
+                  (ig->force_kind == MD_KIND_UNKNOWN || ig->force_kind == MD_KIND_MESSAGE);
+    int orc = dfd >= 0 ? md_input_open_at(&in, dfd, entry, path, maildir ? MD_INPUT_REGULAR : 0, &e)
+                       : md_input_open(&in, path, &e);
+    if (orc != MD_OK) {
         ig->stats.files_failed++;
         md_ingest_warn(ig, path, 0, "%s", e.msg);
         return MD_ERR_PARSE;
@@ -537,14 +545,16 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : strcmp(xn, yn);
 }
 
-/* walk: path (is_reg: a directory listing said it is a regular file, so
- * it needs no stat) */
-static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is_reg,
-                md_err *err)
+/* walk: path (in_dir >= 0: a listing of that directory said path is its
+ * regular file `entry`, so it needs no stat) */
+static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in_dir,
+                const char *entry, md_err *err)
 {
     struct stat st;
-    if (strcmp(path, "-") == 0 || is_reg)
-        return ingest_file(ig, path, hint, err);
+    if (in_dir >= 0)
+        return ingest_file(ig, path, hint, in_dir, entry, err);
+    if (strcmp(path, "-") == 0)
+        return ingest_file(ig, path, hint, -1, NULL, err);
     if (stat(path, &st) != 0) {
         ig->stats.files_failed++;
         md_ingest_warn(ig, path, 0, "cannot stat: %s", strerror(errno));
@@ -553,7 +563,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
     /* a named pipe only when named (<(zcat ...)): inside a directory it would block */
     if (!S_ISDIR(st.st_mode))
         return S_ISREG(st.st_mode) || (S_ISFIFO(st.st_mode) && depth == 0)
-                   ? ingest_file(ig, path, hint, err)
+                   ? ingest_file(ig, path, hint, -1, NULL, err)
                    : MD_OK;
     if (depth >= MD_LIMIT_DIR_DEPTH) {
         md_ingest_warn(ig, path, 0, "directory nesting deeper than %d; skipped",
@@ -597,9 +607,9 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
             nn++;
         }
     }
-    closedir(d);
     if (nn)
         qsort(names, nn, sizeof *names, cmp_name);
+    int dfd = dirfd(d); /* the regular files are opened relative to it */
     int result = MD_OK;
     for (size_t i = 0; i < nn; i++) {
         char sub[MD_LIMIT_PATH];
@@ -607,7 +617,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
         const char *sep = pl && path[pl - 1] == '/' ? "" : "/"; /* "logs/" + "mail.log" */
         const char *name = names[i].name;
         if ((size_t)snprintf(sub, sizeof sub, "%s%s%s", path, sep, name + 1) < sizeof sub) {
-            int rc = walk(ig, sub, depth + 1, hint, name[0] == 'f', err);
+            int rc = walk(ig, sub, depth + 1, hint, name[0] == 'f' ? dfd : -1, name + 1, err);
             if (rc == MD_ERR_PARSE)
                 result = MD_ERR_PARSE;
             else if (rc != MD_OK) {
@@ -620,6 +630,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int is
         free(names[i].name);
     }
     free(names);
+    closedir(d);
     return result;
 }
 
@@ -634,7 +645,7 @@ int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
         own = 1;
     }
     uint64_t skipped = ig->stats.skipped;
-    int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, 0, err);
+    int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, -1, NULL, err);
     /* the messages still queued are stored (and their warnings given) */
     md_err e = {0, ""};
     if ((own ? md_msgfile_finish(ig, &e) : md_msgfile_flush(ig, &e)) != MD_OK) {

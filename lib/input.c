@@ -343,15 +343,21 @@ static int init_common(md_input *in, const char *name, md_err *err)
 
 int md_input_open(md_input **out, const char *path, md_err *err)
 {
+    return md_input_open_at(out, AT_FDCWD, path, path, 0, err);
+}
+
+int md_input_open_at(md_input **out, int dirfd, const char *name, const char *path, int flags,
+                     md_err *err)
+{
     *out = NULL;
     md_input *in = input_new();
     if (!in)
         return md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", path);
-    if (strcmp(path, "-") == 0) {
+    if (strcmp(name, "-") == 0 && dirfd == AT_FDCWD) {
         in->fd = 0;
         path = "(stdin)";
     } else {
-        in->fd = open(path, O_RDONLY | O_CLOEXEC);
+        in->fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
         if (in->fd < 0) {
             int e = errno;
             free(in);
@@ -359,7 +365,9 @@ int md_input_open(md_input **out, const char *path, md_err *err)
         }
     }
     struct stat st;
-    if (fstat(in->fd, &st) == 0) {
+    if (flags & MD_INPUT_REGULAR) {
+        in->regular = 1;
+    } else if (fstat(in->fd, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             if (in->fd > 0)
                 close(in->fd);

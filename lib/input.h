@@ -34,6 +34,14 @@ typedef struct md_input md_input;
 
 /* md_input_open: open path for reading.  0 or MD_ERR_IO / MD_ERR_NOMEM. */
 int md_input_open(md_input **out, const char *path, md_err *err);
+/* md_input_open_at: open name in the directory dirfd (AT_FDCWD: the working
+ * directory), shown as path in messages.  With MD_INPUT_REGULAR the caller
+ * knows name is a regular file (a directory listing said so) and needs
+ * none of what fstat tells: md_input_raw_size, _mtime, _dev and _ino are 0
+ * (a Maildir's message files: one system call less each). */
+#define MD_INPUT_REGULAR 0x1
+int md_input_open_at(md_input **out, int dirfd, const char *name, const char *path, int flags,
+                     md_err *err);
 /* md_input_open_mem: read from caller memory (not copied: must outlive the
  * input); compression is detected and undone as for files. */
 int md_input_open_mem(md_input **out, const char *name, const void *data, size_t len,

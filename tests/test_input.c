@@ -593,6 +593,8 @@ static void test_regular_sizes(void **state)
                                    1024 * 1024 + 1, 3 * 1024 * 1024 + 7};
     char path[512];
     snprintf(path, sizeof path, "%s/test_input_sizes_%ld", md_test_tmpdir(), (long)getpid());
+    int dfd = open(md_test_tmpdir(), O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
     md_buf data = MD_BUF_INIT, c = MD_BUF_INIT, out = MD_BUF_INIT;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         for (int packed = 0; packed < 2; packed++) {
@@ -606,15 +608,36 @@ static void test_regular_sizes(void **state)
             } else {
                 write_file(path, md_buf_cstr(&data), data.len);
             }
-            md_input *in;
-            md_err e = {0, ""};
-            assert_int_equal(md_input_open(&in, path, &e), MD_OK);
-            md_buf_reset(&out);
-            assert_int_equal(md_input_slurp(in, &out, 8 * 1024 * 1024, &e), MD_OK);
-            assert_int_equal(out.len, sizes[i]);
-            assert_true(out.len == 0 || memcmp(out.data, data.data, out.len) == 0);
-            md_input_close(in);
+            /* by path; relative to the directory (fstat'ed); and as a
+             * regular file a listing named (no fstat: sizes unknown) */
+            for (int how = 0; how < 3; how++) {
+                md_input *in;
+                md_err e = {0, ""};
+                const char *base = strrchr(path, '/') + 1;
+                if (how == 0)
+                    assert_int_equal(md_input_open(&in, path, &e), MD_OK);
+                else
+                    assert_int_equal(md_input_open_at(&in, dfd, base, path,
+                                                      how == 2 ? MD_INPUT_REGULAR : 0, &e),
+                                     MD_OK);
+                assert_string_equal(md_input_name(in), path);
+                md_buf_reset(&out);
+                assert_int_equal(md_input_slurp(in, &out, 8 * 1024 * 1024, &e), MD_OK);
+                assert_int_equal(out.len, sizes[i]);
+                assert_true(out.len == 0 || memcmp(out.data, data.data, out.len) == 0);
+                assert_int_equal(md_input_raw_size(in),
+                                 how == 2 ? 0 : packed ? c.len : sizes[i]);
+                assert_true(how == 2 ? md_input_mtime(in) == 0 : md_input_mtime(in) > 0);
+                md_input_close(in);
+            }
         }
+    /* a name the directory does not have: the error names the path */
+    md_input *in;
+    md_err e = {0, ""};
+    assert_int_equal(md_input_open_at(&in, dfd, "no-such-file", "dir/no-such-file",
+                                      MD_INPUT_REGULAR, &e), MD_ERR_IO);
+    assert_non_null(strstr(e.msg, "dir/no-such-file: "));
+    close(dfd);
     unlink(path);
     md_buf_free(&data);
     md_buf_free(&c);
