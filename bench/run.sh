@@ -69,6 +69,9 @@ t1=$(now_ms)
 read -r rss_kb _ usr sys < "$data/ingest.time"
 ingest_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
 dbsize=$(du -cb "$db"* | tail -1 | cut -f1)
+# the store on disk before the queries are timed: the kernel's write-back of
+# the ingest (190 MB) would otherwise share the two cores with them
+sync
 
 measure "$bin" --db "$db" --config "$conf" -q trace "$ADDR"
 trace_ms=$BEST_WALL; trace_med=$MEDIAN_WALL; trace_cpu=$BEST_CPU
