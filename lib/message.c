@@ -701,18 +701,45 @@ int md_message_set_hdr_fast_path(int on)
     return was;
 }
 
+/* resent_bcc: whether the block p[0..n) has a Resent-Bcc field.  libetpan
+ * 1.9.4's parser of it leaks what it read (104 bytes for one address) and
+ * returns TRUE, which reads as a parse error after it moved on: the field
+ * and the next one become one, or the list ends there.  It keeps the field
+ * only when the value does not read as an address list (then its optional
+ * field parser takes it); such a block is flagged all the same, which is
+ * better than the leak. */
+static int resent_bcc(const char *p, size_t n)
+{
+    static const char key[] = "resent-bcc";
+    const size_t kl = sizeof key - 1;
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(p + i, '\n', n - i);
+        size_t e = nl ? (size_t)(nl - p) : n;
+        if (e - i > kl && md_text_ncasecmp(p + i, key, kl) == 0) {
+            size_t k = i + kl;
+            while (k < e && (p[k] == ' ' || p[k] == '\t'))
+                k++;
+            if (k < e && p[k] == ':')
+                return 1;
+        }
+        i = e + 1;
+    }
+    return 0;
+}
+
 /* libetpan_check: flag (MD_MSG_HDR_LOST) the fields mailimf_fields_parse
  * would drop from the block p[0..n) that split_headers found nfields in:
  * shown without it when plain_block says so, else by running it (never
  * with deep comments: its recursion overflows, nor with a garbled
- * Return-Path: it leaks, see path_clean). */
+ * Return-Path or a Resent-Bcc field: it leaks, see path_clean and
+ * resent_bcc). */
 static void libetpan_check(const char *p, size_t n, size_t nfields, int *flags)
 {
     if (*flags & (MD_MSG_DEEP_COMMENT | MD_MSG_HDR_TRUNC) || n == 0)
         return;
     if (hdr_fast_path && (*flags & MD_MSG_HDR_LOST)) /* split_headers saw a loss already */
         return;
-    if (unclean_path(p, n)) {
+    if (unclean_path(p, n) || resent_bcc(p, n)) {
         *flags |= MD_MSG_HDR_LOST;
         return;
     }

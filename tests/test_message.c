@@ -427,6 +427,11 @@ static void test_hdr_lost(void **state)
         {"X-A: a\n \n \nFrom: a@b.org\nSubject: s\n\nbody\n", 1},
         /* the last field without its line end (no empty line, no body) */
         {"From: a@b.org\nSubject: s", 1},
+        /* Resent-Bcc: libetpan merges it with the next field (and leaks:
+         * it is not called, ASan would see it) */
+        {"Resent-Bcc: a@b.org\nSubject: s\nFrom: c@d.org\n\nbody\n", 1},
+        {"From: c@d.org\nresent-bcc : <a@b.org>, e@f.org\n\nbody\n", 1},
+        {"From: c@d.org\nX-Resent-Bcc: a@b.org\nResent-Bccx: y\n\nbody\n", 0},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int f = flags_both(t[i].msg);
