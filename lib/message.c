@@ -526,12 +526,23 @@ static int path_clean(const char *v, size_t n)
     return 1;
 }
 
+/* field_named: whether the field s[0..n) is called key (any case; blanks
+ * may stand before the colon, as libetpan takes them): the offset of its
+ * value, or 0. */
+static size_t field_named(const char *s, size_t n, const char *key)
+{
+    size_t kl = strlen(key), k = kl;
+    if (n <= kl || md_text_ncasecmp(s, key, kl) != 0)
+        return 0;
+    while (k < n && (s[k] == ' ' || s[k] == '\t'))
+        k++;
+    return k < n && s[k] == ':' ? k + 1 : 0;
+}
+
 /* unclean_path: whether any Return-Path field (folded lines included) is
  * not path_clean. */
 static int unclean_path(const char *p, size_t n)
 {
-    static const char key[] = "return-path:";
-    const size_t kl = sizeof key - 1;
     for (size_t i = 0; i < n;) {
         size_t e = i;
         while (e < n && p[e] != '\n')
@@ -539,8 +550,8 @@ static int unclean_path(const char *p, size_t n)
         while (e + 1 < n && (p[e + 1] == ' ' || p[e + 1] == '\t'))
             for (e++; e < n && p[e] != '\n'; e++)
                 ;
-        if (e - i >= kl && md_text_ncasecmp(p + i, key, kl) == 0 &&
-            !path_clean(p + i + kl, e - i - kl))
+        size_t v = field_named(p + i, e - i, "return-path");
+        if (v && !path_clean(p + i + v, e - i - v))
             return 1;
         i = e + 1;
     }
@@ -710,18 +721,11 @@ int md_message_set_hdr_fast_path(int on)
  * better than the leak. */
 static int resent_bcc(const char *p, size_t n)
 {
-    static const char key[] = "resent-bcc";
-    const size_t kl = sizeof key - 1;
     for (size_t i = 0; i < n;) {
         const char *nl = memchr(p + i, '\n', n - i);
         size_t e = nl ? (size_t)(nl - p) : n;
-        if (e - i > kl && md_text_ncasecmp(p + i, key, kl) == 0) {
-            size_t k = i + kl;
-            while (k < e && (p[k] == ' ' || p[k] == '\t'))
-                k++;
-            if (k < e && p[k] == ':')
-                return 1;
-        }
+        if (field_named(p + i, e - i, "resent-bcc"))
+            return 1;
         i = e + 1;
     }
     return 0;

@@ -414,6 +414,8 @@ static void test_hdr_lost(void **state)
         {" folded first\nFrom: a@b.org\nSubject: s\n\nbody\n", 1},
         /* a bad Return-Path (unclosed) */
         {"Return-Path: <a@b.org\nFrom: x@y.org\nSubject: s\n\nbody\n", 1},
+        /* the same with blanks before the colon (libetpan reads it alike, and leaks) */
+        {"Return-Path : <a@b.org\nFrom: x@y.org\nSubject: s\n\nbody\n", 1},
         /* RFC 2047 word with an encoding other than Q or B: libetpan's
          * address parser fails with MAILIMF_ERROR_INVAL, the list ends */
         {"Subject: s\nFrom: =?utf-8?x?abc?= <a@b.org>\nTo: c@d.org\n\nbody\n", 1},
