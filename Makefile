@@ -26,7 +26,7 @@ test: deps
 	@$(CMAKE) --build $(B)/asan -j$(JOBS)
 	@cd $(B)/asan && ctest --output-on-failure -j$(JOBS) -LE fuzz
 	@$(CMAKE) -S . -B $(B)/release-e2e -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@$(CMAKE) --build $(B)/release-e2e -j$(JOBS) --target maildossier maildossier-full gen_postfix
+	@$(CMAKE) --build $(B)/release-e2e -j$(JOBS) --target maildossier maildossier-full gen_postfix gen_maildir
 	@cd $(B)/release-e2e && ctest --output-on-failure -j$(JOBS) -L e2e
 	@$(MAKE) --no-print-directory fuzz-smoke
 

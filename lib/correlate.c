@@ -571,14 +571,14 @@ int md_corr_line(md_corr *c, const md_corr_ev *ev, int64_t source_id, uint64_t l
             rc = set_str(&m->client_host, ev->client_host.p, ev->client_host.n);
         if (rc == MD_OK && ev->has_from) {
             norm_addr(a, sizeof a, ev->from);
-            if (m->sender && strcmp(m->sender, a) != 0)
+            if (!m->sender || strcmp(m->sender, a) != 0)
                 m->indexed &= ~IDX_SENDER;
             rc = set_str(&m->sender, a, strlen(a));
         }
         if (rc == MD_OK && ev->msgid.p && ev->msgid.n) {
             char id[MD_LIMIT_ADDR + 2];
             size_t n = msgid_norm(id, sizeof id, ev->msgid);
-            if (m->msgid && (strlen(m->msgid) != n || memcmp(m->msgid, id, n) != 0))
+            if (!m->msgid || strlen(m->msgid) != n || memcmp(m->msgid, id, n) != 0)
                 m->indexed &= ~IDX_MSGID;
             rc = set_str(&m->msgid, id, n);
         }
@@ -682,7 +682,10 @@ static int load_msg(void *arg, const md_log_msgrow *r, const char *host)
     m->nrcpt = r->nrcpt;
     m->source_id = r->source_id;
     m->dirty = 0;
-    m->indexed = IDX_SENDER | IDX_MSGID | IDX_CLIENT;
+    /* what msg_write indexed when it stored the row: the fields it had */
+    m->indexed = (r->sender && *r->sender ? IDX_SENDER : 0) |
+                 (r->msgid && *r->msgid ? IDX_MSGID : 0) |
+                 (r->client_ip && *r->client_ip ? IDX_CLIENT : 0);
     int rc = MD_OK;
     if (r->sender)
         rc = set_str(&m->sender, r->sender, strlen(r->sender));
