@@ -55,4 +55,4 @@ install: build
 	@$(CMAKE) --install $(B)/release
 
 clean:
-	rm -rf $(B) demo-out maildossier.db maildossier.db-wal maildossier.db-shm
+	rm -rf $(B) demo-out maildossier.db maildossier.db-wal maildossier.db-shm maildossier.db-lock maildossier.db-journal

@@ -42,6 +42,14 @@ void md_cli_info(md_cli *cli, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* on_wait: the store is busy: say once what we wait for */
+static void on_wait(void *arg, const char *what)
+{
+    md_cli *cli = arg;
+    if (!cli->quiet)
+        fprintf(stderr, "maildossier: waiting for %s ...\n", what);
+}
+
 md_store *md_cli_store(md_cli *cli, int flags)
 {
     if (cli->store)
@@ -52,7 +60,10 @@ md_store *md_cli_store(md_cli *cli, int flags)
                      cli->db_path);
         return NULL;
     }
-    if (md_store_open(&cli->store, cli->db_path, flags, &err) != MD_OK) {
+    char label[64];
+    snprintf(label, sizeof label, "maildossier %s", cli->command ? cli->command : "");
+    md_store_opts o = {label, cli->wait_ms, on_wait, cli};
+    if (md_store_open_opts(&cli->store, cli->db_path, flags, &o, &err) != MD_OK) {
         md_cli_error("%s", err.msg);
         return NULL;
     }

@@ -24,6 +24,8 @@ typedef struct md_cli {
     int verbose;             /* -v count */
     int quiet;               /* -q */
     md_store *store;         /* opened by md_cli_store */
+    const char *command;     /* the command's name (shown to those who wait for us) */
+    int wait_ms;             /* --wait: 0 the default, < 0 not at all */
 } md_cli;
 
 /* md_cli_store: open the store (once); NULL after printing an error. */

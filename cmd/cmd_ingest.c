@@ -169,6 +169,10 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
         ig.progress = on_progress;
 
     ig.rules_home = rules_home;
+    /* for tests and tuning: smaller transactions (man page, ENVIRONMENT) */
+    const char *ce = getenv("MAILDOSSIER_COMMIT_LINES");
+    if (ce && atol(ce) > 0)
+        ig.commit_every = (uint64_t)atol(ce);
     int result = MD_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         md_err err = {0, ""};

@@ -58,6 +58,8 @@ static void usage(FILE *fp)
             "  --db PATH      the store (default $MAILDOSSIER_DB, else ./maildossier.db)\n"
             "  --config PATH  site configuration (default ./maildossier.conf, then\n"
             "                 /etc/maildossier.conf)\n"
+            "  --wait SECONDS how long to wait for a store another command is writing\n"
+            "                 (default 60; 0: not at all)\n"
             "  -q, --quiet    no progress, no summary\n"
             "  -v, --verbose  more detail (repeatable)\n"
             "  -V, --version  print the version\n"
@@ -130,7 +132,7 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'},
         {"quiet", no_argument, NULL, 'q'},    {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'},  {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"wait", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
     int c;
     /* '+': stop at the command name; its own options follow it */
     while ((c = getopt_long(argc, argv, "+qvVh", opts, NULL)) != -1) {
@@ -139,6 +141,16 @@ int main(int argc, char **argv)
         case 'c': cli.config_path = optarg; break;
         case 'q': cli.quiet = 1; break;
         case 'v': cli.verbose++; break;
+        case 'w': {
+            char *end;
+            long w = strtol(optarg, &end, 10);
+            if (*end || end == optarg || w < 0 || w > 86400) {
+                md_cli_error("--wait takes whole seconds from 0 to 86400");
+                return MD_EXIT_USAGE;
+            }
+            cli.wait_ms = w ? (int)w * 1000 : -1;
+            break;
+        }
         case 'V': printf("maildossier %s\n", MD_VERSION); return MD_EXIT_OK;
         case 'h': usage(stdout); return MD_EXIT_OK;
         default: usage(stderr); return MD_EXIT_USAGE;
@@ -149,6 +161,7 @@ int main(int argc, char **argv)
         return MD_EXIT_USAGE;
     }
     const char *name = argv[optind];
+    cli.command = name;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(name, commands[i].name) != 0)
             continue;

@@ -90,6 +90,9 @@ struct md_ingest {
                                      USER@first domain (rulefile.h); NULL = none */
     void *msg_batch;              /* lib/msgfile.c: messages kept in one transaction
                                      across inputs (md_msgfile_batch_begin); NULL = off */
+    uint64_t commit_every;        /* log lines or messages per transaction at most;
+                                     0 = the readers' own (tests and tuning: smaller
+                                     slices; slices end after MD_LIMIT_SLICE_MS anyway) */
 };
 
 /* md_ingest_init: zero stats, set store and config. */

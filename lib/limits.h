@@ -49,6 +49,12 @@
 #define MD_LIMIT_DIR_DEPTH      32
 #define MD_LIMIT_PATH           4096
 
+/* Sharing the store between commands (store.c). */
+#define MD_LIMIT_SLICE_MS       1000          /* a bulk writer commits at least this often */
+#define MD_LIMIT_WAIT_MS        60000         /* a command waits this long for the store (--wait) */
+#define MD_LIMIT_WAIT_TELL_MS   1000          /* ... and says what it waits for after this */
+#define MD_LIMIT_YIELD_MS       2000          /* a bulk writer lets waiting writers go first, so long */
+
 /* Errors and reports. */
 #define MD_LIMIT_ERRMSG         1024
 #define MD_LIMIT_SHOW_BYTES     80            /* bytes of bad input quoted in an error */

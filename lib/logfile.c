@@ -25,12 +25,11 @@
 
 #define MD_LOGFILE_BLOCK   (64 * 1024)   /* raw bytes per stored block (trace decompresses
                                             a whole block to show one line) */
-#define MD_LOGFILE_COMMIT  500000        /* lines per transaction (environment
-                                            MAILDOSSIER_COMMIT_LINES overrides it:
-                                            for tests and tuning); a reader that
-                                            opens the store meanwhile waits for
-                                            the commit (md_store_bulk_journal):
-                                            about 1.5 s of ingest */
+#define MD_LOGFILE_COMMIT  500000        /* lines per transaction (md_ingest's
+                                            commit_every overrides it: for tests
+                                            and tuning); a slice also ends after
+                                            MD_LIMIT_SLICE_MS or when another
+                                            writer waits (md_store_slice_due) */
 #define MD_LOGFILE_WARN    100           /* bad lines reported one by one per input */
 #define MAX_HOSTS          256           /* host name -> id cache entries */
 #define MAX_SPANS          256
@@ -454,10 +453,7 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     }
     f->block_first = f->src.lines_done + 1;
     adapt_init(f);
-    uint64_t commit_every = MD_LOGFILE_COMMIT;
-    const char *ce = getenv("MAILDOSSIER_COMMIT_LINES");
-    if (ce && atol(ce) > 0)
-        commit_every = (uint64_t)atol(ce);
+    uint64_t commit_every = ig->commit_every ? ig->commit_every : MD_LOGFILE_COMMIT;
     rc = md_store_log_writer_open(st, &f->w, err);
     if (rc != MD_OK)
         goto out;
@@ -480,7 +476,10 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         rc = take_line(f, line, n, flags, lineno, err);
         if (rc != MD_OK)
             goto out;
-        if (++f->since_commit >= commit_every) {
+        /* a slice ends after commit_every lines, MD_LIMIT_SLICE_MS, or
+         * when another command waits for the store */
+        if (++f->since_commit >= commit_every ||
+            ((lineno & 255) == 0 && md_store_slice_due(st))) {
             rc = checkpoint(f, lineno, 1, err);
             if (rc != MD_OK)
                 goto out;

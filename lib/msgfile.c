@@ -66,10 +66,8 @@ typedef struct job {
     md_buf data;            /* its bytes */
     md_buf warn;            /* per warning: line (uint64_t), text, NUL */
     char hash[40];
-    int64_t source_id;
     uint64_t lines, bytes;  /* the source's progress when stored */
-    int skip;               /* 1 stored already (or a copy of a file before it) */
-    int created;            /* its source is new (recorded complete) */
+    int skip;               /* 1 stored already (or a copy of a file before it): not parsed */
     int rc;                 /* the parse's result (0 or MD_ERR_NOMEM) */
     size_t np;              /* preps made: the message, then its originals */
     prep p[1 + MAX_INNER_STORED];
@@ -530,6 +528,16 @@ static int store_job(mctx *c, job *j, md_err *err)
     return rc;
 }
 
+/* job_drop: forget what the job parsed (its source was stored before) */
+static void job_drop(job *j)
+{
+    for (size_t i = 0; i < j->np; i++) {
+        md_message_free(j->p[i].m);
+        j->p[i].m = NULL;
+    }
+    j->np = 0;
+}
+
 /* take_message: parse, classify and store one message on this thread (an
  * mbox's, or a file's without the pipe).  0 or a store error. */
 static int take_message(mctx *c, const char *data, size_t len, const char *known_hash,
@@ -745,7 +753,10 @@ static int tx_end(mctx *c, int rc, md_err *err)
         }
         return rc;
     }
-    if (b && ++b->n < MD_MSGFILE_BATCH)
+    /* a batch is committed when full, or after MD_LIMIT_SLICE_MS or when
+     * another command waits for the store (md_store_slice_due) */
+    uint64_t every = c->ig->commit_every ? c->ig->commit_every : MD_MSGFILE_BATCH;
+    if (b && ++b->n < every && !md_store_slice_due(c->ig->store))
         return MD_OK;
     rc = md_store_commit(c->ig->store, err);
     if (rc != MD_OK)
@@ -756,6 +767,39 @@ static int tx_end(mctx *c, int rc, md_err *err)
         if (rc != MD_OK)
             pipe_drop(b);
     }
+    return rc;
+}
+
+/* store_taken: take the job's source and store the job, in the open
+ * transaction: a source counts as done only in the transaction that stores
+ * what was read from it (a commit between the two lost the file for good
+ * when the run was killed).  A source stored complete by then (a copy of a
+ * file before it, or another command's ingest) is unchanged: only the
+ * job's warnings are reported. */
+static int store_taken(mctx *c, job *j, md_err *err)
+{
+    md_source src;
+    int created = 0;
+    int rc = md_store_msg_source_take(c->w, j->hash, "message", c->path, j->lines, j->bytes, &src,
+                                      &created, err);
+    if (rc != MD_OK)
+        return rc;
+    c->source_id = src.id;
+    if (!created && src.complete) {
+        c->ig->stats.files_unchanged++;
+        job_drop(j);
+        return store_job(c, j, err); /* its warnings */
+    }
+    if (j->skip) {
+        /* not parsed, for a copy queued before it, which was not stored
+         * after all: left for the next run, never marked done */
+        md_ingest_warn(c->ig, c->path, 0, "not stored in this run (a copy of it was not "
+                       "stored either); the next ingest reads it");
+        return md_store_msg_source_progress(c->w, src.id, 0, 0, 0, err);
+    }
+    rc = store_job(c, j, err);
+    if (rc == MD_OK && !created) /* a new source is complete already */
+        rc = md_store_msg_source_progress(c->w, src.id, j->lines, j->bytes, 1, err);
     return rc;
 }
 
@@ -780,18 +824,8 @@ static int store_ready(md_ingest *ig, int mode, md_err *err)
         c.ig = ig;
         c.w = b->w;
         c.path = md_buf_cstr(&j->path);
-        c.source_id = j->source_id;
-        if (j->skip) {
-            ig->stats.files_unchanged++;
-            rc = store_job(&c, j, err); /* its warnings */
-            pipe_done(pp);
-            continue;
-        }
-        if ((rc = tx_begin(&c, err)) == MD_OK) {
-            rc = store_job(&c, j, err);
-            if (rc == MD_OK && !j->created) /* a new source is complete already */
-                rc = md_store_msg_source_progress(c.w, j->source_id, j->lines, j->bytes, 1, err);
-        }
+        if ((rc = tx_begin(&c, err)) == MD_OK)
+            rc = store_taken(&c, j, err);
         pipe_done(pp);
         rc = tx_end(&c, rc, err);
         pp = b->pipe;
@@ -901,21 +935,25 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     int created = 0;
     if ((rc = tx_begin(c, err)) != MD_OK)
         return rc;
+    if (pp) {
+        /* only looked up here: the source is taken when the job is stored
+         * (store_taken), in the transaction that stores its messages */
+        int found;
+        rc = md_store_msg_source_find(c->w, j->hash, &src, &found, err);
+        if (rc != MD_OK)
+            return tx_end(c, rc, err);
+        j->skip = found && src.complete;
+        /* a copy of a file still queued is stored by then */
+        for (unsigned k = pp->head; !j->skip && k != pp->tail; k++)
+            j->skip = strcmp(pp->slot[k % PIPE_SLOTS].hash, j->hash) == 0;
+        pipe_queue(pp);
+        return MD_OK;
+    }
     rc = md_store_msg_source_take(c->w, j->hash, "message", c->path, j->lines, j->bytes, &src,
                                   &created, err);
     if (rc != MD_OK)
         return tx_end(c, rc, err);
-    j->source_id = src.id;
-    j->created = created;
     j->skip = !created && src.complete;
-    if (pp) {
-        /* a copy of a file still queued is stored by then (a source just
-         * created is no queued file's) */
-        for (unsigned k = pp->head; !j->skip && !created && k != pp->tail; k++)
-            j->skip = pp->slot[k % PIPE_SLOTS].source_id == src.id;
-        pipe_queue(pp);
-        return MD_OK;
-    }
     c->source_id = src.id;
     if (j->skip) {
         c->ig->stats.files_unchanged++;
@@ -973,7 +1011,7 @@ static int read_mbox(mctx *c, md_input *in, md_err *err)
             md_buf_reset(&msg);
             have = 0;
             cut_warned = 0;
-            if (++nmsg % MBOX_BATCH == 0) {
+            if (++nmsg % MBOX_BATCH == 0 || md_store_slice_due(c->ig->store)) {
                 if ((rc = md_store_source_progress(c->ig->store, src.id, done_lines, done_bytes, 0, err)) != MD_OK ||
                     (rc = md_store_commit(c->ig->store, err)) != MD_OK ||
                     (rc = md_store_begin(c->ig->store, err)) != MD_OK)

@@ -1,13 +1,18 @@
 /* store.c: opening, configuring and migrating the SQLite evidence store, and
  * the sources table that makes ingest idempotent and resumable (see
  * store.h).  Owns the sqlite3 handle.  Never prints. */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "store_int.h"
+#include "text.h"
 
 static const char schema_core[] =
     "CREATE TABLE source ("
@@ -23,8 +28,21 @@ static const char schema_core[] =
     "  last_seen INTEGER NOT NULL);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);";
 
+static void turn_who(md_store *st, char *dst, size_t n);
+
+/* busy_err: the store stayed busy for longer than we wait */
+static int busy_err(md_store *st, md_err *err)
+{
+    char what[512];
+    turn_who(st, what, sizeof what);
+    return md_err_set(err, MD_ERR_DB, "gave up after waiting %d s for %s (see --wait)",
+                      (st->wait_ms + 999) / 1000, what);
+}
+
 int md_store_dberr(md_store *st, md_err *err, const char *what)
 {
+    if (st->db && (sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
+        return busy_err(st, err);
     return md_err_set(err, MD_ERR_DB, "%s: %s: %s", st->path, what,
                       st->db ? sqlite3_errmsg(st->db) : "no database");
 }
@@ -83,7 +101,10 @@ int md_store_exec(md_store *st, const char *sql, md_err *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        md_err_set(err, MD_ERR_DB, "%s: %s", st->path, msg ? msg : "exec failed");
+        if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
+            busy_err(st, err);
+        else
+            md_err_set(err, MD_ERR_DB, "%s: %s", st->path, msg ? msg : "exec failed");
         sqlite3_free(msg);
         return MD_ERR_DB;
     }
@@ -172,6 +193,159 @@ static int migrate(md_store *st, md_err *err)
     return MD_OK;
 }
 
+/* ---- taking turns -------------------------------------------------------
+ * SQLite hands its write lock to whoever asks first once it is free, and a
+ * waiting connection only asks again after a sleep: a bulk writer that
+ * commits and begins again at once would starve every other writer.  So
+ * writers take turns through PATH-lock, with open file description locks
+ * (F_OFD_*: owned by our descriptor, not the process, so that a second
+ * store in one process or a closed descriptor elsewhere cannot drop them):
+ *   byte TURN_HOLD   write-locked by the connection in a write transaction;
+ *                    the file's text says who ("maildossier ingest (pid 42)
+ *                    since 10:00:02"), for those who wait;
+ *   byte TURN_WAIT   read-locked by every connection waiting in
+ *                    md_store_begin for the write lock.
+ * A connection that committed before lets the waiters go first when it
+ * begins again (turn_yield); a bulk writer also commits early when it sees
+ * one (md_store_slice_due).  Where the file cannot be had (a read-only
+ * directory) turn_fd is -1 and nothing but the fairness is lost.  The lock
+ * file is never removed: another command may hold it open. */
+enum { TURN_HOLD = 0, TURN_WAIT = 1, TURN_TEXT = 16, TURN_TEXT_LEN = 160 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* turn_lock: lock (F_RDLCK, F_WRLCK) or unlock (F_UNLCK) one byte, without
+ * waiting; 0 when done */
+static int turn_lock(md_store *st, int byte, short type)
+{
+    if (st->turn_fd < 0)
+        return -1;
+    struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
+    return fcntl(st->turn_fd, F_OFD_SETLK, &fl);
+}
+
+/* turn_taken: 1 when another descriptor holds a lock on the byte that
+ * conflicts with `type` */
+static int turn_taken(md_store *st, int byte, short type)
+{
+    if (st->turn_fd < 0)
+        return 0;
+    struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1};
+    return fcntl(st->turn_fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+static void turn_open(md_store *st, int flags)
+{
+    char p[MD_LIMIT_PATH + 8];
+    st->turn_fd = -1;
+    if ((size_t)snprintf(p, sizeof p, "%s-lock", st->path) >= sizeof p)
+        return;
+    int fd = (flags & MD_STORE_READONLY) ? -1
+             : open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) /* a reader that may not create it still reads who holds it */
+        fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat sb;
+    if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    st->turn_fd = fd;
+}
+
+/* turn_hold: we hold the write lock: take the holder byte and say who we
+ * are (best effort: the text only informs those who wait) */
+static void turn_hold(md_store *st)
+{
+    if (turn_lock(st, TURN_HOLD, F_WRLCK) != 0)
+        return;
+    st->holding = 1;
+    char text[TURN_TEXT_LEN], when[16] = "";
+    time_t t = time(NULL);
+    struct tm tm;
+    if (localtime_r(&t, &tm))
+        strftime(when, sizeof when, "%H:%M:%S", &tm);
+    memset(text, 0, sizeof text);
+    snprintf(text, sizeof text, "%s (pid %ld), writing since %s", st->label, (long)getpid(),
+             when);
+    if (pwrite(st->turn_fd, text, sizeof text, TURN_TEXT) != (ssize_t)sizeof text) {
+        /* nothing to do: those who wait are told less */
+    }
+}
+
+static void turn_release(md_store *st)
+{
+    if (st->holding && turn_lock(st, TURN_HOLD, F_UNLCK) == 0)
+        st->holding = 0;
+}
+
+/* turn_yield: before a write transaction of a connection that wrote
+ * before: wait until the writers waiting for the lock are through (they
+ * leave TURN_WAIT when they have it), at most MD_LIMIT_YIELD_MS */
+static void turn_yield(md_store *st)
+{
+    if (!st->wrote || !turn_taken(st, TURN_WAIT, F_WRLCK))
+        return;
+    int64_t t0 = now_ms();
+    while (turn_taken(st, TURN_WAIT, F_WRLCK) && now_ms() - t0 < MD_LIMIT_YIELD_MS)
+        sleep_ms(1);
+}
+
+/* turn_who: what we wait for, into dst (cut to n - 1 bytes) */
+static void turn_who(md_store *st, char *dst, size_t n)
+{
+    char text[TURN_TEXT_LEN + 1], clean[TURN_TEXT_LEN * 4 + 1];
+    ssize_t r = -1;
+    if (turn_taken(st, TURN_HOLD, F_RDLCK))
+        r = pread(st->turn_fd, text, TURN_TEXT_LEN, TURN_TEXT);
+    if (r > 0) {
+        text[r] = '\0';
+        md_text_printable(clean, sizeof clean, text, strlen(text));
+    }
+    int k = r > 0 ? snprintf(dst, n, "%s to finish writing to %s", clean, st->path)
+                  : snprintf(dst, n, "%s: another program holds it (a maildossier command "
+                                     "starting or ending, or sqlite3)", st->path);
+    if (k < 0 || (size_t)k >= n)
+        dst[n - 1] = '\0'; /* cut: the path is the store's, already shown elsewhere */
+}
+
+/* busy: SQLite's busy handler: wait in steps of a few ms (so that a turn
+ * given is taken at once), announce a writer that waits, tell the user
+ * once, give up after wait_ms */
+static int busy(void *arg, int count)
+{
+    md_store *st = arg;
+    int64_t now = now_ms();
+    if (count == 0) {
+        st->wait_t0 = now;
+        st->wait_told = 0;
+    }
+    if (st->beginning && !st->announced)
+        st->announced = turn_lock(st, TURN_WAIT, F_RDLCK) == 0;
+    int64_t waited = now - st->wait_t0;
+    if (waited >= st->wait_ms)
+        return 0;
+    if (!st->wait_told && waited >= MD_LIMIT_WAIT_TELL_MS && st->on_wait) {
+        char what[512];
+        turn_who(st, what, sizeof what);
+        st->on_wait(st->wait_arg, what);
+        st->wait_told = 1;
+    }
+    sleep_ms(waited < 100 ? 1 : 4);
+    return 1;
+}
+
 /* SQLite's process-wide settings, before its first use: no memory
  * statistics (a global mutex taken around every allocation and free, some
  * 250 per stored message).  When the embedding program has started SQLite
@@ -194,7 +368,29 @@ static int hot_journal(const char *path)
            sb.st_size > 0;
 }
 
+/* set_journal: a writer's store is in the WAL, except while a bulk writer
+ * has switched it to a rollback journal (md_store_bulk_journal): then the
+ * switch back fails (SQLite answers "busy" at once: the bulk writer holds
+ * its write lock) and this connection works with the rollback journal
+ * too, as SQLite does by itself when another connection changes the mode. */
+static void set_journal(md_store *st)
+{
+    sqlite3_stmt *s = md_store_row(st, "PRAGMA journal_mode");
+    int wal = s && sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
+    sqlite3_finalize(s);
+    if (!wal) {
+        s = md_store_row(st, "PRAGMA journal_mode=WAL");
+        sqlite3_finalize(s);
+    }
+}
+
 int md_store_open(md_store **out, const char *path, int flags, md_err *err)
+{
+    return md_store_open_opts(out, path, flags, NULL, err);
+}
+
+int md_store_open_opts(md_store **out, const char *path, int flags, const md_store_opts *o,
+                       md_err *err)
 {
     *out = NULL;
     if ((flags & MD_STORE_READONLY) && hot_journal(path)) {
@@ -202,7 +398,7 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
          * fails the read-only open below reports the store's state */
         md_store *rw = NULL;
         md_err e = {0, ""};
-        if (md_store_open(&rw, path, 0, &e) == MD_OK)
+        if (md_store_open_opts(&rw, path, 0, o, &e) == MD_OK)
             md_store_close(rw);
     }
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -211,6 +407,11 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
     if (!st)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     snprintf(st->path, sizeof st->path, "%s", path);
+    snprintf(st->label, sizeof st->label, "%s", o && o->label ? o->label : "maildossier");
+    st->wait_ms = !o || o->wait_ms == 0 ? MD_LIMIT_WAIT_MS : o->wait_ms < 0 ? 0 : o->wait_ms;
+    st->on_wait = o ? o->on_wait : NULL;
+    st->wait_arg = o ? o->arg : NULL;
+    turn_open(st, flags);
     /* NOMUTEX: one thread at a time (store.h); SQLite's per-call locking
      * was 8% of a trace's instructions */
     int oflags = SQLITE_OPEN_NOMUTEX | ((flags & MD_STORE_READONLY)
@@ -221,16 +422,17 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
         md_store_close(st);
         return rc;
     }
-    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_busy_handler(st->db, busy, st);
     sqlite3_extended_result_codes(st->db, 1);
     /* a new store has pages of 16 KiB: a message ingest wrote 4x fewer
      * pages (a page write is a system call) and its commits took 0.5 s
      * instead of 0.9 s for 100,000 messages; a trace reads no more */
     const char *pragmas = (flags & MD_STORE_READONLY)
         ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384"
-        : "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-          " PRAGMA foreign_keys=ON;"
+        : "PRAGMA page_size=16384; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
           "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY";
+    if (!(flags & MD_STORE_READONLY))
+        set_journal(st);
     if (md_store_exec(st, pragmas, err) != MD_OK ||
         ((flags & (MD_STORE_READONLY | MD_STORE_MAPPED)) &&
          md_store_exec(st, "PRAGMA mmap_size=1073741824", err) != MD_OK) ||
@@ -244,14 +446,14 @@ int md_store_open(md_store **out, const char *path, int flags, md_err *err)
          * writing command would), then read it */
         md_store_close(st);
         md_store *rw = NULL;
-        if (md_store_open(&rw, path, 0, err) != MD_OK) {
+        if (md_store_open_opts(&rw, path, 0, o, err) != MD_OK) {
             char why[sizeof err->msg];
             snprintf(why, sizeof why, "%s", err->msg);
             return md_err_set(err, MD_ERR_DB, "%s: schema %d needs an upgrade to %d: %s", path, v,
                               MD_STORE_SCHEMA_VERSION, why);
         }
         md_store_close(rw);
-        return md_store_open(out, path, flags | MD_STORE_UPGRADED, err);
+        return md_store_open_opts(out, path, flags | MD_STORE_UPGRADED, o, err);
     }
     if (v != MD_STORE_SCHEMA_VERSION) {
         md_err_set(err, MD_ERR_DB, "%s: not a maildossier store of schema %d", path,
@@ -276,6 +478,8 @@ void md_store_close(md_store *st)
         md_store_bulk_journal(st, 0);
         sqlite3_close_v2(st->db);
     }
+    if (st->turn_fd >= 0)
+        close(st->turn_fd); /* our locks go with it */
     free(st);
 }
 
@@ -307,11 +511,21 @@ static int begin(md_store *st, int nofk, md_err *err)
             return MD_ERR_DB;
         st->nofk = 1;
     }
-    if (md_store_exec(st, "BEGIN IMMEDIATE", err) != MD_OK) {
+    turn_yield(st);
+    st->beginning = 1;
+    int rc = md_store_exec(st, "BEGIN IMMEDIATE", err);
+    st->beginning = 0;
+    if (st->announced && turn_lock(st, TURN_WAIT, F_UNLCK) == 0)
+        st->announced = 0;
+    if (rc != MD_OK) {
+        if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
+            busy_err(st, err);
         fk_on(st);
         return MD_ERR_DB;
     }
     st->in_tx = 1;
+    st->tx_t0 = now_ms();
+    turn_hold(st);
     return MD_OK;
 }
 
@@ -332,6 +546,8 @@ int md_store_commit(md_store *st, md_err *err)
     if (md_store_exec(st, "COMMIT", err) != MD_OK)
         return MD_ERR_DB;
     st->in_tx = 0;
+    st->wrote = 1;
+    turn_release(st);
     fk_on(st);
     return MD_OK;
 }
@@ -342,7 +558,23 @@ void md_store_rollback(md_store *st)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         st->in_tx = 0;
     }
+    turn_release(st);
     fk_on(st);
+}
+
+int md_store_slice_due(md_store *st)
+{
+    if (!st->in_tx)
+        return 0;
+    int64_t now = now_ms(), open = now - st->tx_t0;
+    if (open >= MD_LIMIT_SLICE_MS)
+        return 1;
+    /* a writer waits: let it in soon, but not for every row (a look at the
+     * lock file is a system call) */
+    if (open < 5 || now - st->waiters_t < 5)
+        return 0;
+    st->waiters_t = now;
+    return turn_taken(st, TURN_WAIT, F_WRLCK);
 }
 
 void md_store_bulk(md_store *st, int on)

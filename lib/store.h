@@ -28,12 +28,36 @@ typedef struct md_store md_store;
  * pages they touch would count as their memory. */
 #define MD_STORE_MAPPED   0x2
 
+/* ---- sharing the store ----------------------------------------------------
+ * Any number of commands may use one store at once.  Readers read a
+ * snapshot and wait only while a bulk writer in rollback-journal mode
+ * commits (md_store_bulk_journal).  Writers take turns: a write transaction
+ * (md_store_begin) waits for the one in progress; a bulk writer commits in
+ * slices (md_store_slice_due) and, after a commit, lets the writers that
+ * wait go first (through PATH-lock, a small file beside the store that
+ * also says who holds the store: see store.c).  Every wait is bounded
+ * (opts.wait_ms); after MD_LIMIT_WAIT_TELL_MS the caller is told once what
+ * it waits for, through opts.on_wait. */
+typedef void (*md_store_wait_fn)(void *arg, const char *what);
+typedef struct md_store_opts {
+    const char *label;          /* who this is, shown to those who wait for it
+                                   ("maildossier ingest"); copied; NULL: "maildossier" */
+    int wait_ms;                /* longest wait for the store: 0 MD_LIMIT_WAIT_MS,
+                                   < 0 none (fail at once when it is busy) */
+    md_store_wait_fn on_wait;   /* may be NULL; `what` is only valid during the call */
+    void *arg;
+} md_store_opts;
+
 /* The schema version this build writes. */
 #define MD_STORE_SCHEMA_VERSION 3
 
 /* md_store_open: open or create the store at path.  Migrates older schemas;
  * refuses a newer one (MD_ERR_DB, "made by a newer maildossier"). */
 int md_store_open(md_store **out, const char *path, int flags, md_err *err);
+/* md_store_open_opts: md_store_open with the options above (o may be NULL:
+ * the defaults). */
+int md_store_open_opts(md_store **out, const char *path, int flags, const md_store_opts *o,
+                       md_err *err);
 /* md_store_close: close; NULL is fine. */
 void md_store_close(md_store *st);
 const char *md_store_path(const md_store *st);
@@ -50,6 +74,10 @@ int md_store_begin(md_store *st, md_err *err);
 int md_store_begin_nofk(md_store *st, md_err *err);
 int md_store_commit(md_store *st, md_err *err);
 void md_store_rollback(md_store *st);
+/* md_store_slice_due: 1 when a bulk writer's open transaction should be
+ * committed now: it has been open MD_LIMIT_SLICE_MS, or another writer
+ * waits (then after a few ms).  Cheap enough to ask every few hundred rows. */
+int md_store_slice_due(md_store *st);
 
 /* ---- sources: every ingested input, by content --------------------------
  * A source is identified by a fingerprint of its first line (decompressed),

@@ -23,6 +23,20 @@ struct md_store {
     } cache[MD_STORE_CACHE];
     size_t ncache;
     void *localday;  /* store_log.c: md_localday()'s cache, owned by SQLite */
+    /* sharing (store.c, "taking turns") */
+    int turn_fd;           /* PATH-lock, or -1 (then no turns: SQLite's order) */
+    char label[64];        /* who we are, for those who wait */
+    int wait_ms;           /* longest wait; 0: do not wait */
+    md_store_wait_fn on_wait;
+    void *wait_arg;
+    int beginning;         /* in md_store_begin's BEGIN: waiting announces itself */
+    int announced;         /* holds the waiting byte */
+    int holding;           /* holds the holder byte (in a write transaction) */
+    int wrote;             /* committed a write transaction: yields before the next */
+    int64_t wait_t0;       /* when the current wait began (ms) */
+    int wait_told;         /* on_wait called for the current wait */
+    int64_t tx_t0;         /* when the open write transaction began (ms) */
+    int64_t waiters_t;     /* when md_store_slice_due last looked for waiters (ms) */
 };
 
 /* Area schemas, applied in this order by migration 1 (each file owns its

@@ -635,11 +635,10 @@ int md_store_msg_arf_put(md_msg_writer *w, int64_t msg_id, const md_arf *a, md_e
     return done(w, s, err, "storing a complaint");
 }
 
-int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const char *kind,
-                             const char *path, uint64_t lines, uint64_t bytes, md_source *out,
-                             int *created, md_err *err)
+int md_store_msg_source_find(md_msg_writer *w, const char *fingerprint, md_source *out,
+                             int *found, md_err *err)
 {
-    *created = 0;
+    *found = 0;
     memset(out, 0, sizeof *out);
     sqlite3_stmt *s = stmt(w, S_SRC_FIND, err);
     if (!s)
@@ -652,8 +651,21 @@ int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const ch
     sqlite3_reset(s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return md_store_dberr(w->st, err, "looking up source");
+    *found = rc == SQLITE_ROW;
+    return MD_OK;
+}
+
+int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const char *kind,
+                             const char *path, uint64_t lines, uint64_t bytes, md_source *out,
+                             int *created, md_err *err)
+{
+    int found;
+    sqlite3_stmt *s;
+    *created = 0;
+    if (md_store_msg_source_find(w, fingerprint, out, &found, err) != MD_OK)
+        return MD_ERR_DB;
     sqlite3_int64 now = (sqlite3_int64)time(NULL);
-    if (rc == SQLITE_ROW) {
+    if (found) {
         if (!(s = stmt(w, S_SRC_SEEN, err)))
             return MD_ERR_DB;
         sqlite3_bind_int64(s, 1, out->id);

@@ -99,7 +99,9 @@ void md_store_msg_writer_close(md_msg_writer *w);
  * Returns 1 (inserted, row->id set), 0 (already stored, row->id set to the
  * existing row), or a negative code. */
 int md_store_msg_put(md_msg_writer *w, md_msg_row *row, md_err *err);
-/* md_store_msg_source_take: md_store_source_get (store.h) on the writer's
+/* md_store_msg_source_find: the source with that fingerprint, without
+ * writing anything: *found 1 and out filled, or *found 0.
+ * md_store_msg_source_take: md_store_source_get (store.h) on the writer's
  * prepared statement, for one source per message file, taken whole: a new
  * source is recorded complete at once, with lines and bytes done (*created
  * 1; the caller's transaction stores its messages, or rolls both back),
@@ -107,6 +109,8 @@ int md_store_msg_put(md_msg_writer *w, md_msg_row *row, md_err *err);
  * progress (out has it; *created 0).
  * md_store_msg_source_progress: md_store_source_progress on the writer's
  * prepared statement. */
+int md_store_msg_source_find(md_msg_writer *w, const char *fingerprint, md_source *out,
+                             int *found, md_err *err);
 int md_store_msg_source_take(md_msg_writer *w, const char *fingerprint, const char *kind,
                              const char *path, uint64_t lines, uint64_t bytes, md_source *out,
                              int *created, md_err *err);

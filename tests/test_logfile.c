@@ -3,7 +3,7 @@
  * the counts of one run; the same file again, and its rotated gzip copy, add
  * nothing; a truncated gzip keeps the lines before the cut and reports the
  * error; junk lines are counted, reported with file:line and kept raw;
- * small commit intervals (MAILDOSSIER_COMMIT_LINES) change nothing; a
+ * small commit intervals (md_ingest.commit_every) change nothing; a
  * copy re-injected by the mail store is linked (in one run or two). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,11 +115,14 @@ static md_store *open_store(const char *name)
     return st;
 }
 
+static uint64_t commit_every; /* md_ingest.commit_every of the next ingest */
+
 static int ingest(md_store *st, const char *path, md_ingest_stats *stats)
 {
     md_ingest ig;
     md_ingest_init(&ig, st, &cfg);
     ig.year = 2026;
+    ig.commit_every = commit_every;
     md_err err = {0, ""};
     int rc = md_ingest_path(&ig, path, &err);
     if (stats)
@@ -186,10 +189,10 @@ static void test_split_equals_whole(void **state)
     same_totals(&ta, &tb);
 
     /* commits every 7 lines: the same again */
-    setenv("MAILDOSSIER_COMMIT_LINES", "7", 1);
+    commit_every = 7;
     md_store *c = open_store("c.db");
     assert_int_equal(ingest(c, whole, NULL), MD_OK);
-    unsetenv("MAILDOSSIER_COMMIT_LINES");
+    commit_every = 0;
     md_log_totals tc;
     totals(c, &tc);
     same_totals(&ta, &tc);
