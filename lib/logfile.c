@@ -437,6 +437,10 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     }
     if (rc != MD_OK)
         goto out;
+    /* one log reader per store at a time: the source's progress and the
+     * messages left open are read now and written back at the end */
+    if ((rc = md_store_claim_logs(st, err)) != MD_OK)
+        goto out;
     rc = md_store_source_get(st, fp, "log", path, &f->src, &created, err);
     if (rc != MD_OK)
         goto out;
@@ -512,6 +516,7 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
 out:
     if (in_tx)
         md_store_rollback(st);
+    md_store_release_logs(st);
     md_corr_close(f->corr);
     md_store_log_writer_close(f->w);
     md_buf_free(&f->block);

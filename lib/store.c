@@ -28,13 +28,13 @@ static const char schema_core[] =
     "  last_seen INTEGER NOT NULL);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);";
 
-static void turn_who(md_store *st, char *dst, size_t n);
+static void turn_writer(md_store *st, char *dst, size_t n);
 
 /* busy_err: the store stayed busy for longer than we wait */
 static int busy_err(md_store *st, md_err *err)
 {
     char what[512];
-    turn_who(st, what, sizeof what);
+    turn_writer(st, what, sizeof what);
     return md_err_set(err, MD_ERR_DB, "gave up after waiting %d s for %s (see --wait)",
                       (st->wait_ms + 999) / 1000, what);
 }
@@ -204,13 +204,16 @@ static int migrate(md_store *st, md_err *err)
  *                    the file's text says who ("maildossier ingest (pid 42)
  *                    since 10:00:02"), for those who wait;
  *   byte TURN_WAIT   read-locked by every connection waiting in
- *                    md_store_begin for the write lock.
+ *                    md_store_begin for the write lock;
+ *   byte TURN_LOGS   write-locked by the connection reading a log
+ *                    (md_store_claim_logs); the text after the holder's
+ *                    says who.
  * A connection that committed before lets the waiters go first when it
  * begins again (turn_yield); a bulk writer also commits early when it sees
  * one (md_store_slice_due).  Where the file cannot be had (a read-only
  * directory) turn_fd is -1 and nothing but the fairness is lost.  The lock
  * file is never removed: another command may hold it open. */
-enum { TURN_HOLD = 0, TURN_WAIT = 1, TURN_TEXT = 16, TURN_TEXT_LEN = 160 };
+enum { TURN_HOLD = 0, TURN_WAIT = 1, TURN_LOGS = 2, TURN_TEXT = 16, TURN_TEXT_LEN = 160 };
 
 static int64_t now_ms(void)
 {
@@ -264,24 +267,30 @@ static void turn_open(md_store *st, int flags)
     st->turn_fd = fd;
 }
 
-/* turn_hold: we hold the write lock: take the holder byte and say who we
- * are (best effort: the text only informs those who wait) */
-static void turn_hold(md_store *st)
+/* turn_say: write who we are at `off` of the lock file (best effort: the
+ * text only informs those who wait) */
+static void turn_say(md_store *st, off_t off, const char *doing)
 {
-    if (turn_lock(st, TURN_HOLD, F_WRLCK) != 0)
-        return;
-    st->holding = 1;
     char text[TURN_TEXT_LEN], when[16] = "";
     time_t t = time(NULL);
     struct tm tm;
     if (localtime_r(&t, &tm))
         strftime(when, sizeof when, "%H:%M:%S", &tm);
     memset(text, 0, sizeof text);
-    snprintf(text, sizeof text, "%s (pid %ld), writing since %s", st->label, (long)getpid(),
+    snprintf(text, sizeof text, "%s (pid %ld), %s since %s", st->label, (long)getpid(), doing,
              when);
-    if (pwrite(st->turn_fd, text, sizeof text, TURN_TEXT) != (ssize_t)sizeof text) {
+    if (pwrite(st->turn_fd, text, sizeof text, off) != (ssize_t)sizeof text) {
         /* nothing to do: those who wait are told less */
     }
+}
+
+/* turn_hold: we hold the write lock: take the holder byte, say who we are */
+static void turn_hold(md_store *st)
+{
+    if (turn_lock(st, TURN_HOLD, F_WRLCK) != 0)
+        return;
+    st->holding = 1;
+    turn_say(st, TURN_TEXT, "writing");
 }
 
 static void turn_release(md_store *st)
@@ -302,22 +311,29 @@ static void turn_yield(md_store *st)
         sleep_ms(1);
 }
 
-/* turn_who: what we wait for, into dst (cut to n - 1 bytes) */
-static void turn_who(md_store *st, char *dst, size_t n)
+/* turn_who: what we wait for (the holder of `byte`, whose text is at
+ * `off`), into dst (cut to n - 1 bytes) */
+static void turn_who(md_store *st, int byte, off_t off, const char *what, char *dst, size_t n)
 {
     char text[TURN_TEXT_LEN + 1], clean[TURN_TEXT_LEN * 4 + 1];
     ssize_t r = -1;
-    if (turn_taken(st, TURN_HOLD, F_RDLCK))
-        r = pread(st->turn_fd, text, TURN_TEXT_LEN, TURN_TEXT);
+    if (turn_taken(st, byte, F_RDLCK))
+        r = pread(st->turn_fd, text, TURN_TEXT_LEN, off);
     if (r > 0) {
         text[r] = '\0';
         md_text_printable(clean, sizeof clean, text, strlen(text));
     }
-    int k = r > 0 ? snprintf(dst, n, "%s to finish writing to %s", clean, st->path)
+    int k = r > 0 ? snprintf(dst, n, "%s to finish %s %s", clean, what, st->path)
                   : snprintf(dst, n, "%s: another program holds it (a maildossier command "
                                      "starting or ending, or sqlite3)", st->path);
     if (k < 0 || (size_t)k >= n)
         dst[n - 1] = '\0'; /* cut: the path is the store's, already shown elsewhere */
+}
+
+/* turn_writer: what a writer waits for */
+static void turn_writer(md_store *st, char *dst, size_t n)
+{
+    turn_who(st, TURN_HOLD, TURN_TEXT, "writing to", dst, n);
 }
 
 /* busy: SQLite's busy handler: wait in steps of a few ms (so that a turn
@@ -338,7 +354,7 @@ static int busy(void *arg, int count)
         return 0;
     if (!st->wait_told && waited >= MD_LIMIT_WAIT_TELL_MS && st->on_wait) {
         char what[512];
-        turn_who(st, what, sizeof what);
+        turn_writer(st, what, sizeof what);
         st->on_wait(st->wait_arg, what);
         st->wait_told = 1;
     }
@@ -560,6 +576,40 @@ void md_store_rollback(md_store *st)
     }
     turn_release(st);
     fk_on(st);
+}
+
+int md_store_claim_logs(md_store *st, md_err *err)
+{
+    if (st->logs || st->turn_fd < 0)
+        return MD_OK; /* no lock file: nothing to take turns with */
+    int64_t t0 = now_ms();
+    int told = 0;
+    char what[512];
+    while (turn_lock(st, TURN_LOGS, F_WRLCK) != 0) {
+        if (errno != EAGAIN && errno != EACCES)
+            return MD_OK; /* a read-only lock file: nothing to take turns with */
+        int64_t waited = now_ms() - t0;
+        if (waited >= st->wait_ms || (!told && waited >= MD_LIMIT_WAIT_TELL_MS)) {
+            turn_who(st, TURN_LOGS, TURN_TEXT + TURN_TEXT_LEN, "reading a log into", what,
+                     sizeof what);
+            if (waited >= st->wait_ms)
+                return md_err_set(err, MD_ERR_DB, "gave up after waiting %d s for %s (see "
+                                  "--wait)", (st->wait_ms + 999) / 1000, what);
+            if (st->on_wait)
+                st->on_wait(st->wait_arg, what);
+            told = 1;
+        }
+        sleep_ms(5);
+    }
+    st->logs = 1;
+    turn_say(st, TURN_TEXT + TURN_TEXT_LEN, "reading a log");
+    return MD_OK;
+}
+
+void md_store_release_logs(md_store *st)
+{
+    if (st->logs && turn_lock(st, TURN_LOGS, F_UNLCK) == 0)
+        st->logs = 0;
 }
 
 int md_store_slice_due(md_store *st)

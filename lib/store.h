@@ -74,6 +74,15 @@ int md_store_begin(md_store *st, md_err *err);
 int md_store_begin_nofk(md_store *st, md_err *err);
 int md_store_commit(md_store *st, md_err *err);
 void md_store_rollback(md_store *st);
+/* md_store_claim_logs: wait (bounded, told, as md_store_begin does) until
+ * no other command reads a log into this store, and hold that claim until
+ * md_store_release_logs (or md_store_close).  Log ingest loads the messages
+ * left open by the runs before it and writes them back: two at once would
+ * each continue the same messages.  Outside any transaction; MD_ERR_DB
+ * with the holder named when the wait is over. */
+int md_store_claim_logs(md_store *st, md_err *err);
+void md_store_release_logs(md_store *st);
+
 /* md_store_slice_due: 1 when a bulk writer's open transaction should be
  * committed now: it has been open MD_LIMIT_SLICE_MS, or another writer
  * waits (then after a few ms).  Cheap enough to ask every few hundred rows. */

@@ -32,6 +32,7 @@ struct md_store {
     int beginning;         /* in md_store_begin's BEGIN: waiting announces itself */
     int announced;         /* holds the waiting byte */
     int holding;           /* holds the holder byte (in a write transaction) */
+    int logs;              /* holds the log reader's byte (md_store_claim_logs) */
     int wrote;             /* committed a write transaction: yields before the next */
     int64_t wait_t0;       /* when the current wait began (ms) */
     int wait_told;         /* on_wait called for the current wait */
