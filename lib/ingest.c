@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "fileset.h"
 #include "ingest.h"
 #include "logfile.h"
 #include "msgfile.h"
@@ -63,17 +64,36 @@ void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg)
     ig->cfg = cfg;
 }
 
-void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
+static void report(md_ingest *ig, const char *file, uint64_t line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void report(md_ingest *ig, const char *file, uint64_t line, const char *fmt, va_list ap)
 {
     char msg[MD_LIMIT_ERRMSG];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ig->stats.skipped++;
-    ig->warnings_shown++;
     if (ig->warn)
         ig->warn(ig->cb_arg, file, line, msg);
+}
+
+void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ig->stats.skipped++;
+    ig->warnings_shown++;
+    report(ig, file, line, fmt, ap);
+    va_end(ap);
+}
+
+/* note: a warning about something that leaves nothing unread (a directory
+ * reached again through a link): not counted as skipped input */
+static void note(md_ingest *ig, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(md_ingest *ig, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(ig, file, 0, fmt, ap);
+    va_end(ap);
 }
 
 static int64_t now_ms(void)
@@ -420,6 +440,24 @@ static int is_maildir(const char *dir)
     return 1;
 }
 
+/* first_read: 1 when the input is new to this walk (or has no identity: a
+ * Maildir's message file, opened without fstat), 0 when it is a file read
+ * already under another name (a link; reported), or MD_ERR_NOMEM */
+static int first_read(md_ingest *ig, md_input *in, const char *path, md_err *err)
+{
+    uint64_t dev = md_input_dev(in), ino = md_input_ino(in);
+    const char *first;
+    if (!ig->seen || (dev == 0 && ino == 0))
+        return 1;
+    int rc = md_fileset_add(ig->seen, dev, ino, path, &first);
+    if (rc < 0)
+        return md_err_set(err, rc, "%s: out of memory", path);
+    if (rc == 0)
+        note(ig, path, "the same file as %s (a link or another name of it), read already; "
+             "skipped", first);
+    return rc;
+}
+
 /* ingest_file: the input path; dfd >= 0: it is the regular file `entry` of
  * that directory (opened relative to it; a Maildir's message files need no
  * fstat either) */
@@ -436,6 +474,11 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, int dfd,
         ig->stats.files_failed++;
         md_ingest_warn(ig, path, 0, "%s", e.msg);
         return MD_ERR_PARSE;
+    }
+    int first = first_read(ig, in, path, err);
+    if (first <= 0) {
+        md_input_close(in);
+        return first;
     }
     ig->stats.files++;
     md_kind k = ig->force_kind != MD_KIND_UNKNOWN ? ig->force_kind : hint;
@@ -545,6 +588,28 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : strcmp(xn, yn);
 }
 
+/* first_visit: 1 when the directory is new to this walk; 0 when it was
+ * read already (reported: a symbolic link loop such as dir/a -> .., or a
+ * second path to it); MD_ERR_NOMEM */
+static int first_visit(md_ingest *ig, const char *path, const struct stat *st, md_err *err)
+{
+    const char *first;
+    int rc = md_fileset_add(ig->seen, (uint64_t)st->st_dev, (uint64_t)st->st_ino, path, &first);
+    if (rc < 0)
+        return md_err_set(err, rc, "%s: out of memory", path);
+    if (rc == 0) {
+        size_t fl = strlen(first);
+        int inside = fl && strncmp(path, first, fl) == 0 && path[fl] &&
+                     (path[fl] == '/' || first[fl - 1] == '/');
+        if (inside)
+            note(ig, path, "symbolic link loop: this is %s again, which is being read; skipped",
+                 first);
+        else
+            note(ig, path, "the same directory as %s, read already; skipped", first);
+    }
+    return rc;
+}
+
 /* walk: path (in_dir >= 0: a listing of that directory said path is its
  * regular file `entry`, so it needs no stat) */
 static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in_dir,
@@ -570,6 +635,9 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
                        MD_LIMIT_DIR_DEPTH);
         return MD_ERR_PARSE;
     }
+    int fv = first_visit(ig, path, &st, err);
+    if (fv <= 0)
+        return fv;
     if (hint == MD_KIND_UNKNOWN && is_maildir(path))
         hint = MD_KIND_MESSAGE;
     DIR *d = opendir(path);
@@ -644,8 +712,17 @@ int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
             return err->code;
         own = 1;
     }
+    /* each directory and file once, also when links lead to it again */
+    md_fileset seen = MD_FILESET_INIT;
+    int own_seen = !ig->seen;
+    if (own_seen)
+        ig->seen = &seen;
     uint64_t skipped = ig->stats.skipped;
     int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, -1, NULL, err);
+    if (own_seen) {
+        md_fileset_free(&seen);
+        ig->seen = NULL;
+    }
     /* the messages still queued are stored (and their warnings given) */
     md_err e = {0, ""};
     if ((own ? md_msgfile_finish(ig, &e) : md_msgfile_flush(ig, &e)) != MD_OK) {

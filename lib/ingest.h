@@ -90,15 +90,20 @@ struct md_ingest {
                                      USER@first domain (rulefile.h); NULL = none */
     void *msg_batch;              /* lib/msgfile.c: messages kept in one transaction
                                      across inputs (md_msgfile_batch_begin); NULL = off */
+    struct md_fileset *seen;      /* lib/ingest.c: the directories and files the current
+                                     md_ingest_path reached; NULL outside it */
 };
 
 /* md_ingest_init: zero stats, set store and config. */
 void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg);
 
 /* md_ingest_path: ingest a file, a directory (recursively) or "-".
+ * Symbolic links are followed, but each directory and file is read once: a
+ * directory or file reached again (a link loop such as dir/a -> .., or a
+ * second name) is reported through warn without counting as skipped input.
  * Returns 0 when every input was read; MD_ERR_PARSE when some input was
  * skipped (reported through warn); another negative code when the store
- * failed (err says why; what was committed before stays). */
+ * failed or memory ran out (err says why; what was committed before stays). */
 int md_ingest_path(md_ingest *ig, const char *path, md_err *err);
 
 /* md_ingest_detect: the kind of an input from its first bytes and name. */

@@ -5,7 +5,8 @@
 # fixtures/logs/bad/ when present) is ingested: the run exits 3, every
 # problem is reported as FILE:LINE or FILE: reason, the good lines around
 # the bad ones are read, and what was stored before is unchanged.  Also:
-# the summary, -q, the progress line only on a terminal, idempotence.
+# the summary, -q, the progress line only on a terminal, idempotence; a
+# directory with symbolic link loops is read once with each loop named.
 set -u
 : "${MD_BIN:?}" "${MD_TMP:?}"
 fail=0
@@ -124,5 +125,19 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
 else
   echo "script(1) absent or no pseudo-terminal: progress on a terminal not checked"
 fi
+# ---- 5. link loops --------------------------------------------------------------
+mdt() { timeout 60 "$MD_BIN" --db "$db" "$@"; }   # a loop grew exponentially
+mkdir -p loop/d
+gen n-mail-7 0 5 >loop/d/mail.log
+ln -s .. loop/d/a && ln -s . loop/d/b
+mdt ingest loop >/dev/null 2>err11.txt; rc=$?
+[ $rc -eq 0 ] || err "link loops: exit $rc, want 0: $(head -3 err11.txt)"
+grep -qx 'maildossier: loop/d/a: symbolic link loop: this is loop again, which is being read; skipped' \
+  err11.txt || err "loop d/a -> .. not named: $(head -3 err11.txt)"
+grep -qx 'maildossier: loop/d/b: symbolic link loop: this is loop/d again, which is being read; skipped' \
+  err11.txt || err "loop d/b -> . not named: $(head -3 err11.txt)"
+[ "$(grep -c '^maildossier: ' err11.txt)" -eq 2 ] || err "link loops: $(grep -c '^maildossier: ' err11.txt) warnings, want 2"
+grep -q 'lines: 10 read, 10 new' err11.txt || err "link loops: $(grep lines: err11.txt)"
+
 [ $fail -eq 0 ] && echo "e2e_ingest: ok"
 exit $fail

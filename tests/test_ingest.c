@@ -1,7 +1,8 @@
 /* test_ingest.c: lib/ingest.c: detection of every md_kind from the first
  * bytes of realistic inputs (and of the third-party corpus when present),
  * the directory walk (sorted order, Maildir, dotfiles but .forward skipped,
- * named pipes skipped, unreadable entries counted while the walk goes on),
+ * unreadable entries counted while the walk goes on; symbolic link loops
+ * and files reached twice read once, with a note; named pipes skipped),
  * reader failures, warnings and fingerprints.  Readers are replaced by a
  * recording one (md_ingest.reader), so only the walk is under test. */
 #include <setjmp.h>
@@ -502,6 +503,91 @@ static void test_walk_single_and_forced(void **state)
     assert_int_equal(rec.nwarn, 1);
 }
 
+static void link_at(const char *target, const char *rel)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    assert_int_equal(symlink(target, p), 0);
+}
+
+/* a warning that contains both pieces, in this order */
+static int warned(const char *a, const char *b)
+{
+    for (int i = 0; i < rec.nwarn; i++) {
+        const char *x = strstr(rec.warned[i], a);
+        if (x && strstr(x + strlen(a), b))
+            return 1;
+    }
+    return 0;
+}
+
+static void test_walk_link_loops(void **state)
+{
+    (void)state;
+    static const char log[] = "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n";
+    /* d/a -> .. and d/b -> . grew the walk exponentially (to the depth
+     * limit); x and y link to each other */
+    mk("/loops");
+    mk("/loops/d");
+    mk("/loops/x");
+    mk("/loops/y");
+    link_at("..", "/loops/d/a");
+    link_at(".", "/loops/d/b");
+    link_at("../y", "/loops/x/tey");
+    link_at("../x", "/loops/y/tox");
+    put("/loops/d/f.log", log);
+    put("/loops/x/g.log", log);
+    put("/loops/y/h.log", log);
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    char p[1024];
+    snprintf(p, sizeof p, "%s/loops", root);
+    int rc = md_ingest_path(&ig, p, &e);
+    for (int i = 0; i < rec.n; i++)
+        print_message("  walked %s\n", rec.seen[i]);
+    for (int i = 0; i < rec.nwarn; i++)
+        print_message("  warned %s\n", rec.warned[i]);
+    /* every file once, every directory once; nothing was left unread */
+    assert_int_equal(rec.n, 3);
+    assert_string_equal(rec.seen[0], "/loops/d/f.log");
+    assert_string_equal(rec.seen[1], "/loops/x/g.log");
+    assert_string_equal(rec.seen[2], "/loops/x/tey/h.log");
+    assert_int_equal(rc, MD_OK);
+    assert_int_equal(ig.stats.skipped, 0);
+    assert_int_equal(ig.stats.files_failed, 0);
+    /* each link that leads back is named once, with where it leads */
+    assert_int_equal(rec.nwarn, 4);
+    assert_true(warned("/loops/d/a:0: symbolic link loop: this is ", "/loops again"));
+    assert_true(warned("/loops/d/b:0: symbolic link loop: this is ", "/loops/d again"));
+    assert_true(warned("/loops/x/tey/tox:0: symbolic link loop: this is ", "/loops/x again"));
+    assert_true(warned("/loops/y:0: the same directory as ", "/loops/x/tey, read already"));
+}
+
+static void test_walk_file_links(void **state)
+{
+    (void)state;
+    /* a file reached again through a symbolic link or a hard link is not
+     * read twice */
+    mk("/links");
+    put("/links/a.log", "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n");
+    link_at("a.log", "/links/b.log");
+    char a[1024], c[1024];
+    snprintf(a, sizeof a, "%s/links/a.log", root);
+    snprintf(c, sizeof c, "%s/links/c.log", root);
+    assert_int_equal(link(a, c), 0);
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    char p[1024];
+    snprintf(p, sizeof p, "%s/links", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_string_equal(rec.seen[0], "/links/a.log");
+    assert_int_equal(ig.stats.files, 1);
+    assert_int_equal(rec.nwarn, 2);
+    assert_true(warned("/links/b.log:0: the same file as ", "/links/a.log (a link"));
+    assert_true(warned("/links/c.log:0: the same file as ", "/links/a.log (a link"));
+}
+
 static void test_warn_counts(void **state)
 {
     (void)state;
@@ -591,6 +677,8 @@ int main(void)
         cmocka_unit_test(test_walk_rotation_order),
         cmocka_unit_test(test_walk_reader_failures),
         cmocka_unit_test(test_walk_single_and_forced),
+        cmocka_unit_test(test_walk_link_loops),
+        cmocka_unit_test(test_walk_file_links),
         cmocka_unit_test(test_warn_counts),
         cmocka_unit_test(test_fingerprint),
     };
