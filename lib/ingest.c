@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "fileset.h"
 #include "ingest.h"
 #include "logfile.h"
@@ -458,6 +459,38 @@ static int first_read(md_ingest *ig, md_input *in, const char *path, md_err *err
     return rc;
 }
 
+/* kind_of: the kind the input is read as: --format, else the walk's hint
+ * (a Maildir), else what its first bytes say; *empty: there were none to
+ * look at (a forced or hinted kind's reader gets even an empty input) */
+static md_kind kind_of(md_ingest *ig, md_input *in, const char *path, md_kind hint, int *empty)
+{
+    md_kind k = ig->force_kind != MD_KIND_UNKNOWN ? ig->force_kind : hint;
+    *empty = 0;
+    if (k == MD_KIND_UNKNOWN) {
+        const char *p;
+        size_t n;
+        md_err e = {0, ""};
+        md_input_peek(in, 65536, &p, &n, &e);
+        k = md_ingest_detect(p, n, path);
+        *empty = n == 0;
+    }
+    return k;
+}
+
+/* skip_unread: report an input no reader takes */
+static int skip_unread(md_ingest *ig, const md_input *in, const char *path, md_kind k, int empty)
+{
+    ig->stats.files_failed++;
+    md_ingest_warn(ig, path, 0, "%s",
+                   empty && md_input_comp(in) != MD_COMP_NONE
+                       ? "no data once decompressed (empty or damaged); skipped"
+                   : empty ? "empty; skipped"
+                   : k == MD_KIND_UNKNOWN
+                       ? "not a recognised input (log, message, rules or report); skipped"
+                       : "no reader for this kind of input; skipped");
+    return MD_ERR_PARSE;
+}
+
 /* ingest_file: the input path; dfd >= 0: it is the regular file `entry` of
  * that directory (opened relative to it; a Maildir's message files need no
  * fstat either) */
@@ -481,22 +514,13 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, int dfd,
         return first;
     }
     ig->stats.files++;
-    md_kind k = ig->force_kind != MD_KIND_UNKNOWN ? ig->force_kind : hint;
-    if (k == MD_KIND_UNKNOWN) {
-        const char *p;
-        size_t n;
-        md_input_peek(in, 65536, &p, &n, &e);
-        k = md_ingest_detect(p, n, path);
-    }
+    int empty;
+    md_kind k = kind_of(ig, in, path, hint, &empty);
     md_ingest_fn fn = ig->reader ? ig->reader : reader_for(k);
     ig->kind = k;
     int rc = MD_OK;
-    if (!fn) {
-        ig->stats.files_failed++;
-        md_ingest_warn(ig, path, 0, "%s", k == MD_KIND_UNKNOWN
-                           ? "not a recognised input (log, message, rules or report); skipped"
-                           : "no reader for this kind of input; skipped");
-        rc = MD_ERR_PARSE;
+    if (!fn || empty) {
+        rc = skip_unread(ig, in, path, k, empty);
     } else {
         ig->stats.by_kind[k]++;
         uint64_t skipped = ig->stats.skipped;
@@ -588,6 +612,38 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : strcmp(xn, yn);
 }
 
+static const char *type_name(mode_t m)
+{
+    return S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device"
+         : S_ISFIFO(m) ? "named pipe" : S_ISSOCK(m) ? "socket" : "special file";
+}
+
+/* skip_special: report an input that is never read: a device (/dev/zero
+ * would never end, /dev/urandom is no text), a socket, a named pipe inside
+ * a directory (opening it would wait for a writer) */
+static int skip_special(md_ingest *ig, const char *path, mode_t m)
+{
+    ig->stats.files_failed++;
+    md_ingest_warn(ig, path, 0, "not a regular file or directory (%s%s); skipped", type_name(m),
+                   S_ISFIFO(m) ? ", read only when named itself" : "");
+    return MD_ERR_PARSE;
+}
+
+/* ingest_stdin: "-" is read when it is a file, a pipe, a socket or a
+ * terminal, not when it is a device (< /dev/zero) */
+static int ingest_stdin(md_ingest *ig, md_kind hint, md_err *err)
+{
+    struct stat st;
+    if (fstat(STDIN_FILENO, &st) == 0 &&
+        (S_ISBLK(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(STDIN_FILENO)))) {
+        ig->stats.files_failed++;
+        md_ingest_warn(ig, "-", 0, "standard input is a %s, not a file, pipe or terminal; skipped",
+                       type_name(st.st_mode));
+        return MD_ERR_PARSE;
+    }
+    return ingest_file(ig, "-", hint, -1, NULL, err);
+}
+
 /* first_visit: 1 when the directory is new to this walk; 0 when it was
  * read already (reported: a symbolic link loop such as dir/a -> .., or a
  * second path to it); MD_ERR_NOMEM */
@@ -619,7 +675,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
     if (in_dir >= 0)
         return ingest_file(ig, path, hint, in_dir, entry, err);
     if (strcmp(path, "-") == 0)
-        return ingest_file(ig, path, hint, -1, NULL, err);
+        return ingest_stdin(ig, hint, err);
     if (stat(path, &st) != 0) {
         ig->stats.files_failed++;
         md_ingest_warn(ig, path, 0, "cannot stat: %s", strerror(errno));
@@ -629,7 +685,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
     if (!S_ISDIR(st.st_mode))
         return S_ISREG(st.st_mode) || (S_ISFIFO(st.st_mode) && depth == 0)
                    ? ingest_file(ig, path, hint, -1, NULL, err)
-                   : MD_OK;
+                   : skip_special(ig, path, st.st_mode);
     if (depth >= MD_LIMIT_DIR_DEPTH) {
         md_ingest_warn(ig, path, 0, "directory nesting deeper than %d; skipped",
                        MD_LIMIT_DIR_DEPTH);

@@ -101,6 +101,9 @@ void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg);
  * Symbolic links are followed, but each directory and file is read once: a
  * directory or file reached again (a link loop such as dir/a -> .., or a
  * second name) is reported through warn without counting as skipped input.
+ * Devices, sockets and named pipes inside a directory are not read, and
+ * neither is standard input when it is a device other than a terminal;
+ * they, like empty inputs, are reported as skipped.
  * Returns 0 when every input was read; MD_ERR_PARSE when some input was
  * skipped (reported through warn); another negative code when the store
  * failed or memory ran out (err says why; what was committed before stays). */

@@ -2,8 +2,9 @@
  * bytes of realistic inputs (and of the third-party corpus when present),
  * the directory walk (sorted order, Maildir, dotfiles but .forward skipped,
  * unreadable entries counted while the walk goes on; symbolic link loops
- * and files reached twice read once, with a note; named pipes skipped),
- * reader failures, warnings and fingerprints.  Readers are replaced by a
+ * and files reached twice read once, with a note; devices, sockets, named
+ * pipes inside a directory, empty inputs and standard input from a device
+ * named and skipped), reader failures, warnings and fingerprints.  Readers are replaced by a
  * recording one (md_ingest.reader), so only the walk is under test. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "ingest.h"
@@ -333,7 +337,7 @@ static void test_walk(void **state)
     md_ingest ig = walk_ingest();
     md_err e = {0, ""};
     int rc = md_ingest_path(&ig, root, &e);
-    /* the dangling link was reported: some input skipped */
+    /* the dangling link and the named pipe were reported: some input skipped */
     assert_int_equal(rc, MD_ERR_PARSE);
     static const char *const want[] = {
         "/.forward", "/Maildir/cur/1732785531.M1P2.mailup:2,S",
@@ -349,10 +353,12 @@ static void test_walk(void **state)
         assert_int_equal(rec.kinds[i], wkind[i]);
     }
     assert_int_equal(ig.stats.files, nw);
-    assert_int_equal(ig.stats.files_failed, 1);
-    assert_int_equal(ig.stats.skipped, 1);
-    assert_int_equal(rec.nwarn, 1);
+    assert_int_equal(ig.stats.files_failed, 2);
+    assert_int_equal(ig.stats.skipped, 2);
+    assert_int_equal(rec.nwarn, 2);
     assert_non_null(strstr(rec.warned[0], "dangling.log:0: cannot stat"));
+    assert_non_null(strstr(rec.warned[1], "/fifo:0: not a regular file or directory (named pipe, "
+                                          "read only when named itself); skipped"));
     assert_int_equal(ig.stats.by_kind[MD_KIND_LOG], 4);
     assert_int_equal(ig.stats.by_kind[MD_KIND_MESSAGE], 2);
     assert_true(ig.stats.bytes == 0); /* the recorder consumed nothing */
@@ -444,7 +450,7 @@ static void test_walk_reader_failures(void **state)
     md_err e = {0, ""};
     assert_int_equal(md_ingest_path(&ig, root, &e), MD_ERR_PARSE);
     assert_int_equal(rec.n, 7);
-    assert_int_equal(ig.stats.files_failed, 2);
+    assert_int_equal(ig.stats.files_failed, 3); /* the dangling link, the pipe, a.log */
     int found = 0;
     for (int i = 0; i < rec.nwarn; i++)
         if (strstr(rec.warned[i], "/a.log:0: ") && strstr(rec.warned[i], "truncated gzip"))
@@ -588,6 +594,109 @@ static void test_walk_file_links(void **state)
     assert_true(warned("/links/c.log:0: the same file as ", "/links/a.log (a link"));
 }
 
+static void put_gz(const char *rel, const char *text)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    gzFile z = gzopen(p, "wb");
+    assert_non_null(z);
+    if (*text)
+        assert_int_equal(gzputs(z, text), (int)strlen(text));
+    assert_int_equal(gzclose(z), Z_OK);
+}
+
+static void test_walk_special_files(void **state)
+{
+    (void)state;
+    mk("/special");
+    put_gz("/special/good.log.gz", "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n");
+    put_gz("/special/empty.gz", "");
+    put("/special/empty.log", "");
+    link_at("/dev/zero", "/special/zero");
+    char p[1024];
+    snprintf(p, sizeof p, "%s/special/fifo", root);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    assert_true((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/special/sock", root) <
+                sizeof sa.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    snprintf(p, sizeof p, "%s/special", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_ERR_PARSE);
+    for (int i = 0; i < rec.nwarn; i++)
+        print_message("  warned %s\n", rec.warned[i]);
+    /* the compressed log is read; everything else is named with its reason */
+    assert_int_equal(rec.n, 1);
+    assert_string_equal(rec.seen[0], "/special/good.log.gz");
+    assert_int_equal(rec.kinds[0], MD_KIND_LOG);
+    assert_int_equal(rec.nwarn, 5);
+    assert_int_equal(ig.stats.files_failed, 5);
+    assert_true(warned("/special/empty.gz:0: ", "no data once decompressed (empty or damaged); skipped"));
+    assert_true(warned("/special/empty.log:0: ", "empty; skipped"));
+    assert_true(warned("/special/fifo:0: ", "(named pipe, read only when named itself); skipped"));
+    assert_true(warned("/special/sock:0: ", "not a regular file or directory (socket); skipped"));
+    assert_true(warned("/special/zero:0: ", "not a regular file or directory (character device)"));
+    /* named: a device is never read, not even as a forced kind; a socket */
+    const char *const named[] = {"/dev/zero", "/dev/urandom", "/dev/null", sa.sun_path};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        ig = walk_ingest();
+        ig.force_kind = MD_KIND_LOG;
+        assert_int_equal(md_ingest_path(&ig, named[i], &e), MD_ERR_PARSE);
+        assert_int_equal(rec.n, 0);
+        assert_int_equal(rec.nwarn, 1);
+        assert_int_equal(ig.stats.files_failed, 1);
+        assert_true(warned(named[i], i < 3 ? "(character device); skipped" : "(socket); skipped"));
+    }
+    close(fd);
+}
+
+/* put `fd` on standard input, run md_ingest_path("-") with the kind forced
+ * to `force`, put the old standard input back */
+static int ingest_stdin_from(md_ingest *ig, int fd, md_kind force)
+{
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, 0), 0);
+    close(fd);
+    md_err e = {0, ""};
+    ig->force_kind = force;
+    int rc = md_ingest_path(ig, "-", &e);
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    return rc;
+}
+
+static void test_walk_stdin(void **state)
+{
+    (void)state;
+    /* from a device: not read (with --format log it would never end) */
+    md_ingest ig = walk_ingest();
+    int fd = open("/dev/zero", O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(ingest_stdin_from(&ig, fd, MD_KIND_LOG), MD_ERR_PARSE);
+    assert_int_equal(rec.n, 0);
+    assert_true(warned("-:0: ", "standard input is a character device, not a file, pipe or "
+                                "terminal; skipped"));
+    /* from a pipe, and from a file: read */
+    int pp[2];
+    static const char log[] = "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n";
+    assert_int_equal(pipe(pp), 0);
+    assert_int_equal(write(pp[1], log, sizeof log - 1), (ssize_t)(sizeof log - 1));
+    close(pp[1]);
+    ig = walk_ingest();
+    assert_int_equal(ingest_stdin_from(&ig, pp[0], MD_KIND_UNKNOWN), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.kinds[0], MD_KIND_LOG);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/sub/c.log", root);
+    ig = walk_ingest();
+    assert_int_equal(ingest_stdin_from(&ig, open(p, O_RDONLY), MD_KIND_UNKNOWN), MD_OK);
+    assert_int_equal(rec.n, 1);
+}
+
 static void test_warn_counts(void **state)
 {
     (void)state;
@@ -679,6 +788,8 @@ int main(void)
         cmocka_unit_test(test_walk_single_and_forced),
         cmocka_unit_test(test_walk_link_loops),
         cmocka_unit_test(test_walk_file_links),
+        cmocka_unit_test(test_walk_special_files),
+        cmocka_unit_test(test_walk_stdin),
         cmocka_unit_test(test_warn_counts),
         cmocka_unit_test(test_fingerprint),
     };
