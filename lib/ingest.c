@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "aliases.h"
 #include "fileset.h"
 #include "ingest.h"
 #include "logfile.h"
@@ -342,8 +343,8 @@ static int looks_like_sieve(const char *s, size_t n)
     return 0;
 }
 
-/* aliases(5): "name: target, target"; a name is an unquoted local part. */
-static int looks_like_alias(const char *s, size_t n)
+/* "Name: value", as a header field starts (or a line of aliases or YAML) */
+static int name_colon_value(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n && (isalnum((unsigned char)s[i]) || strchr("._+-", s[i])))
@@ -419,11 +420,16 @@ md_kind md_ingest_detect(const char *p, size_t n, const char *path)
     if (sk != MD_KIND_UNKNOWN)
         return sk;
     /* "Name: value" first: a message with an unusual first header, or aliases */
-    if (k && looks_like_alias(ls[0], ll[0]) &&
+    if (k && name_colon_value(ls[0], ll[0]) &&
         (md_text_casestr(p, probe, "\nDate:") || md_text_casestr(p, probe, "\nReceived:") ||
          md_text_casestr(p, probe, "\nMessage-ID:")))
         return MD_KIND_MESSAGE;
-    if (strstr(base, "alias") || (k && looks_like_alias(ls[0], ll[0])))
+    /* aliases by their syntax, or by name unless the text or name says YAML
+     * (a YAML file of "key: value" lines is no aliases file) */
+    int al = md_aliases_sniff(p, probe);
+    if (ends_with(base, ".yml") || ends_with(base, ".yaml") || al == MD_ALIASES_YAML)
+        return MD_KIND_UNKNOWN;
+    if (al == MD_ALIASES_LIKE || strstr(base, "alias"))
         return MD_KIND_ALIASES;
     return MD_KIND_UNKNOWN;
 }

@@ -1,11 +1,13 @@
 /* test_ingest.c: lib/ingest.c: detection of every md_kind from the first
- * bytes of realistic inputs (and of the third-party corpus when present),
- * the directory walk (sorted order, Maildir, dotfiles but .forward skipped,
- * unreadable entries counted while the walk goes on; symbolic link loops
- * and files reached twice read once, with a note; devices, sockets, named
- * pipes inside a directory, empty inputs and standard input from a device
- * named and skipped), reader failures, warnings and fingerprints.  Readers are replaced by a
- * recording one (md_ingest.reader), so only the walk is under test. */
+ * bytes of realistic inputs (and of the third-party corpus when present;
+ * aliases files by their syntax, YAML never as aliases), the directory walk
+ * (sorted order, Maildir, dotfiles but .forward skipped, unreadable entries
+ * counted while the walk goes on; symbolic link loops and files reached
+ * twice read once, with a note; devices, sockets, named pipes inside a
+ * directory, empty inputs and standard input from a device named and
+ * skipped), reader failures, warnings and fingerprints.  Readers are
+ * replaced by a recording one (md_ingest.reader), so only the walk is under
+ * test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,6 +83,38 @@ static const detect_case cases[] = {
     {MD_KIND_ALIASES, "virtual-users",
      "# staff who forward to a private mailbox\njdoe: jdoe@outlook.de\n"
      "jane.doe: \\jane.doe, jane@hotmail.com\n"},
+    /* by their syntax alone: Exim's specials (text after :fail: may hold
+     * commas), programs, files, includes, continuation lines, quoted and
+     * qualified names */
+    {MD_KIND_ALIASES, "x",
+     "defer:      :defer: forced to defer\nfail:       :fail: moved, write to hostmaster\n"
+     "blackhole:  :blackhole: black holed\ninclude:    :include:/etc/mail/staff\n"
+     "pipe:       |/bin/date\nfile:       /dev/null\n"},
+    {MD_KIND_ALIASES, "x", "bar@domain1.ex:  userx@test.ex\n"},
+    {MD_KIND_ALIASES, "x",
+     "\"web team\":\twebmaster\nwebmaster:\tp.meyer,\n\t\tt.wolf\nlist:\n  a.b, c+d@[141.89.68.7]\n"
+     "helpdesk:\t\"|/opt/otrs/bin/otrs.Console.pl Maint::PostMaster::Read\",\n\t\t\\helpdesk\n"},
+    /* a broken aliases file is still one when its name says so (its bad
+     * lines are reported by the reader) */
+    {MD_KIND_ALIASES, "/etc/aliases",
+     "   orphan continuation line\ngood: k.weber\nthis line has no colon\n\"open: x\n"},
+    /* YAML is not aliases, however many "key: value" lines it has, also
+     * when named so: postfix-grok-patterns' test files, an Ansible vars
+     * file, GitHub Actions, flat values no alias has, a YAML name */
+    {MD_KIND_UNKNOWN, "smtpd_0033.yaml",
+     "pattern: ^%{POSTFIX_SMTPD}$\ndata: \"lost connection after BDAT from example.net\"\n"
+     "results:\n    postfix_smtp_stage: BDAT\n"},
+    {MD_KIND_UNKNOWN, "aliases",
+     "pattern: ^%{POSTFIX_SMTPD}$\ndata: \"lost connection after BDAT from example.net\"\n"
+     "results:\n    postfix_smtp_stage: BDAT\n"},
+    {MD_KIND_UNKNOWN, "aliases", "---\npostmaster: root\nabuse: jdoe\n"},
+    {MD_KIND_UNKNOWN, "x", "postfix_mydomain: uni-potsdam.de\npostfix_mynetworks:\n  - 127.0.0.0/8\n"},
+    {MD_KIND_UNKNOWN, "x", "name: CI\non:\n  push:\n    branches: [main]\n"},
+    {MD_KIND_UNKNOWN, "x", "motd: |\n  Welcome\nowner: jdoe\n"},
+    {MD_KIND_UNKNOWN, "x", "admin: &admin jdoe\nroot: *admin\n"},
+    {MD_KIND_UNKNOWN, "x", "postfix_enable_dkim: true\nsmtp_port: 587\nrelay: mx\n"},
+    {MD_KIND_UNKNOWN, "x", "Title: Meeting notes\nAttendees: jdoe, k.weber\nPlace: room 0.12\n"},
+    {MD_KIND_UNKNOWN, "mail-aliases.yml", "postmaster: root\nabuse: jdoe\n"},
     {MD_KIND_FORWARD, "/home/jdoe/.forward", "jdoe@outlook.de\n"},
     {MD_KIND_FORWARD, "filter", "# Exim filter\nif error_message then finish endif\n"
                                 "deliver jdoe@outlook.de\n"},
@@ -148,12 +182,19 @@ static void test_kind_names(void **state)
     assert_string_equal(md_ingest_kind_name(MD_KIND_COUNT), "unknown");
 }
 
-/* Every regular file below dir (skipping SOURCE.txt) whose name passes
- * `want_name` must be detected as `kind`.  Returns the number checked; -1
- * when the corpus is absent. */
-static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wrong)
+typedef struct {
+    const char *dir, *suffix; /* the files of dir whose names end so */
+    md_kind kind;             /* must be detected as this */
+    const char *contains;     /* and contain this (NULL: any name) */
+    const char *as;           /* the name detection is told (NULL: the file's) */
+} corpus_set;
+
+/* Every non-empty regular file in the set's directory (but SOURCE.txt)
+ * whose name passes its filters must be detected as its kind.  Returns the
+ * number checked; -1 when the corpus is absent. */
+static int detect_dir(const corpus_set *set, int *wrong)
 {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(set->dir);
     if (!d)
         return -1;
     int n = 0;
@@ -162,11 +203,12 @@ static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wr
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "SOURCE.txt") == 0)
             continue;
-        size_t nl = strlen(de->d_name), sl = strlen(suffix);
-        if (nl < sl || strcmp(de->d_name + nl - sl, suffix) != 0)
+        size_t nl = strlen(de->d_name), sl = strlen(set->suffix);
+        if (nl < sl || strcmp(de->d_name + nl - sl, set->suffix) != 0 ||
+            (set->contains && !strstr(de->d_name, set->contains)))
             continue;
         char p[4096];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        snprintf(p, sizeof p, "%s/%s", set->dir, de->d_name);
         struct stat st;
         if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
@@ -175,10 +217,12 @@ static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wr
             continue;
         size_t len = fread(buf, 1, sizeof buf, fp);
         fclose(fp);
-        md_kind k = md_ingest_detect(buf, len, p);
-        if (k != kind) {
+        if (len == 0)
+            continue;
+        md_kind k = md_ingest_detect(buf, len, set->as ? set->as : p);
+        if (k != set->kind) {
             print_message("  %s: %s, expected %s\n", p, md_ingest_kind_name(k),
-                          md_ingest_kind_name(kind));
+                          md_ingest_kind_name(set->kind));
             (*wrong)++;
         }
         n++;
@@ -190,27 +234,24 @@ static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wr
 static void test_detect_corpus(void **state)
 {
     (void)state;
-    static const struct {
-        const char *dir, *suffix;
-        md_kind kind;
-    } sets[] = {
-        {MD_SHARED "/corpus/fail2ban", "postfix", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "exim", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "exim-spam", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "sendmail-auth", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "sendmail-reject", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "sieve", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "dovecot", MD_KIND_LOG},
-        {MD_SHARED "/corpus/exim-testsuite/test/log", "", MD_KIND_LOG},
-        {MD_SHARED "/corpus/parse-syslog-mail/t/logs", ".log", MD_KIND_LOG},
-        {MD_SHARED "/corpus/lnav", ".0", MD_KIND_LOG},
-        {MD_SHARED "/corpus/pigeonhole/examples", ".sieve", MD_KIND_SIEVE},
-        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES},
-        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES},
+    static const corpus_set sets[] = {
+        {MD_SHARED "/corpus/fail2ban", "postfix", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "exim", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "exim-spam", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "sendmail-auth", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "sendmail-reject", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "sieve", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "dovecot", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/exim-testsuite/test/log", "", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/parse-syslog-mail/t/logs", ".log", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/lnav", ".0", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/pigeonhole/examples", ".sieve", MD_KIND_SIEVE, NULL, NULL},
+        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES, NULL, NULL},
+        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES, NULL, NULL},
     };
     int total = 0, wrong = 0, present = 0;
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
-        int n = detect_dir(sets[i].dir, sets[i].suffix, sets[i].kind, &wrong);
+        int n = detect_dir(&sets[i], &wrong);
         if (n < 0)
             continue;
         present++;
@@ -224,6 +265,48 @@ static void test_detect_corpus(void **state)
     assert_true(total > 100);
     /* lnav's French month names are not a syslog we read: one allowed miss */
     assert_true(wrong <= 1);
+}
+
+/* aliases files by their syntax (the name hidden): Exim's test suite, the
+ * BSDs', the scenario's; YAML never, also under the name "aliases":
+ * postfix-grok-patterns' test files (which became 422 rules) and the YAML
+ * fixtures (an Ansible vars file, a GitLab CI file) */
+static void test_detect_aliases_or_yaml(void **state)
+{
+    (void)state;
+    static const corpus_set fixtures[] = {
+        {MD_FIXTURES "/rules", "aliases", MD_KIND_ALIASES, NULL, "x"},
+        {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, NULL},
+        {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, "x"},
+        {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, "/etc/aliases"},
+    };
+    static const corpus_set corpus[] = {
+        {MD_SHARED "/corpus/exim-testsuite/test/aux-fixed", "", MD_KIND_ALIASES, "alias", "x"},
+        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES, NULL, "x"},
+        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES, NULL, "x"},
+        {MD_SHARED "/corpus/postfix-grok-patterns/test", ".yaml", MD_KIND_UNKNOWN, NULL, NULL},
+        {MD_SHARED "/corpus/postfix-grok-patterns/test", ".yaml", MD_KIND_UNKNOWN, NULL, "aliases"},
+    };
+    int wrong = 0, n = 0;
+    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        int k = detect_dir(&fixtures[i], &wrong);
+        assert_true(k >= 1);
+        n += k;
+    }
+    assert_int_equal(n, 7);
+    int present = 0;
+    for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+        int k = detect_dir(&corpus[i], &wrong);
+        if (k >= 0) {
+            present++;
+            n += k;
+        }
+    }
+    print_message("%d files (corpus %s), %d detected wrongly\n", n,
+                  present ? "present" : "absent", wrong);
+    assert_int_equal(wrong, 0);
+    if (present)
+        assert_true(n > 7 + 2 * 191 + 30);
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -781,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_detect_table),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_detect_corpus),
+        cmocka_unit_test(test_detect_aliases_or_yaml),
         cmocka_unit_test(test_walk),
         cmocka_unit_test(test_walk_progress),
         cmocka_unit_test(test_walk_rotation_order),
