@@ -1,6 +1,7 @@
 /* aliases.c: aliases(5) files into forwarding rules (see aliases.h).
  * Reads :include: files itself (through md_input) within the roots it is
  * given; never prints; warnings go to the caller's callback. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,185 @@ int md_aliases_target(const char *s, size_t n, md_tgt *type, const char **v, siz
     *v = a;
     *vn = m;
     return addr_ok(a, m) ? 0 : -1;
+}
+
+/* ---- sniffing: does a text read as aliases? ------------------------------ */
+
+/* an indented "key:" followed by a blank or the end: a nested YAML mapping */
+static int yaml_key(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+        i++;
+    return i > 0 && i < n && s[i] == ':' && (i + 1 == n || is_blank(s[i + 1]));
+}
+
+/* "- item" */
+static int yaml_item(const char *s, size_t n)
+{
+    return n && s[0] == '-' && (n == 1 || is_blank(s[1]));
+}
+
+/* "---", "...", "%YAML 1.2" */
+static int yaml_marker(const char *s, size_t n)
+{
+    return (n == 3 && (memcmp(s, "---", 3) == 0 || memcmp(s, "...", 3) == 0)) ||
+           (n > 3 && memcmp(s, "---", 3) == 0 && is_blank(s[3])) || prefix(s, n, "%YAML");
+}
+
+/* a value that opens a block scalar ("|", ">-", "|2 # text"), a flow
+ * collection, an anchor, an alias, a tag or a single-quoted string */
+static int yaml_value(const char *v, size_t n)
+{
+    if (!n)
+        return 0;
+    if (memchr("[{&*!'", v[0], 6))
+        return 1;
+    if (v[0] != '|' && v[0] != '>')
+        return 0;
+    size_t i = 1;
+    while (i < n && (v[i] == '-' || v[i] == '+' || (v[i] >= '1' && v[i] <= '9')))
+        i++;
+    while (i < n && is_blank(v[i]))
+        i++;
+    return i == n || v[i] == '#';
+}
+
+/* YAML's plain words that no one names a mailbox */
+static int yaml_word(const char *s, size_t n)
+{
+    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (n == strlen(words[i]) && md_text_ncasecmp(s, words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* an address or local name as aliases files write them: letters, digits
+ * and "._+=-" with a letter among them, then maybe "@domain" */
+static int plain_addr(const char *s, size_t n)
+{
+    size_t i = 0;
+    int letter = 0;
+    for (; i < n && s[i] != '@'; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalpha(c))
+            letter = 1;
+        else if (!isdigit(c) && !memchr("._+=-", c, 5))
+            return 0;
+    }
+    if (!letter || yaml_word(s, i))
+        return 0;
+    if (i == n)
+        return 1;
+    const char *d = s + i + 1;
+    size_t dn = n - i - 1;
+    if (dn >= 3 && d[0] == '[') /* a domain literal */
+        return d[dn - 1] == ']';
+    for (size_t k = 0; k < dn; k++)
+        if (!isalnum((unsigned char)d[k]) && d[k] != '.' && d[k] != '-')
+            return 0;
+    return dn > 0;
+}
+
+/* md_aliases_split's callback: 1 (stop) at a target that does not look
+ * like one; *arg is set after ":fail:" and the like, whose text runs to the
+ * end of the line, commas and all */
+static int sniff_target(void *arg, const char *t, size_t n, uint64_t line)
+{
+    int *text = arg;
+    md_tgt type;
+    const char *v;
+    size_t vn;
+    (void)line;
+    if (*text)
+        return 0;
+    if (md_aliases_target(t, n, &type, &v, &vn) != 0)
+        return 1;
+    if (type == MD_TGT_ERROR)
+        *text = 1;
+    return (type == MD_TGT_ADDR || type == MD_TGT_LOCAL) && !plain_addr(v, vn);
+}
+
+static int targets_look_right(const char *s, size_t n)
+{
+    int text = 0;
+    return md_aliases_split(s, n, 1, 0, sniff_target, &text) == 0;
+}
+
+/* the name of an entry, a word or a quoted string, then ':' at *colon */
+static int sniff_name(const char *s, size_t n, size_t *colon)
+{
+    size_t i = 0;
+    if (s[0] == '"') {
+        for (i = 1; i < n && s[i] != '"'; i++)
+            if (s[i] == '\\')
+                i++;
+        if (i >= n)
+            return 0;
+        i++;
+    } else {
+        while (i < n && s[i] != ':' && s[i] != '"' && !is_blank(s[i]))
+            i++;
+    }
+    size_t end = i;
+    while (i < n && is_blank(s[i]))
+        i++;
+    if (end == 0 || i >= n || s[i] != ':')
+        return 0;
+    *colon = i;
+    return 1;
+}
+
+/* one line that says something (trimmed at its end): 1 an entry or a
+ * continuation that reads as aliases, 0 one that does not, -1 a YAML mark;
+ * entries are counted in *entries */
+static int sniff_line(const char *s, size_t n, int *entries)
+{
+    size_t b = 0;
+    while (b < n && is_blank(s[b]))
+        b++;
+    if (yaml_item(s + b, n - b) || (b > 0 && yaml_key(s + b, n - b)) || yaml_marker(s, n))
+        return -1;
+    if (b > 0)
+        return targets_look_right(s + b, n - b);
+    size_t colon;
+    if (!sniff_name(s, n, &colon))
+        return 0;
+    const char *v = s + colon + 1;
+    size_t vn = n - colon - 1;
+    trim(&v, &vn);
+    if (yaml_value(v, vn))
+        return -1;
+    (*entries)++;
+    return targets_look_right(v, vn);
+}
+
+int md_aliases_sniff(const char *text, size_t n)
+{
+    int good = 0, bad = 0, entries = 0;
+    size_t i = 0;
+    while (i < n) {
+        const char *nl = memchr(text + i, '\n', n - i);
+        if (!nl && i > 0)
+            break; /* perhaps cut by the probe */
+        const char *l = text + i;
+        size_t ln = (nl ? (size_t)(nl - text) : n) - i;
+        i += ln + 1;
+        while (ln && is_blank(l[ln - 1]))
+            ln--;
+        size_t b = 0;
+        while (b < ln && is_blank(l[b]))
+            b++;
+        if (b == ln || l[b] == '#')
+            continue;
+        int r = sniff_line(l, ln, &entries);
+        if (r < 0)
+            return MD_ALIASES_YAML;
+        good += r;
+        bad += !r;
+    }
+    return entries && good * 4 >= (good + bad) * 3 ? MD_ALIASES_LIKE : MD_ALIASES_UNLIKE;
 }
 
 /* ---- the file ------------------------------------------------------------ */

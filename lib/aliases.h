@@ -1,7 +1,8 @@
 /* aliases.h: reading aliases(5) files (sendmail, Postfix, Exim) into rules.
  *
  * NAME
- *   md_aliases_parse, md_aliases_parse_file, md_aliases_target
+ *   md_aliases_parse, md_aliases_parse_file, md_aliases_target,
+ *   md_aliases_split, md_aliases_sniff
  *
  * DESCRIPTION
  *   An entry is "name: target, target, ..."; lines that start with blanks
@@ -64,5 +65,22 @@ int md_aliases_target(const char *s, size_t n, md_tgt *type, const char **v, siz
 typedef int (*md_aliases_target_fn)(void *arg, const char *t, size_t n, uint64_t line);
 int md_aliases_split(const char *text, size_t n, uint64_t line0, int newline_sep,
                      md_aliases_target_fn fn, void *arg);
+
+/* md_aliases_sniff: whether text[0..n), the first bytes of an input, reads
+ * as an aliases file (for md_ingest_detect).  MD_ALIASES_LIKE: there is an
+ * entry, and at least three in four lines that say something are entries
+ * "name: target, ..." (the name a word or quoted) or their continuation
+ * lines whose targets all look like aliases targets: an address or local
+ * name of letters, digits and "._+=-" (not a YAML word such as "true"),
+ * "\user", "|program", "/file", ":include:path", ":fail: text" and the
+ * other specials.  MD_ALIASES_YAML: a line marks YAML, which a file of
+ * "key: value" lines otherwise resembles: "---", "...", "%YAML", a "- item",
+ * an indented "key:" (in aliases an indented line holds targets), a value
+ * that opens a block scalar ("|", ">-"), a flow collection, an anchor,
+ * alias or tag, or a single-quoted string.  Else MD_ALIASES_UNLIKE.  A last
+ * line without its newline is not looked at (the probe may have cut it)
+ * unless it is the only line. */
+enum { MD_ALIASES_UNLIKE = 0, MD_ALIASES_LIKE = 1, MD_ALIASES_YAML = 2 };
+int md_aliases_sniff(const char *text, size_t n);
 
 #endif

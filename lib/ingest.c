@@ -10,6 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include "aliases.h"
+#include "fileset.h"
 #include "ingest.h"
 #include "logfile.h"
 #include "msgfile.h"
@@ -63,17 +66,36 @@ void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg)
     ig->cfg = cfg;
 }
 
-void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
+static void report(md_ingest *ig, const char *file, uint64_t line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+static void report(md_ingest *ig, const char *file, uint64_t line, const char *fmt, va_list ap)
 {
     char msg[MD_LIMIT_ERRMSG];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ig->stats.skipped++;
-    ig->warnings_shown++;
     if (ig->warn)
         ig->warn(ig->cb_arg, file, line, msg);
+}
+
+void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ig->stats.skipped++;
+    ig->warnings_shown++;
+    report(ig, file, line, fmt, ap);
+    va_end(ap);
+}
+
+/* note: a warning about something that leaves nothing unread (a directory
+ * reached again through a link): not counted as skipped input */
+static void note(md_ingest *ig, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(md_ingest *ig, const char *file, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(ig, file, 0, fmt, ap);
+    va_end(ap);
 }
 
 static int64_t now_ms(void)
@@ -321,8 +343,8 @@ static int looks_like_sieve(const char *s, size_t n)
     return 0;
 }
 
-/* aliases(5): "name: target, target"; a name is an unquoted local part. */
-static int looks_like_alias(const char *s, size_t n)
+/* "Name: value", as a header field starts (or a line of aliases or YAML) */
+static int name_colon_value(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n && (isalnum((unsigned char)s[i]) || strchr("._+-", s[i])))
@@ -398,11 +420,16 @@ md_kind md_ingest_detect(const char *p, size_t n, const char *path)
     if (sk != MD_KIND_UNKNOWN)
         return sk;
     /* "Name: value" first: a message with an unusual first header, or aliases */
-    if (k && looks_like_alias(ls[0], ll[0]) &&
+    if (k && name_colon_value(ls[0], ll[0]) &&
         (md_text_casestr(p, probe, "\nDate:") || md_text_casestr(p, probe, "\nReceived:") ||
          md_text_casestr(p, probe, "\nMessage-ID:")))
         return MD_KIND_MESSAGE;
-    if (strstr(base, "alias") || (k && looks_like_alias(ls[0], ll[0])))
+    /* aliases by their syntax, or by name unless the text or name says YAML
+     * (a YAML file of "key: value" lines is no aliases file) */
+    int al = md_aliases_sniff(p, probe);
+    if (ends_with(base, ".yml") || ends_with(base, ".yaml") || al == MD_ALIASES_YAML)
+        return MD_KIND_UNKNOWN;
+    if (al == MD_ALIASES_LIKE || strstr(base, "alias"))
         return MD_KIND_ALIASES;
     return MD_KIND_UNKNOWN;
 }
@@ -418,6 +445,56 @@ static int is_maildir(const char *dir)
             return 0;
     }
     return 1;
+}
+
+/* first_read: 1 when the input is new to this walk (or has no identity: a
+ * Maildir's message file, opened without fstat), 0 when it is a file read
+ * already under another name (a link; reported), or MD_ERR_NOMEM */
+static int first_read(md_ingest *ig, md_input *in, const char *path, md_err *err)
+{
+    uint64_t dev = md_input_dev(in), ino = md_input_ino(in);
+    const char *first;
+    if (!ig->seen || (dev == 0 && ino == 0))
+        return 1;
+    int rc = md_fileset_add(ig->seen, dev, ino, path, &first);
+    if (rc < 0)
+        return md_err_set(err, rc, "%s: out of memory", path);
+    if (rc == 0)
+        note(ig, path, "the same file as %s (a link or another name of it), read already; "
+             "skipped", first);
+    return rc;
+}
+
+/* kind_of: the kind the input is read as: --format, else the walk's hint
+ * (a Maildir), else what its first bytes say; *empty: there were none to
+ * look at (a forced or hinted kind's reader gets even an empty input) */
+static md_kind kind_of(md_ingest *ig, md_input *in, const char *path, md_kind hint, int *empty)
+{
+    md_kind k = ig->force_kind != MD_KIND_UNKNOWN ? ig->force_kind : hint;
+    *empty = 0;
+    if (k == MD_KIND_UNKNOWN) {
+        const char *p;
+        size_t n;
+        md_err e = {0, ""};
+        md_input_peek(in, 65536, &p, &n, &e);
+        k = md_ingest_detect(p, n, path);
+        *empty = n == 0;
+    }
+    return k;
+}
+
+/* skip_unread: report an input no reader takes */
+static int skip_unread(md_ingest *ig, const md_input *in, const char *path, md_kind k, int empty)
+{
+    ig->stats.files_failed++;
+    md_ingest_warn(ig, path, 0, "%s",
+                   empty && md_input_comp(in) != MD_COMP_NONE
+                       ? "no data once decompressed (empty or damaged); skipped"
+                   : empty ? "empty; skipped"
+                   : k == MD_KIND_UNKNOWN
+                       ? "not a recognised input (log, message, rules or report); skipped"
+                       : "no reader for this kind of input; skipped");
+    return MD_ERR_PARSE;
 }
 
 /* ingest_file: the input path; dfd >= 0: it is the regular file `entry` of
@@ -437,23 +514,19 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, int dfd,
         md_ingest_warn(ig, path, 0, "%s", e.msg);
         return MD_ERR_PARSE;
     }
-    ig->stats.files++;
-    md_kind k = ig->force_kind != MD_KIND_UNKNOWN ? ig->force_kind : hint;
-    if (k == MD_KIND_UNKNOWN) {
-        const char *p;
-        size_t n;
-        md_input_peek(in, 65536, &p, &n, &e);
-        k = md_ingest_detect(p, n, path);
+    int first = first_read(ig, in, path, err);
+    if (first <= 0) {
+        md_input_close(in);
+        return first;
     }
+    ig->stats.files++;
+    int empty;
+    md_kind k = kind_of(ig, in, path, hint, &empty);
     md_ingest_fn fn = ig->reader ? ig->reader : reader_for(k);
     ig->kind = k;
     int rc = MD_OK;
-    if (!fn) {
-        ig->stats.files_failed++;
-        md_ingest_warn(ig, path, 0, "%s", k == MD_KIND_UNKNOWN
-                           ? "not a recognised input (log, message, rules or report); skipped"
-                           : "no reader for this kind of input; skipped");
-        rc = MD_ERR_PARSE;
+    if (!fn || empty) {
+        rc = skip_unread(ig, in, path, k, empty);
     } else {
         ig->stats.by_kind[k]++;
         uint64_t skipped = ig->stats.skipped;
@@ -545,6 +618,60 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : strcmp(xn, yn);
 }
 
+static const char *type_name(mode_t m)
+{
+    return S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device"
+         : S_ISFIFO(m) ? "named pipe" : S_ISSOCK(m) ? "socket" : "special file";
+}
+
+/* skip_special: report an input that is never read: a device (/dev/zero
+ * would never end, /dev/urandom is no text), a socket, a named pipe inside
+ * a directory (opening it would wait for a writer) */
+static int skip_special(md_ingest *ig, const char *path, mode_t m)
+{
+    ig->stats.files_failed++;
+    md_ingest_warn(ig, path, 0, "not a regular file or directory (%s%s); skipped", type_name(m),
+                   S_ISFIFO(m) ? ", read only when named itself" : "");
+    return MD_ERR_PARSE;
+}
+
+/* ingest_stdin: "-" is read when it is a file, a pipe, a socket or a
+ * terminal, not when it is a device (< /dev/zero) */
+static int ingest_stdin(md_ingest *ig, md_kind hint, md_err *err)
+{
+    struct stat st;
+    if (fstat(STDIN_FILENO, &st) == 0 &&
+        (S_ISBLK(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(STDIN_FILENO)))) {
+        ig->stats.files_failed++;
+        md_ingest_warn(ig, "-", 0, "standard input is a %s, not a file, pipe or terminal; skipped",
+                       type_name(st.st_mode));
+        return MD_ERR_PARSE;
+    }
+    return ingest_file(ig, "-", hint, -1, NULL, err);
+}
+
+/* first_visit: 1 when the directory is new to this walk; 0 when it was
+ * read already (reported: a symbolic link loop such as dir/a -> .., or a
+ * second path to it); MD_ERR_NOMEM */
+static int first_visit(md_ingest *ig, const char *path, const struct stat *st, md_err *err)
+{
+    const char *first;
+    int rc = md_fileset_add(ig->seen, (uint64_t)st->st_dev, (uint64_t)st->st_ino, path, &first);
+    if (rc < 0)
+        return md_err_set(err, rc, "%s: out of memory", path);
+    if (rc == 0) {
+        size_t fl = strlen(first);
+        int inside = fl && strncmp(path, first, fl) == 0 && path[fl] &&
+                     (path[fl] == '/' || first[fl - 1] == '/');
+        if (inside)
+            note(ig, path, "symbolic link loop: this is %s again, which is being read; skipped",
+                 first);
+        else
+            note(ig, path, "the same directory as %s, read already; skipped", first);
+    }
+    return rc;
+}
+
 /* walk: path (in_dir >= 0: a listing of that directory said path is its
  * regular file `entry`, so it needs no stat) */
 static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in_dir,
@@ -554,7 +681,7 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
     if (in_dir >= 0)
         return ingest_file(ig, path, hint, in_dir, entry, err);
     if (strcmp(path, "-") == 0)
-        return ingest_file(ig, path, hint, -1, NULL, err);
+        return ingest_stdin(ig, hint, err);
     if (stat(path, &st) != 0) {
         ig->stats.files_failed++;
         md_ingest_warn(ig, path, 0, "cannot stat: %s", strerror(errno));
@@ -564,12 +691,15 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
     if (!S_ISDIR(st.st_mode))
         return S_ISREG(st.st_mode) || (S_ISFIFO(st.st_mode) && depth == 0)
                    ? ingest_file(ig, path, hint, -1, NULL, err)
-                   : MD_OK;
+                   : skip_special(ig, path, st.st_mode);
     if (depth >= MD_LIMIT_DIR_DEPTH) {
         md_ingest_warn(ig, path, 0, "directory nesting deeper than %d; skipped",
                        MD_LIMIT_DIR_DEPTH);
         return MD_ERR_PARSE;
     }
+    int fv = first_visit(ig, path, &st, err);
+    if (fv <= 0)
+        return fv;
     if (hint == MD_KIND_UNKNOWN && is_maildir(path))
         hint = MD_KIND_MESSAGE;
     DIR *d = opendir(path);
@@ -644,8 +774,17 @@ int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
             return err->code;
         own = 1;
     }
+    /* each directory and file once, also when links lead to it again */
+    md_fileset seen = MD_FILESET_INIT;
+    int own_seen = !ig->seen;
+    if (own_seen)
+        ig->seen = &seen;
     uint64_t skipped = ig->stats.skipped;
     int rc = walk(ig, path, 0, MD_KIND_UNKNOWN, -1, NULL, err);
+    if (own_seen) {
+        md_fileset_free(&seen);
+        ig->seen = NULL;
+    }
     /* the messages still queued are stored (and their warnings given) */
     md_err e = {0, ""};
     if ((own ? md_msgfile_finish(ig, &e) : md_msgfile_flush(ig, &e)) != MD_OK) {

@@ -93,15 +93,23 @@ struct md_ingest {
     uint64_t commit_every;        /* log lines or messages per transaction at most;
                                      0 = the readers' own (tests and tuning: smaller
                                      slices; slices end after MD_LIMIT_SLICE_MS anyway) */
+    struct md_fileset *seen;      /* lib/ingest.c: the directories and files the current
+                                     md_ingest_path reached; NULL outside it */
 };
 
 /* md_ingest_init: zero stats, set store and config. */
 void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg);
 
 /* md_ingest_path: ingest a file, a directory (recursively) or "-".
+ * Symbolic links are followed, but each directory and file is read once: a
+ * directory or file reached again (a link loop such as dir/a -> .., or a
+ * second name) is reported through warn without counting as skipped input.
+ * Devices, sockets and named pipes inside a directory are not read, and
+ * neither is standard input when it is a device other than a terminal;
+ * they, like empty inputs, are reported as skipped.
  * Returns 0 when every input was read; MD_ERR_PARSE when some input was
  * skipped (reported through warn); another negative code when the store
- * failed (err says why; what was committed before stays). */
+ * failed or memory ran out (err says why; what was committed before stays). */
 int md_ingest_path(md_ingest *ig, const char *path, md_err *err);
 
 /* md_ingest_detect: the kind of an input from its first bytes and name. */

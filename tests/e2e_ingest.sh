@@ -5,7 +5,10 @@
 # fixtures/logs/bad/ when present) is ingested: the run exits 3, every
 # problem is reported as FILE:LINE or FILE: reason, the good lines around
 # the bad ones are read, and what was stored before is unchanged.  Also:
-# the summary, -q, the progress line only on a terminal, idempotence.
+# the summary, -q, the progress line only on a terminal, idempotence;
+# devices, standard input from a device and empty inputs are named and
+# skipped with exit 3 (never read), a named pipe is read when named, and a
+# directory with symbolic link loops is read once with each loop named.
 set -u
 : "${MD_BIN:?}" "${MD_TMP:?}"
 fail=0
@@ -124,5 +127,37 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>
 else
   echo "script(1) absent or no pseudo-terminal: progress on a terminal not checked"
 fi
+# ---- 5. devices, empty inputs, named pipes, link loops --------------------------
+mdt() { timeout 60 "$MD_BIN" --db "$db" "$@"; }   # a device read would never end
+mdt ingest /dev/zero /dev/urandom /dev/null >/dev/null 2>err7.txt; rc=$?
+[ $rc -eq 3 ] || err "devices: exit $rc, want 3: $(head -3 err7.txt)"
+for d in /dev/zero /dev/urandom /dev/null; do
+  grep -qx "maildossier: $d: not a regular file or directory (character device); skipped" err7.txt ||
+    err "$d not named as skipped: $(cat err7.txt)"
+done
+grep -q '0 failed' err7.txt && err "devices not counted as failed: $(grep ingested err7.txt)"
+mdt ingest --format log - </dev/zero >/dev/null 2>err8.txt; rc=$?
+[ $rc -eq 3 ] || err "stdin from /dev/zero: exit $rc, want 3"
+grep -q '^maildossier: -: standard input is a character device' err8.txt ||
+  err "stdin from a device not named: $(head -3 err8.txt)"
+: >empty.log
+mdt ingest empty.log >/dev/null 2>err9.txt; rc=$?
+[ $rc -eq 3 ] || err "empty input: exit $rc, want 3"
+grep -qx 'maildossier: empty.log: empty; skipped' err9.txt || err "empty input: $(head -3 err9.txt)"
+mdt ingest <(gen n-mail-6 0 3) >/dev/null 2>err10.txt; rc=$?
+[ $rc -eq 0 ] || err "named pipe: exit $rc: $(head -3 err10.txt)"
+grep -q 'lines: 6 read, 6 new' err10.txt || err "named pipe not read: $(grep lines: err10.txt)"
+mkdir -p loop/d
+gen n-mail-7 0 5 >loop/d/mail.log
+ln -s .. loop/d/a && ln -s . loop/d/b
+mdt ingest loop >/dev/null 2>err11.txt; rc=$?
+[ $rc -eq 0 ] || err "link loops: exit $rc, want 0: $(head -3 err11.txt)"
+grep -qx 'maildossier: loop/d/a: symbolic link loop: this is loop again, which is being read; skipped' \
+  err11.txt || err "loop d/a -> .. not named: $(head -3 err11.txt)"
+grep -qx 'maildossier: loop/d/b: symbolic link loop: this is loop/d again, which is being read; skipped' \
+  err11.txt || err "loop d/b -> . not named: $(head -3 err11.txt)"
+[ "$(grep -c '^maildossier: ' err11.txt)" -eq 2 ] || err "link loops: $(grep -c '^maildossier: ' err11.txt) warnings, want 2"
+grep -q 'lines: 10 read, 10 new' err11.txt || err "link loops: $(grep lines: err11.txt)"
+
 [ $fail -eq 0 ] && echo "e2e_ingest: ok"
 exit $fail

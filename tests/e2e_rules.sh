@@ -10,7 +10,9 @@
 # changed .forward replaces its rules; broken rule files are reported as
 # FILE:LINE (exit 3) and the rest is stored; the Pigeonhole corpus (when
 # ../shared is there) is ingested with only the two scripts that must fail
-# reported.
+# reported; YAML files (an Ansible vars file, a GitLab CI file) are not taken
+# for aliases (named and skipped, exit 3, no rules), unless --format aliases
+# says so.
 set -u
 : "${MD_BIN:?}" "${MD_TMP:?}" "${MD_FIXTURES:?}"
 fail=0
@@ -113,5 +115,27 @@ if [ -d "$P" ]; then
 else
   echo "pigeonhole corpus absent: part 7 skipped"
 fi
+
+# ---- 8. YAML is no aliases file; --format decides ---------------------------------
+N=$MD_FIXTURES/rules/not-rules
+db2=$t/yaml.db
+mdy() { "$MD_BIN" --db "$db2" --config "$MD_FIXTURES/maildossier.conf" "$@"; }
+mdy ingest "$N" >/dev/null 2>yaml.txt; rc=$?
+[ $rc -eq 3 ] || err "YAML: exit $rc, want 3: $(cat yaml.txt)"
+for f in relay-vars.yml gitlab-ci.yml; do
+  grep -q "not-rules/$f: not a recognised input" yaml.txt || err "YAML $f not named as skipped: $(cat yaml.txt)"
+done
+grep -q 'aliases [0-9]' yaml.txt && err "YAML stored as aliases: $(grep 'other inputs' yaml.txt)"
+mdy rules postfix_mydomain image >/dev/null 2>&1; rc=$?
+[ $rc -eq 4 ] || err "YAML keys became rules: rules exit $rc, want 4"
+# the same file under a name that says aliases: still not aliases
+cp "$N/relay-vars.yml" aliases
+mdy ingest aliases >/dev/null 2>yaml2.txt; rc=$?
+[ $rc -eq 3 ] || err "YAML named aliases: exit $rc, want 3: $(cat yaml2.txt)"
+# --format aliases: detection is not asked
+mdy ingest --format aliases "$N/relay-vars.yml" >/dev/null 2>yaml3.txt
+grep -q 'aliases 1;' yaml3.txt || err "--format aliases: not read as aliases: $(cat yaml3.txt)"
+mdy rules postfix_mydomain >forced.txt 2>&1 || err "--format aliases: no rule: $(cat forced.txt)"
+grep -q 'relay-vars.yml:4' forced.txt || err "--format aliases: rule without its line: $(cat forced.txt)"
 
 exit $fail

@@ -1,9 +1,13 @@
 /* test_ingest.c: lib/ingest.c: detection of every md_kind from the first
- * bytes of realistic inputs (and of the third-party corpus when present),
- * the directory walk (sorted order, Maildir, dotfiles but .forward skipped,
- * named pipes skipped, unreadable entries counted while the walk goes on),
- * reader failures, warnings and fingerprints.  Readers are replaced by a
- * recording one (md_ingest.reader), so only the walk is under test. */
+ * bytes of realistic inputs (and of the third-party corpus when present;
+ * aliases files by their syntax, YAML never as aliases), the directory walk
+ * (sorted order, Maildir, dotfiles but .forward skipped, unreadable entries
+ * counted while the walk goes on; symbolic link loops and files reached
+ * twice read once, with a note; devices, sockets, named pipes inside a
+ * directory, empty inputs and standard input from a device named and
+ * skipped), reader failures, warnings and fingerprints.  Readers are
+ * replaced by a recording one (md_ingest.reader), so only the walk is under
+ * test. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "ingest.h"
@@ -76,6 +83,38 @@ static const detect_case cases[] = {
     {MD_KIND_ALIASES, "virtual-users",
      "# staff who forward to a private mailbox\njdoe: jdoe@outlook.de\n"
      "jane.doe: \\jane.doe, jane@hotmail.com\n"},
+    /* by their syntax alone: Exim's specials (text after :fail: may hold
+     * commas), programs, files, includes, continuation lines, quoted and
+     * qualified names */
+    {MD_KIND_ALIASES, "x",
+     "defer:      :defer: forced to defer\nfail:       :fail: moved, write to hostmaster\n"
+     "blackhole:  :blackhole: black holed\ninclude:    :include:/etc/mail/staff\n"
+     "pipe:       |/bin/date\nfile:       /dev/null\n"},
+    {MD_KIND_ALIASES, "x", "bar@domain1.ex:  userx@test.ex\n"},
+    {MD_KIND_ALIASES, "x",
+     "\"web team\":\twebmaster\nwebmaster:\tp.meyer,\n\t\tt.wolf\nlist:\n  a.b, c+d@[141.89.68.7]\n"
+     "helpdesk:\t\"|/opt/otrs/bin/otrs.Console.pl Maint::PostMaster::Read\",\n\t\t\\helpdesk\n"},
+    /* a broken aliases file is still one when its name says so (its bad
+     * lines are reported by the reader) */
+    {MD_KIND_ALIASES, "/etc/aliases",
+     "   orphan continuation line\ngood: k.weber\nthis line has no colon\n\"open: x\n"},
+    /* YAML is not aliases, however many "key: value" lines it has, also
+     * when named so: postfix-grok-patterns' test files, an Ansible vars
+     * file, GitHub Actions, flat values no alias has, a YAML name */
+    {MD_KIND_UNKNOWN, "smtpd_0033.yaml",
+     "pattern: ^%{POSTFIX_SMTPD}$\ndata: \"lost connection after BDAT from example.net\"\n"
+     "results:\n    postfix_smtp_stage: BDAT\n"},
+    {MD_KIND_UNKNOWN, "aliases",
+     "pattern: ^%{POSTFIX_SMTPD}$\ndata: \"lost connection after BDAT from example.net\"\n"
+     "results:\n    postfix_smtp_stage: BDAT\n"},
+    {MD_KIND_UNKNOWN, "aliases", "---\npostmaster: root\nabuse: jdoe\n"},
+    {MD_KIND_UNKNOWN, "x", "postfix_mydomain: uni-potsdam.de\npostfix_mynetworks:\n  - 127.0.0.0/8\n"},
+    {MD_KIND_UNKNOWN, "x", "name: CI\non:\n  push:\n    branches: [main]\n"},
+    {MD_KIND_UNKNOWN, "x", "motd: |\n  Welcome\nowner: jdoe\n"},
+    {MD_KIND_UNKNOWN, "x", "admin: &admin jdoe\nroot: *admin\n"},
+    {MD_KIND_UNKNOWN, "x", "postfix_enable_dkim: true\nsmtp_port: 587\nrelay: mx\n"},
+    {MD_KIND_UNKNOWN, "x", "Title: Meeting notes\nAttendees: jdoe, k.weber\nPlace: room 0.12\n"},
+    {MD_KIND_UNKNOWN, "mail-aliases.yml", "postmaster: root\nabuse: jdoe\n"},
     {MD_KIND_FORWARD, "/home/jdoe/.forward", "jdoe@outlook.de\n"},
     {MD_KIND_FORWARD, "filter", "# Exim filter\nif error_message then finish endif\n"
                                 "deliver jdoe@outlook.de\n"},
@@ -143,12 +182,19 @@ static void test_kind_names(void **state)
     assert_string_equal(md_ingest_kind_name(MD_KIND_COUNT), "unknown");
 }
 
-/* Every regular file below dir (skipping SOURCE.txt) whose name passes
- * `want_name` must be detected as `kind`.  Returns the number checked; -1
- * when the corpus is absent. */
-static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wrong)
+typedef struct {
+    const char *dir, *suffix; /* the files of dir whose names end so */
+    md_kind kind;             /* must be detected as this */
+    const char *contains;     /* and contain this (NULL: any name) */
+    const char *as;           /* the name detection is told (NULL: the file's) */
+} corpus_set;
+
+/* Every non-empty regular file in the set's directory (but SOURCE.txt)
+ * whose name passes its filters must be detected as its kind.  Returns the
+ * number checked; -1 when the corpus is absent. */
+static int detect_dir(const corpus_set *set, int *wrong)
 {
-    DIR *d = opendir(dir);
+    DIR *d = opendir(set->dir);
     if (!d)
         return -1;
     int n = 0;
@@ -157,11 +203,12 @@ static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wr
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.' || strcmp(de->d_name, "SOURCE.txt") == 0)
             continue;
-        size_t nl = strlen(de->d_name), sl = strlen(suffix);
-        if (nl < sl || strcmp(de->d_name + nl - sl, suffix) != 0)
+        size_t nl = strlen(de->d_name), sl = strlen(set->suffix);
+        if (nl < sl || strcmp(de->d_name + nl - sl, set->suffix) != 0 ||
+            (set->contains && !strstr(de->d_name, set->contains)))
             continue;
         char p[4096];
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        snprintf(p, sizeof p, "%s/%s", set->dir, de->d_name);
         struct stat st;
         if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
@@ -170,10 +217,12 @@ static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wr
             continue;
         size_t len = fread(buf, 1, sizeof buf, fp);
         fclose(fp);
-        md_kind k = md_ingest_detect(buf, len, p);
-        if (k != kind) {
+        if (len == 0)
+            continue;
+        md_kind k = md_ingest_detect(buf, len, set->as ? set->as : p);
+        if (k != set->kind) {
             print_message("  %s: %s, expected %s\n", p, md_ingest_kind_name(k),
-                          md_ingest_kind_name(kind));
+                          md_ingest_kind_name(set->kind));
             (*wrong)++;
         }
         n++;
@@ -185,27 +234,24 @@ static int detect_dir(const char *dir, const char *suffix, md_kind kind, int *wr
 static void test_detect_corpus(void **state)
 {
     (void)state;
-    static const struct {
-        const char *dir, *suffix;
-        md_kind kind;
-    } sets[] = {
-        {MD_SHARED "/corpus/fail2ban", "postfix", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "exim", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "exim-spam", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "sendmail-auth", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "sendmail-reject", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "sieve", MD_KIND_LOG},
-        {MD_SHARED "/corpus/fail2ban", "dovecot", MD_KIND_LOG},
-        {MD_SHARED "/corpus/exim-testsuite/test/log", "", MD_KIND_LOG},
-        {MD_SHARED "/corpus/parse-syslog-mail/t/logs", ".log", MD_KIND_LOG},
-        {MD_SHARED "/corpus/lnav", ".0", MD_KIND_LOG},
-        {MD_SHARED "/corpus/pigeonhole/examples", ".sieve", MD_KIND_SIEVE},
-        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES},
-        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES},
+    static const corpus_set sets[] = {
+        {MD_SHARED "/corpus/fail2ban", "postfix", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "exim", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "exim-spam", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "sendmail-auth", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "sendmail-reject", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "sieve", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/fail2ban", "dovecot", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/exim-testsuite/test/log", "", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/parse-syslog-mail/t/logs", ".log", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/lnav", ".0", MD_KIND_LOG, NULL, NULL},
+        {MD_SHARED "/corpus/pigeonhole/examples", ".sieve", MD_KIND_SIEVE, NULL, NULL},
+        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES, NULL, NULL},
+        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES, NULL, NULL},
     };
     int total = 0, wrong = 0, present = 0;
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
-        int n = detect_dir(sets[i].dir, sets[i].suffix, sets[i].kind, &wrong);
+        int n = detect_dir(&sets[i], &wrong);
         if (n < 0)
             continue;
         present++;
@@ -219,6 +265,48 @@ static void test_detect_corpus(void **state)
     assert_true(total > 100);
     /* lnav's French month names are not a syslog we read: one allowed miss */
     assert_true(wrong <= 1);
+}
+
+/* aliases files by their syntax (the name hidden): Exim's test suite, the
+ * BSDs', the scenario's; YAML never, also under the name "aliases":
+ * postfix-grok-patterns' test files (which became 422 rules) and the YAML
+ * fixtures (an Ansible vars file, a GitLab CI file) */
+static void test_detect_aliases_or_yaml(void **state)
+{
+    (void)state;
+    static const corpus_set fixtures[] = {
+        {MD_FIXTURES "/rules", "aliases", MD_KIND_ALIASES, NULL, "x"},
+        {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, NULL},
+        {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, "x"},
+        {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, "/etc/aliases"},
+    };
+    static const corpus_set corpus[] = {
+        {MD_SHARED "/corpus/exim-testsuite/test/aux-fixed", "", MD_KIND_ALIASES, "alias", "x"},
+        {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES, NULL, "x"},
+        {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES, NULL, "x"},
+        {MD_SHARED "/corpus/postfix-grok-patterns/test", ".yaml", MD_KIND_UNKNOWN, NULL, NULL},
+        {MD_SHARED "/corpus/postfix-grok-patterns/test", ".yaml", MD_KIND_UNKNOWN, NULL, "aliases"},
+    };
+    int wrong = 0, n = 0;
+    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        int k = detect_dir(&fixtures[i], &wrong);
+        assert_true(k >= 1);
+        n += k;
+    }
+    assert_int_equal(n, 7);
+    int present = 0;
+    for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
+        int k = detect_dir(&corpus[i], &wrong);
+        if (k >= 0) {
+            present++;
+            n += k;
+        }
+    }
+    print_message("%d files (corpus %s), %d detected wrongly\n", n,
+                  present ? "present" : "absent", wrong);
+    assert_int_equal(wrong, 0);
+    if (present)
+        assert_true(n > 7 + 2 * 191 + 30);
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -332,7 +420,7 @@ static void test_walk(void **state)
     md_ingest ig = walk_ingest();
     md_err e = {0, ""};
     int rc = md_ingest_path(&ig, root, &e);
-    /* the dangling link was reported: some input skipped */
+    /* the dangling link and the named pipe were reported: some input skipped */
     assert_int_equal(rc, MD_ERR_PARSE);
     static const char *const want[] = {
         "/.forward", "/Maildir/cur/1732785531.M1P2.mailup:2,S",
@@ -348,10 +436,12 @@ static void test_walk(void **state)
         assert_int_equal(rec.kinds[i], wkind[i]);
     }
     assert_int_equal(ig.stats.files, nw);
-    assert_int_equal(ig.stats.files_failed, 1);
-    assert_int_equal(ig.stats.skipped, 1);
-    assert_int_equal(rec.nwarn, 1);
+    assert_int_equal(ig.stats.files_failed, 2);
+    assert_int_equal(ig.stats.skipped, 2);
+    assert_int_equal(rec.nwarn, 2);
     assert_non_null(strstr(rec.warned[0], "dangling.log:0: cannot stat"));
+    assert_non_null(strstr(rec.warned[1], "/fifo:0: not a regular file or directory (named pipe, "
+                                          "read only when named itself); skipped"));
     assert_int_equal(ig.stats.by_kind[MD_KIND_LOG], 4);
     assert_int_equal(ig.stats.by_kind[MD_KIND_MESSAGE], 2);
     assert_true(ig.stats.bytes == 0); /* the recorder consumed nothing */
@@ -443,7 +533,7 @@ static void test_walk_reader_failures(void **state)
     md_err e = {0, ""};
     assert_int_equal(md_ingest_path(&ig, root, &e), MD_ERR_PARSE);
     assert_int_equal(rec.n, 7);
-    assert_int_equal(ig.stats.files_failed, 2);
+    assert_int_equal(ig.stats.files_failed, 3); /* the dangling link, the pipe, a.log */
     int found = 0;
     for (int i = 0; i < rec.nwarn; i++)
         if (strstr(rec.warned[i], "/a.log:0: ") && strstr(rec.warned[i], "truncated gzip"))
@@ -500,6 +590,194 @@ static void test_walk_single_and_forced(void **state)
     assert_int_equal(md_ingest_path(&ig, "/nonexistent/mail.log", &e), MD_ERR_PARSE);
     assert_int_equal(ig.stats.files_failed, 1);
     assert_int_equal(rec.nwarn, 1);
+}
+
+static void link_at(const char *target, const char *rel)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    assert_int_equal(symlink(target, p), 0);
+}
+
+/* a warning that contains both pieces, in this order */
+static int warned(const char *a, const char *b)
+{
+    for (int i = 0; i < rec.nwarn; i++) {
+        const char *x = strstr(rec.warned[i], a);
+        if (x && strstr(x + strlen(a), b))
+            return 1;
+    }
+    return 0;
+}
+
+static void test_walk_link_loops(void **state)
+{
+    (void)state;
+    static const char log[] = "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n";
+    /* d/a -> .. and d/b -> . grew the walk exponentially (to the depth
+     * limit); x and y link to each other */
+    mk("/loops");
+    mk("/loops/d");
+    mk("/loops/x");
+    mk("/loops/y");
+    link_at("..", "/loops/d/a");
+    link_at(".", "/loops/d/b");
+    link_at("../y", "/loops/x/tey");
+    link_at("../x", "/loops/y/tox");
+    put("/loops/d/f.log", log);
+    put("/loops/x/g.log", log);
+    put("/loops/y/h.log", log);
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    char p[1024];
+    snprintf(p, sizeof p, "%s/loops", root);
+    int rc = md_ingest_path(&ig, p, &e);
+    for (int i = 0; i < rec.n; i++)
+        print_message("  walked %s\n", rec.seen[i]);
+    for (int i = 0; i < rec.nwarn; i++)
+        print_message("  warned %s\n", rec.warned[i]);
+    /* every file once, every directory once; nothing was left unread */
+    assert_int_equal(rec.n, 3);
+    assert_string_equal(rec.seen[0], "/loops/d/f.log");
+    assert_string_equal(rec.seen[1], "/loops/x/g.log");
+    assert_string_equal(rec.seen[2], "/loops/x/tey/h.log");
+    assert_int_equal(rc, MD_OK);
+    assert_int_equal(ig.stats.skipped, 0);
+    assert_int_equal(ig.stats.files_failed, 0);
+    /* each link that leads back is named once, with where it leads */
+    assert_int_equal(rec.nwarn, 4);
+    assert_true(warned("/loops/d/a:0: symbolic link loop: this is ", "/loops again"));
+    assert_true(warned("/loops/d/b:0: symbolic link loop: this is ", "/loops/d again"));
+    assert_true(warned("/loops/x/tey/tox:0: symbolic link loop: this is ", "/loops/x again"));
+    assert_true(warned("/loops/y:0: the same directory as ", "/loops/x/tey, read already"));
+}
+
+static void test_walk_file_links(void **state)
+{
+    (void)state;
+    /* a file reached again through a symbolic link or a hard link is not
+     * read twice */
+    mk("/links");
+    put("/links/a.log", "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n");
+    link_at("a.log", "/links/b.log");
+    char a[1024], c[1024];
+    snprintf(a, sizeof a, "%s/links/a.log", root);
+    snprintf(c, sizeof c, "%s/links/c.log", root);
+    assert_int_equal(link(a, c), 0);
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    char p[1024];
+    snprintf(p, sizeof p, "%s/links", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_string_equal(rec.seen[0], "/links/a.log");
+    assert_int_equal(ig.stats.files, 1);
+    assert_int_equal(rec.nwarn, 2);
+    assert_true(warned("/links/b.log:0: the same file as ", "/links/a.log (a link"));
+    assert_true(warned("/links/c.log:0: the same file as ", "/links/a.log (a link"));
+}
+
+static void put_gz(const char *rel, const char *text)
+{
+    char p[1024];
+    snprintf(p, sizeof p, "%s%s", root, rel);
+    gzFile z = gzopen(p, "wb");
+    assert_non_null(z);
+    if (*text)
+        assert_int_equal(gzputs(z, text), (int)strlen(text));
+    assert_int_equal(gzclose(z), Z_OK);
+}
+
+static void test_walk_special_files(void **state)
+{
+    (void)state;
+    mk("/special");
+    put_gz("/special/good.log.gz", "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n");
+    put_gz("/special/empty.gz", "");
+    put("/special/empty.log", "");
+    link_at("/dev/zero", "/special/zero");
+    char p[1024];
+    snprintf(p, sizeof p, "%s/special/fifo", root);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    assert_true((size_t)snprintf(sa.sun_path, sizeof sa.sun_path, "%s/special/sock", root) <
+                sizeof sa.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    md_ingest ig = walk_ingest();
+    md_err e = {0, ""};
+    snprintf(p, sizeof p, "%s/special", root);
+    assert_int_equal(md_ingest_path(&ig, p, &e), MD_ERR_PARSE);
+    for (int i = 0; i < rec.nwarn; i++)
+        print_message("  warned %s\n", rec.warned[i]);
+    /* the compressed log is read; everything else is named with its reason */
+    assert_int_equal(rec.n, 1);
+    assert_string_equal(rec.seen[0], "/special/good.log.gz");
+    assert_int_equal(rec.kinds[0], MD_KIND_LOG);
+    assert_int_equal(rec.nwarn, 5);
+    assert_int_equal(ig.stats.files_failed, 5);
+    assert_true(warned("/special/empty.gz:0: ", "no data once decompressed (empty or damaged); skipped"));
+    assert_true(warned("/special/empty.log:0: ", "empty; skipped"));
+    assert_true(warned("/special/fifo:0: ", "(named pipe, read only when named itself); skipped"));
+    assert_true(warned("/special/sock:0: ", "not a regular file or directory (socket); skipped"));
+    assert_true(warned("/special/zero:0: ", "not a regular file or directory (character device)"));
+    /* named: a device is never read, not even as a forced kind; a socket */
+    const char *const named[] = {"/dev/zero", "/dev/urandom", "/dev/null", sa.sun_path};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+        ig = walk_ingest();
+        ig.force_kind = MD_KIND_LOG;
+        assert_int_equal(md_ingest_path(&ig, named[i], &e), MD_ERR_PARSE);
+        assert_int_equal(rec.n, 0);
+        assert_int_equal(rec.nwarn, 1);
+        assert_int_equal(ig.stats.files_failed, 1);
+        assert_true(warned(named[i], i < 3 ? "(character device); skipped" : "(socket); skipped"));
+    }
+    close(fd);
+}
+
+/* put `fd` on standard input, run md_ingest_path("-") with the kind forced
+ * to `force`, put the old standard input back */
+static int ingest_stdin_from(md_ingest *ig, int fd, md_kind force)
+{
+    int saved = dup(0);
+    assert_true(saved >= 0);
+    assert_int_equal(dup2(fd, 0), 0);
+    close(fd);
+    md_err e = {0, ""};
+    ig->force_kind = force;
+    int rc = md_ingest_path(ig, "-", &e);
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    return rc;
+}
+
+static void test_walk_stdin(void **state)
+{
+    (void)state;
+    /* from a device: not read (with --format log it would never end) */
+    md_ingest ig = walk_ingest();
+    int fd = open("/dev/zero", O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(ingest_stdin_from(&ig, fd, MD_KIND_LOG), MD_ERR_PARSE);
+    assert_int_equal(rec.n, 0);
+    assert_true(warned("-:0: ", "standard input is a character device, not a file, pipe or "
+                                "terminal; skipped"));
+    /* from a pipe, and from a file: read */
+    int pp[2];
+    static const char log[] = "Nov 28 09:18:51 n-mail-1 sm-mta[1]: x: stat=Sent\n";
+    assert_int_equal(pipe(pp), 0);
+    assert_int_equal(write(pp[1], log, sizeof log - 1), (ssize_t)(sizeof log - 1));
+    close(pp[1]);
+    ig = walk_ingest();
+    assert_int_equal(ingest_stdin_from(&ig, pp[0], MD_KIND_UNKNOWN), MD_OK);
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.kinds[0], MD_KIND_LOG);
+    char p[1024];
+    snprintf(p, sizeof p, "%s/sub/c.log", root);
+    ig = walk_ingest();
+    assert_int_equal(ingest_stdin_from(&ig, open(p, O_RDONLY), MD_KIND_UNKNOWN), MD_OK);
+    assert_int_equal(rec.n, 1);
 }
 
 static void test_warn_counts(void **state)
@@ -586,11 +864,16 @@ int main(void)
         cmocka_unit_test(test_detect_table),
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_detect_corpus),
+        cmocka_unit_test(test_detect_aliases_or_yaml),
         cmocka_unit_test(test_walk),
         cmocka_unit_test(test_walk_progress),
         cmocka_unit_test(test_walk_rotation_order),
         cmocka_unit_test(test_walk_reader_failures),
         cmocka_unit_test(test_walk_single_and_forced),
+        cmocka_unit_test(test_walk_link_loops),
+        cmocka_unit_test(test_walk_file_links),
+        cmocka_unit_test(test_walk_special_files),
+        cmocka_unit_test(test_walk_stdin),
         cmocka_unit_test(test_warn_counts),
         cmocka_unit_test(test_fingerprint),
     };
