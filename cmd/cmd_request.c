@@ -9,6 +9,7 @@
 #include <time.h>
 #include "analysis.h"
 #include "cli.h"
+#include "outfile.h"
 #include "render.h"
 #include "store_case.h"
 
@@ -148,13 +149,16 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
             result = MD_EXIT_FAIL;
         }
     }
-    if (result == MD_EXIT_OK) {
-        FILE *fp = out ? fopen(out, "wb") : stdout;
-        if (!fp || fwrite(md_buf_cstr(&text), 1, text.len, fp) != text.len ||
-            (out && fclose(fp) != 0)) {
-            md_cli_error("request: %s: cannot write", out ? out : "standard output");
+    if (result == MD_EXIT_OK && out) {
+        if (md_outfile_write(out, text.data, text.len, &err) != MD_OK) {
+            md_cli_error("request: %s", err.msg);
             result = MD_EXIT_FAIL;
         }
+    } else if (result == MD_EXIT_OK &&
+               (fwrite(md_buf_cstr(&text), 1, text.len, stdout) != text.len ||
+                fflush(stdout) != 0)) {
+        md_cli_error("request: standard output: cannot write");
+        result = MD_EXIT_FAIL;
     }
     if (result == MD_EXIT_OK) {
         const char *ipv[1024];
