@@ -35,7 +35,8 @@ static void help(FILE *fp)
             "  -t, --ticket N     a ticket (repeatable)\n"
             "  --since T          window start (2016-04-06, @UNIX, ...)\n"
             "  --until T          window end (default: now)\n"
-            "  -o, --out FILE     write to FILE (default standard output)\n"
+            "  -o, --out FILE     write to FILE (default standard output; its directory is\n"
+            "                     created if missing)\n"
             "  -f, --format FMT   txt or xml (default: xml when FILE ends in .xml, else txt)\n"
             "  -h, --help         this text\n\n"
             "Exit status: 0 written, 1 failure, 2 usage error, 4 no ticket and no evidence.\n");
@@ -100,10 +101,14 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         size_t l = out ? strlen(out) : 0;
         format = l > 4 && strcmp(out + l - 4, ".xml") == 0 ? "xml" : "txt";
     }
+    md_err err = {0, ""};
+    if (out && md_outfile_mkparents(out, &err) != MD_OK) {
+        md_cli_error("request: --out %s: %s", out, err.msg);
+        return err.code == MD_ERR_ARG ? MD_EXIT_USAGE : MD_EXIT_FAIL;
+    }
     md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st)
         return MD_EXIT_FAIL;
-    md_err err = {0, ""};
     md_case_ticket *all = NULL;
     size_t nall = 0;
     if (!nt) {

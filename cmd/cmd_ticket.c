@@ -1,16 +1,15 @@
 /* cmd_ticket.c: `maildossier ticket NUMBER --address ADDR...`: write the
  * dossier of a helpdesk ticket (PDF, text, XML) from the evidence in the
  * store and record the ticket.  A thin main over lib/analysis.h. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include "analysis.h"
 #include "cli.h"
 #include "heap.h"
+#include "outfile.h"
 #include "store_case.h"
 #include "text.h"
 
@@ -147,15 +146,9 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         md_cli_error("ticket: the window ends before it starts");
         return MD_EXIT_USAGE;
     }
-    struct stat sb;
-    if (stat(dir, &sb) != 0) {
-        if (mkdir(dir, 0777) != 0) {
-            md_cli_error("ticket: --out %s: %s", dir, strerror(errno));
-            return MD_EXIT_FAIL;
-        }
-    } else if (!S_ISDIR(sb.st_mode)) {
-        md_cli_error("ticket: --out %s: not a directory", dir);
-        return MD_EXIT_USAGE;
+    if (md_outfile_mkdirs(dir, &err) != MD_OK) {
+        md_cli_error("ticket: --out %s: %s", dir, err.msg);
+        return err.code == MD_ERR_ARG ? MD_EXIT_USAGE : MD_EXIT_FAIL;
     }
     /* the PDF's fonts load on a thread while the store opens and the
      * analysis runs */

@@ -1,4 +1,5 @@
-/* outfile.c: writing output files whole and safely (see outfile.h).  Owns the temporary files it creates until
+/* outfile.c: writing output files whole and safely, and making their
+ * directories (see outfile.h).  Owns the temporary files it creates until
  * they are renamed or removed; never prints, never follows a link at a name
  * it creates. */
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "outfile.h"
@@ -94,4 +96,59 @@ int md_outfile_write(const char *path, const void *data, size_t n, md_err *err)
         return MD_OK;
     unlink(tmp);
     return md_err_set(err, MD_ERR_IO, "%s: %s", shown(show, path), strerror(e));
+}
+
+/* make the one directory p (its parent exists): 0 or an error naming p */
+static int mkdir_one(const char *p, md_err *err)
+{
+    char show[MD_LIMIT_SHOW_ARG];
+    struct stat sb;
+    if (mkdir(p, 0755) == 0)
+        return MD_OK;
+    int e = errno;
+    if (stat(p, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return MD_OK;
+        return md_err_set(err, MD_ERR_ARG, "%s: not a directory", shown(show, p));
+    }
+    return md_err_set(err, MD_ERR_IO, "cannot make directory %s: %s", shown(show, p),
+                      strerror(e));
+}
+
+int md_outfile_mkdirs(const char *dir, md_err *err)
+{
+    char p[MD_LIMIT_PATH];
+    struct stat sb;
+    size_t n = strlen(dir);
+    if (n >= sizeof p)
+        return md_err_set(err, MD_ERR_LIMIT, "path longer than %d bytes", MD_LIMIT_PATH - 1);
+    if (n == 0 || (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)))
+        return MD_OK;
+    memcpy(p, dir, n + 1);
+    /* each prefix that ends before a '/' (not the root, not "a//"), then dir */
+    for (size_t i = 1; i <= n; i++) {
+        if ((p[i] != '/' && p[i] != '\0') || p[i - 1] == '/')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        int rc = mkdir_one(p, err);
+        p[i] = c;
+        if (rc != MD_OK)
+            return rc;
+    }
+    return MD_OK;
+}
+
+int md_outfile_mkparents(const char *path, md_err *err)
+{
+    char p[MD_LIMIT_PATH];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return MD_OK;
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof p)
+        return md_err_set(err, MD_ERR_LIMIT, "path longer than %d bytes", MD_LIMIT_PATH - 1);
+    memcpy(p, path, n);
+    p[n] = '\0';
+    return md_outfile_mkdirs(p, err);
 }

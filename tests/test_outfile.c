@@ -1,6 +1,8 @@
 /* test_outfile.c: output files (lib/outfile.c): a file written whole with
  * its mode, over an old one and over a planted link (the link replaced, its
- * target untouched), no temporary file left after success or failure. */
+ * target untouched), no temporary file left after success or failure;
+ * mkdir -p semantics: missing parents made, existing ones fine, a component
+ * that is a file named in the error, an over-long path refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,6 +54,16 @@ static int count_names(const char *d, const char *s)
         k += strstr(e->d_name, s) != NULL;
     closedir(dp);
     return k;
+}
+
+/* dir/sub is a directory (through links) */
+static void assert_is_dir(const char *sub)
+{
+    char p[600];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/%s", dir, sub);
+    assert_int_equal(stat(p, &sb), 0);
+    assert_true(S_ISDIR(sb.st_mode));
 }
 
 static void test_write_whole(void **state)
@@ -127,12 +139,62 @@ static void test_failure_leaves_nothing(void **state)
     assert_non_null(strstr(err.msg, "No such file"));
 }
 
+static void test_mkdirs(void **state)
+{
+    (void)state;
+    char p[600], q[600];
+    md_err err = {0, ""};
+    snprintf(p, sizeof p, "%s/a/b//c/", dir);
+    assert_int_equal(md_outfile_mkdirs(p, &err), MD_OK);
+    assert_is_dir("a/b/c");
+    /* again: all there */
+    assert_int_equal(md_outfile_mkdirs(p, &err), MD_OK);
+    assert_int_equal(md_outfile_mkdirs(".", &err), MD_OK);
+    assert_int_equal(md_outfile_mkdirs("/", &err), MD_OK);
+    /* through a link to a directory */
+    snprintf(p, sizeof p, "%s/link", dir);
+    snprintf(q, sizeof q, "%s/a", dir);
+    assert_int_equal(symlink(q, p), 0);
+    snprintf(p, sizeof p, "%s/link/d", dir);
+    assert_int_equal(md_outfile_mkdirs(p, &err), MD_OK);
+    assert_is_dir("a/d");
+    /* a component that is a file: named, MD_ERR_ARG */
+    snprintf(p, sizeof p, "%s/a/file", dir);
+    assert_int_equal(md_outfile_write(p, "x", 1, &err), MD_OK);
+    snprintf(q, sizeof q, "%s/a/file/e/f", dir);
+    assert_int_equal(md_outfile_mkdirs(q, &err), MD_ERR_ARG);
+    assert_non_null(strstr(err.msg, "a/file: not a directory"));
+    /* a component that cannot be made (procfs refuses, also to root): named */
+    assert_int_equal(md_outfile_mkdirs("/proc/md_test_outfile/a", &err), MD_ERR_IO);
+    assert_non_null(strstr(err.msg, "cannot make directory /proc/md_test_outfile: "));
+    /* over MD_LIMIT_PATH */
+    static char huge[MD_LIMIT_PATH + 10];
+    memset(huge, 'x', sizeof huge - 1);
+    assert_int_equal(md_outfile_mkdirs(huge, &err), MD_ERR_LIMIT);
+}
+
+static void test_mkparents(void **state)
+{
+    (void)state;
+    char p[600];
+    md_err err = {0, ""};
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/r/s/request.txt", dir);
+    assert_int_equal(md_outfile_mkparents(p, &err), MD_OK);
+    assert_is_dir("r/s");
+    assert_int_equal(stat(p, &sb), -1); /* the file itself is not made */
+    assert_int_equal(md_outfile_mkparents("request.txt", &err), MD_OK);
+    assert_int_equal(md_outfile_mkparents("/request.txt", &err), MD_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_write_whole),
         cmocka_unit_test(test_link_at_the_name_is_replaced),
         cmocka_unit_test(test_failure_leaves_nothing),
+        cmocka_unit_test(test_mkdirs),
+        cmocka_unit_test(test_mkparents),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
