@@ -55,11 +55,11 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
     const char *out = NULL, *format = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:o:f:h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("request", argc, argv, "t:o:f:h", opts)) != -1) {
         switch (c) {
         case 't':
             if (!md_analysis_ticket_valid(optarg)) {
-                md_cli_error("request: --ticket %s: not a ticket number", optarg);
+                md_cli_error("request: --ticket %s: not a ticket number", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             if (nt == MAX_TICKETS) {
@@ -71,14 +71,15 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         case 's':
         case 'u':
             if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
-                md_cli_error("request: --%s %s: not a time", c == 's' ? "since" : "until", optarg);
+                md_cli_error("request: --%s %s: not a time", c == 's' ? "since" : "until",
+                             md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;
         case 'o': out = optarg; break;
         case 'f':
             if (strcmp(optarg, "txt") && strcmp(optarg, "xml")) {
-                md_cli_error("request: --format %s: txt or xml", optarg);
+                md_cli_error("request: --format %s: txt or xml", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             format = optarg;
@@ -88,7 +89,7 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         }
     }
     if (optind != argc) {
-        md_cli_error("request: unexpected argument '%s'", argv[optind]);
+        md_cli_error("request: unexpected argument '%s'", md_cli_arg(argv[optind]));
         return MD_EXIT_USAGE;
     }
     if (since && !until)
@@ -103,7 +104,7 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
     }
     md_err err = {0, ""};
     if (out && md_outfile_mkparents(out, &err) != MD_OK) {
-        md_cli_error("request: --out %s: %s", out, err.msg);
+        md_cli_error("request: --out %s: %s", md_cli_arg(out), err.msg);
         return err.code == MD_ERR_ARG ? MD_EXIT_USAGE : MD_EXIT_FAIL;
     }
     md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
@@ -174,9 +175,9 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
                                       NULL, &err) != MD_OK) {
             md_cli_error("request: recording it in the store: %s", err.msg);
             result = MD_EXIT_FAIL;
-        } else if (out && !cli->quiet) {
-            fprintf(stderr, "request with %zu IP%s from %zu ticket%s written to %s\n", nips,
-                    nips == 1 ? "" : "s", nt, nt == 1 ? "" : "s", out);
+        } else if (out) {
+            md_cli_info(cli, "request with %zu IP%s from %zu ticket%s written to %s", nips,
+                        nips == 1 ? "" : "s", nt, nt == 1 ? "" : "s", md_cli_arg(out));
         }
     }
     md_buf_free(&text);
