@@ -1,4 +1,7 @@
-/* cli.c: helpers shared by the command mains (see cli.h). */
+/* cli.c: helpers shared by the command mains (see cli.h).  Every message to
+ * the user leaves through say(): outside text in it cannot reach the
+ * terminal as control characters. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,19 +9,25 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "text.h"
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+/* one line on stderr: prefix, then fmt made safe for a terminal (control
+ * characters as \xNN; what quoted an argument with md_cli_arg is short) */
+static void say(const char *prefix, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "maildossier: %s", prefix);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    md_buf raw = MD_BUF_INIT, safe = MD_BUF_INIT;
+    md_buf_vprintf(&raw, fmt, ap);
+    md_text_terminal(&safe, md_buf_cstr(&raw), raw.len);
+    fprintf(stderr, "%s%s\n", prefix, md_buf_cstr(&safe));
+    md_buf_free(&raw);
+    md_buf_free(&safe);
 }
 
 void md_cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("", fmt, ap);
+    say("maildossier: ", fmt, ap);
     va_end(ap);
 }
 
@@ -27,7 +36,7 @@ void md_cli_warn(md_cli *cli, const char *fmt, ...)
     (void)cli;
     va_list ap;
     va_start(ap, fmt);
-    vmsg("warning: ", fmt, ap);
+    say("maildossier: warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -37,9 +46,70 @@ void md_cli_info(md_cli *cli, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+const char *md_cli_arg(const char *s)
+{
+    static char ring[4][MD_LIMIT_SHOW_ARG];
+    static unsigned next;
+    char *dst = ring[next++ % 4];
+    return md_text_printable(dst, MD_LIMIT_SHOW_ARG, s, strlen(s));
+}
+
+/* how many options of longopts the word w ("--name" or "--name=value")
+ * names or abbreviates, counting only those with val v when v is not 0;
+ * -1 when one is named in full */
+static int long_matches(const char *w, const struct option *longopts, int v)
+{
+    size_t n = strcspn(w + 2, "=");
+    int k = 0;
+    for (const struct option *o = longopts; o && o->name; o++) {
+        if (strncmp(o->name, w + 2, n) != 0 || (v && o->val != v))
+            continue;
+        if (o->name[n] == '\0')
+            return -1;
+        k++;
+    }
+    return k;
+}
+
+/* getopt's complaint (c: '?' or ':'), quoted; cmd (may be NULL) starts the
+ * message.  A long option's word is argv[optind - 1] (getopt has stepped
+ * over it); a short option is optopt (its word may not be behind optind:
+ * "-xq" fails at x before q). */
+static void bad_option(const char *cmd, int c, char **argv, const struct option *longopts)
+{
+    const char *w = argv[optind - 1], *sep = cmd ? ": " : "";
+    int is_long = strncmp(w, "--", 2) == 0 && (!optopt || long_matches(w, longopts, optopt));
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    const char *what = md_cli_arg(is_long ? w : shortopt);
+    if (!cmd)
+        cmd = "";
+    if (c == ':')
+        md_cli_error("%s%soption '%s' needs an argument", cmd, sep, what);
+    else if (is_long && optopt) /* --help=x */
+        md_cli_error("%s%soption '%s' takes no argument", cmd, sep, what);
+    else
+        md_cli_error("%s%s%s option '%s'", cmd, sep,
+                     is_long && long_matches(w, longopts, 0) > 1 ? "ambiguous" : "unknown", what);
+}
+
+int md_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+                  const struct option *longopts)
+{
+    char spec[64];
+    int plus = shortopts[0] == '+';
+    /* ':' first (after '+'): getopt prints nothing and tells a missing
+     * argument (':') from an unknown option ('?') */
+    snprintf(spec, sizeof spec, "%s:%s", plus ? "+" : "", shortopts + plus);
+    int c = getopt_long(argc, argv, spec, longopts, NULL);
+    if (c == '?' || c == ':') {
+        bad_option(cmd, c, argv, longopts);
+        return '?';
+    }
+    return c;
 }
 
 /* on_wait: the store is busy: say once what we wait for */
@@ -57,7 +127,7 @@ md_store *md_cli_store(md_cli *cli, int flags)
     md_err err = {0, ""};
     if ((flags & MD_STORE_READONLY) && access(cli->db_path, F_OK) != 0) {
         md_cli_error("no store at %s (see 'maildossier ingest', --db, MAILDOSSIER_DB)",
-                     cli->db_path);
+                     md_cli_arg(cli->db_path));
         return NULL;
     }
     char label[64];

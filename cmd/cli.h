@@ -31,10 +31,28 @@ typedef struct md_cli {
 /* md_cli_store: open the store (once); NULL after printing an error. */
 md_store *md_cli_store(md_cli *cli, int flags);
 
-/* Messages on stderr, prefixed "maildossier: ". */
+/* Messages on stderr, one line each: errors and warnings prefixed
+ * "maildossier: ", info unprefixed (and not with -q).  Control characters
+ * in the formatted line are shown as \xNN (md_text_terminal), whatever
+ * the arguments were; quote each outside string with md_cli_arg too, so
+ * that a long one is cut. */
 void md_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void md_cli_warn(md_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void md_cli_info(md_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* md_cli_arg: s (an argument, a path, a name from outside) for a message:
+ * printable ASCII, cut to MD_LIMIT_SHOW_ARG bytes with "...(N bytes)"
+ * (md_text_printable).  The result is static: valid until the fourth call
+ * after this one. */
+const char *md_cli_arg(const char *s);
+
+/* md_cli_getopt: getopt_long(argc, argv, shortopts, longopts, NULL), but
+ * getopt prints nothing: an unknown option, one that needs an argument
+ * and has none, or an ambiguous one is reported here with md_cli_error,
+ * quoted, after cmd (NULL: none), and '?' returned. */
+struct option;
+int md_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+                  const struct option *longopts);
 
 /* md_cli_wants_help: 1 if argv holds -h or --help (then print usage). */
 int md_cli_wants_help(int argc, char **argv);

@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "ingest.h"
 #include "rulefile.h"
-#include "text.h"
 
 static void help(FILE *fp)
 {
@@ -63,17 +62,12 @@ static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
         fputs("\r\033[K", stderr);
         ps->drew = 0;
     }
-    /* file names and messages may carry bytes from outside: mask them */
-    md_buf f = MD_BUF_INIT, m = MD_BUF_INIT;
-    md_text_terminal(&f, file, strlen(file));
-    md_text_terminal(&m, msg, strlen(msg));
+    /* file names and messages may carry bytes from outside: md_cli_error
+     * masks them, md_cli_arg cuts a long name */
     if (line)
-        fprintf(stderr, "maildossier: %s:%llu: %s\n", md_buf_cstr(&f), (unsigned long long)line,
-                md_buf_cstr(&m));
+        md_cli_error("%s:%llu: %s", md_cli_arg(file), (unsigned long long)line, msg);
     else
-        fprintf(stderr, "maildossier: %s: %s\n", md_buf_cstr(&f), md_buf_cstr(&m));
-    md_buf_free(&f);
-    md_buf_free(&m);
+        md_cli_error("%s: %s", md_cli_arg(file), msg);
 }
 
 static void on_progress(void *arg, const md_ingest *ig, const char *file, uint64_t done,
@@ -95,8 +89,9 @@ static void on_progress(void *arg, const md_ingest *ig, const char *file, uint64
         snprintf(eta, sizeof eta, ", ETA %.0fs", left);
     }
     const char *base = strrchr(file, '/');
-    fprintf(stderr, "\r\033[K%s: %.1f/%.1f MB, %llu lines, %.0f lines/s%s", base ? base + 1 : file,
-            done / 1e6, total / 1e6, (unsigned long long)ig->stats.lines, rate, eta);
+    fprintf(stderr, "\r\033[K%s: %.1f/%.1f MB, %llu lines, %.0f lines/s%s",
+            md_cli_arg(base ? base + 1 : file), done / 1e6, total / 1e6,
+            (unsigned long long)ig->stats.lines, rate, eta);
     ps->drew = 1;
 }
 
@@ -113,25 +108,26 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
     md_kind force = MD_KIND_UNKNOWN;
     const char *log_format = NULL, *rules_home = NULL, *host = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("ingest", argc, argv, "hq", opts)) != -1) {
         switch (c) {
         case 'y':
             year = atoi(optarg);
             if (year < 1970 || year > 2200) {
-                md_cli_error("ingest: --year %s: not a year", optarg);
+                md_cli_error("ingest: --year %s: not a year", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;
         case 'f':
             force = md_ingest_kind_parse(optarg);
             if (force == MD_KIND_UNKNOWN) {
-                md_cli_error("ingest: --format %s: unknown kind", optarg);
+                md_cli_error("ingest: --format %s: unknown kind", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;
         case 'l':
             if (strcmp(optarg, "sendmail") && strcmp(optarg, "postfix") && strcmp(optarg, "exim")) {
-                md_cli_error("ingest: --log-format %s: sendmail, postfix or exim", optarg);
+                md_cli_error("ingest: --log-format %s: sendmail, postfix or exim",
+                             md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             log_format = optarg;
@@ -141,7 +137,7 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
         case 'R': rules_home = optarg; break;
         case 'H':
             if (!*optarg || strlen(optarg) > 255 || strpbrk(optarg, " \t\r\n")) {
-                md_cli_error("ingest: --host %s: not a host name", optarg);
+                md_cli_error("ingest: --host %s: not a host name", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             host = optarg;

@@ -111,7 +111,7 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("ip", argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'h': help(stdout); return MD_EXIT_OK;
         default: help(stderr); return MD_EXIT_USAGE;
@@ -124,7 +124,7 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
     }
     md_ip ip;
     if (md_ip_parse(&ip, argv[optind], strlen(argv[optind])) != MD_OK) {
-        md_cli_error("ip: '%s' is not an IP address", argv[optind]);
+        md_cli_error("ip: '%s' is not an IP address", md_cli_arg(argv[optind]));
         return MD_EXIT_USAGE;
     }
     md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
@@ -140,7 +140,7 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
     md_cmd_ip_print(&h, 0);
     md_analysis_ip_history_free(&h);
     if (nothing) {
-        md_cli_error("ip: nothing known about %s in the store", argv[optind]);
+        md_cli_error("ip: nothing known about %s in the store", md_cli_arg(argv[optind]));
         return MD_EXIT_NOTFOUND;
     }
     return MD_EXIT_OK;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "analysis.h"
 #include "cli.h"
+#include "outfile.h"
 #include "render.h"
 #include "store_case.h"
 
@@ -34,7 +35,8 @@ static void help(FILE *fp)
             "  -t, --ticket N     a ticket (repeatable)\n"
             "  --since T          window start (2016-04-06, @UNIX, ...)\n"
             "  --until T          window end (default: now)\n"
-            "  -o, --out FILE     write to FILE (default standard output)\n"
+            "  -o, --out FILE     write to FILE (default standard output; its directory is\n"
+            "                     created if missing)\n"
             "  -f, --format FMT   txt or xml (default: xml when FILE ends in .xml, else txt)\n"
             "  -h, --help         this text\n\n"
             "Exit status: 0 written, 1 failure, 2 usage error, 4 no ticket and no evidence.\n");
@@ -53,11 +55,11 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
     const char *out = NULL, *format = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:o:f:h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("request", argc, argv, "t:o:f:h", opts)) != -1) {
         switch (c) {
         case 't':
             if (!md_analysis_ticket_valid(optarg)) {
-                md_cli_error("request: --ticket %s: not a ticket number", optarg);
+                md_cli_error("request: --ticket %s: not a ticket number", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             if (nt == MAX_TICKETS) {
@@ -69,14 +71,15 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         case 's':
         case 'u':
             if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
-                md_cli_error("request: --%s %s: not a time", c == 's' ? "since" : "until", optarg);
+                md_cli_error("request: --%s %s: not a time", c == 's' ? "since" : "until",
+                             md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;
         case 'o': out = optarg; break;
         case 'f':
             if (strcmp(optarg, "txt") && strcmp(optarg, "xml")) {
-                md_cli_error("request: --format %s: txt or xml", optarg);
+                md_cli_error("request: --format %s: txt or xml", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             format = optarg;
@@ -86,7 +89,7 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         }
     }
     if (optind != argc) {
-        md_cli_error("request: unexpected argument '%s'", argv[optind]);
+        md_cli_error("request: unexpected argument '%s'", md_cli_arg(argv[optind]));
         return MD_EXIT_USAGE;
     }
     if (since && !until)
@@ -99,10 +102,14 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         size_t l = out ? strlen(out) : 0;
         format = l > 4 && strcmp(out + l - 4, ".xml") == 0 ? "xml" : "txt";
     }
+    md_err err = {0, ""};
+    if (out && md_outfile_mkparents(out, &err) != MD_OK) {
+        md_cli_error("request: --out %s: %s", md_cli_arg(out), err.msg);
+        return err.code == MD_ERR_ARG ? MD_EXIT_USAGE : MD_EXIT_FAIL;
+    }
     md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st)
         return MD_EXIT_FAIL;
-    md_err err = {0, ""};
     md_case_ticket *all = NULL;
     size_t nall = 0;
     if (!nt) {
@@ -148,13 +155,16 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
             result = MD_EXIT_FAIL;
         }
     }
-    if (result == MD_EXIT_OK) {
-        FILE *fp = out ? fopen(out, "wb") : stdout;
-        if (!fp || fwrite(md_buf_cstr(&text), 1, text.len, fp) != text.len ||
-            (out && fclose(fp) != 0)) {
-            md_cli_error("request: %s: cannot write", out ? out : "standard output");
+    if (result == MD_EXIT_OK && out) {
+        if (md_outfile_write(out, text.data, text.len, &err) != MD_OK) {
+            md_cli_error("request: %s", err.msg);
             result = MD_EXIT_FAIL;
         }
+    } else if (result == MD_EXIT_OK &&
+               (fwrite(md_buf_cstr(&text), 1, text.len, stdout) != text.len ||
+                fflush(stdout) != 0)) {
+        md_cli_error("request: standard output: cannot write");
+        result = MD_EXIT_FAIL;
     }
     if (result == MD_EXIT_OK) {
         const char *ipv[1024];
@@ -165,9 +175,9 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
                                       NULL, &err) != MD_OK) {
             md_cli_error("request: recording it in the store: %s", err.msg);
             result = MD_EXIT_FAIL;
-        } else if (out && !cli->quiet) {
-            fprintf(stderr, "request with %zu IP%s from %zu ticket%s written to %s\n", nips,
-                    nips == 1 ? "" : "s", nt, nt == 1 ? "" : "s", out);
+        } else if (out) {
+            md_cli_info(cli, "request with %zu IP%s from %zu ticket%s written to %s", nips,
+                        nips == 1 ? "" : "s", nt, nt == 1 ? "" : "s", md_cli_arg(out));
         }
     }
     md_buf_free(&text);

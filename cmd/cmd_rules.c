@@ -149,7 +149,7 @@ int md_cmd_rules(md_cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0}};
     int ms = 0, csv = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("rules", argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'm': ms = 1; break;
         case 'c': csv = 1; break;

@@ -75,7 +75,7 @@ static int show_file(md_cli *cli, const char *path, int flags)
     md_input_close(in);
     int damaged = 0;
     if (rc == MD_ERR_LIMIT) {
-        md_cli_warn(cli, "%s: larger than %d bytes: only the first part is shown", path,
+        md_cli_warn(cli, "%s: larger than %d bytes: only the first part is shown", md_cli_arg(path),
                     MD_LIMIT_MESSAGE_BYTES);
         damaged = 1;
     } else if (rc != MD_OK) {
@@ -159,7 +159,8 @@ static int show_msgid(md_cli *cli, const char *arg, int flags)
         return MD_EXIT_FAIL;
     }
     if (!f.n) {
-        md_cli_error("show: %s: no such file, and no stored message with that Message-ID", arg);
+        md_cli_error("show: %s: no such file, and no stored message with that Message-ID",
+                     md_cli_arg(arg));
         return MD_EXIT_NOTFOUND;
     }
     shown s = {cli, flags, MD_EXIT_OK, 0};
@@ -182,7 +183,7 @@ int md_cmd_show(md_cli *cli, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int flags = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("show", argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'R': flags |= MD_SHOW_NO_REDACT; break;
         case 'r': flags |= MD_SHOW_RAW_HOPS; break;

@@ -52,7 +52,7 @@ int md_cmd_stats(md_cli *cli, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int c, sources = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("stats", argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 's': sources = 1; break;
         case 'h': help(stdout); return MD_EXIT_OK;
@@ -60,7 +60,7 @@ int md_cmd_stats(md_cli *cli, int argc, char **argv)
         }
     }
     if (optind < argc) {
-        md_cli_error("stats: unexpected argument '%s'", argv[optind]);
+        md_cli_error("stats: unexpected argument '%s'", md_cli_arg(argv[optind]));
         return MD_EXIT_USAGE;
     }
     md_store *st = md_cli_store(cli, MD_STORE_READONLY);

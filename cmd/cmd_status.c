@@ -29,7 +29,7 @@ int md_cmd_status(md_cli *cli, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int c, all = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("status", argc, argv, "ah", opts)) != -1) {
         switch (c) {
         case 'a': all = 1; break;
         case 'h': help(stdout); return MD_EXIT_OK;
@@ -37,7 +37,7 @@ int md_cmd_status(md_cli *cli, int argc, char **argv)
         }
     }
     if (optind != argc) {
-        md_cli_error("status: unexpected argument '%s'", argv[optind]);
+        md_cli_error("status: unexpected argument '%s'", md_cli_arg(argv[optind]));
         return MD_EXIT_USAGE;
     }
     md_store *st = md_cli_store(cli, MD_STORE_MAPPED);

@@ -1,16 +1,15 @@
 /* cmd_ticket.c: `maildossier ticket NUMBER --address ADDR...`: write the
  * dossier of a helpdesk ticket (PDF, text, XML) from the evidence in the
  * store and record the ticket.  A thin main over lib/analysis.h. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include "analysis.h"
 #include "cli.h"
 #include "heap.h"
+#include "outfile.h"
 #include "store_case.h"
 #include "text.h"
 
@@ -79,7 +78,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
     const char *dir = ".";
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "a:o:f:h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("ticket", argc, argv, "a:o:f:h", opts)) != -1) {
         switch (c) {
         case 'a':
             if (naddrs == MD_ANALYSIS_MAX_ADDRS) {
@@ -88,7 +87,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
             }
             if (md_text_addr_norm(addrs[naddrs], sizeof addrs[0], optarg, strlen(optarg)) != MD_OK ||
                 !strchr(addrs[naddrs], '@') || addrs[naddrs][0] == '@') {
-                md_cli_error("ticket: --address %s: not an e-mail address", optarg);
+                md_cli_error("ticket: --address %s: not an e-mail address", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             addrv[naddrs] = addrs[naddrs];
@@ -97,7 +96,8 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         case 's':
         case 'u':
             if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
-                md_cli_error("ticket: --%s %s: not a time", c == 's' ? "since" : "until", optarg);
+                md_cli_error("ticket: --%s %s: not a time", c == 's' ? "since" : "until",
+                             md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             *(c == 's' ? &have_since : &have_until) = 1;
@@ -105,7 +105,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         case 'o': dir = optarg; break;
         case 'f':
             if (parse_formats(optarg, &formats) != 0) {
-                md_cli_error("ticket: --format %s: a list of pdf, txt, xml", optarg);
+                md_cli_error("ticket: --format %s: a list of pdf, txt, xml", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;
@@ -122,7 +122,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
     const char *number = argv[optind];
     if (!md_analysis_ticket_valid(number)) {
         md_cli_error("ticket: '%s' is not a ticket number (letters, digits, '.', '_', '-'; "
-                     "at most 63)", number);
+                     "at most 63)", md_cli_arg(number));
         return MD_EXIT_USAGE;
     }
     if (naddrs == 0) {
@@ -147,15 +147,9 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         md_cli_error("ticket: the window ends before it starts");
         return MD_EXIT_USAGE;
     }
-    struct stat sb;
-    if (stat(dir, &sb) != 0) {
-        if (mkdir(dir, 0777) != 0) {
-            md_cli_error("ticket: --out %s: %s", dir, strerror(errno));
-            return MD_EXIT_FAIL;
-        }
-    } else if (!S_ISDIR(sb.st_mode)) {
-        md_cli_error("ticket: --out %s: not a directory", dir);
-        return MD_EXIT_USAGE;
+    if (md_outfile_mkdirs(dir, &err) != MD_OK) {
+        md_cli_error("ticket: --out %s: %s", md_cli_arg(dir), err.msg);
+        return err.code == MD_ERR_ARG ? MD_EXIT_USAGE : MD_EXIT_FAIL;
     }
     /* the PDF's fonts load on a thread while the store opens and the
      * analysis runs */

@@ -306,12 +306,13 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
     int c, redact = 0;
     long long t;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt("trace", argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 's':
         case 'u':
             if (md_cli_parse_time(optarg, &t) != 0) {
-                md_cli_error("trace: --%s %s: not a time", c == 's' ? "since" : "until", optarg);
+                md_cli_error("trace: --%s %s: not a time", c == 's' ? "since" : "until",
+                             md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             if (c == 's')
@@ -325,7 +326,7 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
         case 'm':
             q.max_messages = (size_t)atol(optarg);
             if (q.max_messages == 0) {
-                md_cli_error("trace: --max %s: not a positive number", optarg);
+                md_cli_error("trace: --max %s: not a positive number", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;

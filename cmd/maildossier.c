@@ -135,7 +135,7 @@ int main(int argc, char **argv)
         {"wait", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
     int c;
     /* '+': stop at the command name; its own options follow it */
-    while ((c = getopt_long(argc, argv, "+qvVh", opts, NULL)) != -1) {
+    while ((c = md_cli_getopt(NULL, argc, argv, "+qvVh", opts)) != -1) {
         switch (c) {
         case 'd': cli.db_path = optarg; break;
         case 'c': cli.config_path = optarg; break;
@@ -196,6 +196,6 @@ int main(int argc, char **argv)
         md_store_close(cli.store);
         return rc;
     }
-    md_cli_error("unknown command '%s' (see 'maildossier --help')", name);
+    md_cli_error("unknown command '%s' (see 'maildossier --help')", md_cli_arg(name));
     return MD_EXIT_USAGE;
 }

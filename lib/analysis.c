@@ -3,14 +3,11 @@
  * query functions (trace.h, store_case.h); writes the evidence documents
  * with libxml2's tree API and hands them to lib/render.h.  Never prints. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <stdarg.h>
-#include <unistd.h>
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
 #include "analysis.h"
@@ -18,6 +15,7 @@
 #include "ipaddr.h"
 #include "msantispam.h"
 #include "msreply.h"
+#include "outfile.h"
 #include "render.h"
 #include "store_msg.h"
 #include "store_rep.h"
@@ -2169,22 +2167,6 @@ static int out_path(md_buf *path, const char *dir, const char *number, const cha
     return MD_OK;
 }
 
-/* write data to path whole: via path.tmp and rename */
-static int write_whole(const char *path, const char *data, size_t n, md_err *err)
-{
-    md_buf tmp = MD_BUF_INIT;
-    int rc = MD_OK;
-    md_buf_printf(&tmp, "%s.tmp", path);
-    FILE *fp = fopen(md_buf_cstr(&tmp), "wb");
-    if (!fp || fwrite(data ? data : "", 1, n, fp) != n || fclose(fp) != 0 ||
-        rename(md_buf_cstr(&tmp), path) != 0) {
-        rc = md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
-        unlink(md_buf_cstr(&tmp));
-    }
-    md_buf_free(&tmp);
-    return rc;
-}
-
 /* the text rendering: the template over a copy of doc (xsl:strip-space
  * changes the document it reads, and the PDF thread reads doc meanwhile) */
 static int write_text(const xmlDoc *doc, const md_config *cfg, const char *path, md_err *err)
@@ -2200,7 +2182,7 @@ static int write_text(const xmlDoc *doc, const md_config *cfg, const char *path,
     rc = md_render_xslt(copy, xsl, &out, err);
     xmlFreeDoc(copy);
     if (rc == MD_OK)
-        rc = write_whole(path, out.data, out.len, err);
+        rc = md_outfile_write(path, out.data, out.len, err);
     md_buf_free(&out);
     return rc;
 }
@@ -2213,7 +2195,7 @@ static int write_xml(const xmlDoc *doc, const char *path, md_err *err)
     xmlDocDumpFormatMemoryEnc((xmlDoc *)doc, &mem, &len, "UTF-8", 1);
     if (!mem)
         return md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", path);
-    int rc = write_whole(path, (const char *)mem, (size_t)len, err);
+    int rc = md_outfile_write(path, mem, (size_t)len, err);
     xmlFree(mem);
     return rc;
 }

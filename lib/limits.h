@@ -55,8 +55,14 @@
 #define MD_LIMIT_WAIT_TELL_MS   1000          /* ... and says what it waits for after this */
 #define MD_LIMIT_YIELD_MS       2000          /* a bulk writer lets waiting writers go first, so long */
 
+/* Output files: fresh temporary names tried beside one (each taken name is
+ * a collision or a planted file: exclusive creates never reuse it). */
+#define MD_LIMIT_TMPNAME_TRIES  64
+
 /* Errors and reports. */
 #define MD_LIMIT_ERRMSG         1024
 #define MD_LIMIT_SHOW_BYTES     80            /* bytes of bad input quoted in an error */
+#define MD_LIMIT_SHOW_ARG       256           /* an argument or path quoted in a message, escapes,
+                                                 the mark of a cut and the NUL included */
 
 #endif

@@ -29,6 +29,7 @@
 #include <zlib.h>
 
 #include "heap.h"
+#include "outfile.h"
 #include "text.h"
 #include "version.h"
 
@@ -1539,21 +1540,44 @@ HPDF_STATUS HPDF_Stream_WriteToStreamWithDeflate(HPDF_Stream src, HPDF_Stream ds
     return own(src, dst, e);
 }
 
-/* lay out doc on the prepared p and write it to out_path (via a .tmp) */
+/* save the laid-out p into memory and write it to out_path whole
+ * (md_outfile_write: a fresh temporary file beside it, then a rename) */
+static int pdf_save(pdf *p, const char *out_path, md_err *err)
+{
+    zpages_offer(p);
+    tl_zshare = p->z;
+    HPDF_STATUS saved = HPDF_SaveToStream(p->doc);
+    tl_zshare = NULL;
+    zpages_close(p);
+    HPDF_UINT32 size = saved == HPDF_OK && !p->failed ? HPDF_GetStreamSize(p->doc) : 0;
+    if (size == 0)
+        return md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", out_path,
+                          p->code);
+    unsigned char *mem = malloc(size);
+    if (!mem)
+        return md_err_set(err, MD_ERR_NOMEM, "render: out of memory");
+    HPDF_UINT32 got = size;
+    int rc;
+    if (HPDF_ReadFromStream(p->doc, mem, &got) != HPDF_OK || got != size)
+        rc = md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", out_path,
+                        p->code);
+    else
+        rc = md_outfile_write(out_path, mem, size, err);
+    free(mem);
+    return rc;
+}
+
+/* lay out doc on the prepared p and write it to out_path (pdf_save) */
 static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err)
 {
     const xmlNode *root, *hd;
-    char tmp[MD_LIMIT_PATH + 16], meta[512];
-    int rc = MD_OK, w;
+    char meta[512];
 
     if (!doc || !out_path)
         return md_err_set(err, MD_ERR_ARG, "render: no document or output path");
     root = xmlDocGetRootElement((xmlDoc *)doc);
     if (!is_el(root, "dossier") || !(hd = kid(root, "header")))
         return md_err_set(err, MD_ERR_ARG, "render: not a dossier document");
-    w = snprintf(tmp, sizeof tmp, "%s.tmp", out_path);
-    if (w < 0 || (size_t)w >= sizeof tmp)
-        return md_err_set(err, MD_ERR_LIMIT, "render: output path too long");
     p->ticket = kt(p, hd, "ticket");
     p->version = kt(p, hd, "tool-version");
     p->zone = zone_of(kt(p, kid(hd, "window"), "since"));
@@ -1584,21 +1608,7 @@ static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err
     if (p->failed)
         return md_err_set(err, MD_ERR_PARSE, "render: libharu error 0x%04lX (detail %lu)",
                           p->code, p->detail);
-    zpages_offer(p);
-    tl_zshare = p->z;
-    HPDF_STATUS saved = HPDF_SaveToFile(p->doc, tmp);
-    tl_zshare = NULL;
-    zpages_close(p);
-    if (saved != HPDF_OK || p->failed) {
-        unlink(tmp);
-        return md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", tmp,
-                          p->code);
-    }
-    if (rename(tmp, out_path) != 0) {
-        rc = md_err_set(err, MD_ERR_IO, "%s: %s", out_path, strerror(errno));
-        unlink(tmp);
-    }
-    return rc;
+    return pdf_save(p, out_path, err);
 }
 
 static const char *font_dir_of(const md_render_opts *o)

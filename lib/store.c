@@ -162,15 +162,22 @@ static const struct {
     {3, md_store_msg_migrate_3}, /* hops and results as blobs (msg_ev) */
 };
 
+/* the refusal of a store of schema v, newer than this build's: one message
+ * for the reading and the writing opens */
+static int newer_schema(md_store *st, int v, md_err *err)
+{
+    return md_err_set(err, MD_ERR_DB,
+                      "%s: schema version %d was made by a newer maildossier (this one "
+                      "knows %d)", st->path, v, MD_STORE_SCHEMA_VERSION);
+}
+
 static int migrate(md_store *st, md_err *err)
 {
     int v = user_version(st);
     if (v < 0)
         return md_store_dberr(st, err, "reading schema version");
     if (v > MD_STORE_SCHEMA_VERSION)
-        return md_err_set(err, MD_ERR_DB,
-                          "%s: schema version %d was made by a newer maildossier (this one "
-                          "knows %d)", st->path, v, MD_STORE_SCHEMA_VERSION);
+        return newer_schema(st, v, err);
     for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++) {
         if (migrations[i].version <= v)
             continue;
@@ -472,8 +479,11 @@ int md_store_open_opts(md_store **out, const char *path, int flags, const md_sto
         return md_store_open_opts(out, path, flags | MD_STORE_UPGRADED, o, err);
     }
     if (v != MD_STORE_SCHEMA_VERSION) {
-        md_err_set(err, MD_ERR_DB, "%s: not a maildossier store of schema %d", path,
-                   MD_STORE_SCHEMA_VERSION);
+        if (v > MD_STORE_SCHEMA_VERSION)
+            newer_schema(st, v, err);
+        else
+            md_err_set(err, MD_ERR_DB, "%s: not a maildossier store of schema %d", path,
+                       MD_STORE_SCHEMA_VERSION);
         md_store_close(st);
         return MD_ERR_DB;
     }

@@ -80,32 +80,43 @@ long md_text_utf8_repair(md_buf *out, const char *s, size_t n)
     return bad;
 }
 
+/* the bytes byte c takes in md_text_printable's output: itself or \xNN */
+static inline size_t printable_len(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7F ? 1 : 4;
+}
+
+/* the mark md_text_printable ends a cut with, into mark[32]: "...(N
+ * bytes)", or "..." when that would take more than half of room, or "" */
+static size_t printable_mark(char mark[32], size_t room, size_t n)
+{
+    size_t ml = (size_t)snprintf(mark, 32, "...(%zu bytes)", n);
+    if (ml <= room / 2)
+        return ml;
+    ml = room >= 3 ? 3 : 0;
+    mark[ml] = '\0';
+    return ml;
+}
+
 char *md_text_printable(char *dst, size_t dstsize, const char *s, size_t n)
 {
-    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0, room, need = 0, ml = 0;
+    char mark[32] = "";
     if (dstsize == 0)
         return dst;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char tmp[8];
-        size_t tl;
-        if (c >= 0x20 && c < 0x7F) {
-            tmp[0] = (char)c;
-            tl = 1;
-        } else {
-            tl = (size_t)snprintf(tmp, sizeof tmp, "\\x%02X", c);
-        }
-        if (o + tl + 4 > dstsize) {
-            if (o + 4 <= dstsize) {
-                memcpy(dst + o, "...", 3);
-                o += 3;
-            }
-            break;
-        }
-        memcpy(dst + o, tmp, tl);
-        o += tl;
+    room = dstsize - 1;
+    for (size_t i = 0; i < n && need <= room; i++)
+        need += printable_len(p[i]);
+    if (need > room)
+        ml = printable_mark(mark, room, n);
+    for (size_t i = 0; i < n && o + printable_len(p[i]) + ml <= room; i++) {
+        if (printable_len(p[i]) == 1)
+            dst[o++] = (char)p[i];
+        else
+            o += (size_t)snprintf(dst + o, 5, "\\x%02X", p[i]);
     }
-    dst[o] = '\0';
+    memcpy(dst + o, mark, ml + 1);
     return dst;
 }
 

@@ -21,8 +21,12 @@ int md_text_utf8_valid(const char *s, size_t n);
 long md_text_utf8_repair(md_buf *out, const char *s, size_t n);
 
 /* md_text_printable: write at most dstsize-1 bytes of s[0..n) into dst as
- * printable ASCII (control and 8-bit bytes become \xNN; "..." marks a cut).
- * For quoting bad input in messages.  Returns dst. */
+ * printable ASCII (control and 8-bit bytes become \xNN).  Text that does
+ * not fit is cut and ends with "...(N bytes)", N = n ("..." when the size
+ * would leave less than half of dst for the text).  For quoting outside
+ * text in messages: the one function that makes it safe for a terminal and
+ * short; arguments quoted by cmd/ take MD_LIMIT_SHOW_ARG bytes.  Returns
+ * dst. */
 char *md_text_printable(char *dst, size_t dstsize, const char *s, size_t n);
 
 /* md_text_terminal: append s[0..n) to out, safe for a terminal: valid UTF-8

@@ -86,6 +86,40 @@ static void test_printable(void **state)
     assert_string_equal(one, "");
 }
 
+/* a long text is cut with its length shown, never in an escape, never
+ * over the size, at every size */
+static void test_printable_cut(void **state)
+{
+    (void)state;
+    static char big[5000], dst[MD_LIMIT_SHOW_ARG];
+    memset(big, 'A', sizeof big);
+    big[10] = '\x1b';
+    md_text_printable(dst, sizeof dst, big, sizeof big);
+    size_t l = strlen(dst);
+    assert_true(l < sizeof dst);
+    assert_true(l > sizeof dst / 2);
+    assert_memory_equal(dst, "AAAAAAAAAA\\x1BAAA", 17);
+    assert_string_equal(dst + l - 15, "...(5000 bytes)");
+    assert_null(strchr(dst, '\x1b'));
+    /* exactly fitting: no mark */
+    char fit[5];
+    md_text_printable(fit, sizeof fit, S("\x01"));
+    assert_string_equal(fit, "\\x01");
+    /* escapes are never cut in two */
+    char mid[24];
+    md_text_printable(mid, sizeof mid, S("\x01\x02\x03\x04\x05\x06\x07\x08"));
+    assert_string_equal(mid, "\\x01\\x02\\x03\\x04\\x05...");
+    for (size_t n = 0; n <= 64; n++) {
+        char *d = test_malloc(n ? n : 1);
+        md_text_printable(d, n, big, sizeof big);
+        if (n) {
+            assert_true(strlen(d) < n);
+            assert_true(n < 4 || strstr(d, "...") != NULL);
+        }
+        test_free(d);
+    }
+}
+
 static void test_terminal(void **state)
 {
     (void)state;
@@ -347,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_utf8_valid),
         cmocka_unit_test(test_utf8_repair),
         cmocka_unit_test(test_printable),
+        cmocka_unit_test(test_printable_cut),
         cmocka_unit_test(test_terminal),
         cmocka_unit_test(test_case_helpers),
         cmocka_unit_test(test_casestr_scan),
