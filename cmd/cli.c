@@ -112,12 +112,11 @@ int md_cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
     return c;
 }
 
-/* on_wait: the store is busy: say once what we wait for */
+/* on_wait: the store is busy: say once what we wait for (not with -q:
+ * cron would mail it) */
 static void on_wait(void *arg, const char *what)
 {
-    md_cli *cli = arg;
-    if (!cli->quiet)
-        fprintf(stderr, "maildossier: waiting for %s ...\n", what);
+    md_cli_info(arg, "maildossier: waiting for %s ...", what);
 }
 
 md_store *md_cli_store(md_cli *cli, int flags)

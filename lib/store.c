@@ -454,8 +454,6 @@ int md_store_open_opts(md_store **out, const char *path, int flags, const md_sto
         ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384"
         : "PRAGMA page_size=16384; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
           "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY";
-    if (!(flags & MD_STORE_READONLY))
-        set_journal(st);
     if (md_store_exec(st, pragmas, err) != MD_OK ||
         ((flags & (MD_STORE_READONLY | MD_STORE_MAPPED)) &&
          md_store_exec(st, "PRAGMA mmap_size=1073741824", err) != MD_OK) ||
@@ -463,6 +461,8 @@ int md_store_open_opts(md_store **out, const char *path, int flags, const md_sto
         md_store_close(st);
         return MD_ERR_DB;
     }
+    if (!(flags & MD_STORE_READONLY)) /* (after migrate's check: a newer store stays as it is) */
+        set_journal(st);
     int v = (flags & MD_STORE_READONLY) ? user_version(st) : MD_STORE_SCHEMA_VERSION;
     if (v > 0 && v < MD_STORE_SCHEMA_VERSION && !(flags & MD_STORE_UPGRADED)) {
         /* an older store read by a reading command: migrate it once (as a
