@@ -483,14 +483,19 @@ static md_kind kind_of(md_ingest *ig, md_input *in, const char *path, md_kind hi
     return k;
 }
 
-/* skip_unread: report an input no reader takes */
+/* skip_unread: report an input no reader takes.  An empty plain file is
+ * nothing wrong (mail.log just after logrotate, read from cron): named,
+ * not counted as failed. */
 static int skip_unread(md_ingest *ig, const md_input *in, const char *path, md_kind k, int empty)
 {
+    if (empty && md_input_comp(in) == MD_COMP_NONE) {
+        note(ig, path, "empty; nothing to read");
+        return MD_OK;
+    }
     ig->stats.files_failed++;
     md_ingest_warn(ig, path, 0, "%s",
                    empty && md_input_comp(in) != MD_COMP_NONE
                        ? "no data once decompressed (empty or damaged); skipped"
-                   : empty ? "empty; skipped"
                    : k == MD_KIND_UNKNOWN
                        ? "not a recognised input (log, message, rules or report); skipped"
                        : "no reader for this kind of input; skipped");

@@ -142,8 +142,9 @@ grep -q '^maildossier: -: standard input is a character device' err8.txt ||
   err "stdin from a device not named: $(head -3 err8.txt)"
 : >empty.log
 mdt ingest empty.log >/dev/null 2>err9.txt; rc=$?
-[ $rc -eq 3 ] || err "empty input: exit $rc, want 3"
-grep -qx 'maildossier: empty.log: empty; skipped' err9.txt || err "empty input: $(head -3 err9.txt)"
+# (mail.log just after logrotate, from cron: named, but nothing is wrong)
+[ $rc -eq 0 ] || err "empty input: exit $rc, want 0"
+grep -qx 'maildossier: empty.log: empty; nothing to read' err9.txt || err "empty input: $(head -3 err9.txt)"
 mdt ingest <(gen n-mail-6 0 3) >/dev/null 2>err10.txt; rc=$?
 [ $rc -eq 0 ] || err "named pipe: exit $rc: $(head -3 err10.txt)"
 grep -q 'lines: 6 read, 6 new' err10.txt || err "named pipe not read: $(grep lines: err10.txt)"
