@@ -200,8 +200,19 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
     if (ps.drew)
         fputs("\r\033[K", stderr);
     double t = elapsed(&ps.start);
-    const md_ingest_stats *s = &ig.stats;
-    if (!cli->quiet) {
+    /* after a failure the store holds what was committed before it: the
+     * summary says that, not what was read */
+    const md_ingest_stats *s = result == MD_EXIT_FAIL ? &ig.stored : &ig.stats;
+    if (result == MD_EXIT_FAIL) {
+        const md_ingest_stats *r = &ig.stats;
+        md_cli_error("ingest stopped: stored before the failure: %llu new lines, %llu "
+                     "documents; not stored: %llu lines and %llu documents read after the "
+                     "last commit (run the same ingest again to complete it)",
+                     (unsigned long long)s->lines_new, (unsigned long long)s->docs,
+                     (unsigned long long)(r->lines_new - s->lines_new),
+                     (unsigned long long)(r->docs - s->docs));
+    }
+    if (!cli->quiet && result != MD_EXIT_FAIL) {
         fprintf(stderr,
                 "ingested %llu input(s) (%llu unchanged, %llu failed), %.1f MB in %.2fs\n"
                 "  lines: %llu read, %llu new (%.0f lines/s); skipped: %llu\n"

@@ -769,7 +769,28 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
     return result;
 }
 
+static int ingest_path(md_ingest *ig, const char *path, md_err *err);
+
+/* committed: the store committed: what was counted is stored for good */
+static void committed(void *arg)
+{
+    md_ingest *ig = arg;
+    ig->stored = ig->stats;
+}
+
 int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
+{
+    md_store_on_commit(ig->store, committed, ig);
+    int rc = ingest_path(ig, path, err);
+    md_store_on_commit(ig->store, NULL, NULL);
+    /* nothing failed: every count is stored (also those of inputs that
+     * stored nothing, and of what committed outside md_store_commit) */
+    if (rc == MD_OK || rc == MD_ERR_PARSE)
+        ig->stored = ig->stats;
+    return rc;
+}
+
+static int ingest_path(md_ingest *ig, const char *path, md_err *err)
 {
     /* Messages of successive inputs (a Maildir) share transactions of
      * MD_MSGFILE_BATCH; the outermost call opens and closes the batch. */

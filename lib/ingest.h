@@ -76,7 +76,10 @@ struct md_ingest {
     const char *log_format;       /* --log-format sendmail|postfix|exim; NULL = detect */
     const char *host;             /* --host: host of lines that name none (Exim's
                                      mainlog); NULL = "-" */
-    md_ingest_stats stats;
+    md_ingest_stats stats;        /* what was read (and stored, when nothing failed) */
+    md_ingest_stats stored;       /* stats as of the last commit: what the store holds
+                                     for good when md_ingest_path failed (kill, disk
+                                     full); equal to stats after a success */
     md_ingest_warn_fn warn;       /* may be NULL */
     md_ingest_progress_fn progress; /* may be NULL; called about 4 times a second at most */
     void *cb_arg;

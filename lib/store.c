@@ -575,7 +575,15 @@ int md_store_commit(md_store *st, md_err *err)
     st->wrote = 1;
     turn_release(st);
     fk_on(st);
+    if (st->on_commit)
+        st->on_commit(st->commit_arg);
     return MD_OK;
+}
+
+void md_store_on_commit(md_store *st, md_store_commit_fn fn, void *arg)
+{
+    st->on_commit = fn;
+    st->commit_arg = arg;
 }
 
 void md_store_rollback(md_store *st)

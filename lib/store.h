@@ -83,6 +83,13 @@ void md_store_rollback(md_store *st);
 int md_store_claim_logs(md_store *st, md_err *err);
 void md_store_release_logs(md_store *st);
 
+/* md_store_on_commit: call fn(arg) after every successful md_store_commit
+ * (fn NULL: no more calls).  One callback per store; the caller keeps arg
+ * alive while it is set.  For counting what a bulk writer has stored for
+ * good (md_ingest's `stored`). */
+typedef void (*md_store_commit_fn)(void *arg);
+void md_store_on_commit(md_store *st, md_store_commit_fn fn, void *arg);
+
 /* md_store_slice_due: 1 when a bulk writer's open transaction should be
  * committed now: it has been open MD_LIMIT_SLICE_MS, or another writer
  * waits (then after a few ms).  Cheap enough to ask every few hundred rows. */

@@ -23,6 +23,8 @@ struct md_store {
     } cache[MD_STORE_CACHE];
     size_t ncache;
     void *localday;  /* store_log.c: md_localday()'s cache, owned by SQLite */
+    md_store_commit_fn on_commit;  /* md_store_on_commit */
+    void *commit_arg;
     /* sharing (store.c, "taking turns") */
     int turn_fd;           /* PATH-lock, or -1 (then no turns: SQLite's order) */
     char label[64];        /* who we are, for those who wait */
