@@ -208,8 +208,8 @@ static int migrate(md_store *st, md_err *err)
  * (F_OFD_*: owned by our descriptor, not the process, so that a second
  * store in one process or a closed descriptor elsewhere cannot drop them):
  *   byte TURN_HOLD   write-locked by the connection in a write transaction;
- *                    the file's text says who ("maildossier ingest (pid 42)
- *                    since 10:00:02"), for those who wait;
+ *                    the file's text says who ("maildossier ingest (pid 42,
+ *                    since 10:00:02)"), for those who wait;
  *   byte TURN_WAIT   read-locked by every connection waiting in
  *                    md_store_begin for the write lock;
  *   byte TURN_LOGS   write-locked by the connection reading a log
@@ -275,8 +275,9 @@ static void turn_open(md_store *st, int flags)
 }
 
 /* turn_say: write who we are at `off` of the lock file (best effort: the
- * text only informs those who wait) */
-static void turn_say(md_store *st, off_t off, const char *doing)
+ * text only informs those who wait): "maildossier ingest (pid 42, since
+ * 10:00:02)" */
+static void turn_say(md_store *st, off_t off)
 {
     char text[TURN_TEXT_LEN], when[16] = "";
     time_t t = time(NULL);
@@ -284,8 +285,7 @@ static void turn_say(md_store *st, off_t off, const char *doing)
     if (localtime_r(&t, &tm))
         strftime(when, sizeof when, "%H:%M:%S", &tm);
     memset(text, 0, sizeof text);
-    snprintf(text, sizeof text, "%s (pid %ld), %s since %s", st->label, (long)getpid(), doing,
-             when);
+    snprintf(text, sizeof text, "%s (pid %ld, since %s)", st->label, (long)getpid(), when);
     if (pwrite(st->turn_fd, text, sizeof text, off) != (ssize_t)sizeof text) {
         /* nothing to do: those who wait are told less */
     }
@@ -297,7 +297,7 @@ static void turn_hold(md_store *st)
     if (turn_lock(st, TURN_HOLD, F_WRLCK) != 0)
         return;
     st->holding = 1;
-    turn_say(st, TURN_TEXT, "writing");
+    turn_say(st, TURN_TEXT);
 }
 
 static void turn_release(md_store *st)
@@ -620,7 +620,7 @@ int md_store_claim_logs(md_store *st, md_err *err)
         sleep_ms(5);
     }
     st->logs = 1;
-    turn_say(st, TURN_TEXT + TURN_TEXT_LEN, "reading a log");
+    turn_say(st, TURN_TEXT + TURN_TEXT_LEN);
     return MD_OK;
 }
 

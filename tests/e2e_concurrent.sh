@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# e2e_concurrent.sh: commands share a store that a long ingest is writing
+# (issue 12): started during it, `trace` and `ticket` succeed while it still
+# runs (it commits in slices and lets a waiting writer go first); a second
+# `ingest` waits its turn for the log (one log reader at a time), says what
+# it waits for, and succeeds; with --wait 0 a writer fails at once, naming
+# the command it would wait for; in the end the store holds everything of
+# both ingests, as sequential runs give.  The long ingest's size is
+# calibrated to this build's speed (about 5 s of log, then messages).
+set -u
+: "${MD_BIN:?}" "${MD_TMP:?}" "${MD_FIXTURES:?}"
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skip"; exit 77; }
+bindir=$(dirname "$MD_BIN")
+[ -x "$bindir/gen_postfix" ] && [ -x "$bindir/gen_maildir" ] ||
+    { echo "gen_postfix/gen_maildir not built: skip"; exit 77; }
+fail=0
+err() { echo "FAIL: $*" >&2; fail=1; }
+t=$MD_TMP/e2e_concurrent.$$
+mkdir -p "$t"
+trap '[ -n "${KEEP:-}" ] || rm -rf "$t"; [ -n "${long:-}" ] && kill "$long" 2>/dev/null' EXIT
+conf=$MD_FIXTURES/maildossier.conf
+md() { "$MD_BIN" --db "$t/s.db" --config "$conf" "$@"; }
+now_ms() { echo $(( ${EPOCHREALTIME/[.,]/} / 1000 )); }
+
+# the scenario's first host: the ticket's evidence
+md -q ingest --year 2016 "$MD_FIXTURES/logs/n-mail-1" || err "base ingest: exit $?"
+# calibrate: lines per second of this build
+"$bindir/gen_postfix" -n 20000 -s 31 > "$t/cal.log"
+a=$(now_ms)
+"$MD_BIN" --db "$t/cal.db" -q ingest --year 2026 "$t/cal.log" || err "calibration: exit $?"
+b=$(now_ms)
+n=$(( 20000 * 6000 / (b - a + 1) ))
+[ $n -gt 1500000 ] && n=1500000
+[ $n -lt 40000 ] && n=40000
+"$bindir/gen_postfix" -n "$n" -s 32 > "$t/long.log"
+"$bindir/gen_maildir" -n 1500 -s 33 "$t/long-md" > /dev/null
+"$bindir/gen_postfix" -n 3000 -s 34 | sed 's/ smtpout / relay9 /' > "$t/second.log"
+"$bindir/gen_maildir" -n 300 -s 35 "$t/second-md" > /dev/null
+echo "long ingest: $n log lines (calibrated: 20000 lines in $((b - a)) ms), 1500 messages"
+
+start=$(now_ms)
+# (the program itself, not the function md: $! would be a subshell's pid)
+"$MD_BIN" --db "$t/s.db" --config "$conf" -q ingest --year 2026 "$t/long.log" "$t/long-md" \
+    2> "$t/long.err" &
+long=$!
+sleep 1
+running() { kill -0 "$long" 2>/dev/null; }
+running || err "the long ingest ended within a second: nothing was concurrent"
+
+# a writer that may not wait: fails at once, naming the long ingest
+a=$(now_ms)
+md --wait 0 -q ingest --year 2026 "$t/second.log" 2> "$t/nowait.err"; rc=$?
+b=$(now_ms)
+[ $rc -eq 1 ] || err "--wait 0 while the log is being read: exit $rc, want 1"
+grep -Eq "gave up after waiting 0 s for maildossier ingest \\(pid $long, since [0-9:]+\\) to finish (writing to|reading a log into) $t/s.db" "$t/nowait.err" ||
+    err "--wait 0: $(head -2 "$t/nowait.err")"
+[ $((b - a)) -lt 3000 ] || err "--wait 0 took $((b - a)) ms"
+
+# reader and writer during the ingest
+a=$(now_ms)
+md trace p.wagner@uni-potsdam.de > "$t/trace.out" 2> "$t/trace.err"; rc=$?
+b=$(now_ms)
+[ $rc -eq 0 ] && grep -q 'p.wagner@uni-potsdam.de' "$t/trace.out" || err "trace during ingest: exit $rc: $(head -2 "$t/trace.err")"
+running && trace_during=yes || trace_during=no
+echo "trace during the ingest: $((b - a)) ms (ingest still running: $trace_during)"
+a=$(now_ms)
+md ticket 2016041910001001 --address p.wagner@uni-potsdam.de --since 2016-04-19 --until 2016-04-20 \
+    --out "$t/out" > "$t/ticket.out" 2> "$t/ticket.err"; rc=$?
+b=$(now_ms)
+[ $rc -eq 0 ] && [ -s "$t/out/dossier-2016041910001001.xml" ] ||
+    err "ticket during ingest: exit $rc: $(head -3 "$t/ticket.err")"
+running && ticket_during=yes || ticket_during=no
+echo "ticket during the ingest: $((b - a)) ms (ingest still running: $ticket_during)"
+[ $ticket_during = yes ] || err "the ticket got through only after the ingest ended"
+
+# a second ingest: waits for the log reader, says so, succeeds
+a=$(now_ms)
+md ingest --year 2026 "$t/second.log" "$t/second-md" > /dev/null 2> "$t/second.err"; rc=$?
+b=$(now_ms)
+[ $rc -eq 0 ] || err "second ingest: exit $rc: $(head -3 "$t/second.err")"
+echo "second ingest: $((b - a)) ms"
+if [ $((b - a)) -gt 1500 ]; then
+    grep -Eq "^maildossier: waiting for maildossier ingest \\(pid $long, since [0-9:]+\\) to finish (writing to|reading a log into) $t/s.db \\.\\.\\.\$" "$t/second.err" ||
+        err "the second ingest waited $((b - a)) ms without saying for what: $(head -2 "$t/second.err")"
+fi
+wait "$long"; rc=$?
+long=
+[ $rc -eq 0 ] || err "long ingest: exit $rc: $(head -3 "$t/long.err")"
+echo "long ingest: $(( $(now_ms) - start )) ms"
+
+# everything of both is there, as one ingest after the other gives
+md -q ingest --year 2026 "$t/long.log" "$t/long-md" "$t/second.log" "$t/second-md" ||
+    err "re-ingest: exit $?"
+seq() { "$MD_BIN" --db "$t/seq.db" --config "$conf" "$@"; }
+seq -q ingest --year 2016 "$MD_FIXTURES/logs/n-mail-1" &&
+seq -q ingest --year 2026 "$t/long.log" "$t/long-md" "$t/second.log" "$t/second-md" ||
+    err "sequential ingest: exit $?"
+q="SELECT (SELECT sum(lines) FROM log_span), (SELECT count(*) FROM log_msg),
+          (SELECT count(*) FROM log_dlv), (SELECT count(*) FROM log_key),
+          (SELECT count(*) FROM msg), (SELECT count(*) FROM source WHERE complete = 1)"
+got=$(sqlite3 "$t/s.db" "$q"); want=$(sqlite3 "$t/seq.db" "$q")
+[ "$got" = "$want" ] || err "after concurrent ingests: $got (lines|messages|attempts|keys|stored|sources), sequential: $want"
+[ "$(sqlite3 "$t/s.db" "SELECT count(*) FROM case_ticket")" = 1 ] || err "the ticket is not recorded"
+exit $fail
