@@ -41,12 +41,14 @@ fuzz-smoke:
 fuzz:
 	@$(MAKE) --no-print-directory fuzz-smoke FUZZTIME=300 FUZZSEED=0
 
-# Benchmarks (not tests): log ingest and trace, messages, the dossier.
+# Benchmarks (not tests): log ingest and trace, messages, the dossier, waits
+# for a store a long ingest writes.
 # Figures and how to read them: bench/RESULTS.md.
 bench: build
 	@./bench/run.sh $(B)/release
 	@./bench/run_msg.sh $(B)/release
 	@./bench/run_ticket.sh $(B)/release
+	@./bench/run_concurrent.sh $(B)/release
 
 demo: build
 	@./fixtures/demo.sh $(B)/release/maildossier
