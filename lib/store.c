@@ -582,6 +582,8 @@ int md_store_commit(md_store *st, md_err *err)
 
 void md_store_on_commit(md_store *st, md_store_commit_fn fn, void *arg)
 {
+    if (!st)
+        return;
     st->on_commit = fn;
     st->commit_arg = arg;
 }

@@ -86,7 +86,7 @@ void md_store_release_logs(md_store *st);
 /* md_store_on_commit: call fn(arg) after every successful md_store_commit
  * (fn NULL: no more calls).  One callback per store; the caller keeps arg
  * alive while it is set.  For counting what a bulk writer has stored for
- * good (md_ingest's `stored`). */
+ * good (md_ingest's `stored`).  st may be NULL (nothing happens). */
 typedef void (*md_store_commit_fn)(void *arg);
 void md_store_on_commit(md_store *st, md_store_commit_fn fn, void *arg);
 

@@ -481,8 +481,9 @@ static void test_corpus_ingest(void **state)
         assert_int_equal(v->w.line[0], broken[i].line);
         assert_non_null(strstr(v->w.msg[0], "not well-formed"));
     }
+    /* an empty file is named, but is no failure (a log just rotated) */
     v->w.n = 0;
-    assert_int_equal(ingest(v, CORPUS "empty.xml"), MD_ERR_PARSE);
+    assert_int_equal(ingest(v, CORPUS "empty.xml"), MD_OK);
     assert_int_equal(v->w.n, 1);
     assert_int_equal(counts(v).dmarc_reports, 0);
 
