@@ -262,8 +262,19 @@ static void turn_open(md_store *st, int flags)
     st->turn_fd = -1;
     if ((size_t)snprintf(p, sizeof p, "%s-lock", st->path) >= sizeof p)
         return;
-    int fd = (flags & MD_STORE_READONLY) ? -1
-             : open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    /* as readable and writable as the store: whoever may write it takes turns */
+    struct stat db;
+    mode_t mode = stat(st->path, &db) == 0 ? (db.st_mode & 0666) : 0644;
+    int fd = -1;
+    if (!(flags & MD_STORE_READONLY)) {
+        fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd >= 0 && fchmod(fd, mode) != 0) { /* (past the umask) */
+            /* it stays as the umask made it: those who may not write it wait
+             * as SQLite lets them, without turns */
+        }
+        if (fd < 0)
+            fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    }
     if (fd < 0) /* a reader that may not create it still reads who holds it */
         fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat sb;
