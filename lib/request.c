@@ -304,6 +304,207 @@ static int req_window(req *r, md_store *st, const md_config *cfg, int64_t since,
     return rc;
 }
 
+/* req_analyse: analyse each ticket (strictly redacted) and collect its
+ * IPs and errors into r; widens [*wfirst, *wlast] to the tickets' windows */
+static int req_analyse(req *r, md_store *st, const md_config *cfg, const md_case_ticket *tk,
+                       size_t ntk, int64_t *wfirst, int64_t *wlast, md_err *err)
+{
+    int rc = MD_OK;
+    for (size_t i = 0; i < ntk && rc == MD_OK; i++) {
+        md_case_addr *ad = NULL;
+        size_t na = 0;
+        rc = md_store_case_ticket_addrs(st, tk[i].number, &ad, &na, err);
+        if (rc != MD_OK)
+            break;
+        const char **av = calloc(na + 1, sizeof *av);
+        if (!av) {
+            free(ad);
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t k = 0; k < na; k++)
+            av[k] = ad[k].addr;
+        md_analysis_opts o;
+        memset(&o, 0, sizeof o);
+        o.ticket = tk[i].number;
+        o.addrs = av;
+        o.naddrs = na;
+        o.since = tk[i].since;
+        o.until = tk[i].until;
+        o.redact = 1;
+        ctx c;
+        memset(&c, 0, sizeof c);
+        c.st = st;
+        c.cfg = cfg;
+        c.o = &o;
+        c.err = err;
+        c.strict = 1;
+        if (na)
+            rc = md_an_analyse(&c);
+        if (rc == MD_OK)
+            req_collect(r, &c);
+        md_an_ctx_free(&c);
+        free(av);
+        free(ad);
+        if (!*wfirst || (tk[i].since && tk[i].since < *wfirst))
+            *wfirst = tk[i].since;
+        if (tk[i].until > *wlast)
+            *wlast = tk[i].until;
+    }
+    return rc;
+}
+
+/* req_doc_ips: the affected IPs, each with its evidence and Microsoft's
+ * last answer */
+static void req_doc_ips(xmlNode *root, md_store *st, const req *r)
+{
+    xmlNode *ipn = md_an_el(root, "ips");
+    for (size_t i = 0; i < r->nips; i++) {
+        const req_ip *x = &r->ips[i];
+        xmlNode *e = md_an_el(ipn, "ip");
+        md_an_txt(e, "address", x->ip);
+        md_an_txt(e, "host", x->host ? x->host->name : "");
+        md_an_txt(e, "role", x->host ? x->host->role : "");
+        md_an_txt(e, "evidence", x->evidence[0] ? x->evidence : "named in the tickets' evidence");
+        md_case_answer *an = NULL;
+        size_t na = 0;
+        md_err er = {0, ""};
+        if (md_store_case_answers(st, x->ip, &an, &na, &er) == MD_OK && na) {
+            char b[32];
+            md_an_txtf(e, "last-answer", "%s (%s)", md_msreply_outcome_text(
+                     md_msreply_outcome_parse(an[na - 1].outcome)),
+                 an[na - 1].date ? md_an_fmt_short(an[na - 1].date, b, sizeof b) : "date unknown");
+        }
+        free(an);
+    }
+}
+
+/* req_doc_errors: every error text, with count, first, last and IPs */
+static void req_doc_errors(xmlNode *root, const req *r)
+{
+    xmlNode *es = md_an_el(root, "errors");
+    for (size_t i = 0; i < r->nerrs; i++) {
+        xmlNode *e = md_an_el(es, "error");
+        md_an_txt(e, "text", r->errs[i].text);
+        md_an_txtf(e, "count", "%llu", (unsigned long long)r->errs[i].count);
+        md_an_time_el(e, "first", r->errs[i].first);
+        md_an_time_el(e, "last", r->errs[i].last);
+        if (r->errs[i].ips[0]) {
+            xmlNode *ei = md_an_el(e, "ips");
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s", r->errs[i].ips);
+            for (char *sv = NULL, *p = strtok_r(tmp, " ", &sv); p; p = strtok_r(NULL, " ", &sv))
+                md_an_txt(ei, "ip", p);
+        }
+    }
+}
+
+/* req_doc_volumes: messages to Microsoft per local day of the window */
+static void req_doc_volumes(xmlNode *root, md_store *st, const md_config *cfg, int64_t wfirst,
+                            int64_t wlast)
+{
+    xmlNode *vol = md_an_el(root, "volumes");
+    if (cfg->volume_note[0])
+        md_an_txt(vol, "note", cfg->volume_note);
+    md_trace_daily *dl = NULL;
+    size_t nd = 0;
+    md_err er = {0, ""};
+    if (md_trace_ms_daily(st, wfirst, wlast, &dl, &nd, &er) == MD_OK) {
+        /* sum over hosts per day (the array is sorted by host, then day) */
+        int64_t days[400];
+        uint64_t cnt[400];
+        size_t ndays = 0;
+        for (size_t i = 0; i < nd; i++) {
+            size_t k = 0;
+            while (k < ndays && days[k] != dl[i].day)
+                k++;
+            if (k == ndays) {
+                if (ndays == 400)
+                    continue;
+                days[ndays] = dl[i].day;
+                cnt[ndays++] = 0;
+            }
+            cnt[k] += dl[i].messages;
+        }
+        for (size_t a = 1; a < ndays; a++)
+            for (size_t b = a; b > 0 && days[b - 1] > days[b]; b--) {
+                int64_t td = days[b];
+                days[b] = days[b - 1];
+                days[b - 1] = td;
+                uint64_t tc = cnt[b];
+                cnt[b] = cnt[b - 1];
+                cnt[b - 1] = tc;
+            }
+        for (size_t k = 0; k < ndays; k++) {
+            char b[16];
+            xmlNode *dy = md_an_el(vol, "day");
+            md_an_txt(dy, "date", md_an_fmt_day(days[k], b, sizeof b));
+            md_an_txtf(dy, "messages", "%llu", (unsigned long long)cnt[k]);
+        }
+    }
+    free(dl);
+}
+
+/* req_doc_problem: the problem described in three paragraphs */
+static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
+{
+    xmlNode *pr = md_an_el(root, "problem");
+    {
+        md_buf p = MD_BUF_INIT;
+        char b1[32], b2[32];
+        if (r->filtered)
+            md_buf_printf(&p, "Since %s, messages from our servers to Outlook.com / Hotmail "
+                              "recipients are accepted by your servers (250 Queued mail for "
+                              "delivery) and then never delivered: %llu such message%s %s "
+                              "documented in our helpdesk tickets. ",
+                          r->first ? md_an_fmt_short(r->first, b1, sizeof b1) : "recently",
+                          (unsigned long long)r->filtered, r->filtered == 1 ? "" : "s",
+                          r->filtered == 1 ? "is" : "are");
+        if (r->failed)
+            md_buf_printf(&p, "%llu delivery attempt%s to your servers between %s and %s "
+                              "failed or were deferred; the error messages are listed in full "
+                              "below. ",
+                          (unsigned long long)r->failed, r->failed == 1 ? "" : "s",
+                          md_an_fmt_short(r->first, b1, sizeof b1), md_an_fmt_short(r->last, b2, sizeof b2));
+        if (!r->filtered && !r->failed)
+            md_buf_puts(&p, "Our users report that mail to Outlook.com / Hotmail recipients "
+                            "does not arrive. ");
+        md_buf_puts(&p, "We are not listed on any public block list.");
+        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_buf_reset(&p);
+        md_buf_puts(&p, "As Outlook.com evaluates every IP address in the Received header chain, "
+                        "the list below holds every system of ours that appears in the headers "
+                        "of the affected messages (gateways, mail cluster, webmail, relay), "
+                        "not only the outbound gateway.");
+        if (strcmp(cfg->ip_usage, "dedicated") == 0)
+            md_buf_puts(&p, " Each of these IPs is used only by us.");
+        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_buf_reset(&p);
+        md_buf_puts(&p, "Affected IPs: ");
+        for (size_t i = 0; i < r->nips; i++)
+            md_buf_printf(&p, "%s%s", i ? "; " : "", r->ips[i].ip);
+        if (!r->nips)
+            md_buf_puts(&p, "(none found in the evidence)");
+        md_buf_putc(&p, '.');
+        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_buf_free(&p);
+    }
+}
+
+/* req_doc_tickets: the tickets, with their (redacted) summaries */
+static void req_doc_tickets(xmlNode *root, const md_case_ticket *tk, size_t ntk)
+{
+    xmlNode *tl = md_an_el(root, "tickets");
+    for (size_t i = 0; i < ntk; i++) {
+        xmlNode *t = md_an_el(tl, "ticket");
+        md_an_txt(t, "number", tk[i].number);
+        md_buf sb = MD_BUF_INIT;
+        md_text_redact_line(&sb, tk[i].summary, strlen(tk[i].summary), NULL);
+        md_an_txt(t, "summary", sb.len ? md_buf_cstr(&sb) : "(no summary)");
+        md_buf_free(&sb);
+    }
+}
+
 int md_analysis_request(md_store *st, const md_config *cfg, const char *const *tickets,
                         size_t ntickets, int64_t since, int64_t until, int64_t now,
                         xmlDoc **doc, md_case_ipref **ips_out, size_t *nips_out, md_err *err)
@@ -338,47 +539,8 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
         rc = md_store_case_ticket_list(st, since, until, &tk, &ntk, err);
     }
     int64_t wfirst = since, wlast = until;
-    for (size_t i = 0; i < ntk && rc == MD_OK; i++) {
-        md_case_addr *ad = NULL;
-        size_t na = 0;
-        rc = md_store_case_ticket_addrs(st, tk[i].number, &ad, &na, err);
-        if (rc != MD_OK)
-            break;
-        const char **av = calloc(na + 1, sizeof *av);
-        if (!av) {
-            free(ad);
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        for (size_t k = 0; k < na; k++)
-            av[k] = ad[k].addr;
-        md_analysis_opts o;
-        memset(&o, 0, sizeof o);
-        o.ticket = tk[i].number;
-        o.addrs = av;
-        o.naddrs = na;
-        o.since = tk[i].since;
-        o.until = tk[i].until;
-        o.redact = 1;
-        ctx c;
-        memset(&c, 0, sizeof c);
-        c.st = st;
-        c.cfg = cfg;
-        c.o = &o;
-        c.err = err;
-        c.strict = 1;
-        if (na)
-            rc = md_an_analyse(&c);
-        if (rc == MD_OK)
-            req_collect(&r, &c);
-        md_an_ctx_free(&c);
-        free(av);
-        free(ad);
-        if (!wfirst || (tk[i].since && tk[i].since < wfirst))
-            wfirst = tk[i].since;
-        if (tk[i].until > wlast)
-            wlast = tk[i].until;
-    }
+    if (rc == MD_OK)
+        rc = req_analyse(&r, st, cfg, tk, ntk, &wfirst, &wlast, err);
     if (rc == MD_OK && (since || until))
         rc = req_window(&r, st, cfg, since, until, err);
     if (rc != MD_OK) {
@@ -420,136 +582,17 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
     md_an_txt(org, "description", cfg->org_description);
     md_an_txt(root, "ip-usage", strcmp(cfg->ip_usage, "dedicated") == 0 ? "dedicated"
                           : strcmp(cfg->ip_usage, "shared") == 0 ? "shared" : "unknown");
-    xmlNode *ipn = md_an_el(root, "ips");
-    for (size_t i = 0; i < r.nips; i++) {
-        req_ip *x = &r.ips[i];
-        xmlNode *e = md_an_el(ipn, "ip");
-        md_an_txt(e, "address", x->ip);
-        md_an_txt(e, "host", x->host ? x->host->name : "");
-        md_an_txt(e, "role", x->host ? x->host->role : "");
-        md_an_txt(e, "evidence", x->evidence[0] ? x->evidence : "named in the tickets' evidence");
-        md_case_answer *an = NULL;
-        size_t na = 0;
-        md_err er = {0, ""};
-        if (md_store_case_answers(st, x->ip, &an, &na, &er) == MD_OK && na) {
-            char b[32];
-            md_an_txtf(e, "last-answer", "%s (%s)", md_msreply_outcome_text(
-                     md_msreply_outcome_parse(an[na - 1].outcome)),
-                 an[na - 1].date ? md_an_fmt_short(an[na - 1].date, b, sizeof b) : "date unknown");
-        }
-        free(an);
-    }
-    xmlNode *es = md_an_el(root, "errors");
-    for (size_t i = 0; i < r.nerrs; i++) {
-        xmlNode *e = md_an_el(es, "error");
-        md_an_txt(e, "text", r.errs[i].text);
-        md_an_txtf(e, "count", "%llu", (unsigned long long)r.errs[i].count);
-        md_an_time_el(e, "first", r.errs[i].first);
-        md_an_time_el(e, "last", r.errs[i].last);
-        if (r.errs[i].ips[0]) {
-            xmlNode *ei = md_an_el(e, "ips");
-            char tmp[256];
-            snprintf(tmp, sizeof tmp, "%s", r.errs[i].ips);
-            for (char *sv = NULL, *p = strtok_r(tmp, " ", &sv); p; p = strtok_r(NULL, " ", &sv))
-                md_an_txt(ei, "ip", p);
-        }
-    }
-    xmlNode *vol = md_an_el(root, "volumes");
-    if (cfg->volume_note[0])
-        md_an_txt(vol, "note", cfg->volume_note);
-    md_trace_daily *dl = NULL;
-    size_t nd = 0;
-    md_err er = {0, ""};
-    if (md_trace_ms_daily(st, wfirst, wlast, &dl, &nd, &er) == MD_OK) {
-        /* sum over hosts per day (the array is sorted by host, then day) */
-        int64_t days[400];
-        uint64_t cnt[400];
-        size_t ndays = 0;
-        for (size_t i = 0; i < nd; i++) {
-            size_t k = 0;
-            while (k < ndays && days[k] != dl[i].day)
-                k++;
-            if (k == ndays) {
-                if (ndays == 400)
-                    continue;
-                days[ndays] = dl[i].day;
-                cnt[ndays++] = 0;
-            }
-            cnt[k] += dl[i].messages;
-        }
-        for (size_t a = 1; a < ndays; a++)
-            for (size_t b = a; b > 0 && days[b - 1] > days[b]; b--) {
-                int64_t td = days[b];
-                days[b] = days[b - 1];
-                days[b - 1] = td;
-                uint64_t tc = cnt[b];
-                cnt[b] = cnt[b - 1];
-                cnt[b - 1] = tc;
-            }
-        for (size_t k = 0; k < ndays; k++) {
-            char b[16];
-            xmlNode *dy = md_an_el(vol, "day");
-            md_an_txt(dy, "date", md_an_fmt_day(days[k], b, sizeof b));
-            md_an_txtf(dy, "messages", "%llu", (unsigned long long)cnt[k]);
-        }
-    }
-    free(dl);
+    req_doc_ips(root, st, &r);
+    req_doc_errors(root, &r);
+    req_doc_volumes(root, st, cfg, wfirst, wlast);
     md_an_txt(root, "opt-in", cfg->optin_note[0] ? cfg->optin_note
                                            : "Personal mail of our members only; no lists.");
     xmlNode *en = md_an_el(root, "enrolment");
     md_an_txt(en, "snds", cfg->snds_enrolled ? "true" : "false");
     md_an_txt(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false");
 
-    xmlNode *pr = md_an_el(root, "problem");
-    {
-        md_buf p = MD_BUF_INIT;
-        char b1[32], b2[32];
-        if (r.filtered)
-            md_buf_printf(&p, "Since %s, messages from our servers to Outlook.com / Hotmail "
-                              "recipients are accepted by your servers (250 Queued mail for "
-                              "delivery) and then never delivered: %llu such message%s %s "
-                              "documented in our helpdesk tickets. ",
-                          r.first ? md_an_fmt_short(r.first, b1, sizeof b1) : "recently",
-                          (unsigned long long)r.filtered, r.filtered == 1 ? "" : "s",
-                          r.filtered == 1 ? "is" : "are");
-        if (r.failed)
-            md_buf_printf(&p, "%llu delivery attempt%s to your servers between %s and %s "
-                              "failed or were deferred; the error messages are listed in full "
-                              "below. ",
-                          (unsigned long long)r.failed, r.failed == 1 ? "" : "s",
-                          md_an_fmt_short(r.first, b1, sizeof b1), md_an_fmt_short(r.last, b2, sizeof b2));
-        if (!r.filtered && !r.failed)
-            md_buf_puts(&p, "Our users report that mail to Outlook.com / Hotmail recipients "
-                            "does not arrive. ");
-        md_buf_puts(&p, "We are not listed on any public block list.");
-        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
-        md_buf_reset(&p);
-        md_buf_puts(&p, "As Outlook.com evaluates every IP address in the Received header chain, "
-                        "the list below holds every system of ours that appears in the headers "
-                        "of the affected messages (gateways, mail cluster, webmail, relay), "
-                        "not only the outbound gateway.");
-        if (strcmp(cfg->ip_usage, "dedicated") == 0)
-            md_buf_puts(&p, " Each of these IPs is used only by us.");
-        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
-        md_buf_reset(&p);
-        md_buf_puts(&p, "Affected IPs: ");
-        for (size_t i = 0; i < r.nips; i++)
-            md_buf_printf(&p, "%s%s", i ? "; " : "", r.ips[i].ip);
-        if (!r.nips)
-            md_buf_puts(&p, "(none found in the evidence)");
-        md_buf_putc(&p, '.');
-        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
-        md_buf_free(&p);
-    }
-    xmlNode *tl = md_an_el(root, "tickets");
-    for (size_t i = 0; i < ntk; i++) {
-        xmlNode *t = md_an_el(tl, "ticket");
-        md_an_txt(t, "number", tk[i].number);
-        md_buf sb = MD_BUF_INIT;
-        md_text_redact_line(&sb, tk[i].summary, strlen(tk[i].summary), NULL);
-        md_an_txt(t, "summary", sb.len ? md_buf_cstr(&sb) : "(no summary)");
-        md_buf_free(&sb);
-    }
+    req_doc_problem(root, cfg, &r);
+    req_doc_tickets(root, tk, ntk);
     if (ips_out && r.nips) {
         *ips_out = calloc(r.nips, sizeof **ips_out);
         if (*ips_out) {
