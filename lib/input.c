@@ -126,6 +126,147 @@ static void set_pending(md_input *in, int code, const char *what)
     in->eof = 1;
 }
 
+/* raw_ended: the raw input is used up and at its end: a stream left open
+ * is truncated (xz first flushes what it holds); bytes produced, 0 at the
+ * end (in->eof set) */
+static size_t raw_ended(md_input *in, char *dst, size_t cap)
+{
+    if (in->comp == MD_COMP_GZIP && in->z_init == 2)
+        set_pending(in, MD_ERR_TRUNC, "truncated gzip stream");
+    else if (in->comp == MD_COMP_BZIP2 && in->bz_init == 2)
+        set_pending(in, MD_ERR_TRUNC, "truncated bzip2 stream");
+    else if (in->comp == MD_COMP_XZ && in->xz_init == 2) {
+        in->xz.next_in = NULL;
+        in->xz.avail_in = 0;
+        in->xz.next_out = (uint8_t *)dst;
+        in->xz.avail_out = cap;
+        lzma_ret rc = lzma_code(&in->xz, LZMA_FINISH);
+        size_t produced = cap - in->xz.avail_out;
+        if (rc == LZMA_STREAM_END)
+            in->xz_init = 1;
+        else if (rc != LZMA_OK || produced == 0)
+            set_pending(in, MD_ERR_TRUNC, "truncated xz stream");
+        if (produced)
+            return produced;
+    } else if (in->comp == MD_COMP_ZSTD && in->zs_state == 3)
+        set_pending(in, MD_ERR_TRUNC, "truncated zstd stream");
+    in->eof = 1;
+    return 0;
+}
+
+/* read_plain: a plain file read straight into the output buffer: bytes
+ * read, 0 at the end or on error (in->eof set) */
+static size_t read_plain(md_input *in, char *dst, size_t cap)
+{
+    ssize_t n;
+    do n = read(in->fd, dst, cap);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        set_pending(in, MD_ERR_IO, strerror(errno));
+        return 0;
+    }
+    if (n == 0) {
+        in->raw_eof = in->eof = 1;
+        return 0;
+    }
+    if (in->regular && (size_t)n < cap)
+        in->raw_eof = 1; /* its end (as in raw_fill) */
+    in->raw_pos += (uint64_t)n;
+    return (size_t)n;
+}
+
+enum { STEP_DONE, STEP_MORE, STEP_STOP };
+
+/* gz_step: inflate src into dst (*used, *produced); STEP_MORE when a next
+ * member's magic is not yet read, STEP_STOP on trailing garbage */
+static int gz_step(md_input *in, const unsigned char *src, size_t avail, char *dst, size_t cap,
+                   size_t *used, size_t *produced)
+{
+    if (in->z_init == 1) {
+        /* after a member: only another gzip member may follow */
+        if (avail < 2 && !in->raw_eof) {
+            memmove(in->raw, src, avail);
+            in->raw_start = 0;
+            in->raw_end = avail;
+            raw_fill(in);
+            return STEP_MORE;
+        }
+        if (avail < 2 || src[0] != 0x1f || src[1] != 0x8b) {
+            set_pending(in, MD_ERR_PARSE, "trailing garbage after gzip stream");
+            return STEP_STOP;
+        }
+        inflateReset(&in->z);
+    }
+    in->z.next_in = (unsigned char *)src;
+    in->z.avail_in = (uInt)avail;
+    in->z.next_out = (unsigned char *)dst;
+    in->z.avail_out = (uInt)cap;
+    in->z_init = 2;
+    int rc = inflate(&in->z, Z_NO_FLUSH);
+    *used = avail - in->z.avail_in;
+    *produced = cap - in->z.avail_out;
+    if (rc == Z_STREAM_END)
+        in->z_init = 1;
+    else if (rc != Z_OK && rc != Z_BUF_ERROR)
+        set_pending(in, MD_ERR_PARSE, in->z.msg ? in->z.msg : "corrupt gzip stream");
+    return STEP_DONE;
+}
+
+static void bz_step(md_input *in, const unsigned char *src, size_t avail, char *dst, size_t cap,
+                    size_t *used, size_t *produced)
+{
+    in->bz.next_in = (char *)src;
+    in->bz.avail_in = (unsigned)avail;
+    in->bz.next_out = dst;
+    in->bz.avail_out = (unsigned)cap;
+    in->bz_init = 2;
+    int rc = BZ2_bzDecompress(&in->bz);
+    *used = avail - in->bz.avail_in;
+    *produced = cap - in->bz.avail_out;
+    if (rc == BZ_STREAM_END) {
+        in->bz_init = 1;
+        BZ2_bzDecompressEnd(&in->bz);
+        memset(&in->bz, 0, sizeof in->bz);
+        if (BZ2_bzDecompressInit(&in->bz, 0, 0) != BZ_OK)
+            set_pending(in, MD_ERR_NOMEM, "bzip2 init failed");
+    } else if (rc != BZ_OK) {
+        set_pending(in, MD_ERR_PARSE, "corrupt bzip2 stream");
+    }
+}
+
+static void xz_step(md_input *in, const unsigned char *src, size_t avail, char *dst, size_t cap,
+                    size_t *used, size_t *produced)
+{
+    in->xz.next_in = src;
+    in->xz.avail_in = avail;
+    in->xz.next_out = (uint8_t *)dst;
+    in->xz.avail_out = cap;
+    in->xz_init = 2;
+    lzma_ret rc = lzma_code(&in->xz, LZMA_RUN);
+    *used = avail - in->xz.avail_in;
+    *produced = cap - in->xz.avail_out;
+    if (rc == LZMA_STREAM_END)
+        in->xz_init = 1;
+    else if (rc == LZMA_MEMLIMIT_ERROR)
+        set_pending(in, MD_ERR_LIMIT, "xz stream needs more memory than allowed");
+    else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR)
+        set_pending(in, MD_ERR_PARSE, "corrupt xz stream");
+}
+
+static void zstd_step(md_input *in, const unsigned char *src, size_t avail, char *dst,
+                      size_t cap, size_t *used, size_t *produced)
+{
+    ZSTD_inBuffer ib = {src, avail, 0};
+    ZSTD_outBuffer ob = {dst, cap, 0};
+    size_t rc = ZSTD_decompressStream(in->zs, &ob, &ib);
+    *used = ib.pos;
+    *produced = ob.pos;
+    if (ZSTD_isError(rc))
+        set_pending(in, MD_ERR_PARSE, ZSTD_getErrorName(rc));
+    else
+        in->zs_state = rc == 0 ? 1 : 3;
+}
+
 /* Decode into out[end..cap). Returns bytes produced (0 with in->eof at the end). */
 static size_t decode(md_input *in, char *dst, size_t cap)
 {
@@ -141,47 +282,10 @@ static size_t decode(md_input *in, char *dst, size_t cap)
                 in->raw_pos += n;
                 return n;
             }
-            if (in->raw_eof) {
-                if (in->comp == MD_COMP_GZIP && in->z_init == 2)
-                    set_pending(in, MD_ERR_TRUNC, "truncated gzip stream");
-                else if (in->comp == MD_COMP_BZIP2 && in->bz_init == 2)
-                    set_pending(in, MD_ERR_TRUNC, "truncated bzip2 stream");
-                else if (in->comp == MD_COMP_XZ && in->xz_init == 2) {
-                    in->xz.next_in = NULL;
-                    in->xz.avail_in = 0;
-                    in->xz.next_out = (uint8_t *)dst;
-                    in->xz.avail_out = cap;
-                    lzma_ret rc = lzma_code(&in->xz, LZMA_FINISH);
-                    produced = cap - in->xz.avail_out;
-                    if (rc == LZMA_STREAM_END)
-                        in->xz_init = 1;
-                    else if (rc != LZMA_OK || produced == 0)
-                        set_pending(in, MD_ERR_TRUNC, "truncated xz stream");
-                    if (produced)
-                        return produced;
-                } else if (in->comp == MD_COMP_ZSTD && in->zs_state == 3)
-                    set_pending(in, MD_ERR_TRUNC, "truncated zstd stream");
-                in->eof = 1;
-                return 0;
-            }
-            if (in->fd >= 0 && in->comp == MD_COMP_NONE) {
-                /* plain file: read straight into the output buffer */
-                ssize_t n;
-                do n = read(in->fd, dst, cap);
-                while (n < 0 && errno == EINTR);
-                if (n < 0) {
-                    set_pending(in, MD_ERR_IO, strerror(errno));
-                    return 0;
-                }
-                if (n == 0) {
-                    in->raw_eof = in->eof = 1;
-                    return 0;
-                }
-                if (in->regular && (size_t)n < cap)
-                    in->raw_eof = 1; /* its end (as in raw_fill) */
-                in->raw_pos += (uint64_t)n;
-                return (size_t)n;
-            }
+            if (in->raw_eof)
+                return raw_ended(in, dst, cap);
+            if (in->fd >= 0 && in->comp == MD_COMP_NONE)
+                return read_plain(in, dst, cap);
             if (raw_fill(in) < 0) {
                 in->eof = 1;
                 return 0;
@@ -192,85 +296,22 @@ static size_t decode(md_input *in, char *dst, size_t cap)
         size_t avail = in->raw_end - in->raw_start, used = 0;
         switch (in->comp) {
         case MD_COMP_GZIP: {
-            if (in->z_init == 1) {
-                /* after a member: only another gzip member may follow */
-                if (avail < 2 && !in->raw_eof) {
-                    memmove(in->raw, src, avail);
-                    in->raw_start = 0;
-                    in->raw_end = avail;
-                    raw_fill(in);
-                    continue;
-                }
-                if (avail < 2 || src[0] != 0x1f || src[1] != 0x8b) {
-                    set_pending(in, MD_ERR_PARSE, "trailing garbage after gzip stream");
-                    return produced;
-                }
-                inflateReset(&in->z);
-            }
-            in->z.next_in = (unsigned char *)src;
-            in->z.avail_in = (uInt)avail;
-            in->z.next_out = (unsigned char *)dst;
-            in->z.avail_out = (uInt)cap;
-            in->z_init = 2;
-            int rc = inflate(&in->z, Z_NO_FLUSH);
-            used = avail - in->z.avail_in;
-            produced = cap - in->z.avail_out;
-            if (rc == Z_STREAM_END)
-                in->z_init = 1;
-            else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                set_pending(in, MD_ERR_PARSE, in->z.msg ? in->z.msg : "corrupt gzip stream");
-            }
+            int r = gz_step(in, src, avail, dst, cap, &used, &produced);
+            if (r == STEP_MORE)
+                continue;
+            if (r == STEP_STOP)
+                return produced;
             break;
         }
-        case MD_COMP_BZIP2: {
-            in->bz.next_in = (char *)src;
-            in->bz.avail_in = (unsigned)avail;
-            in->bz.next_out = dst;
-            in->bz.avail_out = (unsigned)cap;
-            in->bz_init = 2;
-            int rc = BZ2_bzDecompress(&in->bz);
-            used = avail - in->bz.avail_in;
-            produced = cap - in->bz.avail_out;
-            if (rc == BZ_STREAM_END) {
-                in->bz_init = 1;
-                BZ2_bzDecompressEnd(&in->bz);
-                memset(&in->bz, 0, sizeof in->bz);
-                if (BZ2_bzDecompressInit(&in->bz, 0, 0) != BZ_OK)
-                    set_pending(in, MD_ERR_NOMEM, "bzip2 init failed");
-            } else if (rc != BZ_OK) {
-                set_pending(in, MD_ERR_PARSE, "corrupt bzip2 stream");
-            }
+        case MD_COMP_BZIP2:
+            bz_step(in, src, avail, dst, cap, &used, &produced);
             break;
-        }
-        case MD_COMP_XZ: {
-            in->xz.next_in = src;
-            in->xz.avail_in = avail;
-            in->xz.next_out = (uint8_t *)dst;
-            in->xz.avail_out = cap;
-            in->xz_init = 2;
-            lzma_ret rc = lzma_code(&in->xz, LZMA_RUN);
-            used = avail - in->xz.avail_in;
-            produced = cap - in->xz.avail_out;
-            if (rc == LZMA_STREAM_END)
-                in->xz_init = 1;
-            else if (rc == LZMA_MEMLIMIT_ERROR)
-                set_pending(in, MD_ERR_LIMIT, "xz stream needs more memory than allowed");
-            else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR)
-                set_pending(in, MD_ERR_PARSE, "corrupt xz stream");
+        case MD_COMP_XZ:
+            xz_step(in, src, avail, dst, cap, &used, &produced);
             break;
-        }
-        case MD_COMP_ZSTD: {
-            ZSTD_inBuffer ib = {src, avail, 0};
-            ZSTD_outBuffer ob = {dst, cap, 0};
-            size_t rc = ZSTD_decompressStream(in->zs, &ob, &ib);
-            used = ib.pos;
-            produced = ob.pos;
-            if (ZSTD_isError(rc))
-                set_pending(in, MD_ERR_PARSE, ZSTD_getErrorName(rc));
-            else
-                in->zs_state = rc == 0 ? 1 : 3;
+        case MD_COMP_ZSTD:
+            zstd_step(in, src, avail, dst, cap, &used, &produced);
             break;
-        }
         default:
             break;
         }
