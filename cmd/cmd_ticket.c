@@ -63,53 +63,63 @@ static int parse_formats(const char *s, int *out)
     return *out ? 0 : -1;
 }
 
-int md_cmd_ticket(md_cli *cli, int argc, char **argv)
+/* the command line of one ticket */
+typedef struct targs {
+    char addrs[MD_ANALYSIS_MAX_ADDRS][MD_LIMIT_ADDR];
+    const char *addrv[MD_ANALYSIS_MAX_ADDRS + 1];
+    size_t naddrs;
+    long long since, until;
+    int have_since, have_until, redact, formats;
+    const char *dir, *number;
+} targs;
+
+/* parse_args: the options, the ticket number and its window into a; -1 to
+ * go on, else the exit code (the error said) */
+static int parse_args(md_cli *cli, int argc, char **argv, targs *a)
 {
     static const struct option opts[] = {
         {"address", required_argument, NULL, 'a'}, {"since", required_argument, NULL, 's'},
         {"until", required_argument, NULL, 'u'},   {"out", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},  {"no-redact", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    char addrs[MD_ANALYSIS_MAX_ADDRS][MD_LIMIT_ADDR];
-    const char *addrv[MD_ANALYSIS_MAX_ADDRS + 1];
-    size_t naddrs = 0;
-    long long since = 0, until = 0;
-    int have_since = 0, have_until = 0, redact = 1, formats = MD_FMT_PDF | MD_FMT_TXT | MD_FMT_XML;
-    const char *dir = ".";
+    memset(a, 0, sizeof *a);
+    a->redact = 1;
+    a->formats = MD_FMT_PDF | MD_FMT_TXT | MD_FMT_XML;
+    a->dir = ".";
     int c;
     optind = 1;
     while ((c = md_cli_getopt("ticket", argc, argv, "a:o:f:h", opts)) != -1) {
         switch (c) {
         case 'a':
-            if (naddrs == MD_ANALYSIS_MAX_ADDRS) {
+            if (a->naddrs == MD_ANALYSIS_MAX_ADDRS) {
                 md_cli_error("ticket: at most %d addresses", MD_ANALYSIS_MAX_ADDRS);
                 return MD_EXIT_USAGE;
             }
-            if (md_text_addr_norm(addrs[naddrs], sizeof addrs[0], optarg, strlen(optarg)) != MD_OK ||
-                !strchr(addrs[naddrs], '@') || addrs[naddrs][0] == '@') {
+            if (md_text_addr_norm(a->addrs[a->naddrs], sizeof a->addrs[0], optarg, strlen(optarg)) != MD_OK ||
+                !strchr(a->addrs[a->naddrs], '@') || a->addrs[a->naddrs][0] == '@') {
                 md_cli_error("ticket: --address %s: not an e-mail address", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
-            addrv[naddrs] = addrs[naddrs];
-            naddrs++;
+            a->addrv[a->naddrs] = a->addrs[a->naddrs];
+            a->naddrs++;
             break;
         case 's':
         case 'u':
-            if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
+            if (md_cli_parse_time(optarg, c == 's' ? &a->since : &a->until) != 0) {
                 md_cli_error("ticket: --%s %s: not a time", c == 's' ? "since" : "until",
                              md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
-            *(c == 's' ? &have_since : &have_until) = 1;
+            *(c == 's' ? &a->have_since : &a->have_until) = 1;
             break;
-        case 'o': dir = optarg; break;
+        case 'o': a->dir = optarg; break;
         case 'f':
-            if (parse_formats(optarg, &formats) != 0) {
+            if (parse_formats(optarg, &a->formats) != 0) {
                 md_cli_error("ticket: --format %s: a list of pdf, txt, xml", md_cli_arg(optarg));
                 return MD_EXIT_USAGE;
             }
             break;
-        case 'R': redact = 0; break;
+        case 'R': a->redact = 0; break;
         case 'h': help(stdout); return MD_EXIT_OK;
         default: help(stderr); return MD_EXIT_USAGE;
         }
@@ -119,46 +129,73 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         help(stderr);
         return MD_EXIT_USAGE;
     }
-    const char *number = argv[optind];
-    if (!md_analysis_ticket_valid(number)) {
+    a->number = argv[optind];
+    if (!md_analysis_ticket_valid(a->number)) {
         md_cli_error("ticket: '%s' is not a ticket number (letters, digits, '.', '_', '-'; "
-                     "at most 63)", md_cli_arg(number));
+                     "at most 63)", md_cli_arg(a->number));
         return MD_EXIT_USAGE;
     }
-    if (naddrs == 0) {
+    if (a->naddrs == 0) {
         md_cli_error("ticket: at least one --address is needed");
         return MD_EXIT_USAGE;
     }
-    addrv[naddrs] = NULL;
+    a->addrv[a->naddrs] = NULL;
     md_err err = {0, ""};
-    if (!have_since || !have_until) {
+    if (!a->have_since || !a->have_until) {
         int64_t s, u;
-        if (md_analysis_ticket_window(number, cli->cfg.window_before_days,
+        if (md_analysis_ticket_window(a->number, cli->cfg.window_before_days,
                                       cli->cfg.window_after_days, &s, &u, &err) != MD_OK) {
             md_cli_error("ticket: %s; give --since and --until", err.msg);
             return MD_EXIT_USAGE;
         }
-        if (!have_since)
-            since = s;
-        if (!have_until)
-            until = u;
+        if (!a->have_since)
+            a->since = s;
+        if (!a->have_until)
+            a->until = u;
     }
-    if (until < since) {
+    if (a->until < a->since) {
         md_cli_error("ticket: the window ends before it starts");
         return MD_EXIT_USAGE;
     }
-    if (md_outfile_mkdirs(dir, &err) != MD_OK) {
-        md_cli_error("ticket: --out %s: %s", md_cli_arg(dir), err.msg);
+    return -1;
+}
+
+/* record: the ticket, its addresses, IPs and files in the store */
+static int record(md_store *st, const targs *a, const md_analysis_summary *sum, char **paths,
+                  const char **fmts, size_t nw, md_err *err)
+{
+    md_case_ticket t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.number, sizeof t.number, "%s", a->number);
+    t.since = a->since;
+    t.until = a->until;
+    t.redact = a->redact;
+    t.generated_at = (int64_t)time(NULL);
+    snprintf(t.outcome, sizeof t.outcome, "%s", sum->outcome);
+    snprintf(t.summary, sizeof t.summary, "%s", sum->verdict);
+    return md_store_case_ticket_save(st, &t, a->addrv, a->naddrs, sum->ips, sum->nips,
+                                     (const char *const *)paths, fmts, nw, err);
+}
+
+int md_cmd_ticket(md_cli *cli, int argc, char **argv)
+{
+    targs a;
+    int r = parse_args(cli, argc, argv, &a);
+    if (r >= 0)
+        return r;
+    md_err err = {0, ""};
+    if (md_outfile_mkdirs(a.dir, &err) != MD_OK) {
+        md_cli_error("ticket: --out %s: %s", md_cli_arg(a.dir), err.msg);
         return err.code == MD_ERR_ARG ? MD_EXIT_USAGE : MD_EXIT_FAIL;
     }
     /* the PDF's fonts load on a thread while the store opens and the
      * analysis runs */
     md_pdf_job *pdf = NULL;
-    if (formats & MD_FMT_PDF) {
+    if (a.formats & MD_FMT_PDF) {
         md_render_opts ro;
         md_render_opts_from_config(&ro, &cli->cfg);
         if (md_render_pdf_start(&ro, &pdf, &err) != MD_OK) {
-            md_cli_error("ticket %s: %s", number, err.msg);
+            md_cli_error("ticket %s: %s", a.number, err.msg);
             return MD_EXIT_FAIL;
         }
     }
@@ -171,45 +208,35 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
 
     md_analysis_opts o;
     memset(&o, 0, sizeof o);
-    o.ticket = number;
-    o.addrs = addrv;
-    o.naddrs = naddrs;
-    o.since = since;
-    o.until = until;
-    o.redact = redact;
+    o.ticket = a.number;
+    o.addrs = a.addrv;
+    o.naddrs = a.naddrs;
+    o.since = a.since;
+    o.until = a.until;
+    o.redact = a.redact;
     xmlDoc *doc = NULL;
     md_analysis_summary sum;
     if (md_analysis_ticket(st, &cli->cfg, &o, &doc, &sum, &err) != MD_OK) {
-        md_cli_error("ticket %s: %s", number, err.msg);
+        md_cli_error("ticket %s: %s", a.number, err.msg);
         md_render_pdf_wait(pdf, NULL);
         return MD_EXIT_FAIL;
     }
     char *paths[3] = {NULL, NULL, NULL};
     const char *fmts[3] = {NULL, NULL, NULL};
     size_t nw = 0;
-    int rc = md_analysis_write(doc, &cli->cfg, dir, number, formats, pdf, paths, fmts, &nw,
+    int rc = md_analysis_write(doc, &cli->cfg, a.dir, a.number, a.formats, pdf, paths, fmts, &nw,
                                &err);
     int result = MD_EXIT_OK;
     if (rc != MD_OK) {
-        md_cli_error("ticket %s: %s", number, err.msg);
+        md_cli_error("ticket %s: %s", a.number, err.msg);
         result = MD_EXIT_FAIL;
     }
-    md_case_ticket t;
-    memset(&t, 0, sizeof t);
-    snprintf(t.number, sizeof t.number, "%s", number);
-    t.since = since;
-    t.until = until;
-    t.redact = redact;
-    t.generated_at = (int64_t)time(NULL);
-    snprintf(t.outcome, sizeof t.outcome, "%s", sum.outcome);
-    snprintf(t.summary, sizeof t.summary, "%s", sum.verdict);
-    if (md_store_case_ticket_save(st, &t, addrv, naddrs, sum.ips, sum.nips,
-                                  (const char *const *)paths, fmts, nw, &err) != MD_OK) {
-        md_cli_error("ticket %s: recording it in the store: %s", number, err.msg);
+    if (record(st, &a, &sum, paths, fmts, nw, &err) != MD_OK) {
+        md_cli_error("ticket %s: recording it in the store: %s", a.number, err.msg);
         result = MD_EXIT_FAIL;
     }
     if (!cli->quiet) {
-        printf("ticket %s: %zu message%s, outcome %s, %zu affected IP%s\n", number, sum.messages,
+        printf("ticket %s: %zu message%s, outcome %s, %zu affected IP%s\n", a.number, sum.messages,
                sum.messages == 1 ? "" : "s", sum.outcome, sum.nips, sum.nips == 1 ? "" : "s");
         printf("  %s\n", sum.verdict);
     }
