@@ -131,7 +131,10 @@ md_store *md_cli_store(md_cli *cli, int flags)
     }
     char label[64];
     snprintf(label, sizeof label, "maildossier %s", cli->command ? cli->command : "");
-    md_store_opts o = {label, cli->wait_ms, on_wait, cli};
+    md_store_opts o = {label, cli->wait_ms, on_wait, cli, 0};
+    /* man page, ENVIRONMENT: the journal a bulk ingest writes through */
+    const char *wal = getenv("MAILDOSSIER_INGEST_WAL");
+    o.keep_wal = wal != NULL;
     if (md_store_open_opts(&cli->store, cli->db_path, flags, &o, &err) != MD_OK) {
         md_cli_error("%s", err.msg);
         return NULL;

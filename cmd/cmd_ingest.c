@@ -173,6 +173,9 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
     const char *ce = getenv("MAILDOSSIER_COMMIT_LINES");
     if (ce && atol(ce) > 0)
         ig.commit_every = (uint64_t)atol(ce);
+    const char *pt = getenv("MAILDOSSIER_PARSE_THREADS");
+    if (pt && atoi(pt) > 0)
+        ig.parse_threads = atoi(pt);
     int result = MD_EXIT_OK;
     for (int i = optind; i < argc; i++) {
         md_err err = {0, ""};

@@ -172,6 +172,7 @@ int main(int argc, char **argv)
         /* a trace touches some 200 fresh heap pages: map them at once */
         md_heap_prefault(2 << 20);
         md_err err = {0, ""};
+        md_config_set_zoneinfo(getenv("TZDIR")); /* as the C library finds zones */
         if (!md_cli_wants_help(argc - optind, argv + optind) &&
             md_config_find(&cli.cfg, cli.config_path, &err) != MD_OK) {
             md_cli_error("%s", err.msg);

@@ -146,6 +146,15 @@ static int add_host_ip(load_ctx *lc, const char *s, size_t n)
     return 0;
 }
 
+/* where zone names are looked up (md_config_set_zoneinfo) */
+static char zoneinfo[MD_LIMIT_PATH] = "/usr/share/zoneinfo";
+
+void md_config_set_zoneinfo(const char *dir)
+{
+    if (dir && *dir && strlen(dir) < sizeof zoneinfo)
+        snprintf(zoneinfo, sizeof zoneinfo, "%s", dir);
+}
+
 int md_config_zone_valid(const char *name)
 {
     size_t n = strlen(name);
@@ -156,9 +165,9 @@ int md_config_zone_valid(const char *name)
             return 0;
     if (strcmp(name, "UTC") == 0)
         return 1;
-    const char *dir = getenv("TZDIR");
-    char path[MD_LIMIT_PATH];
-    snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    char path[MD_LIMIT_PATH + 80];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", zoneinfo, name) >= sizeof path)
+        return 0;
     struct stat sb;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }

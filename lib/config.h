@@ -73,6 +73,10 @@ int md_config_find(md_config *cfg, const char *explicit_path, md_err *err);
  * letters, digits, '/', '_', '-', '+' and no "..").  The config loader
  * rejects other values with the file and line. */
 int md_config_zone_valid(const char *name);
+/* md_config_set_zoneinfo: the directory of the zone files (default
+ * /usr/share/zoneinfo; the programs pass TZDIR, as the C library reads
+ * it).  For the whole process; not thread-safe; dir copied. */
+void md_config_set_zoneinfo(const char *dir);
 
 /* md_config_host: the configured host with that IP, or NULL. */
 const md_host *md_config_host(const md_config *cfg, const md_ip *ip);

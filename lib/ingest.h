@@ -93,6 +93,8 @@ struct md_ingest {
                                      USER@first domain (rulefile.h); NULL = none */
     void *msg_batch;              /* lib/msgfile.c: messages kept in one transaction
                                      across inputs (md_msgfile_batch_begin); NULL = off */
+    int parse_threads;            /* threads parsing message files (1-4); 0 = one per
+                                     processor but one (lib/msgfile.c) */
     uint64_t commit_every;        /* log lines or messages per transaction at most;
                                      0 = the readers' own (tests and tuning: smaller
                                      slices; slices end after MD_LIMIT_SLICE_MS anyway) */

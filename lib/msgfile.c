@@ -647,20 +647,20 @@ static void pipe_stop(msgpipe *pp)
 /* parse_threads: one per processor but the caller's, at least one, at most
  * PIPE_THREADS (the caller's thread is as busy as a parse thread: on two
  * processors a second parse thread made ingest slower, not faster);
- * MAILDOSSIER_PARSE_THREADS sets the number (1 to PIPE_THREADS) */
-static int parse_threads(void)
+ * md_ingest's parse_threads sets the number (1 to PIPE_THREADS) */
+static int parse_threads(const md_ingest *ig)
 {
-    const char *env = getenv("MAILDOSSIER_PARSE_THREADS");
-    long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN) - 1;
+    long n = ig->parse_threads > 0 ? ig->parse_threads : sysconf(_SC_NPROCESSORS_ONLN) - 1;
     return n < 1 ? 1 : n > PIPE_THREADS ? PIPE_THREADS : (int)n;
 }
 
-static int pipe_start(msgpipe **out, const md_config *cfg, md_err *err)
+static int pipe_start(msgpipe **out, const md_ingest *ig, md_err *err)
 {
     msgpipe *pp = calloc(1, sizeof *pp);
     if (!pp)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    int want = parse_threads();
+    const md_config *cfg = ig->cfg;
+    int want = parse_threads(ig);
     for (int i = 0; i < want; i++) {
         pp->pc[i].cfg = cfg;
         if (md_store_msg_pack_open(&pp->pc[i].pk, err) != MD_OK) {
@@ -906,7 +906,7 @@ static int read_one(mctx *c, md_input *in, md_err *err)
     int rc;
     if (b) {
         /* store what is ready, making room for this one */
-        if (!b->pipe && (rc = pipe_start(&b->pipe, c->ig->cfg, err)) != MD_OK)
+        if (!b->pipe && (rc = pipe_start(&b->pipe, c->ig, err)) != MD_OK)
             return rc;
         if ((rc = store_ready(c->ig, STORE_ROOM, err)) != MD_OK)
             return rc;

@@ -445,6 +445,7 @@ int md_store_open_opts(md_store **out, const char *path, int flags, const md_sto
     st->wait_ms = !o || o->wait_ms == 0 ? MD_LIMIT_WAIT_MS : o->wait_ms < 0 ? 0 : o->wait_ms;
     st->on_wait = o ? o->on_wait : NULL;
     st->wait_arg = o ? o->arg : NULL;
+    st->keep_wal = o ? o->keep_wal : 0;
     turn_open(st, flags);
     /* NOMUTEX: one thread at a time (store.h); SQLite's per-call locking
      * was 8% of a trace's instructions */
@@ -699,7 +700,7 @@ void md_store_bulk_journal(md_store *st, int on)
 {
     if (!st || st->in_tx || !on == !st->rbj)
         return;
-    if (on && getenv("MAILDOSSIER_INGEST_WAL")) /* readers must not wait (store_int.h) */
+    if (on && st->keep_wal) /* readers must not wait (store_int.h) */
         return;
     if (on)
         st->rbj = journal_mode(st, "DELETE");

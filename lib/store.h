@@ -46,6 +46,8 @@ typedef struct md_store_opts {
                                    < 0 none (fail at once when it is busy) */
     md_store_wait_fn on_wait;   /* may be NULL; `what` is only valid during the call */
     void *arg;
+    int keep_wal;               /* a bulk writer keeps the WAL (md_store_bulk_journal in
+                                   store_int.h): readers never wait, ingest is slower */
 } md_store_opts;
 
 /* The schema version this build writes. */

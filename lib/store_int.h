@@ -31,6 +31,7 @@ struct md_store {
     int wait_ms;           /* longest wait; 0: do not wait */
     md_store_wait_fn on_wait;
     void *wait_arg;
+    int keep_wal;          /* md_store_opts.keep_wal */
     int beginning;         /* in md_store_begin's BEGIN: waiting announces itself */
     int announced;         /* holds the waiting byte */
     int holding;           /* holds the holder byte (in a write transaction) */
@@ -100,9 +101,10 @@ void md_store_bulk(md_store *st, int on);
  * the WAL again.  Only switched outside a transaction and when no other
  * connection has the store open (otherwise it stays in the WAL: the same
  * result, slower; never an error).  The price: while a transaction has
- * spilled pages, readers that open the store wait (busy timeout, 10 s) for
- * its commit instead of reading a snapshot; the environment variable
- * MAILDOSSIER_INGEST_WAL (any value) keeps the WAL instead. */
+ * spilled pages, readers that open the store wait (store.c's busy handler,
+ * bounded by --wait) for its commit instead of reading a snapshot;
+ * md_store_opts.keep_wal (the command's MAILDOSSIER_INGEST_WAL) keeps the
+ * WAL instead. */
 void md_store_bulk_journal(md_store *st, int on);
 
 /* md_store_source_row: fill out from a row "id, kind, lines_done,
