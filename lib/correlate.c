@@ -9,7 +9,6 @@
 #include "correlate.h"
 #include "limits.h"
 #include "text.h"
-#include "trace.h"
 
 #define NBUCKETS (1u << 17)
 

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "err.h"
 #include "input.h"
+#include "logline.h"   /* md_logfmt */
 #include "store.h"
 
 typedef enum md_kind {
@@ -36,15 +37,6 @@ typedef enum md_kind {
     MD_KIND_SNDS_STATUS,  /* SNDS IP status export CSV */
     MD_KIND_COUNT
 } md_kind;
-
-/* Log formats counted separately in the stats (index of by_format). */
-typedef enum md_logfmt {
-    MD_LOGFMT_SENDMAIL = 0,
-    MD_LOGFMT_POSTFIX,
-    MD_LOGFMT_EXIM,
-    MD_LOGFMT_OTHER,      /* a syslog line of another program */
-    MD_LOGFMT_COUNT
-} md_logfmt;
 
 typedef struct md_ingest_stats {
     uint64_t files;           /* inputs opened */

@@ -19,7 +19,6 @@
 #include "ipaddr.h"
 #include "logline.h"
 #include "reply.h"
-#include "trace.h"
 #include "store_log.h"
 #include "text.h"
 

@@ -52,7 +52,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ingest.h"   /* md_logfmt: MD_LOGFMT_SENDMAIL/POSTFIX/EXIM/OTHER */
+
+/* Log formats: what wrote a line (md_ingest counts lines per format). */
+typedef enum md_logfmt {
+    MD_LOGFMT_SENDMAIL = 0,
+    MD_LOGFMT_POSTFIX,
+    MD_LOGFMT_EXIM,
+    MD_LOGFMT_OTHER,      /* a syslog line of another program */
+    MD_LOGFMT_COUNT
+} md_logfmt;
 
 typedef struct md_span {
     const char *p;    /* into the line; NULL when absent */

@@ -53,6 +53,30 @@ typedef struct md_log_key {
     int kind;             /* MD_LOGKEY_*: Message-IDs are checked for sharing */
 } md_log_key;
 
+/* What happened to one recipient, judged from its last delivery attempt
+ * (the values of log_dlv.outcome; trace.h shows them). */
+typedef enum md_trace_outcome {
+    MD_OUTCOME_UNKNOWN = 0,     /* no delivery attempt logged */
+    MD_OUTCOME_DELIVERED,       /* delivered locally (mailbox, store, program) */
+    MD_OUTCOME_FORWARDED,       /* forwarded (local .forward / alias): see `detail` */
+    MD_OUTCOME_RELAYED,         /* handed to another MTA (not Microsoft) */
+    MD_OUTCOME_MS_ACCEPTED,     /* Microsoft answered 250 (Queued mail for delivery) */
+    MD_OUTCOME_DEFERRED,        /* temporary failure, still queued */
+    MD_OUTCOME_BOUNCED,         /* permanent failure */
+    MD_OUTCOME_EXPIRED,         /* given up after the queue lifetime */
+    MD_OUTCOME_REJECTED         /* refused at SMTP time (NOQUEUE reject) */
+} md_trace_outcome;
+
+/* Kinds of links between messages (also the values stored). */
+typedef enum md_trace_linkkind {
+    MD_LINK_FORWARDED = 1,      /* postfix local: status=sent (forwarded as NEWQID) */
+    MD_LINK_QUEUED_AS = 2,      /* next hop: 250 ... queued as QID (another host) */
+    MD_LINK_BOUNCE = 3,         /* non-delivery notification (postfix bounce:, sendmail DSN:) */
+    MD_LINK_SAME_MSGID = 4,     /* same Message-ID */
+    MD_LINK_REINJECTED = 5,     /* mail store re-injected a forwarded copy */
+    MD_LINK_MS_QUOTED = 6       /* Microsoft's 250 reply for the copy quotes the original's Message-ID */
+} md_trace_linkkind;
+
 typedef struct md_log_writer md_log_writer;
 
 typedef struct md_log_msgrow {

@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include "err.h"
 #include "store.h"
+#include "store_log.h"   /* md_trace_outcome, md_trace_linkkind */
 
 /* At most this many messages are returned (links are followed breadth
  * first; `truncated` says the limit was hit). */
@@ -60,28 +61,6 @@ typedef struct md_trace_query {
     size_t max_messages;        /* 0 = MD_TRACE_MAX_MESSAGES */
 } md_trace_query;
 
-/* What happened to one recipient, judged from its last delivery attempt. */
-typedef enum md_trace_outcome {
-    MD_OUTCOME_UNKNOWN = 0,     /* no delivery attempt logged */
-    MD_OUTCOME_DELIVERED,       /* delivered locally (mailbox, store, program) */
-    MD_OUTCOME_FORWARDED,       /* forwarded (local .forward / alias): see `detail` */
-    MD_OUTCOME_RELAYED,         /* handed to another MTA (not Microsoft) */
-    MD_OUTCOME_MS_ACCEPTED,     /* Microsoft answered 250 (Queued mail for delivery) */
-    MD_OUTCOME_DEFERRED,        /* temporary failure, still queued */
-    MD_OUTCOME_BOUNCED,         /* permanent failure */
-    MD_OUTCOME_EXPIRED,         /* given up after the queue lifetime */
-    MD_OUTCOME_REJECTED         /* refused at SMTP time (NOQUEUE reject) */
-} md_trace_outcome;
-
-/* Kinds of links between messages (also the values stored). */
-typedef enum md_trace_linkkind {
-    MD_LINK_FORWARDED = 1,      /* postfix local: status=sent (forwarded as NEWQID) */
-    MD_LINK_QUEUED_AS = 2,      /* next hop: 250 ... queued as QID (another host) */
-    MD_LINK_BOUNCE = 3,         /* non-delivery notification (postfix bounce:, sendmail DSN:) */
-    MD_LINK_SAME_MSGID = 4,     /* same Message-ID */
-    MD_LINK_REINJECTED = 5,     /* mail store re-injected a forwarded copy */
-    MD_LINK_MS_QUOTED = 6       /* Microsoft's 250 reply for the copy quotes the original's Message-ID */
-} md_trace_linkkind;
 
 typedef struct md_trace_line {
     int64_t source_id;
