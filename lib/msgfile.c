@@ -31,6 +31,7 @@
 #include "msreply.h"
 #include "received.h"
 #include "repfile.h"
+#include "store_case.h"
 #include "store_msg.h"
 #include "text.h"
 
@@ -440,6 +441,31 @@ typedef struct msgbatch {
     msgpipe *pipe;      /* the parse thread, when started */
 } msgbatch;
 
+int md_msgfile_store_reply(md_ingest *ig, const md_message *msg, int64_t message_id,
+                           md_err *err)
+{
+    md_msreply *r = malloc(sizeof *r);
+    if (!r)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    int rc = md_msreply_from_message(r, msg, err);
+    for (size_t i = 0; rc == 1 && i < r->n; i++) {
+        md_case_answer a;
+        memset(&a, 0, sizeof a);
+        snprintf(a.ip, sizeof a.ip, "%s", r->e[i].ip);
+        snprintf(a.outcome, sizeof a.outcome, "%s", md_msreply_outcome_name(r->e[i].outcome));
+        a.date = msg->date;
+        a.msg_row = message_id;
+        snprintf(a.message_id, sizeof a.message_id, "%s", msg->message_id);
+        snprintf(a.ref, sizeof a.ref, "%s", r->ref);
+        snprintf(a.text, sizeof a.text, "%s", r->e[i].text);
+        int src = md_store_case_answer_add(ig->store, &a, NULL, err);
+        if (src != MD_OK)
+            rc = src;
+    }
+    free(r);
+    return rc;
+}
+
 /* store_prep: store one prepared message.  1 stored, 0 stored before, or
  * a negative code. */
 static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
@@ -476,7 +502,7 @@ static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
         return rc == MD_OK ? 1 : rc;
     /* a Microsoft sender-support reply? */
     const md_message *m = p->m;
-    int rr = md_msreply_take(c->ig, m, id, err);
+    int rr = md_msgfile_store_reply(c->ig, m, id, err);
     if (rr < 0)
         return rr;
     if (rr == 1 && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_MSREPLY, err)) != MD_OK)

@@ -39,6 +39,16 @@
 /* md_msgfile_ingest: an md_ingest_fn (see ingest.h). */
 int md_msgfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err);
 
+/* md_msgfile_store_reply: when msg is a Microsoft sender-support reply
+ * (md_msreply_from_message), store each (IP, outcome) with the mail's Date
+ * (0 if none), message_id (the store row of the message, 0 if none) and its
+ * Message-ID, and return 1; 0 when it is no such reply (nothing stored); a
+ * negative code when the store failed (err).  Runs inside the caller's
+ * transaction when one is open.  Storing the same mail again adds nothing. */
+struct md_message;
+int md_msgfile_store_reply(md_ingest *ig, const struct md_message *msg, int64_t message_id,
+                           md_err *err);
+
 /* md_msgfile_batch_begin: start batching (ig->msg_batch).  0 or MD_ERR_NOMEM.
  * Calling it twice is harmless. */
 int md_msgfile_batch_begin(md_ingest *ig, md_err *err);

@@ -1,7 +1,8 @@
 /* msreply.c: recognise Microsoft sender-support replies and read, per IP,
  * the outcome Microsoft gave (see msreply.h).  Owns the HTML-to-lines
  * conversion it needs (libxml2's HTML parser, no network, no error output)
- * and the line scanner; stores through lib/store_case.h.  Never prints. */
+ * and the line scanner; returns what it reads (the mail reader stores it).
+ * Never prints. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include <libxml/tree.h>
 #include "buf.h"
 #include "msreply.h"
-#include "store_case.h"
 #include "text.h"
 
 #define CELL_SEP '\x1f'   /* between table cells of one row (HTML) */
@@ -593,37 +593,4 @@ int md_msreply_may_be(const md_message *msg)
     int is_html;
     const char *body = reply_body(msg, &len, &is_html);
     return may_be_reply(msg, body, len);
-}
-
-int md_msreply_take(md_ingest *ig, const md_message *msg, int64_t message_id, md_err *err)
-{
-    size_t len;
-    int is_html;
-    const char *body = reply_body(msg, &len, &is_html);
-    if (!may_be_reply(msg, body, len))
-        return 0;
-    md_msreply *r = malloc(sizeof *r);
-    if (!r)
-        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
-    int rc = from_body(r, msg, body, len, is_html, err);
-    if (rc == 1) {
-        for (size_t i = 0; i < r->n; i++) {
-            md_case_answer a;
-            memset(&a, 0, sizeof a);
-            snprintf(a.ip, sizeof a.ip, "%s", r->e[i].ip);
-            snprintf(a.outcome, sizeof a.outcome, "%s", md_msreply_outcome_name(r->e[i].outcome));
-            a.date = msg->date;
-            a.msg_row = message_id;
-            snprintf(a.message_id, sizeof a.message_id, "%s", msg->message_id);
-            snprintf(a.ref, sizeof a.ref, "%s", r->ref);
-            snprintf(a.text, sizeof a.text, "%s", r->e[i].text);
-            int src = md_store_case_answer_add(ig->store, &a, NULL, err);
-            if (src != MD_OK) {
-                rc = src;
-                break;
-            }
-        }
-    }
-    free(r);
-    return rc;
 }

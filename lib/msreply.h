@@ -27,7 +27,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
-#include "ingest.h"
 #include "ipaddr.h"
 #include "message.h"
 
@@ -91,18 +90,10 @@ int md_msreply_parse(md_msreply *out, const char *subject, const char *body, siz
  * hotmail.com / live.com / msn.com counts as a marker.  Same returns. */
 int md_msreply_from_message(md_msreply *out, const md_message *msg, md_err *err);
 
-/* md_msreply_may_be: the cheap test md_msreply_take starts with: 0 when msg
+/* md_msreply_may_be: the cheap test md_msreply_from_message starts with: 0 when msg
  * cannot be a reply (its sender, subject and body never say Microsoft),
  * else 1.  Reads msg only: the mail reader's parse thread asks it. */
 int md_msreply_may_be(const md_message *msg);
 
-/* md_msreply_take: called by the mail reader for every ingested message.
- * When msg is a sender-support reply, stores each (IP, outcome) with the
- * mail's Date (0 if none), message_id (the store row of the message, 0 if
- * none) and its Message-ID, and returns 1; returns 0 when msg is no such
- * reply (nothing stored); a negative code when the store failed (err).
- * Runs inside the caller's transaction when one is open.  Storing the same
- * mail again adds nothing. */
-int md_msreply_take(md_ingest *ig, const md_message *msg, int64_t message_id, md_err *err);
 
 #endif

@@ -2,7 +2,7 @@
  * table mail of the scenario as text and as HTML, per-IP throttling mails,
  * "not qualified" and "mitigated" mails, quoted requests that must not be
  * read as answers, mails that are no reply at all, and storing through
- * md_msreply_take into the case area. */
+ * md_msgfile_store_reply (the mail reader) into the case area. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "input.h"
 #include "message.h"
+#include "msgfile.h"
 #include "msreply.h"
 #include "store_case.h"
 #include "testutil.h"
@@ -205,9 +206,9 @@ static void test_take_stores_once(void **state)
     md_ingest ig;
     md_ingest_init(&ig, st, &cfg);
     md_message *t = load("table-text.eml"), *h = load("table-html.eml");
-    assert_int_equal(md_msreply_take(&ig, t, 7, &err), 1);
+    assert_int_equal(md_msgfile_store_reply(&ig, t, 7, &err), 1);
     /* the HTML copy of the same mail (same Message-ID and Date) adds nothing */
-    assert_int_equal(md_msreply_take(&ig, h, 8, &err), 1);
+    assert_int_equal(md_msgfile_store_reply(&ig, h, 8, &err), 1);
     md_case_answer *a = NULL;
     size_t n = 0;
     assert_int_equal(md_store_case_answers(st, NULL, &a, &n, &err), MD_OK);
@@ -222,7 +223,7 @@ static void test_take_stores_once(void **state)
     /* an ordinary message is not taken */
     const char *plain = "From: a@b.example\nSubject: hi\n\nhello 141.89.68.1\n";
     md_message *p = md_test_message_mem(plain);
-    assert_int_equal(md_msreply_take(&ig, p, 9, &err), 0);
+    assert_int_equal(md_msgfile_store_reply(&ig, p, 9, &err), 0);
     md_message_free(p);
     md_message_free(t);
     md_message_free(h);
