@@ -3,6 +3,7 @@
  * two buffers; hands out pointers into its own buffer.  Never prints. */
 #include <bzlib.h>
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <lzma.h>
 #include <stddef.h>
@@ -479,6 +480,16 @@ static int report_pending(md_input *in, md_err *err)
     in->pend_code = 0;
     return md_err_set(err, code, "%s: after line %llu: %s", in->name,
                       (unsigned long long)in->lineno, in->pend_msg);
+}
+
+int md_input_would_block(md_input *in, int wait_ms)
+{
+    if (in->regular || in->fd < 0 || in->eof)
+        return 0;
+    if (in->end > in->start && memchr(in->out + in->start, '\n', in->end - in->start))
+        return 0;
+    struct pollfd p = {.fd = in->fd, .events = POLLIN};
+    return poll(&p, 1, wait_ms) == 0;
 }
 
 int md_input_getline(md_input *in, const char **line, size_t *len, int *flags, md_err *err)

@@ -52,6 +52,12 @@ void md_input_close(md_input *in);
  * Returns 1 with *line, *len and *flags set, 0 at the end, or a negative code
  * (err says what, naming file and line) on a read or decompression error. */
 int md_input_getline(md_input *in, const char **line, size_t *len, int *flags, md_err *err);
+/* md_input_would_block: 1 when the next md_input_getline would wait for a
+ * pipe, socket or terminal (no whole line buffered, nothing to read within
+ * wait_ms); 0 for files and memory, or when a line is there.  For a reader
+ * that holds something others wait for (a transaction) and should let go
+ * of it before it waits. */
+int md_input_would_block(md_input *in, int wait_ms);
 
 /* md_input_peek: at least min(want, what the input holds) decompressed bytes
  * from the current position, without consuming them (for format detection).

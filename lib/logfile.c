@@ -476,6 +476,9 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         uint64_t lineno = md_input_lineno(in);
         ig->stats.lines++;
         ig->stats.lines_new++;
+        if (!in_tx && (rc = md_store_begin(st, err)) != MD_OK)
+            goto out;
+        in_tx = 1;
         rc = take_line(f, line, n, flags, lineno, err);
         if (rc != MD_OK)
             goto out;
@@ -484,6 +487,13 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         if (++f->since_commit >= commit_every ||
             ((lineno & 255) == 0 && md_store_slice_due(st))) {
             rc = checkpoint(f, lineno, 1, err);
+            if (rc != MD_OK)
+                goto out;
+        } else if (md_input_would_block(in, 20)) {
+            /* a pipe pauses: commit, and hold no lock while it waits (the
+             * next line begins the next transaction) */
+            rc = checkpoint(f, lineno, 0, err);
+            in_tx = 0;
             if (rc != MD_OK)
                 goto out;
         }
@@ -495,6 +505,9 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     md_err keep = *err;
     if (ig->stats.lines == lines0 && rd == 0)
         ig->stats.files_unchanged++;
+    if (!in_tx && (rc = md_store_begin(st, err)) != MD_OK)
+        goto out;
+    in_tx = 1;
     rc = checkpoint(f, md_input_lineno(in), 0, err);
     in_tx = 0;
     if (rc != MD_OK)
