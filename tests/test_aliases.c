@@ -146,7 +146,7 @@ static void t_include_fixture(void **state)
     assert_int_equal(md_aliases_parse_file(MD_FIXTURES "/rules/aliases", &o, &l, &e), 0);
     assert_int_equal(w.n, 0);
     const md_rule *r = find(&l, "abuse", "cert@dfn-cert.de");
-    assert_non_null(r);
+    md_assert_non_null(r);
     assert_non_null(strstr(r->file, "lists/abuse-team"));
     assert_int_equal(r->line, 5);
     assert_non_null(find(&l, "abuse", "k.weber"));

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "dotforward.h"
 #include "input.h"
+#include "testutil.h"
 
 static int nwarn;
 static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
@@ -103,7 +104,7 @@ static void t_exim_filter(void **state)
           "me@uni-potsdam.de", &l);
     assert_int_equal(l.n, 3);
     const md_rule *r = find(&l, "boss@example.org");
-    assert_non_null(r);
+    md_assert_non_null(r);
     assert_non_null(strstr(r->condition, "contains"));
     assert_int_equal(r->line, 3);
     assert_int_equal(find(&l, "me@outlook.com")->keeps_copy, 1);

@@ -62,9 +62,14 @@ static void load_differences(void)
         if (!qe)
             continue;
         *qe = '\0';
-        snprintf(ex[nex].file, sizeof ex[nex].file, "%s", f);
+        if (snprintf(ex[nex].file, sizeof ex[nex].file, "%s", f) >= (int)sizeof ex[nex].file)
+            fail_msg("DIFFERENCES.md: file name longer than %zu bytes: %s",
+                     sizeof ex[nex].file - 1, f);
         ex[nex].rcpt = r;
-        snprintf(ex[nex].fields, sizeof ex[nex].fields, "%s", q + 1);
+        if (snprintf(ex[nex].fields, sizeof ex[nex].fields, "%s", q + 1) >=
+            (int)sizeof ex[nex].fields)
+            fail_msg("DIFFERENCES.md: fields of %s longer than %zu bytes", f,
+                     sizeof ex[nex].fields - 1);
         nex++;
     }
     fclose(fp);

@@ -60,7 +60,8 @@ static void scan_tree(const char *path, counts *c, int depth)
     while ((e = readdir(d)) != NULL) {
         char sub[4096];
         if (e->d_name[0] == '.') continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub)
+            fail_msg("path longer than %zu bytes: %s/%s", sizeof sub - 1, path, e->d_name);
         scan_tree(sub, c, depth + 1);
     }
     closedir(d);
