@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "heap.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "version.h"
 
 #ifdef MD_FRONT
