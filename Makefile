@@ -54,8 +54,9 @@ bench: build
 demo: build
 	@./fixtures/demo.sh $(B)/release/maildossier
 
+# PREFIX: where to install (default: CMake's, /usr/local)
 install: build
-	@$(CMAKE) --install $(B)/release
+	@$(CMAKE) --install $(B)/release $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
 	rm -rf $(B) demo-out maildossier.db maildossier.db-wal maildossier.db-shm maildossier.db-lock maildossier.db-journal
