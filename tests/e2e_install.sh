@@ -58,7 +58,9 @@ run_all() {
         cd "$w" || exit 1
         export PATH="$p/bin:/usr/bin:/bin"
         unset MAILDOSSIER_DB
-        case "$p/" in "$MD_BUILD_DIR"/*) echo "FAIL: the prefix is in the build dir" >&2; exit 1 ;; esac
+        case "$p/" in
+            "$MD_BUILD_DIR"/*) echo "FAIL: the prefix is in the build dir" >&2; exit 1 ;;
+        esac
         [ "$(command -v maildossier)" = "$p/bin/maildossier" ] ||
             { echo "FAIL: PATH finds $(command -v maildossier)" >&2; exit 1; }
         md() { maildossier --db "$w/s.db" --config "$conf" "$@"; }
@@ -70,7 +72,8 @@ run_all() {
             "${inputs[@]}" >ingest.out 2>ingest.err
         rc=$?
         [ "$rc" = 0 ] || [ "$rc" = 3 ] || e "ingest: exit $rc: $(tail -3 ingest.err)" "$2"
-        md trace "$address" --since 2016-04-06 >trace.txt 2>trace.err || e "trace: exit $?: $(cat trace.err)" "$2"
+        md trace "$address" --since 2016-04-06 >trace.txt 2>trace.err ||
+            e "trace: exit $?: $(cat trace.err)" "$2"
         grep -qi "$address" trace.txt || e "trace does not name $address" "$2"
         md ticket "$ticket" --address "$address" --since 2016-04-06 --until 2016-04-25 \
             --out out >ticket.out 2>ticket.err || e "ticket: exit $?: $(cat ticket.err)" "$2"
