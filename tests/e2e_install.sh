@@ -43,12 +43,8 @@ grep -q "AFFECTED IPS (installed)" "$tpl/dossier-text.xsl" &&
     { echo "FAIL: could not mark the installed templates" >&2; exit 1; }
 
 # inputs as fixtures/demo.sh takes them
-inputs=()
-for d in "$F"/logs/* "$F"/messages/* "$F"/reports/* "$F"/replies "$F"/rules/aliases \
-         "$F"/rules/mailup-rules.csv; do
-    case "$d" in */scenario|*/bad|*.py|*.md) continue ;; esac
-    [ -e "$d" ] && inputs+=("$d")
-done
+. "$F/inputs.sh"
+md_fixture_inputs "$F"
 
 # run_all PREFIX LABEL: every command from PREFIX/bin, in $t/LABEL
 run_all() {

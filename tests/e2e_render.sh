@@ -30,12 +30,8 @@ md() { "$MD_BIN" --db "$tmp/s.db" --config "$F/maildossier.conf" "$@"; }
 xslt() { xsltproc --nonet --nowrite --nomkdir "$@"; }
 
 # ---- 1. the product's renderings ---------------------------------------------------
-inputs=()
-for d in "$F"/logs/* "$F"/messages/* "$F"/reports/* "$F"/replies "$F"/rules/aliases \
-         "$F"/rules/mailup-rules.csv; do
-    case "$d" in */scenario|*/bad|*.py|*.md) continue ;; esac
-    [ -e "$d" ] && inputs+=("$d")
-done
+. "$F/inputs.sh"     # the scenario's inputs, as fixtures/demo.sh takes them
+md_fixture_inputs "$F"
 md ingest --year 2016 --no-progress --host lists --rules-home "$F/rules/home" "${inputs[@]}" \
     >/dev/null 2>"$tmp/ingest.err"
 rc=$?
