@@ -18,15 +18,16 @@ build: deps
 	@$(CMAKE) --build $(B)/release -j$(JOBS)
 
 # Every test, under AddressSanitizer + UndefinedBehaviorSanitizer; the
-# end-to-end tests again on the Release build (its front is linked
-# statically, as users get it); then each libFuzzer harness for FUZZTIME
-# seconds when clang is present.
+# Release build as packagers make it (cmake -DCMAKE_BUILD_TYPE=Release, the
+# tests included: -O3 with -Werror) and the end-to-end tests again on it
+# (its front is linked statically, as users get it); then each libFuzzer
+# harness for FUZZTIME seconds when clang is present.
 test: deps
 	@$(CMAKE) -S . -B $(B)/asan -DCMAKE_BUILD_TYPE=Debug -DMD_SANITIZE=ON >/dev/null
 	@$(CMAKE) --build $(B)/asan -j$(JOBS)
 	@cd $(B)/asan && ctest --output-on-failure -j$(JOBS) -LE fuzz
 	@$(CMAKE) -S . -B $(B)/release-e2e -DCMAKE_BUILD_TYPE=Release >/dev/null
-	@$(CMAKE) --build $(B)/release-e2e -j$(JOBS) --target maildossier maildossier-full gen_postfix gen_maildir
+	@$(CMAKE) --build $(B)/release-e2e -j$(JOBS)
 	@cd $(B)/release-e2e && ctest --output-on-failure -j$(JOBS) -L e2e
 	@$(MAKE) --no-print-directory fuzz-smoke
 
@@ -53,8 +54,9 @@ bench: build
 demo: build
 	@./fixtures/demo.sh $(B)/release/maildossier
 
+# PREFIX: where to install (default: CMake's, /usr/local)
 install: build
-	@$(CMAKE) --install $(B)/release
+	@$(CMAKE) --install $(B)/release $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
 	rm -rf $(B) demo-out maildossier.db maildossier.db-wal maildossier.db-shm maildossier.db-lock maildossier.db-journal

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "heap.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "version.h"
 
 #ifdef MD_FRONT
@@ -69,35 +69,45 @@ static void usage(FILE *fp)
 }
 
 #ifdef MD_FRONT
-/* run_full: execv maildossier-full with argv as given: from the front's
- * own directory (a build tree, or an installation that keeps both in one
- * place), else from MD_LIBEXECDIR.  Returns only on failure. */
+/* run_full: execv maildossier-full with argv as given, found from the
+ * front's own location (/proc/self/exe, symbolic links resolved): beside it
+ * (the build tree), else in MD_LIBEXEC_FROM_BIN relative to it (an
+ * installation, "../libexec/maildossier" from bin/, under whatever prefix it
+ * was installed or moved to).  Returns only on failure. */
 static int run_full(char **argv)
 {
-    char dir[MD_LIMIT_PATH], path[MD_LIMIT_PATH + 32];
+    char dir[MD_LIMIT_PATH], path[2][MD_LIMIT_PATH];
+    char *slash = NULL;
     ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
-    const char *dirs[2] = {NULL, MD_LIBEXECDIR};
     if (n > 0) {
         dir[n] = '\0';
-        char *slash = strrchr(dir, '/');
-        if (slash) {
-            *slash = '\0';
-            dirs[0] = dir;
-        }
+        slash = strrchr(dir, '/');
+    }
+    if (!slash) {
+        md_cli_error("'%s' is run by maildossier-full, looked for from this program's "
+                     "location, but /proc/self/exe cannot be read: %s", argv[optind],
+                     n < 0 ? strerror(errno) : "no directory");
+        return MD_EXIT_FAIL;
+    }
+    *slash = '\0';
+    int w0 = snprintf(path[0], sizeof path[0], "%s/maildossier-full", dir);
+    int w1 = snprintf(path[1], sizeof path[1], "%s/%s/maildossier-full", dir,
+                      MD_LIBEXEC_FROM_BIN);
+    if (w0 < 0 || (size_t)w0 >= sizeof path[0] || w1 < 0 || (size_t)w1 >= sizeof path[1]) {
+        md_cli_error("'%s' is run by maildossier-full: the path from %s is too long",
+                     argv[optind], dir);
+        return MD_EXIT_FAIL;
     }
     for (int i = 0; i < 2; i++) {
-        if (!dirs[i])
-            continue;
-        snprintf(path, sizeof path, "%s/maildossier-full", dirs[i]);
-        execv(path, argv);
+        execv(path[i], argv);
         if (errno != ENOENT) {
-            md_cli_error("cannot run %s (it runs '%s'): %s", path, argv[optind],
+            md_cli_error("cannot run %s (it runs '%s'): %s", path[i], argv[optind],
                          strerror(errno));
             return MD_EXIT_FAIL;
         }
     }
     md_cli_error("'%s' is run by maildossier-full, found neither beside this program "
-                 "nor in %s", argv[optind], MD_LIBEXECDIR);
+                 "nor as %s", argv[optind], path[1]);
     return MD_EXIT_FAIL;
 }
 #endif

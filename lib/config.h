@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include "err.h"
 #include "ipaddr.h"
-#include "limits.h"
+#include "md_limits.h"
 
 #define MD_CONFIG_MAX_DOMAINS  32
 #define MD_CONFIG_MAX_NETWORKS 64

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "correlate.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "text.h"
 
 #define NBUCKETS (1u << 17)

@@ -13,7 +13,7 @@
 #include <libxml/xmlerror.h>
 #include "buf.h"
 #include "dmarc.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "text.h"
 
 #define NS_V2 "urn:ietf:params:xml:ns:dmarc-2.0"

@@ -10,14 +10,14 @@
 #define MD_ERR_H
 
 #include <stddef.h>
-#include "limits.h"
+#include "md_limits.h"
 
 enum {
     MD_OK = 0,
     MD_ERR_IO = -1,        /* open/read/write failed (errno text in msg) */
     MD_ERR_NOMEM = -2,
     MD_ERR_PARSE = -3,     /* input is not what it claims to be */
-    MD_ERR_LIMIT = -4,     /* a limit of limits.h was hit */
+    MD_ERR_LIMIT = -4,     /* a limit of md_limits.h was hit */
     MD_ERR_DB = -5,        /* the store failed */
     MD_ERR_ARG = -6,       /* caller passed something invalid */
     MD_ERR_NOTFOUND = -7,

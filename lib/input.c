@@ -14,7 +14,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include "input.h"
-#include "limits.h"
+#include "md_limits.h"
 
 #define RAW_CAP (256u * 1024u)
 #define OUT_CAP (1024u * 1024u + MD_LIMIT_LINE)

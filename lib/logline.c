@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "limits.h"
+#include "md_limits.h"
 #include "logtime.h"
 
 /* ---- small helpers ---------------------------------------------------- */

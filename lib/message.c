@@ -18,7 +18,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include "buf.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "message.h"
 #include "text.h"
 

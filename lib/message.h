@@ -17,7 +17,7 @@
  * to it, headers libetpan would silently drop are detected, values are
  * unfolded here and every text is valid UTF-8 (invalid bytes -> U+FFFD).
  *
- * Limits (lib/limits.h) are never a failure of the whole message: going
+ * Limits (lib/md_limits.h) are never a failure of the whole message: going
  * over one sets a flag in md_message.flags (MD_MSG_*) and parsing goes on
  * with what fits.  md_message_parse fails only on memory exhaustion or an
  * input that is no message at all (no header field).  It never prints.

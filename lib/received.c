@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "limits.h"
+#include "md_limits.h"
 #include "received.h"
 #include "text.h"
 

@@ -425,10 +425,32 @@ static int try_dir(const char *dir, const char *sub, const char *name, char *pat
     return 0;
 }
 
+/* installed_datadir: the data directory of the installation the running
+ * program belongs to, wherever it was installed or moved: the directory of
+ * /proc/self/exe (maildossier-full, in libexec/maildossier/) joined with
+ * MD_DATADIR_FROM_LIBEXEC, written to dir[n].  "" when that cannot be read
+ * or does not fit. */
+static const char *installed_datadir(char *dir, size_t n)
+{
+    ssize_t len = readlink("/proc/self/exe", dir, n - 1);
+    if (len <= 0 || (size_t)len >= n - 1)
+        return "";
+    dir[len] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return "";
+    size_t used = (size_t)(slash + 1 - dir);
+    int w = snprintf(dir + used, n - used, "%s", MD_DATADIR_FROM_LIBEXEC);
+    if (w < 0 || (size_t)w >= n - used)
+        return "";
+    return dir;
+}
+
 int md_render_find_template(const md_config *cfg, const char *name, char *path_out,
                             size_t n, md_err *err)
 {
     md_buf tried = MD_BUF_INIT;
+    char installed[MD_LIMIT_PATH];
     int r;
     if (!name || !*name || name[0] == '.' || strchr(name, '/') || strchr(name, '\\') ||
         strlen(name) > 255)
@@ -436,6 +458,9 @@ int md_render_find_template(const md_config *cfg, const char *name, char *path_o
     if (!path_out || n == 0)
         return md_err_set(err, MD_ERR_ARG, "no room for the template path");
     r = try_dir(cfg ? cfg->templates_dir : NULL, "", name, path_out, n, &tried);
+    if (r == 0)
+        r = try_dir(installed_datadir(installed, sizeof installed), "/templates", name, path_out,
+                    n, &tried);
     if (r == 0)
         r = try_dir(MD_DATADIR, "/templates", name, path_out, n, &tried);
 #ifdef MD_SOURCE_DIR

@@ -77,8 +77,10 @@ int md_render_validate(const xmlDoc *doc, const char *xsd_path, md_err *err);
 /* md_render_find_template: the path of template `name` (a plain file name
  * such as "dossier-text.xsl"; no '/', no leading '.') into path_out (size
  * n): the first that exists of [dossier] templates of cfg (cfg may be NULL),
- * MD_DATADIR/templates, and the source tree's templates/ (for runs from
- * the build directory).  0, MD_ERR_ARG (bad name), MD_ERR_NOTFOUND (err
+ * the templates/ of the installation the running program belongs to (found
+ * from /proc/self/exe, so that a moved installation keeps working),
+ * MD_DATADIR/templates (the configured prefix), and the source tree's
+ * templates/ (for runs from the build directory).  0, MD_ERR_ARG (bad name), MD_ERR_NOTFOUND (err
  * lists the places tried), MD_ERR_LIMIT (path too long). */
 int md_render_find_template(const md_config *cfg, const char *name, char *path_out,
                             size_t n, md_err *err);

@@ -14,7 +14,7 @@
 #include <unzip.h>
 #include "buf.h"
 #include "dmarc.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "repfile.h"
 #include "snds.h"
 #include "store_rep.h"

@@ -3,7 +3,7 @@
  * export CSV and the SNDS IP status export CSV.
  *
  * Parsing lives in dmarc.c and snds.c; this module reads an md_input into
- * memory (bounded by lib/limits.h), dispatches on kind, unpacks zip archives
+ * memory (bounded by lib/md_limits.h), dispatches on kind, unpacks zip archives
  * and stores the results through store_rep.h.  Bad input is reported through
  * md_ingest_warn (file and line) and the rest of the input is still taken. */
 #ifndef MD_REPFILE_H

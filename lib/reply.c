@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "limits.h"
+#include "md_limits.h"
 
 static int lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }

@@ -38,7 +38,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "err.h"
-#include "limits.h"
+#include "md_limits.h"
 
 /* What a target is. */
 typedef enum md_tgt {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "limits.h"
+#include "md_limits.h"
 #include "snds.h"
 #include "text.h"
 

@@ -4,7 +4,7 @@
 #define MD_STORE_INT_H
 
 #include <sqlite3.h>
-#include "limits.h"
+#include "md_limits.h"
 #include "store.h"
 
 #define MD_STORE_CACHE 16   /* statements kept by md_store_cached */

@@ -8,11 +8,9 @@
 # redirect apart; --forwards-to-microsoft lists exactly the addresses that
 # forward without a copy; exit 4 for an address without rules; --help; a
 # changed .forward replaces its rules; broken rule files are reported as
-# FILE:LINE (exit 3) and the rest is stored; the Pigeonhole corpus (when
-# ../shared is there) is ingested with only the two scripts that must fail
-# reported; YAML files (an Ansible vars file, a GitLab CI file) are not taken
+# FILE:LINE (exit 3) and the rest is stored; YAML files (an Ansible vars file, a GitLab CI file) are not taken
 # for aliases (named and skipped, exit 3, no rules), unless --format aliases
-# says so.
+# says so.  The Pigeonhole corpus: e2e_rules_corpus.sh.
 set -u
 : "${MD_BIN:?}" "${MD_TMP:?}" "${MD_FIXTURES:?}"
 fail=0
@@ -101,22 +99,7 @@ grep -q 'bad/aliases:6: duplicate alias dup' bad.txt || err "aliases duplicate n
 grep -q 'rules.csv:2: keeps_copy' bad.txt || err "csv bad row not reported"
 md rules broken@uni-potsdam.de | grep -q 'ok@example.org' || err "valid part of the broken script not stored"
 
-# ---- 7. the Pigeonhole corpus ------------------------------------------------------
-P=${MD_SHARED:-/nonexistent}/corpus/pigeonhole
-if [ -d "$P" ]; then
-  find "$P" -name '*.sieve' -print0 | xargs -0 "$MD_BIN" --db "$db" \
-    --config "$MD_FIXTURES/maildossier.conf" ingest -q >/dev/null 2>pig.txt; rc=$?
-  [ "$(find "$P" -name '*.sieve' | wc -l)" -eq 18 ] || err "pigeonhole: not 18 scripts"
-  [ $rc -eq 123 ] || [ $rc -eq 3 ] || err "pigeonhole: exit $rc, want 3"
-  files=$(grep -o '^maildossier: [^:]*' pig.txt | sed 's|.*/||' | sort -u)
-  [ "$files" = "$(printf 'commands-semicolon.sieve\nout-address.sieve')" ] ||
-    err "pigeonhole: failing files: $files"
-  [ "$(grep -c 'out-address.sieve:' pig.txt)" -eq 15 ] || err "out-address.sieve: $(grep -c out-address pig.txt) errors"
-else
-  echo "pigeonhole corpus absent: part 7 skipped"
-fi
-
-# ---- 8. YAML is no aliases file; --format decides ---------------------------------
+# ---- 7. YAML is no aliases file; --format decides ---------------------------------
 N=$MD_FIXTURES/rules/not-rules
 db2=$t/yaml.db
 mdy() { "$MD_BIN" --db "$db2" --config "$MD_FIXTURES/maildossier.conf" "$@"; }

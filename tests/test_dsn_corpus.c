@@ -1,5 +1,5 @@
 /* test_dsn_corpus.c: lib/dsn.c and lib/arf.c against the third-party
- * corpus (skipped when ../shared/corpus is absent).
+ * corpus (skipped, exit 77, when ../shared/corpus is absent).
  *
  * sisimai-set-of-emails: every sample with an expectation
  * (expectations.tsv: status, reply code, reason per recipient) is parsed and
@@ -62,9 +62,14 @@ static void load_differences(void)
         if (!qe)
             continue;
         *qe = '\0';
-        snprintf(ex[nex].file, sizeof ex[nex].file, "%s", f);
+        if (snprintf(ex[nex].file, sizeof ex[nex].file, "%s", f) >= (int)sizeof ex[nex].file)
+            fail_msg("DIFFERENCES.md: file name longer than %zu bytes: %s",
+                     sizeof ex[nex].file - 1, f);
         ex[nex].rcpt = r;
-        snprintf(ex[nex].fields, sizeof ex[nex].fields, "%s", q + 1);
+        if (snprintf(ex[nex].fields, sizeof ex[nex].fields, "%s", q + 1) >=
+            (int)sizeof ex[nex].fields)
+            fail_msg("DIFFERENCES.md: fields of %s longer than %zu bytes", f,
+                     sizeof ex[nex].fields - 1);
         nex++;
     }
     fclose(fp);
@@ -135,8 +140,7 @@ static void test_sisimai(void **state)
 {
     (void)state;
     FILE *t = fopen(CORPUS "/expectations.tsv", "r");
-    if (!t)
-        skip();
+    md_assert_non_null(t);
     load_differences();
     /* the Microsoft samples */
     char *ms[256];
@@ -221,8 +225,7 @@ static void test_flanker(void **state)
 {
     (void)state;
     FILE *t = fopen(MD_SHARED "/corpus/flanker/expectations.tsv", "r");
-    if (!t)
-        skip();
+    md_assert_non_null(t);
     char line[8192];
     int checked = 0;
     md_dsn *d = malloc(sizeof *d);
@@ -279,10 +282,14 @@ static void test_flanker(void **state)
     assert_true(checked >= 9);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest corpus[] = {
         cmocka_unit_test(test_sisimai), cmocka_unit_test(test_flanker),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    static const char *const need[] = {"sisimai-set-of-emails/expectations.tsv",
+                                       "sisimai-set-of-emails/microsoft-samples.tsv",
+                                       "flanker/expectations.tsv", NULL};
+    return md_test_main(argc, argv, NULL, 0, corpus, sizeof corpus / sizeof corpus[0], need,
+                        NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_ingest.c: lib/ingest.c: detection of every md_kind from the first
- * bytes of realistic inputs (and of the third-party corpus when present;
- * aliases files by their syntax, YAML never as aliases), the directory walk
+ * bytes of realistic inputs (and of the third-party corpus: the corpus
+ * group, test_ingest_corpus; aliases files by their syntax, YAML never as
+ * aliases), the directory walk
  * (sorted order, Maildir, dotfiles but .forward skipped, unreadable entries
  * counted while the walk goes on; symbolic link loops and files reached
  * twice read once, with a note; devices, sockets, named pipes inside a
@@ -24,6 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "ingest.h"
+#include "testutil.h"
 
 /* ---- detection ---------------------------------------------------------- */
 
@@ -249,17 +251,12 @@ static void test_detect_corpus(void **state)
         {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES, NULL, NULL},
         {MD_SHARED "/corpus/bsd-aliases/openbsd", "aliases", MD_KIND_ALIASES, NULL, NULL},
     };
-    int total = 0, wrong = 0, present = 0;
+    int total = 0, wrong = 0;
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
         int n = detect_dir(&sets[i], &wrong);
         if (n < 0)
-            continue;
-        present++;
+            fail_msg("%s: cannot be read", sets[i].dir);
         total += n;
-    }
-    if (!present) {
-        print_message("corpus absent (%s): skipped\n", MD_SHARED);
-        skip();
     }
     print_message("corpus: %d files, %d detected wrongly\n", total, wrong);
     assert_true(total > 100);
@@ -267,10 +264,9 @@ static void test_detect_corpus(void **state)
     assert_true(wrong <= 1);
 }
 
-/* aliases files by their syntax (the name hidden): Exim's test suite, the
- * BSDs', the scenario's; YAML never, also under the name "aliases":
- * postfix-grok-patterns' test files (which became 422 rules) and the YAML
- * fixtures (an Ansible vars file, a GitLab CI file) */
+/* aliases files by their syntax (the name hidden): the scenario's; YAML
+ * never, also under the name "aliases": the YAML fixtures (an Ansible vars
+ * file, a GitLab CI file) */
 static void test_detect_aliases_or_yaml(void **state)
 {
     (void)state;
@@ -280,6 +276,21 @@ static void test_detect_aliases_or_yaml(void **state)
         {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, "x"},
         {MD_FIXTURES "/rules/not-rules", ".yml", MD_KIND_UNKNOWN, NULL, "/etc/aliases"},
     };
+    int wrong = 0, n = 0;
+    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        int k = detect_dir(&fixtures[i], &wrong);
+        assert_true(k >= 1);
+        n += k;
+    }
+    assert_int_equal(n, 7);
+    assert_int_equal(wrong, 0);
+}
+
+/* the same in the corpus: Exim's test suite's and the BSDs' aliases files;
+ * postfix-grok-patterns' test files (which became 422 rules) */
+static void test_detect_aliases_or_yaml_corpus(void **state)
+{
+    (void)state;
     static const corpus_set corpus[] = {
         {MD_SHARED "/corpus/exim-testsuite/test/aux-fixed", "", MD_KIND_ALIASES, "alias", "x"},
         {MD_SHARED "/corpus/bsd-aliases/freebsd", "aliases", MD_KIND_ALIASES, NULL, "x"},
@@ -288,25 +299,15 @@ static void test_detect_aliases_or_yaml(void **state)
         {MD_SHARED "/corpus/postfix-grok-patterns/test", ".yaml", MD_KIND_UNKNOWN, NULL, "aliases"},
     };
     int wrong = 0, n = 0;
-    for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
-        int k = detect_dir(&fixtures[i], &wrong);
-        assert_true(k >= 1);
-        n += k;
-    }
-    assert_int_equal(n, 7);
-    int present = 0;
     for (size_t i = 0; i < sizeof corpus / sizeof corpus[0]; i++) {
         int k = detect_dir(&corpus[i], &wrong);
-        if (k >= 0) {
-            present++;
-            n += k;
-        }
+        if (k < 0)
+            fail_msg("%s: cannot be read", corpus[i].dir);
+        n += k;
     }
-    print_message("%d files (corpus %s), %d detected wrongly\n", n,
-                  present ? "present" : "absent", wrong);
+    print_message("corpus: %d files, %d detected wrongly\n", n, wrong);
     assert_int_equal(wrong, 0);
-    if (present)
-        assert_true(n > 7 + 2 * 191 + 30);
+    assert_true(n > 2 * 191 + 30);
 }
 
 /* ---- the walk ------------------------------------------------------------ */
@@ -858,12 +859,11 @@ static void test_fingerprint(void **state)
     md_input_close(b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect_table),
         cmocka_unit_test(test_kind_names),
-        cmocka_unit_test(test_detect_corpus),
         cmocka_unit_test(test_detect_aliases_or_yaml),
         cmocka_unit_test(test_walk),
         cmocka_unit_test(test_walk_progress),
@@ -877,5 +877,13 @@ int main(void)
         cmocka_unit_test(test_warn_counts),
         cmocka_unit_test(test_fingerprint),
     };
-    return cmocka_run_group_tests(tests, walk_setup, walk_teardown);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_detect_corpus),
+        cmocka_unit_test(test_detect_aliases_or_yaml_corpus),
+    };
+    static const char *const need[] = {
+        "fail2ban", "exim-testsuite/test/log", "exim-testsuite/test/aux-fixed",
+        "parse-syslog-mail/t/logs", "lnav", "pigeonhole/examples", "bsd-aliases/freebsd",
+        "bsd-aliases/openbsd", "postfix-grok-patterns/test", NULL};
+    return MD_TEST_MAIN(tests, corpus, need, walk_setup, walk_teardown);
 }

@@ -20,7 +20,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include "input.h"
-#include "limits.h"
+#include "md_limits.h"
 #include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */

@@ -15,6 +15,19 @@
 #include "message.h"
 #include "store.h"
 
+/* md_assert_non_null: assert_non_null(p) that the compiler knows ends the
+ * test when p is NULL.  cmocka 1.1's assertions leave a failed test by
+ * longjmp but are not declared noreturn, so GCC -O3 follows the NULL path
+ * past them and warns of reads through it (-Wstringop-overread on
+ * strstr(r->file, ...) after assert_non_null(r)); the abort() is never
+ * reached. */
+#define md_assert_non_null(p)                                                  \
+    do {                                                                       \
+        assert_non_null(p);                                                    \
+        if (!(p))                                                              \
+            abort();                                                           \
+    } while (0)
+
 /* md_test_tmpdir: $MD_TMP, or /tmp when it is unset or empty. */
 static inline const char *md_test_tmpdir(void)
 {
@@ -146,5 +159,47 @@ static inline md_message *md_test_message_file(const char *rel)
     assert_int_equal(md_message_parse(&m, buf, n, &e), MD_OK);
     return m;
 }
+
+/* ---- the corpus group ------------------------------------------------------
+ * md_test_main: main() of a test program whose tests are of two groups: unit
+ * (needs nothing beyond fixtures/) and corpus (needs third-party files below
+ * MD_SHARED/corpus, which some machines lack).  Without arguments it runs
+ * the unit group.  With the argument "corpus" it first checks that every
+ * path of need[] (relative to MD_SHARED/corpus; NULL-terminated) exists;
+ * when one does not it says so and returns 77, which ctest reports as
+ * skipped, else it runs the corpus group, in which a missing file is a
+ * failure, never a cmocka skip().  tests/CMakeLists.txt runs a program that
+ * calls md_test_main a second time, as NAME_corpus with the argument
+ * "corpus" and SKIP_RETURN_CODE 77; a program named test_*_corpus has only
+ * a corpus group (unit NULL) and is run only that way.  setup and teardown
+ * are the group fixtures of both (NULL for none). */
+static inline int md_test_main(int argc, char **argv, const struct CMUnitTest *unit,
+                               size_t nunit, const struct CMUnitTest *corpus, size_t ncorpus,
+                               const char *const *need, CMFixtureFunction setup,
+                               CMFixtureFunction teardown)
+{
+    if (argc == 2 && strcmp(argv[1], "corpus") == 0) {
+        for (size_t i = 0; need && need[i]; i++) {
+            char p[4096];
+            struct stat st;
+            snprintf(p, sizeof p, "%s/corpus/%s", MD_SHARED, need[i]);
+            if (stat(p, &st) != 0) {
+                printf("%s absent: the corpus tests of %s skipped\n", p, argv[0]);
+                return 77;
+            }
+        }
+        return _cmocka_run_group_tests("corpus", corpus, ncorpus, setup, teardown);
+    }
+    if (argc != 1 || !unit) {
+        fprintf(stderr, "usage: %s%s\n", argv[0], unit ? " [corpus]" : " corpus");
+        return 2;
+    }
+    return _cmocka_run_group_tests("unit", unit, nunit, setup, teardown);
+}
+
+/* MD_TEST_MAIN: md_test_main over the arrays unit and corpus. */
+#define MD_TEST_MAIN(unit, corpus, need, setup, teardown)                      \
+    md_test_main(argc, argv, unit, sizeof unit / sizeof unit[0], corpus,       \
+                 sizeof corpus / sizeof corpus[0], need, setup, teardown)
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "input.h"
-#include "limits.h"
+#include "md_limits.h"
 
 #define OUT_MAX (8u * 1024 * 1024)
 

@@ -1,4 +1,4 @@
-/* limits.h: every limit maildossier applies to outside input, in one place.
+/* md_limits.h: every limit maildossier applies to outside input, in one place.
  *
  * Limits exist to survive hostile input (SQLite's sqliteLimit.h is the model).
  * Going over one is never a crash: the reader records the condition on its
