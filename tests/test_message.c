@@ -7,7 +7,8 @@
  * invalid UTF-8 and NUL bytes; header lines libetpan would drop
  * (MD_MSG_HDR_LOST), the same with and without the shortcut that skips
  * libetpan's parse, over every file of fixtures/, the fuzz seeds and the
- * shared corpus. */
+ * shared corpus; the last field of a header without its line end kept
+ * whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -442,6 +443,23 @@ static void test_hdr_lost(void **state)
     }
 }
 
+/* A header that ends without a line end (no empty line, no body): its last
+ * field is kept whole (it lost its last byte before). */
+static void test_last_field_whole(void **state)
+{
+    (void)state;
+    md_message *m = parse("From: a@b.org\nSubject: sxyz");
+    assert_string_equal(m->subject, "sxyz");
+    assert_true(m->flags & MD_MSG_NO_BODY);
+    md_message_free(m);
+    m = parse("Subject: abc");
+    assert_string_equal(m->subject, "abc");
+    md_message_free(m);
+    m = parse("Subject: a\n b");
+    assert_string_equal(m->subject, "a b");
+    md_message_free(m);
+}
+
 /* flags_tree: the flags of m and of its inner messages, depth first, into
  * f[*n] (at most max). */
 static void flags_tree(const md_message *m, int *f, size_t *n, size_t max)
@@ -580,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_nested_comments), cmocka_unit_test(test_hostile_mime),
         cmocka_unit_test(test_broken_input), cmocka_unit_test(test_hdr_lost),
         cmocka_unit_test(test_hdr_fast_path_differential), cmocka_unit_test(test_flags_text),
+        cmocka_unit_test(test_last_field_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
