@@ -499,8 +499,9 @@ static int path_clean(const char *v, size_t n)
  * and it is not Resent-Bcc.  The block must end with a line end; only its
  * last line may be empty.  Anything else goes to libetpan, as does every
  * block when md_message_set_hdr_fast_path(0) was called.  This reasoning
- * is about libetpan's code as of 1.9.4; tests/test_message.c compares both
- * ways over every sample it finds, so another version that breaks it shows. */
+ * is about libetpan's code as of 1.9.4, and is used with that version only
+ * (MD_ETPAN_MODEL below); tests/test_message.c compares both ways over
+ * every sample it finds. */
 
 enum { FIELD_PLAIN, FIELD_TYPED, FIELD_UNSAFE };
 
@@ -605,6 +606,26 @@ static int plain_block(const char *p, size_t n)
     return 1; /* no empty line: all of it is header (MD_MSG_NO_BODY) */
 }
 
+/* The model above is of libetpan 1.9.4, whose headers say 1.9, API 25.0.
+ * Built against another libetpan the shortcut is compiled out (a build may
+ * also force that with -DMD_ETPAN_MODEL=0); running with another library
+ * than the headers said (a shared libetpan replaced), it is skipped: every
+ * block goes to libetpan's full parse, which is right for any version. */
+#ifndef MD_ETPAN_MODEL
+#if LIBETPAN_VERSION_MAJOR == 1 && LIBETPAN_VERSION_MINOR == 9 && \
+    LIBETPAN_API_CURRENT == 25 && LIBETPAN_API_REVISION == 0
+#define MD_ETPAN_MODEL 1
+#else
+#define MD_ETPAN_MODEL 0
+#endif
+#endif
+
+int md_message_hdr_model(void)
+{
+    return MD_ETPAN_MODEL && libetpan_get_version_major() == LIBETPAN_VERSION_MAJOR &&
+           libetpan_get_version_minor() == LIBETPAN_VERSION_MINOR;
+}
+
 /* tests compare the flags with and without the plain_block shortcut */
 static int hdr_fast_path = 1;
 
@@ -622,7 +643,8 @@ int md_message_set_hdr_fast_path(int on)
  * moved on: the field and the next one become one, or the list ends there.
  * It keeps the field only when the value does not read as an address list
  * (then its optional field parser takes it); such a block is flagged all
- * the same, which is better than the leak. */
+ * the same, which is better than the leak.  These guards stay with any
+ * libetpan: they never hide a lost field, they may only claim one. */
 static int guarded(const char *p, size_t n)
 {
     md_hdrfield_it it;
@@ -637,20 +659,22 @@ static int guarded(const char *p, size_t n)
 
 /* libetpan_check: flag (MD_MSG_HDR_LOST) the fields mailimf_fields_parse
  * would drop from the block p[0..n) that split_headers found nfields in:
- * shown without it when plain_block says so, else by running it (never with deep comments: its
+ * shown without it when plain_block says so (libetpan 1.9.4 only: see
+ * md_message_hdr_model), else by running it (never with deep comments: its
  * recursion overflows, nor with a garbled Return-Path or a Resent-Bcc
  * field: see guarded). */
 static void libetpan_check(const char *p, size_t n, size_t nfields, int *flags)
 {
     if (*flags & (MD_MSG_DEEP_COMMENT | MD_MSG_HDR_TRUNC) || n == 0)
         return;
-    if (hdr_fast_path && (*flags & MD_MSG_HDR_LOST)) /* split_headers saw a loss already */
+    int shortcut = hdr_fast_path && md_message_hdr_model();
+    if (shortcut && (*flags & MD_MSG_HDR_LOST)) /* split_headers saw a loss already */
         return;
     if (guarded(p, n)) {
         *flags |= MD_MSG_HDR_LOST;
         return;
     }
-    if (hdr_fast_path && plain_block(p, n))
+    if (shortcut && plain_block(p, n))
         return;
     size_t idx = 0;
     struct mailimf_fields *f = NULL;

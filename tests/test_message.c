@@ -7,8 +7,8 @@
  * invalid UTF-8 and NUL bytes; header lines libetpan would drop
  * (MD_MSG_HDR_LOST), the same with and without the shortcut that skips
  * libetpan's parse, over every file of fixtures/, the fuzz seeds and the
- * shared corpus; the last field of a header without its line end kept
- * whole. */
+ * shared corpus; that shortcut only with the libetpan it models (1.9.4);
+ * the last field of a header without its line end kept whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +19,7 @@
 #include <string.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <libetpan/libetpan.h>
 #include "buf.h"
 #include "message.h"
 #include "text.h"
@@ -443,6 +444,29 @@ static void test_hdr_lost(void **state)
     }
 }
 
+/* The shortcut models libetpan 1.9.4 (headers: 1.9, API 25.0): with any
+ * other libetpan, or a build with -DMD_ETPAN_MODEL=0, it is off and every
+ * header block goes to libetpan's full parse (test_hdr_lost and the
+ * differential test then compare the full parse with itself, and the
+ * expectations of test_hdr_lost must still hold). */
+static void test_hdr_model(void **state)
+{
+    (void)state;
+#ifdef MD_ETPAN_MODEL
+    int built = MD_ETPAN_MODEL;
+#else
+    int built = LIBETPAN_VERSION_MAJOR == 1 && LIBETPAN_VERSION_MINOR == 9 &&
+                LIBETPAN_API_CURRENT == 25 && LIBETPAN_API_REVISION == 0;
+#endif
+    int running = libetpan_get_version_major() == LIBETPAN_VERSION_MAJOR &&
+                  libetpan_get_version_minor() == LIBETPAN_VERSION_MINOR;
+    printf("libetpan %d.%d (API %d.%d), running %d.%d: header shortcut %s\n",
+           LIBETPAN_VERSION_MAJOR, LIBETPAN_VERSION_MINOR, LIBETPAN_API_CURRENT,
+           LIBETPAN_API_REVISION, libetpan_get_version_major(), libetpan_get_version_minor(),
+           built && running ? "in use" : "off (full parse)");
+    assert_int_equal(md_message_hdr_model(), built && running);
+}
+
 /* A header that ends without a line end (no empty line, no body): its last
  * field is kept whole (it lost its last byte before). */
 static void test_last_field_whole(void **state)
@@ -568,9 +592,10 @@ static void test_hdr_fast_path_differential(void **state)
         }
         tally_now = &t;
         assert_int_equal(nftw(roots[i], diff_one, 16, FTW_PHYS), 0);
-        printf("hdr shortcut: %s: %zu files, %zu parse as messages, %zu with lost headers, "
+        printf("hdr shortcut (%s): %s: %zu files, %zu parse as messages, %zu with lost headers, "
                "%zu variants: same flags\n",
-               roots[i], t.files, t.msgs, t.lost, t.variants);
+               md_message_hdr_model() ? "in use" : "off: full parse both ways", roots[i], t.files,
+               t.msgs, t.lost, t.variants);
         if (i < 2)
             assert_true(t.files > 0);
     }
@@ -598,7 +623,7 @@ int main(void)
         cmocka_unit_test(test_nested_comments), cmocka_unit_test(test_hostile_mime),
         cmocka_unit_test(test_broken_input), cmocka_unit_test(test_hdr_lost),
         cmocka_unit_test(test_hdr_fast_path_differential), cmocka_unit_test(test_flags_text),
-        cmocka_unit_test(test_last_field_whole),
+        cmocka_unit_test(test_hdr_model),    cmocka_unit_test(test_last_field_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
