@@ -27,6 +27,7 @@ typedef struct walk {
     md_message *m;
     int *budget;        /* parts left over the whole tree (shared with inner messages) */
     int depth0;         /* depth of this message inside the outermost one */
+    size_t partcap;     /* room in m->part */
 } walk;
 
 static int msg_parse(md_message **out, const char *data, size_t len, int depth, int *budget,
@@ -1034,12 +1035,10 @@ static md_msg_part *new_part(walk *w, int depth, int parent)
         m->flags |= MD_MSG_MIME_PARTS;
         return NULL;
     }
-    if (m->npart % 8 == 0) {
-        md_msg_part *np = realloc(m->part, (m->npart + 8) * sizeof *np);
-        if (!np)
-            return NULL;
-        m->part = np;
-    }
+    md_msg_part *np = md_grow(m->part, &w->partcap, m->npart + 1, sizeof *np, 8);
+    if (!np)
+        return NULL;
+    m->part = np;
     (*w->budget)--;
     md_msg_part *p = &m->part[m->npart];
     memset(p, 0, sizeof *p);
@@ -1370,7 +1369,7 @@ static int msg_parse(md_message **out, const char *data, size_t len, int depth, 
         hlist_free(&l);
     }
     if (rc == MD_OK) {
-        walk w = {m, budget, depth};
+        walk w = {m, budget, depth, 0};
         hlist keep = {m->hdr, m->nhdr, m->nhdr};
         rc = parse_entity(&w, p, n, 0, -1, &keep, "text/plain", err);
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "aliases.h"
+#include "buf.h"
 #include "dotforward.h"
 #include "rulecsv.h"
 #include "rulefile.h"
@@ -242,13 +243,10 @@ int md_rulefile_ingest_home(md_ingest *ig, const char *dir, md_err *err)
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **v = realloc(names, cap * sizeof *v);
-            if (!v)
-                break;
-            names = v;
-        }
+        char **v = md_grow(names, &cap, n + 1, sizeof *v, 64);
+        if (!v)
+            break;
+        names = v;
         if ((names[n] = strdup(de->d_name)) != NULL)
             n++;
     }
