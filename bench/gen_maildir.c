@@ -26,6 +26,7 @@
 #include "message.h"
 #include "msantispam.h"
 #include "received.h"
+#include "text.h"
 
 static uint64_t rng;
 static uint32_t rnd(void)
@@ -44,9 +45,7 @@ static const char *const ms_dom[] = {"hotmail.de", "outlook.de", "outlook.com", 
 
 static void date(char *dst, size_t n, time_t t)
 {
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(dst, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    md_text_time_utc(dst, n, (int64_t)t, "%a, %d %b %Y %H:%M:%S +0000", "");
 }
 
 static void plain(FILE *fp, unsigned i, time_t t)

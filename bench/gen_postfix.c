@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "text.h"
 
 static uint64_t rng_state;
 
@@ -390,11 +391,8 @@ int main(int argc, char **argv)
                 active[k] = active[--nact];
         }
     emit:;
-        time_t tt = t0 + now;
-        struct tm tm;
-        gmtime_r(&tt, &tm);
         char ts[32];
-        strftime(ts, sizeof ts, "%b %e %H:%M:%S", &tm);
+        md_text_time_utc(ts, sizeof ts, (int64_t)(t0 + now), "%b %e %H:%M:%S", "");
         printf("%s smtpout %s\n", ts, line);
         lines++;
     }

@@ -11,19 +11,6 @@
 #include "input.h"
 #include "text.h"
 
-/* realpath into a bounded buffer: 0, or -1 (cannot resolve, too long) */
-static int real_path(const char *p, char *dst, size_t n)
-{
-    char *r = realpath(p, NULL);
-    if (!r)
-        return -1;
-    size_t l = strlen(r);
-    if (l < n)
-        memcpy(dst, r, l + 1);
-    free(r);
-    return l < n ? 0 : -1;
-}
-
 static int is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
@@ -498,7 +485,7 @@ static int read_include(actx *c, const char *path, size_t pn, uint64_t line)
               c->name, MD_LIMIT_INCLUDE_DEPTH, rel);
         return 0;
     }
-    if (real_path(rel, real, sizeof real) != 0) {
+    if (md_input_real_path(rel, real, sizeof real) != 0) {
         warnf(c, c->file, line, "alias %s: :include: %s: cannot be read", c->name, rel);
         return 0;
     }
@@ -614,7 +601,7 @@ static int do_entry(actx *c, const char *s, size_t n, uint64_t line, size_t list
 
 static void add_root(actx *c, const char *dir)
 {
-    if (c->nroots < 8 && real_path(dir, c->roots[c->nroots], sizeof c->roots[0]) == 0)
+    if (c->nroots < 8 && md_input_real_path(dir, c->roots[c->nroots], sizeof c->roots[0]) == 0)
         c->nroots++;
 }
 

@@ -1,9 +1,11 @@
 /* arf.c: ARF (RFC 5965) and Microsoft JMRP complaint reports (see arf.h).
- * Fixed-size copies only; never prints. */
+ * Reads the report part with hdrfield.h; fixed-size copies only, a value
+ * cut to fit is flagged (md_arf.cut); never prints. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include "arf.h"
+#include "hdrfield.h"
 #include "received.h"
 #include "text.h"
 
@@ -26,44 +28,65 @@ static void set_ip(md_arf *a, const char *s, size_t n, int from_orig)
     }
 }
 
-/* report_fields: the "Name: value" lines of a message/feedback-report part. */
+/* take: the value v into dst (size n), trimmed; a value that does not fit
+ * is cut and the report flagged. */
+static void take(md_arf *a, char *dst, size_t n, const char *v)
+{
+    size_t l = strlen(v);
+    md_text_copy_trim(dst, n, v, l);
+    while (l && isspace((unsigned char)v[l - 1]))
+        l--;
+    while (l && isspace((unsigned char)*v)) {
+        v++;
+        l--;
+    }
+    if (l >= n)
+        a->cut = 1;
+}
+
+/* report_field: one field of a message/feedback-report part, its value
+ * unfolded in val. */
+static void report_field(md_arf *a, const md_hdrfield *f, const char *val)
+{
+    if (md_hdrfield_is(f, "Feedback-Type")) {
+        take(a, a->feedback_type, sizeof a->feedback_type, val);
+        md_text_lower(a->feedback_type);
+    } else if (md_hdrfield_is(f, "User-Agent"))
+        take(a, a->user_agent, sizeof a->user_agent, val);
+    else if (md_hdrfield_is(f, "Version"))
+        take(a, a->version, sizeof a->version, val);
+    else if (md_hdrfield_is(f, "Source-IP"))
+        set_ip(a, val, strlen(val), 0);
+    else if (md_hdrfield_is(f, "Original-Mail-From"))
+        addr(a->orig_mail_from, sizeof a->orig_mail_from, val);
+    else if (md_hdrfield_is(f, "Original-Rcpt-To") && !*a->orig_rcpt_to)
+        addr(a->orig_rcpt_to, sizeof a->orig_rcpt_to, val);
+    else if (md_hdrfield_is(f, "Reported-Domain"))
+        take(a, a->reported_domain, sizeof a->reported_domain, val);
+    else if (md_hdrfield_is(f, "Reporting-MTA")) {
+        const char *v = strchr(val, ';') ? strchr(val, ';') + 1 : val;
+        take(a, a->reporting_mta, sizeof a->reporting_mta, v);
+    } else if (md_hdrfield_is(f, "Arrival-Date") || md_hdrfield_is(f, "Received-Date")) {
+        take(a, a->arrival_text, sizeof a->arrival_text, val);
+        md_message_parse_date(val, strlen(val), &a->arrival_date, NULL);
+    }
+}
+
+/* report_fields: the "Name: value" fields of a message/feedback-report
+ * part (folded ones unfolded; one over MD_LIMIT_REPORT_FIELD bytes is cut, flagged). */
 static void report_fields(md_arf *a, const char *t)
 {
-    const char *p = t;
-    while (*p) {
-        size_t ll = strcspn(p, "\n");
-        const char *colon = memchr(p, ':', ll);
-        if (colon && p[0] != ' ' && p[0] != '\t') {
-            char name[64], val[512];
-            md_text_copy_trim(name, sizeof name, p, (size_t)(colon - p));
-            md_text_copy_trim(val, sizeof val, colon + 1, ll - (size_t)(colon + 1 - p));
-            if (!md_text_casecmp(name, "Feedback-Type")) {
-                md_text_copy_trim(a->feedback_type, sizeof a->feedback_type, val, strlen(val));
-                md_text_lower(a->feedback_type);
-            } else if (!md_text_casecmp(name, "User-Agent"))
-                md_text_copy_trim(a->user_agent, sizeof a->user_agent, val, strlen(val));
-            else if (!md_text_casecmp(name, "Version"))
-                md_text_copy_trim(a->version, sizeof a->version, val, strlen(val));
-            else if (!md_text_casecmp(name, "Source-IP"))
-                set_ip(a, val, strlen(val), 0);
-            else if (!md_text_casecmp(name, "Original-Mail-From"))
-                addr(a->orig_mail_from, sizeof a->orig_mail_from, val);
-            else if (!md_text_casecmp(name, "Original-Rcpt-To") && !*a->orig_rcpt_to)
-                addr(a->orig_rcpt_to, sizeof a->orig_rcpt_to, val);
-            else if (!md_text_casecmp(name, "Reported-Domain"))
-                md_text_copy_trim(a->reported_domain, sizeof a->reported_domain, val, strlen(val));
-            else if (!md_text_casecmp(name, "Reporting-MTA")) {
-                const char *v = strchr(val, ';') ? strchr(val, ';') + 1 : val;
-                md_text_copy_trim(a->reporting_mta, sizeof a->reporting_mta, v, strlen(v));
-            } else if (!md_text_casecmp(name, "Arrival-Date") || !md_text_casecmp(name, "Received-Date")) {
-                md_text_copy_trim(a->arrival_text, sizeof a->arrival_text, val, strlen(val));
-                md_message_parse_date(val, strlen(val), &a->arrival_date, NULL);
-            }
-        }
-        p += ll;
-        if (*p)
-            p++;
+    md_hdrfield_it it;
+    md_hdrfield f;
+    md_buf scratch = MD_BUF_INIT;
+    char val[MD_LIMIT_REPORT_FIELD];
+    md_hdrfield_init(&it, t, strlen(t), 0, 0);
+    while (md_hdrfield_next(&it, &f)) {
+        if (md_hdrfield_copy(&f, val, sizeof val, 0, &scratch) == 1)
+            a->cut = 1;
+        report_field(a, &f, val);
     }
+    md_buf_free(&scratch);
 }
 
 /* from_original: what the attached original tells. */

@@ -14,6 +14,9 @@
  *    "complaint about message from <IP>", the original attached
  *    (X-HmXmrOriginalRecipient names the complaining recipient).
  *
+ * Report fields may be folded (they are unfolded).  A value that does not
+ * fit where it goes is cut there and `cut` is set, for the caller to say.
+ *
  * md_arf is a plain value; nothing to free.  Never prints.
  */
 #ifndef MD_ARF_H
@@ -21,6 +24,7 @@
 
 #include <stdint.h>
 #include "ipaddr.h"
+#include "md_limits.h"
 #include "message.h"
 
 typedef enum md_arf_form {
@@ -50,6 +54,8 @@ typedef struct md_arf {
     char orig_to[512];
     char orig_subject[256];
     int64_t orig_date;
+    int cut;                       /* a report field was longer than its room here
+                                      (MD_LIMIT_REPORT_FIELD, or the member it went to): cut */
 } md_arf;
 
 /* md_arf_parse: read m into *out (zeroed first).  1 if m is a complaint

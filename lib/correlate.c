@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "buf.h"
 #include "correlate.h"
 #include "md_limits.h"
 #include "text.h"
@@ -69,16 +70,12 @@ static void key_add(md_corr *c, int kind, const char *v, int64_t msg_id)
 {
     if (!v || !*v)
         return;
-    if (c->nkeys == c->capkeys) {
-        size_t cap = c->capkeys ? c->capkeys * 2 : 4096;
-        md_log_key *nk = realloc(c->keys, cap * sizeof *nk);
-        if (!nk) {
-            c->oom = 1;
-            return;
-        }
-        c->keys = nk;
-        c->capkeys = cap;
+    md_log_key *nk = md_grow(c->keys, &c->capkeys, c->nkeys + 1, sizeof *nk, 4096);
+    if (!nk) {
+        c->oom = 1;
+        return;
     }
+    c->keys = nk;
     c->keys[c->nkeys].h = md_store_log_key_hash(kind, v, strlen(v));
     c->keys[c->nkeys].kind = kind;
     c->keys[c->nkeys++].msg_id = msg_id;
@@ -150,14 +147,10 @@ static const char *host_name(md_corr *c, int64_t id, const char *name)
     for (size_t i = 0; i < c->nhosts; i++)
         if (c->hosts[i].id == id)
             return c->hosts[i].name;
-    if (c->nhosts == c->caphosts) {
-        size_t cap = c->caphosts ? c->caphosts * 2 : 16;
-        hostname *nh = realloc(c->hosts, cap * sizeof *nh);
-        if (!nh)
-            return "";
-        c->hosts = nh;
-        c->caphosts = cap;
-    }
+    hostname *nh = md_grow(c->hosts, &c->caphosts, c->nhosts + 1, sizeof *nh, 16);
+    if (!nh)
+        return "";
+    c->hosts = nh;
     char *s = strdup(name ? name : "");
     if (!s)
         return "";
@@ -364,14 +357,10 @@ int md_corr_outcome(const md_corr_ev *ev)
 /* Buffer a delivery attempt in m: strings copied into one allocation. */
 static int add_dlv(cmsg *m, const md_corr_ev *ev, int64_t source_id, uint64_t lineno)
 {
-    if (m->ndl == m->capdl) {
-        size_t cap = m->capdl ? m->capdl * 2 : 2;
-        pdlv *nd = realloc(m->dl, cap * sizeof *nd);
-        if (!nd)
-            return MD_ERR_NOMEM;
-        m->dl = nd;
-        m->capdl = cap;
-    }
+    pdlv *nd = md_grow(m->dl, &m->capdl, m->ndl + 1, sizeof *nd, 2);
+    if (!nd)
+        return MD_ERR_NOMEM;
+    m->dl = nd;
     char rcpt[MD_LIMIT_ADDR], orig[MD_LIMIT_ADDR];
     norm_addr(rcpt, sizeof rcpt, ev->to);
     norm_addr(orig, sizeof orig, ev->orig_to);
@@ -437,14 +426,10 @@ static int add_dlv(cmsg *m, const md_corr_ev *ev, int64_t source_id, uint64_t li
 static int add_link(md_corr *c, cmsg *m, int kind, int64_t t, const char *to_host,
                     md_corr_str to_qid, const char *why)
 {
-    if (m->nlk == m->caplk) {
-        size_t cap = m->caplk ? m->caplk * 2 : 2;
-        plink *nl = realloc(m->lk, cap * sizeof *nl);
-        if (!nl)
-            return MD_ERR_NOMEM;
-        m->lk = nl;
-        m->caplk = cap;
-    }
+    plink *nl = md_grow(m->lk, &m->caplk, m->nlk + 1, sizeof *nl, 2);
+    if (!nl)
+        return MD_ERR_NOMEM;
+    m->lk = nl;
     plink *l = &m->lk[m->nlk];
     size_t hn = to_host ? strlen(to_host) : 0;
     if (hn && to_host[hn - 1] == '.')

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dsn.h"
+#include "hdrfield.h"
 #include "reply.h"
 #include "text.h"
 
@@ -310,50 +311,6 @@ void md_dsn_classify(md_dsn_rcpt *r)
 
 /* ---- RFC 3464 fields ------------------------------------------------------ */
 
-typedef struct field_it {
-    const char *p, *end;
-    int blank;      /* an empty line came before the field returned */
-} field_it;
-
-/* next_field: the next "Name: value" (continuations joined) of a DSN part. */
-static int next_field(field_it *it, char *name, size_t nn, char *val, size_t vn)
-{
-    it->blank = 0;
-    while (it->p < it->end) {
-        const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-        const char *e = nl ? nl : it->end;
-        const char *line = it->p;
-        it->p = nl ? nl + 1 : it->end;
-        size_t ll = (size_t)(e - line);
-        while (ll && (line[ll - 1] == '\r' || line[ll - 1] == ' '))
-            ll--;
-        if (!ll) {
-            it->blank = 1;
-            continue;
-        }
-        const char *colon = memchr(line, ':', ll);
-        if (!colon || line[0] == ' ' || line[0] == '\t')
-            continue;
-        md_text_copy_trim(name, nn, line, (size_t)(colon - line));
-        md_buf v = MD_BUF_INIT;
-        md_buf_append(&v, colon + 1, ll - (size_t)(colon + 1 - line));
-        while (it->p < it->end && (*it->p == ' ' || *it->p == '\t')) {
-            const char *n2 = memchr(it->p, '\n', (size_t)(it->end - it->p));
-            const char *e2 = n2 ? n2 : it->end;
-            md_buf_putc(&v, ' ');
-            const char *s2 = it->p;
-            while (s2 < e2 && (*s2 == ' ' || *s2 == '\t'))
-                s2++;
-            md_buf_append(&v, s2, (size_t)(e2 - s2));
-            it->p = n2 ? n2 + 1 : it->end;
-        }
-        md_text_copy_trim(val, vn, md_buf_cstr(&v), v.len);
-        md_buf_free(&v);
-        return 1;
-    }
-    return 0;
-}
-
 static md_dsn_rcpt *new_rcpt(md_dsn *d)
 {
     if (d->n >= MD_DSN_MAX_RCPT) {
@@ -367,20 +324,27 @@ static md_dsn_rcpt *new_rcpt(md_dsn *d)
 
 static void parse_ds(md_dsn *d, const char *text)
 {
-    field_it it = {text, text + strlen(text), 0};
-    char name[64], val[MD_DSN_DIAG];
+    md_hdrfield_it it;
+    md_hdrfield f;
+    md_buf scratch = MD_BUF_INIT;
+    char val[MD_DSN_DIAG];
     md_dsn_rcpt *cur = NULL;
     int in_rcpt = 0;
-    while (next_field(&it, name, sizeof name, val, sizeof val)) {
+    md_hdrfield_init(&it, text, strlen(text), 0, 0);
+    while (md_hdrfield_next(&it, &f)) {
+        /* continuations joined with one blank, as the report was written */
+        md_hdrfield_copy(&f, val, sizeof val, MD_HDRFIELD_SQUEEZE, &scratch);
         if (it.blank && cur)
             in_rcpt = 0; /* a new block starts */
-        int is_final = !md_text_casecmp(name, "Final-Recipient");
-        int is_orig = !md_text_casecmp(name, "Original-Recipient");
+        int is_final = md_hdrfield_is(&f, "Final-Recipient");
+        int is_orig = md_hdrfield_is(&f, "Original-Recipient");
         if (is_final || is_orig) {
             if (!in_rcpt || !cur || (is_final && *cur->final_rcpt) || (is_orig && *cur->orig_rcpt)) {
                 cur = new_rcpt(d);
-                if (!cur)
+                if (!cur) {
+                    md_buf_free(&scratch);
                     return;
+                }
                 in_rcpt = 1;
             }
             addr_copy(is_final ? cur->final_rcpt : cur->orig_rcpt,
@@ -388,32 +352,33 @@ static void parse_ds(md_dsn *d, const char *text)
             continue;
         }
         if (!cur || !in_rcpt) {
-            if (!md_text_casecmp(name, "Reporting-MTA"))
+            if (md_hdrfield_is(&f, "Reporting-MTA"))
                 md_text_copy_trim(d->reporting_mta, sizeof d->reporting_mta, after_type(val),
                     strlen(after_type(val)));
-            else if (!md_text_casecmp(name, "Arrival-Date")) {
+            else if (md_hdrfield_is(&f, "Arrival-Date")) {
                 md_text_copy_trim(d->arrival_text, sizeof d->arrival_text, val, strlen(val));
                 md_message_parse_date(val, strlen(val), &d->arrival_date, NULL);
             }
             if (!cur)
                 continue;
         }
-        if (!md_text_casecmp(name, "Action"))
+        if (md_hdrfield_is(&f, "Action"))
             md_text_copy_trim(cur->action, sizeof cur->action, val, strcspn(val, " ("));
-        else if (!md_text_casecmp(name, "Status")) {
+        else if (md_hdrfield_is(&f, "Status")) {
             char st[16];
             if (md_dsn_find_status(val, strlen(val), st, sizeof st))
                 snprintf(cur->status, sizeof cur->status, "%s", st);
-        } else if (!md_text_casecmp(name, "Remote-MTA"))
+        } else if (md_hdrfield_is(&f, "Remote-MTA"))
             md_text_copy_trim(cur->remote_mta, sizeof cur->remote_mta, after_type(val),
                 strlen(after_type(val)));
-        else if (!md_text_casecmp(name, "Diagnostic-Code"))
+        else if (md_hdrfield_is(&f, "Diagnostic-Code"))
             md_text_copy_trim(cur->diag, sizeof cur->diag, after_type(val), strlen(after_type(val)));
-        else if (!md_text_casecmp(name, "Last-Attempt-Date")) {
+        else if (md_hdrfield_is(&f, "Last-Attempt-Date")) {
             md_text_copy_trim(cur->last_attempt, sizeof cur->last_attempt, val, strlen(val));
             md_message_parse_date(val, strlen(val), &cur->last_attempt_date, NULL);
         }
     }
+    md_buf_free(&scratch);
     for (size_t i = 0; i < d->n; i++)
         for (char *c = d->rcpt[i].action; *c; c++)
             *c = (char)tolower((unsigned char)*c);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "aliases.h"
+#include "buf.h"
 #include "fileset.h"
 #include "ingest.h"
 #include "logfile.h"
@@ -724,13 +725,10 @@ static int walk(md_ingest *ig, const char *path, int depth, md_kind hint, int in
         if (de->d_name[0] == '.' && strcmp(de->d_name, ".forward") != 0 &&
             strcmp(de->d_name, ".dovecot.sieve") != 0) /* a user's active Sieve script */
             continue;
-        if (nn == cap) {
-            cap = cap ? cap * 2 : 64;
-            dentry *nn2 = realloc(names, cap * sizeof *names);
-            if (!nn2)
-                break;
-            names = nn2;
-        }
+        dentry *nn2 = md_grow(names, &cap, nn + 1, sizeof *names, 64);
+        if (!nn2)
+            break;
+        names = nn2;
         /* the name after a byte saying whether it is a regular file */
         size_t l = strlen(de->d_name);
         char *name = malloc(l + 2);

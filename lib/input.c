@@ -636,3 +636,15 @@ uint64_t md_input_pos(const md_input *in) { return in->pos; }
 int64_t md_input_mtime(const md_input *in) { return in->mtime; }
 uint64_t md_input_dev(const md_input *in) { return in->dev; }
 uint64_t md_input_ino(const md_input *in) { return in->ino; }
+
+int md_input_real_path(const char *path, char *dst, size_t n)
+{
+    char *r = realpath(path, NULL);
+    if (!r)
+        return -1;
+    size_t l = strlen(r);
+    if (l < n)
+        memcpy(dst, r, l + 1);
+    free(r);
+    return l < n ? 0 : -1;
+}

@@ -82,4 +82,9 @@ int64_t md_input_mtime(const md_input *in);       /* file mtime (unix seconds), 
 uint64_t md_input_dev(const md_input *in);
 uint64_t md_input_ino(const md_input *in);
 
+/* md_input_real_path: the absolute path of path with symbolic links, "."
+ * and ".." resolved (realpath(3)) into dst (size n): 0, or -1 when it
+ * cannot be resolved (errno says why) or does not fit. */
+int md_input_real_path(const char *path, char *dst, size_t n);
+
 #endif

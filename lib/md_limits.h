@@ -25,6 +25,8 @@
 #define MD_LIMIT_MIME_PARTS     256           /* parts per message */
 #define MD_LIMIT_MESSAGE_BYTES  (32 * 1024 * 1024) /* a message read into memory */
 #define MD_LIMIT_COMMENT_DEPTH  32            /* nested ( ) in a header before it is refused */
+#define MD_LIMIT_REPORT_FIELD   512           /* one field of a complaint report part, unfolded;
+                                                 longer: cut+flagged (md_arf.cut) */
 
 /* Rules (aliases, .forward, Sieve, CSV). */
 #define MD_LIMIT_INCLUDE_DEPTH  8             /* :include: nesting */

@@ -18,6 +18,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include "buf.h"
+#include "hdrfield.h"
 #include "md_limits.h"
 #include "message.h"
 #include "text.h"
@@ -26,6 +27,7 @@ typedef struct walk {
     md_message *m;
     int *budget;        /* parts left over the whole tree (shared with inner messages) */
     int depth0;         /* depth of this message inside the outermost one */
+    size_t partcap;     /* room in m->part */
 } walk;
 
 static int msg_parse(md_message **out, const char *data, size_t len, int depth, int *budget,
@@ -59,16 +61,6 @@ static char *dup_utf8(const char *s, size_t n, int *flags)
         *flags |= MD_MSG_BAD_UTF8;
     char *d = md_buf_detach(&b);
     return d ? d : dup_n("", 0);
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n && isspace((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && isspace((unsigned char)(*s)[*n - 1]))
-        (*n)--;
 }
 
 /* comment_depth: deepest nesting of ( ) in s[0..n) (quoted strings ignored). */
@@ -358,26 +350,27 @@ static char *decode_2047(const char *v, int *flags)
     return d;
 }
 
-static int add_field(hlist *l, const char *name, size_t nn, const char *val, size_t vn,
-                     uint32_t line, int *flags)
+/* add_field: the field f (of a block whose flags are *flags) into l. */
+static int add_field(hlist *l, const md_hdrfield *f, int *flags)
 {
     if (l->n >= MD_LIMIT_HEADERS) {
         *flags |= MD_MSG_HDR_TOO_MANY;
         return MD_OK;
     }
-    int cut = vn > MD_LIMIT_HEADER_LINE;
-    if (cut) {
-        vn = MD_LIMIT_HEADER_LINE;
+    int cut = f->flags & MD_HDRFIELD_CUT;
+    if (cut)
         *flags |= MD_MSG_HDR_LINE_CUT;
-    }
     md_msg_header *nh = md_grow(l->h, &l->cap, l->n + 1, sizeof *nh, 32);
     if (!nh)
         return MD_ERR_NOMEM;
     l->h = nh;
     md_msg_header *h = &l->h[l->n];
     memset(h, 0, sizeof *h);
-    h->line = line;
-    h->name = (*flags & HDR_CLEAN) ? dup_n(name, nn) : dup_utf8(name, nn, flags);
+    h->line = f->line;
+    h->name = (*flags & HDR_CLEAN) ? dup_n(f->name, f->name_len)
+                                   : dup_utf8(f->name, f->name_len, flags);
+    const char *val = f->value;
+    size_t vn = f->value_len;
     while (vn && (*val == ' ' || *val == '\t')) {
         val++;
         vn--;
@@ -385,25 +378,14 @@ static int add_field(hlist *l, const char *name, size_t nn, const char *val, siz
     /* the whole block is valid UTF-8 (and the value was not cut inside a character) */
     int clean = (*flags & HDR_CLEAN) && !cut;
     h->raw = clean ? dup_n(val, vn) : dup_utf8(val, vn, flags);
-    /* unfold: drop the line break before continuation whitespace; tabs to blanks */
     char *u = malloc(vn + 1);
-    size_t un = 0;
-    if (u)
-        for (size_t i = 0; i < vn; i++)
-            if (val[i] != '\n')
-                u[un++] = val[i] == '\t' ? ' ' : val[i];
-    const char *us = u ? u : "";
-    trim(&us, &un);
-    int oom = !u;
-    if (clean && u) { /* the unfolded copy becomes the value */
-        memmove(u, us, un);
-        u[un] = '\0';
+    size_t un = u ? md_hdrfield_unfold(u, vn + 1, val, vn, MD_HDRFIELD_TABS, NULL) : 0;
+    if (clean || !u) { /* the unfolded copy becomes the value */
         h->value = u;
-        u = NULL;
     } else {
-        h->value = clean ? dup_n(us, un) : dup_utf8(us, un, flags);
+        h->value = dup_utf8(u, un, flags);
+        free(u);
     }
-    free(u);
     if (h->value) {
         if (comment_depth(h->value, strlen(h->value)) > MD_LIMIT_COMMENT_DEPTH)
             *flags |= MD_MSG_DEEP_COMMENT;
@@ -411,26 +393,16 @@ static int add_field(hlist *l, const char *name, size_t nn, const char *val, siz
         h->decoded = strstr(h->value, "=?") ? decode_2047(h->value, flags) : h->value;
     }
     l->n++;
-    if (oom || !h->name || !h->raw || !h->value || !h->decoded)
+    if (!h->name || !h->raw || !h->value || !h->decoded)
         return MD_ERR_NOMEM;
     return MD_OK;
-}
-
-static int valid_name(const char *s, size_t n)
-{
-    if (!n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] <= 32 || (unsigned char)s[i] >= 127)
-            return 0;
-    return 1;
 }
 
 /* split_headers: fields of the LF-only block p[0..n) into l; *body_off is
  * where the body starts (n when there is no empty line). */
 static int split_headers(const char *p, size_t n, hlist *l, size_t *body_off, int *flags)
 {
-    size_t end = n, i = 0;
+    size_t end = n;
     int blank = 0;
     /* find the header block's end (an empty line) */
     if (n && p[0] == '\n') {
@@ -454,52 +426,16 @@ static int split_headers(const char *p, size_t n, hlist *l, size_t *body_off, in
     }
     if (!memchr(p, '\0', lim) && md_text_utf8_valid(p, lim))
         *flags |= HDR_CLEAN;
-    const char *name = NULL, *val = NULL;
-    size_t nn = 0;
-    uint32_t line = 0, fline = 0;
-    while (i < lim) {
-        const char *nl = memchr(p + i, '\n', lim - i);
-        size_t e = nl ? (size_t)(nl - p) : lim;
-        line++;
-        if (p[i] == ' ' || p[i] == '\t') {
-            if (!name)
-                *flags |= MD_MSG_HDR_LOST;
-        } else {
-            if (name) {
-                int rc = add_field(l, name, nn, val, (size_t)(p + i - 1 - val), fline, flags);
-                if (rc) {
-                    *flags &= ~HDR_CLEAN;
-                    return rc;
-                }
-                name = NULL;
-            }
-            const char *colon = memchr(p + i, ':', e - i);
-            size_t k = colon ? (size_t)(colon - (p + i)) : 0;
-            while (k && (p[i + k - 1] == ' ' || p[i + k - 1] == '\t'))
-                k--;
-            if (colon && valid_name(p + i, k)) {
-                name = p + i;
-                nn = k;
-                val = colon + 1;
-                fline = line;
-            } else if (!(line == 1 && e - i >= 5 && memcmp(p + i, "From ", 5) == 0)) {
-                *flags |= MD_MSG_HDR_LOST;
-            }
-        }
-        i = e + 1;
-    }
-    if (name) {
-        size_t ve = lim < end ? lim : (end ? end - 1 : 0);
-        if (ve < (size_t)(val - p))
-            ve = (size_t)(val - p);
-        int rc = add_field(l, name, nn, val, ve - (size_t)(val - p), fline, flags);
-        if (rc) {
-            *flags &= ~HDR_CLEAN;
-            return rc;
-        }
-    }
+    md_hdrfield_it it;
+    md_hdrfield f;
+    int rc = MD_OK;
+    md_hdrfield_init(&it, p, lim, MD_LIMIT_HEADER_LINE, MD_HDRFIELD_MBOX);
+    while (rc == MD_OK && md_hdrfield_next(&it, &f))
+        rc = add_field(l, &f, flags);
+    if (it.flags & (MD_HDRFIELD_ORPHAN | MD_HDRFIELD_BAD_LINE))
+        *flags |= MD_MSG_HDR_LOST;
     *flags &= ~HDR_CLEAN;
-    return MD_OK;
+    return rc;
 }
 
 /* path_clean: whether a Return-Path value is one libetpan 1.9 can take
@@ -524,38 +460,6 @@ static int path_clean(const char *v, size_t n)
         if (v[k] != ' ' && v[k] != '\t' && v[k] != '\r' && v[k] != '\n')
             return 0;
     return 1;
-}
-
-/* field_named: whether the field s[0..n) is called key (any case; blanks
- * may stand before the colon, as libetpan takes them): the offset of its
- * value, or 0. */
-static size_t field_named(const char *s, size_t n, const char *key)
-{
-    size_t kl = strlen(key), k = kl;
-    if (n <= kl || md_text_ncasecmp(s, key, kl) != 0)
-        return 0;
-    while (k < n && (s[k] == ' ' || s[k] == '\t'))
-        k++;
-    return k < n && s[k] == ':' ? k + 1 : 0;
-}
-
-/* unclean_path: whether any Return-Path field (folded lines included) is
- * not path_clean. */
-static int unclean_path(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        size_t e = i;
-        while (e < n && p[e] != '\n')
-            e++;
-        while (e + 1 < n && (p[e + 1] == ' ' || p[e + 1] == '\t'))
-            for (e++; e < n && p[e] != '\n'; e++)
-                ;
-        size_t v = field_named(p + i, e - i, "return-path");
-        if (v && !path_clean(p + i + v, e - i - v))
-            return 1;
-        i = e + 1;
-    }
-    return 0;
 }
 
 /* ---- the libetpan check: fields it would drop ------------------------------
@@ -596,8 +500,9 @@ static int unclean_path(const char *p, size_t n)
  * and it is not Resent-Bcc.  The block must end with a line end; only its
  * last line may be empty.  Anything else goes to libetpan, as does every
  * block when md_message_set_hdr_fast_path(0) was called.  This reasoning
- * is about libetpan's code as of 1.9.4; tests/test_message.c compares both
- * ways over every sample it finds, so another version that breaks it shows. */
+ * is about libetpan's code as of 1.9.4, and is used with that version only
+ * (MD_ETPAN_MODEL below); tests/test_message.c compares both ways over
+ * every sample it finds. */
 
 enum { FIELD_PLAIN, FIELD_TYPED, FIELD_UNSAFE };
 
@@ -702,6 +607,26 @@ static int plain_block(const char *p, size_t n)
     return 1; /* no empty line: all of it is header (MD_MSG_NO_BODY) */
 }
 
+/* The model above is of libetpan 1.9.4, whose headers say 1.9, API 25.0.
+ * Built against another libetpan the shortcut is compiled out (a build may
+ * also force that with -DMD_ETPAN_MODEL=0); running with another library
+ * than the headers said (a shared libetpan replaced), it is skipped: every
+ * block goes to libetpan's full parse, which is right for any version. */
+#ifndef MD_ETPAN_MODEL
+#if LIBETPAN_VERSION_MAJOR == 1 && LIBETPAN_VERSION_MINOR == 9 && \
+    LIBETPAN_API_CURRENT == 25 && LIBETPAN_API_REVISION == 0
+#define MD_ETPAN_MODEL 1
+#else
+#define MD_ETPAN_MODEL 0
+#endif
+#endif
+
+int md_message_hdr_model(void)
+{
+    return MD_ETPAN_MODEL && libetpan_get_version_major() == LIBETPAN_VERSION_MAJOR &&
+           libetpan_get_version_minor() == LIBETPAN_VERSION_MINOR;
+}
+
 /* tests compare the flags with and without the plain_block shortcut */
 static int hdr_fast_path = 1;
 
@@ -712,42 +637,45 @@ int md_message_set_hdr_fast_path(int on)
     return was;
 }
 
-/* resent_bcc: whether the block p[0..n) has a Resent-Bcc field.  libetpan
- * 1.9.4's parser of it leaks what it read (104 bytes for one address) and
- * returns TRUE, which reads as a parse error after it moved on: the field
- * and the next one become one, or the list ends there.  It keeps the field
- * only when the value does not read as an address list (then its optional
- * field parser takes it); such a block is flagged all the same, which is
- * better than the leak. */
-static int resent_bcc(const char *p, size_t n)
+/* guarded: whether the block p[0..n) has a field libetpan must not see.
+ * A Return-Path that is not path_clean: 1.9.4 leaks the address it read.
+ * A Resent-Bcc field: 1.9.4's parser of it leaks what it read (104 bytes
+ * for one address) and returns TRUE, which reads as a parse error after it
+ * moved on: the field and the next one become one, or the list ends there.
+ * It keeps the field only when the value does not read as an address list
+ * (then its optional field parser takes it); such a block is flagged all
+ * the same, which is better than the leak.  These guards stay with any
+ * libetpan: they never hide a lost field, they may only claim one. */
+static int guarded(const char *p, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        const char *nl = memchr(p + i, '\n', n - i);
-        size_t e = nl ? (size_t)(nl - p) : n;
-        if (field_named(p + i, e - i, "resent-bcc"))
+    md_hdrfield_it it;
+    md_hdrfield f;
+    md_hdrfield_init(&it, p, n, 0, 0);
+    while (md_hdrfield_next(&it, &f))
+        if ((md_hdrfield_is(&f, "return-path") && !path_clean(f.value, f.value_len)) ||
+            md_hdrfield_is(&f, "resent-bcc"))
             return 1;
-        i = e + 1;
-    }
     return 0;
 }
 
 /* libetpan_check: flag (MD_MSG_HDR_LOST) the fields mailimf_fields_parse
  * would drop from the block p[0..n) that split_headers found nfields in:
- * shown without it when plain_block says so, else by running it (never
- * with deep comments: its recursion overflows, nor with a garbled
- * Return-Path or a Resent-Bcc field: it leaks, see path_clean and
- * resent_bcc). */
+ * shown without it when plain_block says so (libetpan 1.9.4 only: see
+ * md_message_hdr_model), else by running it (never with deep comments: its
+ * recursion overflows, nor with a garbled Return-Path or a Resent-Bcc
+ * field: see guarded). */
 static void libetpan_check(const char *p, size_t n, size_t nfields, int *flags)
 {
     if (*flags & (MD_MSG_DEEP_COMMENT | MD_MSG_HDR_TRUNC) || n == 0)
         return;
-    if (hdr_fast_path && (*flags & MD_MSG_HDR_LOST)) /* split_headers saw a loss already */
+    int shortcut = hdr_fast_path && md_message_hdr_model();
+    if (shortcut && (*flags & MD_MSG_HDR_LOST)) /* split_headers saw a loss already */
         return;
-    if (unclean_path(p, n) || resent_bcc(p, n)) {
+    if (guarded(p, n)) {
         *flags |= MD_MSG_HDR_LOST;
         return;
     }
-    if (hdr_fast_path && plain_block(p, n))
+    if (shortcut && plain_block(p, n))
         return;
     size_t idx = 0;
     struct mailimf_fields *f = NULL;
@@ -1107,12 +1035,10 @@ static md_msg_part *new_part(walk *w, int depth, int parent)
         m->flags |= MD_MSG_MIME_PARTS;
         return NULL;
     }
-    if (m->npart % 8 == 0) {
-        md_msg_part *np = realloc(m->part, (m->npart + 8) * sizeof *np);
-        if (!np)
-            return NULL;
-        m->part = np;
-    }
+    md_msg_part *np = md_grow(m->part, &w->partcap, m->npart + 1, sizeof *np, 8);
+    if (!np)
+        return NULL;
+    m->part = np;
     (*w->budget)--;
     md_msg_part *p = &m->part[m->npart];
     memset(p, 0, sizeof *p);
@@ -1443,7 +1369,7 @@ static int msg_parse(md_message **out, const char *data, size_t len, int depth, 
         hlist_free(&l);
     }
     if (rc == MD_OK) {
-        walk w = {m, budget, depth};
+        walk w = {m, budget, depth, 0};
         hlist keep = {m->hdr, m->nhdr, m->nhdr};
         rc = parse_entity(&w, p, n, 0, -1, &keep, "text/plain", err);
     }

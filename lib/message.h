@@ -145,9 +145,17 @@ int md_message_parse_date(const char *s, size_t n, int64_t *out, int *has_zone);
 /* md_message_set_hdr_fast_path: for tests only.  on = 0 runs libetpan's full
  * header parse on every header block to decide MD_MSG_HDR_LOST, as before
  * the shortcut (message.c: plain_block) existed; 1 (the default) lets the
- * shortcut skip it where it cannot drop a field.  The flags must be the
+ * shortcut skip it where it cannot drop a field (when md_message_hdr_model
+ * allows it).  The flags must be the
  * same either way (tests/test_message.c compares them).  Returns the
  * previous setting.  Not thread-safe: set it while no message is parsed. */
 int md_message_set_hdr_fast_path(int on);
+
+/* md_message_hdr_model: 1 when the shortcut may be used at all: built with
+ * the headers of libetpan 1.9.4 (1.9, API 25.0: the version its model of
+ * libetpan's parser was written for, message.c) and running with a libetpan
+ * 1.9.  0 otherwise: every header block then goes to libetpan's full parse,
+ * whatever md_message_set_hdr_fast_path says. */
+int md_message_hdr_model(void);
 
 #endif

@@ -340,6 +340,10 @@ static int prep_message(pctx *pc, job *j, const char *data, size_t len,
     p->kind = depth == 0 && md_arf_parse(pc->arf, m)   ? P_ARF
               : depth == 0 && md_dsn_parse(pc->dsn, m) ? P_DSN
                                                        : P_MESSAGE;
+    if (p->kind == P_ARF && pc->arf->cut)
+        job_warn(j, line, "complaint %s%s%s: a report field too long, kept cut",
+                 *m->message_id ? "<" : "", *m->message_id ? m->message_id : "(no Message-ID)",
+                 *m->message_id ? ">" : "");
     if (p->kind == P_ARF) { /* the job's report (if any) is the scratch now */
         md_arf *t = j->arf;
         j->arf = pc->arf;

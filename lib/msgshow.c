@@ -302,6 +302,8 @@ static void complaint(ctx *c, const md_arf *a)
         put_id(c, "  Original Message-ID: ", a->orig_message_id);
     if (*a->orig_subject)
         putf(c, "  Original Subject:    %s\n", a->orig_subject);
+    if (a->cut)
+        putf(c, "  (a report field too long: kept cut)\n");
 }
 
 static void render(ctx *c, const md_message *m, int depth)

@@ -7,25 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "aliases.h"
+#include "buf.h"
 #include "dotforward.h"
+#include "input.h"
 #include "rulecsv.h"
 #include "rulefile.h"
 #include "sieve.h"
 #include "store_rules.h"
 #include "text.h"
-
-/* realpath into a bounded buffer: 0, or -1 (cannot resolve, too long) */
-static int real_path(const char *p, char *dst, size_t n)
-{
-    char *r = realpath(p, NULL);
-    if (!r)
-        return -1;
-    size_t l = strlen(r);
-    if (l < n)
-        memcpy(dst, r, l + 1);
-    free(r);
-    return l < n ? 0 : -1;
-}
 
 static void on_warn(void *arg, const char *file, uint64_t line, const char *msg)
 {
@@ -68,8 +57,8 @@ int md_rulefile_owner(char *dst, size_t n, const char *path, const char *rules_h
             hl--;
         if (strncmp(path, rules_home, hl) == 0 && path[hl] == '/')
             component(user, sizeof user, path + hl + 1, 0);
-        else if (real_path(rules_home, home, sizeof home) == 0 &&
-                 real_path(path, real, sizeof real) == 0) {
+        else if (md_input_real_path(rules_home, home, sizeof home) == 0 &&
+                 md_input_real_path(path, real, sizeof real) == 0) {
             hl = strlen(home);
             if (strncmp(real, home, hl) == 0 && real[hl] == '/')
                 component(user, sizeof user, real + hl + 1, 0);
@@ -125,7 +114,7 @@ static int inactive_dovecot_script(const char *path, char *active, size_t an)
     if (ps)
         *ps = '\0';
     snprintf(link, sizeof link, "%s/.dovecot.sieve", ps ? dir : ".");
-    if (real_path(link, a, sizeof a) != 0 || real_path(path, me, sizeof me) != 0)
+    if (md_input_real_path(link, a, sizeof a) != 0 || md_input_real_path(path, me, sizeof me) != 0)
         return 0;
     if (strcmp(a, me) == 0)
         return 0;
@@ -211,7 +200,7 @@ int md_rulefile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *er
     if (rc == MD_OK) {
         char real[MD_LIMIT_PATH];
         const char *origin =
-            strcmp(path, "-") != 0 && real_path(path, real, sizeof real) == 0 ? real : path;
+            strcmp(path, "-") != 0 && md_input_real_path(path, real, sizeof real) == 0 ? real : path;
         if (!nerrors)
             nerrors = (size_t)(ig->stats.skipped - before);
         rc = md_store_rules_replace(ig->store, origin, store_kind(kind), owner, rules.v, rules.n,
@@ -242,13 +231,10 @@ int md_rulefile_ingest_home(md_ingest *ig, const char *dir, md_err *err)
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **v = realloc(names, cap * sizeof *v);
-            if (!v)
-                break;
-            names = v;
-        }
+        char **v = md_grow(names, &cap, n + 1, sizeof *v, 64);
+        if (!v)
+            break;
+        names = v;
         if ((names[n] = strdup(de->d_name)) != NULL)
             n++;
     }

@@ -4,22 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "buf.h"
 #include "reply.h"
 #include "rules.h"
 #include "text.h"
 
 int md_rules_list_add(md_rule_list *l, const md_rule *r)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        if (cap > SIZE_MAX / sizeof *l->v)
-            return MD_ERR_NOMEM;
-        md_rule *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return MD_ERR_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    md_rule *v = md_grow(l->v, &l->cap, l->n + 1, sizeof *v, 16);
+    if (!v)
+        return MD_ERR_NOMEM;
+    l->v = v;
     l->v[l->n++] = *r;
     return MD_OK;
 }
@@ -176,14 +171,10 @@ static int add_target(walk *w, const md_target *t)
             return MD_OK;
         }
     }
-    if (o->ntargets == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 8;
-        md_target *v = realloc(o->targets, cap * sizeof *v);
-        if (!v)
-            return md_err_set(w->err, MD_ERR_NOMEM, "out of memory");
-        o->targets = v;
-        o->cap = cap;
-    }
+    md_target *v = md_grow(o->targets, &o->cap, o->ntargets + 1, sizeof *v, 8);
+    if (!v)
+        return md_err_set(w->err, MD_ERR_NOMEM, "out of memory");
+    o->targets = v;
     o->targets[o->ntargets++] = *t;
     return MD_OK;
 }

@@ -1026,14 +1026,10 @@ static int add_action(actx *a, md_sieve_act type, const node *c, const char *arg
                       const char *cond)
 {
     md_sieve_result *o = a->out;
-    if (o->nactions == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        md_sieve_action *v = realloc(o->actions, cap * sizeof *v);
-        if (!v)
-            return a->oom = 1, -1;
-        o->actions = v;
-        o->cap = cap;
-    }
+    md_sieve_action *v = md_grow(o->actions, &o->cap, o->nactions + 1, sizeof *v, 16);
+    if (!v)
+        return a->oom = 1, -1;
+    o->actions = v;
     md_sieve_action *x = &o->actions[o->nactions++];
     memset(x, 0, sizeof *x);
     x->type = type;

@@ -290,11 +290,8 @@ static void turn_open(md_store *st, int flags)
  * 10:00:02)" */
 static void turn_say(md_store *st, off_t off)
 {
-    char text[TURN_TEXT_LEN], when[16] = "";
-    time_t t = time(NULL);
-    struct tm tm;
-    if (localtime_r(&t, &tm))
-        strftime(when, sizeof when, "%H:%M:%S", &tm);
+    char text[TURN_TEXT_LEN], when[16];
+    md_text_time(when, sizeof when, (int64_t)time(NULL), "%H:%M:%S", "");
     memset(text, 0, sizeof text);
     snprintf(text, sizeof text, "%s (pid %ld, since %s)", st->label, (long)getpid(), when);
     if (pwrite(st->turn_fd, text, sizeof text, off) != (ssize_t)sizeof text) {

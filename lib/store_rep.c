@@ -98,16 +98,12 @@ static int tx_end(md_store *st, int own, int rc, md_err *err)
     return rc;
 }
 
+/* day_of: the UTC day of t, "YYYY-MM-DD" into dst (11 bytes) */
 static void day_of(int64_t t, char *dst)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        memset(&tm, 0, sizeof tm);
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    memcpy(dst, tmp, 10);
-    dst[10] = '\0';
+    md_text_time_utc(tmp, sizeof tmp, t, "%Y-%m-%d", "1970-01-01");
+    md_text_copy(dst, 11, tmp);
 }
 
 static void bind_opt_int(sqlite3_stmt *s, int i, int64_t v, int64_t none)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "buf.h"
 #include "store_int.h"
 #include "store_rules.h"
 #include "text.h"
@@ -179,15 +180,12 @@ int md_store_rules_each_address(md_store *st, md_store_rules_addr_fn fn, void *a
     size_t n = 0, cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **v2 = realloc(v, cap * sizeof *v);
-            if (!v2) {
-                rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-                break;
-            }
-            v = v2;
+        char **v2 = md_grow(v, &cap, n + 1, sizeof *v, 64);
+        if (!v2) {
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            break;
         }
+        v = v2;
         if (!(v[n] = strdup(md_store_col_text(s, 0)))) {
             rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
             break;

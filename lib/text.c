@@ -1,5 +1,5 @@
 /* text.c: UTF-8 checking and repair, masking, case folding, address
- * normalisation and redaction (see text.h).  Pure functions over caller
+ * normalisation and redaction, and the one formatter of times (see text.h).  Pure functions over caller
  * memory; the only allocations are inside md_buf appends. */
 #include <ctype.h>
 #include <stdint.h>
@@ -355,13 +355,55 @@ void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len)
     md_text_copy_utf8(dst, n, s, len);
 }
 
-char *md_text_time(char *dst, size_t n, int64_t t, const char *fmt, const char *none)
+/* colon_zone: fmt with every "%:z" replaced by tm's offset from UTC as
+ * "+hh:mm" into f (size n): 0 when it does not fit. */
+static int colon_zone(char *f, size_t n, const char *fmt, const struct tm *tm)
+{
+    long off = tm->tm_gmtoff, a = off < 0 ? -off : off;
+    char z[48];
+    snprintf(z, sizeof z, "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100, a % 3600 / 60);
+    size_t o = 0;
+    for (const char *p = fmt; *p; p++) {
+        const char *add = p;
+        size_t al = 1;
+        if (p[0] == '%' && p[1] == ':' && p[2] == 'z') {
+            add = z;
+            al = strlen(z);
+            p += 2;
+        } else if (p[0] == '%' && p[1]) { /* "%%" and the like stay whole */
+            al = 2;
+            p++;
+        }
+        if (o + al >= n)
+            return 0;
+        memcpy(f + o, add, al);
+        o += al;
+    }
+    f[o] = '\0';
+    return 1;
+}
+
+/* time_fmt: md_text_time in the local zone, or in UTC */
+static char *time_fmt(char *dst, size_t n, int64_t t, const char *fmt, const char *none, int utc)
 {
     time_t tt = (time_t)t;
     struct tm tm;
+    char f[128];
     if (n == 0)
         return dst;
-    if (!t || !localtime_r(&tt, &tm) || strftime(dst, n, fmt, &tm) == 0)
+    if (!t || !(utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) ||
+        (strstr(fmt, "%:z") && !colon_zone(f, sizeof f, fmt, &tm)) ||
+        strftime(dst, n, strstr(fmt, "%:z") ? f : fmt, &tm) == 0)
         snprintf(dst, n, "%s", none);
     return dst;
+}
+
+char *md_text_time(char *dst, size_t n, int64_t t, const char *fmt, const char *none)
+{
+    return time_fmt(dst, n, t, fmt, none, 0);
+}
+
+char *md_text_time_utc(char *dst, size_t n, int64_t t, const char *fmt, const char *none)
+{
+    return time_fmt(dst, n, t, fmt, none, 1);
 }

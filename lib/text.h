@@ -72,9 +72,13 @@ void md_text_copy(char *dst, size_t n, const char *s);
  * space (isspace in the C locale) at both ends. */
 void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len);
 
-/* md_text_time: unix seconds t as strftime(fmt) in the local zone (the
- * site's: cmd sets TZ from the config) into dst (size n); `none` when t is 0
- * or out of range.  Returns dst. */
+/* md_text_time: the one time formatter: unix seconds t as strftime(fmt) in
+ * the local zone (the site's: cmd sets TZ from the config) into dst (size
+ * n); besides strftime's conversions "%:z" is the offset from UTC as
+ * "+02:00" (xs:dateTime, RFC 3339; "%z" gives "+0200").  `none` when t is 0
+ * or out of range, or the result is empty or too long.  Returns dst. */
 char *md_text_time(char *dst, size_t n, int64_t t, const char *fmt, const char *none);
+/* md_text_time_utc: the same in UTC (whatever TZ says). */
+char *md_text_time_utc(char *dst, size_t n, int64_t t, const char *fmt, const char *none);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "buf.h"
 #include "ipaddr.h"
 #include "store_log.h"
 #include "text.h"
@@ -116,13 +117,13 @@ static int idset_add(idset *s, int64_t id, int matched)
         s->truncated = 1;
         return -1;
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        int64_t *ni = realloc(s->ids, cap * sizeof *ni);
+    if (s->n == s->cap) { /* two arrays of one capacity */
+        size_t cap = s->cap, mcap = s->cap;
+        int64_t *ni = md_grow(s->ids, &cap, s->n + 1, sizeof *ni, 32);
         if (!ni)
             return -1;
         s->ids = ni;
-        int *nm = realloc(s->matched, cap * sizeof *nm);
+        int *nm = md_grow(s->matched, &mcap, cap, sizeof *nm, 32);
         if (!nm)
             return -1;
         s->matched = nm;
@@ -164,14 +165,10 @@ static int link_cb(void *arg, const md_log_linkrow *l)
         idset_add(ls->ids, l->from_msg, 0);
         idset_add(ls->ids, l->to_msg, 0);
     }
-    if (ls->n == ls->cap) {
-        size_t cap = ls->cap ? ls->cap * 2 : 16;
-        rawlink *nl = realloc(ls->l, cap * sizeof *nl);
-        if (!nl)
-            return 1;
-        ls->l = nl;
-        ls->cap = cap;
-    }
+    rawlink *nl = md_grow(ls->l, &ls->cap, ls->n + 1, sizeof *nl, 16);
+    if (!nl)
+        return 1;
+    ls->l = nl;
     rawlink *r = &ls->l[ls->n++];
     r->from = l->from_msg;
     r->to = l->to_msg;
@@ -265,16 +262,12 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
         m->lines_truncated = 1;
         return 1;
     }
-    if (m->nlines == c->lines_cap) {
-        size_t cap = c->lines_cap ? c->lines_cap * 2 : 16;
-        md_trace_line *nlines = realloc(m->lines, cap * sizeof *nlines);
-        if (!nlines) {
-            c->rc = MD_ERR_NOMEM;
-            return 1;
-        }
-        m->lines = nlines;
-        c->lines_cap = cap;
+    md_trace_line *nlines = md_grow(m->lines, &c->lines_cap, m->nlines + 1, sizeof *nlines, 16);
+    if (!nlines) {
+        c->rc = MD_ERR_NOMEM;
+        return 1;
     }
+    m->lines = nlines;
     md_trace_line *l = &m->lines[m->nlines++];
     l->source_id = src;
     l->lineno = lineno;
@@ -286,16 +279,12 @@ static int line_cb(void *arg, int64_t src, uint64_t lineno)
 /* want_lines: a reference to each line of m (m->lines is final now). */
 static int want_lines(lrefs *rs, md_trace_msg *m)
 {
-    if (rs->cap - rs->n < m->nlines) {
-        size_t cap = rs->cap ? rs->cap : 256;
-        while (cap - rs->n < m->nlines)
-            cap *= 2;
-        lref *v = realloc(rs->v, cap * sizeof *v);
-        if (!v)
-            return MD_ERR_NOMEM;
-        rs->v = v;
-        rs->cap = cap;
-    }
+    if (m->nlines > SIZE_MAX - rs->n)
+        return MD_ERR_NOMEM;
+    lref *v = md_grow(rs->v, &rs->cap, rs->n + m->nlines, sizeof *v, 256);
+    if (!v)
+        return MD_ERR_NOMEM;
+    rs->v = v;
     for (size_t i = 0; i < m->nlines; i++)
         rs->v[rs->n++] = (lref){m->lines[i].source_id, m->lines[i].lineno, &m->lines[i]};
     return MD_OK;
@@ -404,16 +393,12 @@ static int dlv_cb(void *arg, const md_log_dlvrow *d)
 {
     loadctx *c = arg;
     md_trace_msg *m = c->m;
-    if (m->ndlvs == c->dlvs_cap) {
-        size_t cap = c->dlvs_cap ? c->dlvs_cap * 2 : 8;
-        md_trace_dlv *nd = realloc(m->dlvs, cap * sizeof *nd);
-        if (!nd) {
-            c->rc = MD_ERR_NOMEM;
-            return 1;
-        }
-        m->dlvs = nd;
-        c->dlvs_cap = cap;
+    md_trace_dlv *nd = md_grow(m->dlvs, &c->dlvs_cap, m->ndlvs + 1, sizeof *nd, 8);
+    if (!nd) {
+        c->rc = MD_ERR_NOMEM;
+        return 1;
     }
+    m->dlvs = nd;
     md_trace_dlv *o = &m->dlvs[m->ndlvs++];
     priv *pv = c->pv;
     o->t = d->t;
@@ -785,16 +770,12 @@ typedef struct {
 
 static void *vec_push(vec *v)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 16;
-        void *na = realloc(v->arr, cap * v->size);
-        if (!na) {
-            v->oom = 1;
-            return NULL;
-        }
-        v->arr = na;
-        v->cap = cap;
+    void *na = md_grow(v->arr, &v->cap, v->n + 1, v->size, 16);
+    if (!na) {
+        v->oom = 1;
+        return NULL;
     }
+    v->arr = na;
     void *p = (char *)v->arr + v->n * v->size;
     memset(p, 0, v->size);
     v->n++;

@@ -2,8 +2,9 @@
  * multipart/mixed from staff@hotmail.com with the IP in the subject;
  * feedback-report with only Feedback-Type / User-Agent JMRP/1.0 / Version,
  * source IP from the attached original's Received chain), a full RFC 5965
- * report with Source-IP and Arrival-Date, X-Originating-IP, and mail that is
- * no report. */
+ * report with Source-IP and Arrival-Date, X-Originating-IP, folded report
+ * fields (unfolded) and over-long ones (cut, flagged), and mail that is no
+ * report. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "arf.h"
+#include "buf.h"
 #include "testutil.h"
 
 #define load md_test_message_file
@@ -93,6 +95,48 @@ static void test_rfc5965(void **state)
     md_message_free(m);
 }
 
+/* report fields folded (RFC 5322 allows it) are read whole; one too long for
+ * where it goes is cut there and the report says so (md_arf.cut) */
+static void test_folded_and_cut(void **state)
+{
+    (void)state;
+    md_arf a;
+    char long_ua[700];
+    memset(long_ua, 'x', sizeof long_ua - 1);
+    long_ua[sizeof long_ua - 1] = '\0';
+    const char *head =
+        "From: abuse@aol.example\nSubject: report\n"
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=x\n\n"
+        "--x\nContent-Type: message/feedback-report\n\n";
+    md_buf b = MD_BUF_INIT;
+    md_buf_printf(&b, "%sFeedback-Type: abuse\nUser-Agent: Some\n Generator/1.0\n"
+                      "Arrival-Date: Thu, 8 Mar 2005\n\t14:00:00 EDT\nSource-IP:\n 141.89.68.3\n"
+                      "--x--\n", head);
+    md_message *m = mem(md_buf_cstr(&b));
+    assert_int_equal(md_arf_parse(&a, m), 1);
+    assert_string_equal(a.user_agent, "Some Generator/1.0");
+    assert_string_equal(a.source_ip, "141.89.68.3");
+    assert_int_equal(a.arrival_date, 1110304800);
+    assert_false(a.cut);
+    md_message_free(m);
+    /* 699 bytes of User-Agent: over MD_LIMIT_REPORT_FIELD, and user_agent */
+    md_buf_reset(&b);
+    md_buf_printf(&b, "%sFeedback-Type: abuse\nUser-Agent: %s\n--x--\n", head, long_ua);
+    m = mem(md_buf_cstr(&b));
+    assert_int_equal(md_arf_parse(&a, m), 1);
+    assert_true(a.cut);
+    assert_int_equal(strlen(a.user_agent), sizeof a.user_agent - 1);
+    md_message_free(m);
+    /* 200 bytes: within the field limit, not within user_agent[128] */
+    md_buf_reset(&b);
+    md_buf_printf(&b, "%sFeedback-Type: abuse\nUser-Agent: %.200s\n--x--\n", head, long_ua);
+    m = mem(md_buf_cstr(&b));
+    assert_int_equal(md_arf_parse(&a, m), 1);
+    assert_true(a.cut);
+    md_message_free(m);
+    md_buf_free(&b);
+}
+
 static void test_not_report(void **state)
 {
     (void)state;
@@ -113,7 +157,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legacy), cmocka_unit_test(test_minimal),
-        cmocka_unit_test(test_rfc5965), cmocka_unit_test(test_not_report),
+        cmocka_unit_test(test_rfc5965), cmocka_unit_test(test_folded_and_cut),
+        cmocka_unit_test(test_not_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

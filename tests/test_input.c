@@ -3,7 +3,8 @@
  * their magic whatever the name, truncated and corrupt streams (the lines
  * before the cut, then an error naming file and line), a 10 MB line (cut,
  * flagged, the next line still read), NUL bytes, standard input, peek,
- * slurp and skip_lines.  Compressed data is made here with the libraries. */
+ * slurp and skip_lines; md_input_real_path (links, "..", too small a
+ * buffer, a missing file).  Compressed data is made here with the libraries. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -723,6 +724,36 @@ static void test_skip_lines(void **state)
     md_buf_free(&c);
 }
 
+/* md_input_real_path: links and ".." resolved; too small a buffer or a
+ * missing file is -1 */
+static void test_real_path(void **state)
+{
+    (void)state;
+    char dir[512], real_dir[4096], p[1024], got[4096];
+    md_test_dir(dir, sizeof dir, "realpath");
+    assert_int_equal(md_input_real_path(dir, real_dir, sizeof real_dir), 0);
+    assert_true(real_dir[0] == '/');
+    snprintf(p, sizeof p, "%s/file", dir);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    snprintf(p, sizeof p, "%s/link", dir);
+    assert_int_equal(symlink("file", p), 0);
+    assert_int_equal(md_input_real_path(p, got, sizeof got), 0);
+    char want[4200];
+    snprintf(want, sizeof want, "%s/file", real_dir);
+    assert_string_equal(got, want);
+    snprintf(p, sizeof p, "%s/../%s/link", dir, strrchr(dir, '/') + 1);
+    assert_int_equal(md_input_real_path(p, got, sizeof got), 0);
+    assert_string_equal(got, want);
+    /* room for all but the NUL: refused */
+    assert_int_equal(md_input_real_path(p, got, strlen(want)), -1);
+    assert_int_equal(md_input_real_path(p, got, strlen(want) + 1), 0);
+    snprintf(p, sizeof p, "%s/missing", dir);
+    assert_int_equal(md_input_real_path(p, got, sizeof got), -1);
+    assert_int_equal(md_test_rmtree(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -744,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_slurp),
         cmocka_unit_test(test_regular_sizes),
         cmocka_unit_test(test_skip_lines),
+        cmocka_unit_test(test_real_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

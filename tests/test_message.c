@@ -7,7 +7,9 @@
  * invalid UTF-8 and NUL bytes; header lines libetpan would drop
  * (MD_MSG_HDR_LOST), the same with and without the shortcut that skips
  * libetpan's parse, over every file of fixtures/ and the fuzz seeds, and
- * of the shared corpus (the corpus group, test_message_corpus). */
+ * of the shared corpus (the corpus group, test_message_corpus); that
+ * shortcut only with the libetpan it models (1.9.4); the last field of a
+ * header without its line end kept whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <ftw.h>
 #include <sys/stat.h>
+#include <libetpan/libetpan.h>
 #include "buf.h"
 #include "message.h"
 #include "text.h"
@@ -442,6 +445,46 @@ static void test_hdr_lost(void **state)
     }
 }
 
+/* The shortcut models libetpan 1.9.4 (headers: 1.9, API 25.0): with any
+ * other libetpan, or a build with -DMD_ETPAN_MODEL=0, it is off and every
+ * header block goes to libetpan's full parse (test_hdr_lost and the
+ * differential test then compare the full parse with itself, and the
+ * expectations of test_hdr_lost must still hold). */
+static void test_hdr_model(void **state)
+{
+    (void)state;
+#ifdef MD_ETPAN_MODEL
+    int built = MD_ETPAN_MODEL;
+#else
+    int built = LIBETPAN_VERSION_MAJOR == 1 && LIBETPAN_VERSION_MINOR == 9 &&
+                LIBETPAN_API_CURRENT == 25 && LIBETPAN_API_REVISION == 0;
+#endif
+    int running = libetpan_get_version_major() == LIBETPAN_VERSION_MAJOR &&
+                  libetpan_get_version_minor() == LIBETPAN_VERSION_MINOR;
+    printf("libetpan %d.%d (API %d.%d), running %d.%d: header shortcut %s\n",
+           LIBETPAN_VERSION_MAJOR, LIBETPAN_VERSION_MINOR, LIBETPAN_API_CURRENT,
+           LIBETPAN_API_REVISION, libetpan_get_version_major(), libetpan_get_version_minor(),
+           built && running ? "in use" : "off (full parse)");
+    assert_int_equal(md_message_hdr_model(), built && running);
+}
+
+/* A header that ends without a line end (no empty line, no body): its last
+ * field is kept whole (it lost its last byte before). */
+static void test_last_field_whole(void **state)
+{
+    (void)state;
+    md_message *m = parse("From: a@b.org\nSubject: sxyz");
+    assert_string_equal(m->subject, "sxyz");
+    assert_true(m->flags & MD_MSG_NO_BODY);
+    md_message_free(m);
+    m = parse("Subject: abc");
+    assert_string_equal(m->subject, "abc");
+    md_message_free(m);
+    m = parse("Subject: a\n b");
+    assert_string_equal(m->subject, "a b");
+    md_message_free(m);
+}
+
 /* flags_tree: the flags of m and of its inner messages, depth first, into
  * f[*n] (at most max). */
 static void flags_tree(const md_message *m, int *f, size_t *n, size_t max)
@@ -538,9 +581,10 @@ static void hdr_fast_path_differential(const char *root)
     diff_tally t = {0, 0, 0, 0};
     tally_now = &t;
     assert_int_equal(nftw(root, diff_one, 16, FTW_PHYS), 0);
-    printf("hdr shortcut: %s: %zu files, %zu parse as messages, %zu with lost headers, "
+    printf("hdr shortcut (%s): %s: %zu files, %zu parse as messages, %zu with lost headers, "
            "%zu variants: same flags\n",
-           root, t.files, t.msgs, t.lost, t.variants);
+           md_message_hdr_model() ? "in use" : "off: full parse both ways", root, t.files,
+           t.msgs, t.lost, t.variants);
     assert_true(t.files > 0);
 }
 
@@ -581,6 +625,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nested_comments), cmocka_unit_test(test_hostile_mime),
         cmocka_unit_test(test_broken_input), cmocka_unit_test(test_hdr_lost),
         cmocka_unit_test(test_hdr_fast_path_differential), cmocka_unit_test(test_flags_text),
+        cmocka_unit_test(test_hdr_model),    cmocka_unit_test(test_last_field_whole),
     };
     const struct CMUnitTest corpus[] = {cmocka_unit_test(test_hdr_fast_path_differential_corpus)};
     static const char *const need[] = {"", NULL}; /* the corpus itself */

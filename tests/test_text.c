@@ -1,14 +1,17 @@
 /* test_text.c: lib/text.c: UTF-8 validation and repair (overlongs,
  * surrogates, truncated sequences, NUL), printable/terminal masking, case
  * helpers, address normalisation and redaction with a keep list, on log
- * lines as sendmail, Postfix and Exim write them. */
+ * lines as sendmail, Postfix and Exim write them; the time formatter (local
+ * zone with summer time, UTC, "%:z", its fallbacks). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "err.h"
 #include "text.h"
 
@@ -375,6 +378,45 @@ static void test_copy_trim(void **state)
     assert_string_equal(u, "a");
 }
 
+/* the one time formatter: the site's zone (summer time included), UTC,
+ * "%:z", and `none` for 0, an empty result and one too long */
+static void test_time(void **state)
+{
+    (void)state;
+    char b[64];
+    const char *tz = getenv("TZ");
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", tz ? tz : "");
+    setenv("TZ", "Europe/Berlin", 1);
+    tzset();
+    int64_t t = 1461420385; /* 2016-04-23 14:06:25 UTC */
+    assert_string_equal(md_text_time(b, sizeof b, t, "%Y-%m-%d %H:%M:%S %z", "-"),
+                        "2016-04-23 16:06:25 +0200");
+    assert_string_equal(md_text_time(b, sizeof b, t, "%Y-%m-%dT%H:%M:%S%:z", "-"),
+                        "2016-04-23T16:06:25+02:00");
+    assert_string_equal(md_text_time(b, sizeof b, 1453557600, "%Y-%m-%dT%H:%M%:z", "-"),
+                        "2016-01-23T15:00+01:00");
+    assert_string_equal(md_text_time(b, sizeof b, t, "%%:z %:z%%", "-"), "%:z +02:00%");
+    assert_string_equal(md_text_time_utc(b, sizeof b, t, "%Y-%m-%d %H:%M:%S", "-"),
+                        "2016-04-23 14:06:25");
+    assert_string_equal(md_text_time_utc(b, sizeof b, t, "%a, %d %b %Y %H:%M:%S +0000", "-"),
+                        "Sat, 23 Apr 2016 14:06:25 +0000");
+    assert_string_equal(md_text_time_utc(b, sizeof b, t, "%b %e %H:%M:%S", "-"),
+                        "Apr 23 14:06:25");
+    setenv("TZ", "America/New_York", 1);
+    tzset();
+    assert_string_equal(md_text_time(b, sizeof b, t, "%H:%M%:z", "-"), "10:06-04:00");
+    assert_string_equal(md_text_time(b, sizeof b, 0, "%Y", "none"), "none");
+    assert_string_equal(md_text_time_utc(b, sizeof b, 0, "%Y", "1970-01-01"), "1970-01-01");
+    assert_string_equal(md_text_time(b, sizeof b, t, "", "empty"), "empty");
+    assert_string_equal(md_text_time(b, 5, t, "%Y-%m-%d", "?"), "?");
+    if (*saved)
+        setenv("TZ", saved, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_redact_addr),
         cmocka_unit_test(test_redact_line),
         cmocka_unit_test(test_copy_trim),
+        cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
