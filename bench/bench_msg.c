@@ -7,6 +7,7 @@
 #include <time.h>
 #include "config.h"
 #include "ingest.h"
+#include "readers.h"
 #include "msgfile.h"
 #include "store.h"
 
@@ -24,7 +25,7 @@ int main(int argc, char **argv)
         return 1;
     }
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     int rc = md_msgfile_batch_begin(&ig, &e);

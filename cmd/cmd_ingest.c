@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "ingest.h"
+#include "readers.h"
 #include "rulefile.h"
 
 static void help(FILE *fp)
@@ -156,7 +157,7 @@ int md_cmd_ingest(md_cli *cli, int argc, char **argv)
         return MD_EXIT_FAIL;
 
     md_ingest ig;
-    md_ingest_init(&ig, st, &cli->cfg);
+    md_readers_init(&ig, st, &cli->cfg);
     ig.year = year;
     ig.force_kind = force;
     ig.log_format = log_format;

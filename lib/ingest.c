@@ -15,31 +15,14 @@
 #include "buf.h"
 #include "fileset.h"
 #include "ingest.h"
-#include "logfile.h"
-#include "msgfile.h"
-#include "repfile.h"
-#include "rulefile.h"
 #include "snds.h"
 #include "ipaddr.h"
 #include "text.h"
 
-/* The readers, one per kind (NULL: not readable yet). */
-static md_ingest_fn reader_for(md_kind k)
+/* The reader of kind k (NULL: none) */
+static md_ingest_fn reader_for(const md_ingest *ig, md_kind k)
 {
-    switch (k) {
-    case MD_KIND_LOG: return md_logfile_ingest;
-    case MD_KIND_MESSAGE:
-    case MD_KIND_MBOX: return md_msgfile_ingest;
-    case MD_KIND_ALIASES:
-    case MD_KIND_FORWARD:
-    case MD_KIND_SIEVE:
-    case MD_KIND_RULES_CSV: return md_rulefile_ingest;
-    case MD_KIND_DMARC:
-    case MD_KIND_ZIP:
-    case MD_KIND_SNDS:
-    case MD_KIND_SNDS_STATUS: return md_repfile_ingest;
-    default: return NULL;
-    }
+    return ig->readers && k < MD_KIND_COUNT ? ig->readers->read[k] : NULL;
 }
 
 static const char *const kind_names[MD_KIND_COUNT] = {
@@ -528,7 +511,7 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, int dfd,
     ig->stats.files++;
     int empty;
     md_kind k = kind_of(ig, in, path, hint, &empty);
-    md_ingest_fn fn = ig->reader ? ig->reader : reader_for(k);
+    md_ingest_fn fn = ig->reader ? ig->reader : reader_for(ig, k);
     ig->kind = k;
     int rc = MD_OK;
     if (!fn || empty) {
@@ -537,7 +520,8 @@ static int ingest_file(md_ingest *ig, const char *path, md_kind hint, int dfd,
         ig->stats.by_kind[k]++;
         uint64_t skipped = ig->stats.skipped;
         /* another reader opens its own transactions: commit the messages first */
-        if (fn != md_msgfile_ingest && md_msgfile_flush(ig, err) != MD_OK) {
+        const md_ingest_readers *rd = ig->readers;
+        if (rd && rd->batch_flush && fn != rd->batched && rd->batch_flush(ig, err) != MD_OK) {
             md_input_close(in);
             return err->code;
         }
@@ -790,11 +774,12 @@ int md_ingest_path(md_ingest *ig, const char *path, md_err *err)
 
 static int ingest_path(md_ingest *ig, const char *path, md_err *err)
 {
-    /* Messages of successive inputs (a Maildir) share transactions of
-     * MD_MSGFILE_BATCH; the outermost call opens and closes the batch. */
+    /* Messages of successive inputs (a Maildir) share transactions (the
+     * readers' batch); the outermost call opens and closes the batch. */
+    const md_ingest_readers *rd = ig->readers;
     int own = 0;
-    if (!ig->msg_batch) {
-        if (md_msgfile_batch_begin(ig, err) != MD_OK)
+    if (!ig->msg_batch && rd && rd->batch_begin) {
+        if (rd->batch_begin(ig, err) != MD_OK)
             return err->code;
         own = 1;
     }
@@ -811,7 +796,8 @@ static int ingest_path(md_ingest *ig, const char *path, md_err *err)
     }
     /* the messages still queued are stored (and their warnings given) */
     md_err e = {0, ""};
-    if ((own ? md_msgfile_finish(ig, &e) : md_msgfile_flush(ig, &e)) != MD_OK) {
+    int (*end)(md_ingest *, md_err *) = !rd ? NULL : own ? rd->batch_finish : rd->batch_flush;
+    if (end && end(ig, &e) != MD_OK) {
         *err = e;
         return e.code;
     }

@@ -54,6 +54,7 @@ typedef struct md_ingest_stats {
 } md_ingest_stats;
 
 typedef struct md_ingest md_ingest;
+typedef struct md_ingest_readers md_ingest_readers;
 
 typedef void (*md_ingest_warn_fn)(void *arg, const char *file, uint64_t line, const char *msg);
 typedef void (*md_ingest_progress_fn)(void *arg, const md_ingest *ig, const char *file,
@@ -79,6 +80,8 @@ struct md_ingest {
     uint64_t warnings_shown;      /* md_ingest_warn calls so far */
     md_kind kind;                 /* kind of the input being read (set before its reader
                                      runs: readers of several kinds look here) */
+    const md_ingest_readers *readers; /* the reader of each kind (lib/readers.h); NULL:
+                                     none, every input is reported unread */
     md_ingest_fn reader;          /* NULL: the reader of each kind; else called for every
                                      input instead (tests, dry runs) */
     const char *rules_home;       /* --rules-home: DIR/USER/.forward belongs to
@@ -94,7 +97,22 @@ struct md_ingest {
                                      md_ingest_path reached; NULL outside it */
 };
 
-/* md_ingest_init: zero stats, set store and config. */
+/* The readers the walk hands inputs to, by kind, and the batch that the
+ * inputs of one reader share (messages: lib/msgfile.c): begun before the
+ * first input of a walk, flushed before an input of another reader (which
+ * opens its own transactions) and finished at its end.  Any hook may be
+ * NULL.  The table is the readers' (lib/readers.c): the walk includes no
+ * reader, the readers include the walk. */
+struct md_ingest_readers {
+    md_ingest_fn read[MD_KIND_COUNT];
+    md_ingest_fn batched;                       /* the reader that batches */
+    int (*batch_begin)(md_ingest *ig, md_err *err);
+    int (*batch_flush)(md_ingest *ig, md_err *err);
+    int (*batch_finish)(md_ingest *ig, md_err *err);
+};
+
+/* md_ingest_init: zero stats, set store and config (no readers: see
+ * md_readers_init in lib/readers.h). */
 void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg);
 
 /* md_ingest_path: ingest a file, a directory (recursively) or "-".

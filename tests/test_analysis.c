@@ -20,6 +20,7 @@
 #include <libxml/xpath.h>
 #include "analysis.h"
 #include "ingest.h"
+#include "readers.h"
 #include "render.h"
 #include "testutil.h"
 
@@ -68,7 +69,7 @@ static void write_file(const char *path, const char *text)
 static void ingest(fixture *f, const char *path)
 {
     md_ingest ig;
-    md_ingest_init(&ig, f->st, &f->cfg);
+    md_readers_init(&ig, f->st, &f->cfg);
     ig.year = 2016;
     md_err err = {0, ""};
     int rc = md_ingest_path(&ig, path, &err);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "ingest.h"
+#include "readers.h"
 #include "testutil.h"
 
 /* ---- detection ---------------------------------------------------------- */
@@ -406,7 +407,7 @@ static int walk_teardown(void **state)
 static md_ingest walk_ingest(void)
 {
     md_ingest ig;
-    md_ingest_init(&ig, NULL, NULL);
+    md_readers_init(&ig, NULL, NULL);
     ig.reader = record;
     ig.warn = on_warn;
     ig.cb_arg = &rec;

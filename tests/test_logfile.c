@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include "config.h"
 #include "ingest.h"
+#include "readers.h"
 #include "store_log.h"
 #include "testutil.h"
 #include "trace.h"
@@ -120,7 +121,7 @@ static uint64_t commit_every; /* md_ingest.commit_every of the next ingest */
 static int ingest(md_store *st, const char *path, md_ingest_stats *stats)
 {
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     ig.year = 2026;
     ig.commit_every = commit_every;
     md_err err = {0, ""};
@@ -282,7 +283,7 @@ static void test_junk_lines(void **state)
     write_log(p, 20, 0, 3, "a"); /* good lines after the junk */
     md_store *st = open_store("j.db");
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     ig.year = 2026;
     warns w = {0, "", 0};
     ig.warn = on_warn;
@@ -354,7 +355,7 @@ static void test_reinjected(void **state)
                     fprintf(fp, "%s\n", lines[i]);
             fclose(fp);
             md_ingest ig;
-            md_ingest_init(&ig, st, &c);
+            md_readers_init(&ig, st, &c);
             ig.year = 2026;
             assert_int_equal(md_ingest_path(&ig, p, &err), MD_OK);
         }

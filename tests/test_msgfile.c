@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "input.h"
 #include "ingest.h"
+#include "readers.h"
 #include "store_msg.h"
 #include "testutil.h"
 
@@ -56,7 +57,7 @@ static int teardown(void **state)
 static int ingest(const char *path, md_ingest_stats *stats)
 {
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     ig.warn = on_warn;
     md_err e = {0, ""};
     int rc = md_ingest_path(&ig, path, &e);

@@ -15,6 +15,7 @@
 #include "input.h"
 #include "message.h"
 #include "msgfile.h"
+#include "readers.h"
 #include "msreply.h"
 #include "store_case.h"
 #include "testutil.h"
@@ -204,7 +205,7 @@ static void test_take_stores_once(void **state)
     md_config cfg;
     md_config_defaults(&cfg);
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     md_message *t = load("table-text.eml"), *h = load("table-html.eml");
     assert_int_equal(md_msgfile_store_reply(&ig, t, 7, &err), 1);
     /* the HTML copy of the same mail (same Message-ID and Date) adds nothing */

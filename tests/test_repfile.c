@@ -37,6 +37,7 @@
 #include "config.h"
 #include "dmarc.h"
 #include "ingest.h"
+#include "readers.h"
 #include "input.h"
 #include "repfile.h"
 #include "store.h"
@@ -79,7 +80,7 @@ static env *env_open(void)
     assert_non_null(v);
     v->st = md_test_store_open(v->path, sizeof v->path, "test_repfile");
     md_config_defaults(&v->cfg);
-    md_ingest_init(&v->ig, v->st, &v->cfg);
+    md_readers_init(&v->ig, v->st, &v->cfg);
     v->ig.warn = on_warn;
     v->ig.cb_arg = &v->w;
     return v;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "ingest.h"
+#include "readers.h"
 #include "rulefile.h"
 #include "store.h"
 #include "store_rules.h"
@@ -48,7 +49,7 @@ static void close_store(md_store *st)
 static int ingest(md_store *st, const char *path, const char *home)
 {
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     ig.warn = on_warn;
     ig.rules_home = home;
     md_err e = {0, ""};
@@ -212,7 +213,7 @@ static void t_bad(void **state)
     snprintf(p, sizeof p, "%s/x.forward-copy", getenv("MD_TMP") ? getenv("MD_TMP") : "/tmp");
     write_file(p, "someone@hotmail.com\n");
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     ig.warn = on_warn;
     ig.force_kind = MD_KIND_FORWARD;
     nwarn = 0;

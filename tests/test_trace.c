@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "ingest.h"
+#include "readers.h"
 #include "trace.h"
 #include "testutil.h"
 
@@ -60,7 +61,7 @@ static int setup(void **state)
     md_config cfg;
     md_config_defaults(&cfg);
     md_ingest ig;
-    md_ingest_init(&ig, st, &cfg);
+    md_readers_init(&ig, st, &cfg);
     ig.year = 2026;
     return md_ingest_path(&ig, logpath, &err) == MD_OK ? 0 : -1;
 }
@@ -211,7 +212,7 @@ static md_trace_result *ingest_trace(const char *path, const char *db, const cha
     md_config cfg;
     md_config_defaults(&cfg);
     md_ingest ig;
-    md_ingest_init(&ig, *out, &cfg);
+    md_readers_init(&ig, *out, &cfg);
     ig.year = 2026;
     assert_int_equal(md_ingest_path(&ig, path, &err), MD_OK);
     md_trace_query q;

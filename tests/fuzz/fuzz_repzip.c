@@ -8,6 +8,7 @@
 #include <string.h>
 #include "config.h"
 #include "ingest.h"
+#include "readers.h"
 #include "repfile.h"
 #include "store.h"
 
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     md_ingest ig;
-    md_ingest_init(&ig, store, &cfg);
+    md_readers_init(&ig, store, &cfg);
     ig.warn = quiet;
     int rc = md_repfile_take_attachment(&ig, "fuzz.eml", "report.zip", data, size, &err);
     if (rc < 0 && rc != MD_ERR_DB)
