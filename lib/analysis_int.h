@@ -111,6 +111,9 @@ xmlNode *md_an_txtf(xmlNode *parent, const char *name, const char *fmt, ...)
 int md_an_dlv_oc(const md_trace_dlv *d);
 void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text);
 ipinfo *md_an_ip_get(ctx *c, const char *ipstr);
+/* md_an_same_ip: md_find_or_add's test for structs whose first member is
+ * the IP (ipinfo, request.c's req_ip) */
+int md_an_same_ip(const void *element, const void *ip);
 void md_an_ip_seen(ipinfo *x, int64_t t);
 void md_an_ips_thread(ctx *c, thread *t);
 void md_an_sentence_sep(md_buf *b);

@@ -141,6 +141,25 @@ void *md_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
     return p;
 }
 
+void *md_find_or_add(void *arrp, size_t *n, size_t *cap, size_t elem, const void *key,
+                     int (*same)(const void *element, const void *key), int *added)
+{
+    unsigned char *arr;
+    memcpy(&arr, arrp, sizeof arr);
+    *added = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (same(arr + i * elem, key))
+            return arr + i * elem;
+    unsigned char *p = md_grow(arr, cap, *n + 1, elem, 16);
+    if (!p)
+        return NULL;
+    memcpy(arrp, &p, sizeof p);
+    unsigned char *x = p + (*n)++ * elem;
+    memset(x, 0, elem);
+    *added = 1;
+    return x;
+}
+
 int md_buf_put_varint(md_buf *b, uint64_t v)
 {
     unsigned char tmp[10];

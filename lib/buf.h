@@ -54,4 +54,13 @@ int md_varint_get(const unsigned char *p, size_t n, size_t *pos, uint64_t *v);
  * caller's).  Use: p = md_grow(v, &cap, n + 1, sizeof *v, 16); v = p. */
 void *md_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
 
+/* md_find_or_add: in the array whose pointer is at *arrp, holding *n
+ * elements of `elem` bytes (room for *cap), the first element for which
+ * same(element, key) is true; else a new zeroed element appended (the
+ * array grown with md_grow, *arrp and *cap updated, *n counted) and *added
+ * set to 1.  NULL when out of memory (the array unchanged).  arrp is the
+ * address of the caller's typed pointer (e.g. &c->ips). */
+void *md_find_or_add(void *arrp, size_t *n, size_t *cap, size_t elem, const void *key,
+                     int (*same)(const void *element, const void *key), int *added);
+
 #endif

@@ -70,17 +70,13 @@ static int req_seen(req *r, uint64_t key)
 
 static req_ip *req_ip_get(req *r, const char *ip, const md_config *cfg)
 {
-    for (size_t i = 0; i < r->nips; i++)
-        if (strcmp(r->ips[i].ip, ip) == 0)
-            return &r->ips[i];
-    req_ip *p = md_grow(r->ips, &r->capips, r->nips + 1, sizeof *p, 16);
-    if (!p)
-        return NULL;
-    r->ips = p;
-    req_ip *x = &r->ips[r->nips++];
-    memset(x, 0, sizeof *x);
-    snprintf(x->ip, sizeof x->ip, "%s", ip);
-    x->host = md_config_host_str(cfg, ip);
+    int added;
+    req_ip *x = md_find_or_add(&r->ips, &r->nips, &r->capips, sizeof *x, ip, md_an_same_ip,
+                               &added);
+    if (x && added) {
+        snprintf(x->ip, sizeof x->ip, "%s", ip);
+        x->host = md_config_host_str(cfg, ip);
+    }
     return x;
 }
 

@@ -104,23 +104,24 @@ static void code_words(const md_trace_dlv *d, char *out, size_t n)
  * affected IPs
  * ====================================================================== */
 
+int md_an_same_ip(const void *element, const void *ip)
+{
+    return strcmp((const char *)element, ip) == 0; /* the IP comes first */
+}
+
 ipinfo *md_an_ip_get(ctx *c, const char *ipstr)
 {
     char canon[MD_IP_STRLEN];
     md_an_ip_canon(ipstr, canon);
     if (!canon[0])
         return NULL;
-    for (size_t i = 0; i < c->nips; i++)
-        if (strcmp(c->ips[i].ip, canon) == 0)
-            return &c->ips[i];
-    ipinfo *p = md_grow(c->ips, &c->capips, c->nips + 1, sizeof *p, 16);
-    if (!p)
-        return NULL;
-    c->ips = p;
-    ipinfo *x = &c->ips[c->nips++];
-    memset(x, 0, sizeof *x);
-    snprintf(x->ip, sizeof x->ip, "%s", canon);
-    x->host = md_config_host_str(c->cfg, canon);
+    int added;
+    ipinfo *x = md_find_or_add(&c->ips, &c->nips, &c->capips, sizeof *x, canon, md_an_same_ip,
+                               &added);
+    if (x && added) {
+        snprintf(x->ip, sizeof x->ip, "%s", canon);
+        x->host = md_config_host_str(c->cfg, canon);
+    }
     return x;
 }
 
