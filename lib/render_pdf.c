@@ -25,7 +25,6 @@
 #include <hpdf.h>
 #include <libxml/parser.h>
 
-#include "heap.h"
 #include "outfile.h"
 #include "pdfz.h"
 #include "text.h"
@@ -1400,11 +1399,6 @@ int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts 
 
 /* ---- the same on a thread (md_pdf_job) ----------------------------------- */
 
-/* heap the job's thread maps before it starts (heap.h): about what the
- * benchmark's 38-page dossier allocates, within cmd/maildossier.c's
- * M_TOP_PAD so that it stays mapped */
-#define PDF_HEAP (4u << 20)
-
 struct md_pdf_job {
     pthread_t thread;
     int threaded;              /* 0: pthread_create failed, work in wait */
@@ -1424,7 +1418,6 @@ struct md_pdf_job {
 static void *job_main(void *arg)
 {
     md_pdf_job *j = arg;
-    md_heap_prefault(PDF_HEAP);
     j->rc = pdf_prepare(&j->p, j->font_dir, j->compress, &j->err);
     pthread_mutex_lock(&j->mu);
     while (!j->submitted && !j->cancelled)
