@@ -8,15 +8,9 @@
 #include <time.h>
 #include "analysis.h"
 #include "cli.h"
-#include "heap.h"
 #include "outfile.h"
 #include "store_case.h"
 #include "text.h"
-
-/* heap mapped in advance on this thread (heap.h): the analysis, the
- * document and the text renderings of the benchmark's dossier allocate
- * about this much */
-#define TICKET_HEAP (4u << 20)
 
 static void help(FILE *fp)
 {
@@ -199,7 +193,6 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
             return MD_EXIT_FAIL;
         }
     }
-    md_heap_prefault(TICKET_HEAP);
     md_store *st = md_cli_store(cli, MD_STORE_MAPPED);
     if (!st) {
         md_render_pdf_wait(pdf, NULL);

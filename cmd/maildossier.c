@@ -5,18 +5,21 @@
  * program users run, is built with MD_FRONT: it runs the log commands
  * (trace, stats, rules) itself and hands every other command, unchanged, to
  * maildossier-full by execv.  The front is not linked with libxml2,
- * libxslt and libharu (and ICU, libstdc++ and libpng behind them), whose
- * loading was a third of the time of a trace. */
+ * libxslt and libharu (and ICU, libstdc++ and libpng behind them) and is
+ * linked statically where it can be (CMakeLists.txt).  What that buys,
+ * measured 2026-12-07 (perf stat -r 30, the 2-million-line store of
+ * bench/run_ticket.sh, bench/RESULTS.md): a trace 4.8-5.9 ms through the
+ * front against 5.9-8.3 ms in maildossier-full (1.2 ms CPU less, a
+ * fifth), --version 0.8 against 1.9 ms; the other commands pay the
+ * front's exec, about 0.8 ms. */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "heap.h"
 #include "md_limits.h"
 #include "version.h"
 
@@ -126,12 +129,6 @@ void *__wrap_dlopen(const char *file, int mode)
 
 int main(int argc, char **argv)
 {
-    /* Grow the heap in steps of 4 MiB and keep buffers of up to 32 MiB in
-     * it: the default (128 KiB steps, large buffers mapped and unmapped one
-     * by one) cost a dossier 650 mprotect and 150 mremap calls, expensive
-     * on virtual machines.  Untouched reserve is not resident. */
-    mallopt(M_TOP_PAD, 4 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     md_cli cli;
     memset(&cli, 0, sizeof cli);
     cli.db_path = getenv("MAILDOSSIER_DB");
@@ -179,8 +176,6 @@ int main(int argc, char **argv)
         if (!commands[i].run)
             return run_full(argv);
 #endif
-        /* a trace touches some 200 fresh heap pages: map them at once */
-        md_heap_prefault(2 << 20);
         md_err err = {0, ""};
         md_config_set_zoneinfo(getenv("TZDIR")); /* as the C library finds zones */
         if (!md_cli_wants_help(argc - optind, argv + optind) &&

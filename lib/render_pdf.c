@@ -8,11 +8,12 @@
  * as TrueType with UTF-8 encoding.  Every text taken from the document is
  * repaired to valid UTF-8 and limited to the Basic Multilingual Plane
  * (libharu drops anything else silently) before it is measured or drawn.
- * It only lays out what the document says: no analysis, no SQL.
+ * It only lays out what the document says: no analysis, no SQL.  libharu
+ * is used through its public API (hpdf.h) only; its streams are deflated
+ * by our own code after it wrote them plain (pdfz.h).
  */
 #include "render.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -22,14 +23,10 @@
 #include <unistd.h>
 
 #include <hpdf.h>
-#include <hpdf_fontdef.h>
-#include <hpdf_pages.h>
-#include <hpdf_utils.h>
 #include <libxml/parser.h>
-#include <zlib.h>
 
-#include "heap.h"
 #include "outfile.h"
+#include "pdfz.h"
 #include "text.h"
 #include "version.h"
 
@@ -76,35 +73,14 @@ typedef struct table {
     int row;             /* rows drawn, for shading */
 } table;
 
-/* A page's content stream deflated by another thread (see "page streams
- * deflated beside the save" below). */
-typedef struct zpage {
-    HPDF_Stream src;     /* the page's content stream (libharu's) */
-    HPDF_UINT32 size;    /* its size when handed over */
-    unsigned char *out;  /* its deflated bytes (malloc) */
-    size_t len;
-    int state;           /* under mu: Z_TODO, Z_BUSY, Z_DONE, Z_FAILED */
-} zpage;
-
-enum { Z_TODO, Z_BUSY, Z_DONE, Z_FAILED };
-
-typedef struct zshare {
-    pthread_mutex_t *mu; /* the job's */
-    pthread_cond_t *cv;
-    zpage *v;            /* under mu */
-    size_t n;
-    zpage maps[3];       /* the fonts' CID maps, deflated before the save */
-    size_t nmaps;
-} zshare;
-
 typedef struct pdf {
-    zshare *z;           /* pages for a helper to deflate; NULL: no helper */
     HPDF_Doc doc;
     HPDF_Page page;
     HPDF_Page *pages;
     size_t npages, cap;
     pdf_font sans, bold, mono;
     float y;             /* top of the free space on the current page */
+    int compress;        /* deflate the streams (pdfz.h) */
     int failed;          /* libharu reported an error */
     unsigned long code, detail;
     int oom;
@@ -489,54 +465,6 @@ static int wrap(pdf *p, lines *out, const char *text, pdf_font *f, float size, f
 
 /* ---- drawing primitives -------------------------------------------------- */
 
-/* show: write s as the text operator libharu's HPDF_Page_ShowText would
- * ("<" the UCS-2 code of each character in hex ">" " Tj"), without its
- * per-character width and encoding machinery; 0 when s is not for this
- * way (invalid UTF-8, a control character or a character outside the
- * BMP, a character of width 0: libharu's ShowText writes nothing for a
- * text of width 0), and the caller has libharu do it.  Each character's
- * width comes from f's table (char_w), which asks libharu once per
- * character and font: that also marks the glyph for embedding, as
- * ShowText's own measuring would.  The page is in a text object that
- * ends right after (put), so libharu's text position need not move. */
-static int show(pdf *p, pdf_font *f, const char *s)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t n = strlen(s), i, l, k = 0;
-    char hex[1024];
-    static const char digit[] = "0123456789ABCDEF";
-    if (!md_text_utf8_valid(s, n))
-        return 0;
-    for (i = 0; i < n; i += l) {
-        unsigned cp;
-        if (u[i] >= 0xF0)
-            return 0;
-        cp = decode(u + i, &l);
-        if (cp < 0x20 || char_w(f, u + i, l, cp) < 0.001f) /* width 0 is kept as 0.0001 */
-            return 0;
-    }
-    HPDF_Stream out = ((HPDF_PageAttr)p->page->attr)->stream;
-    HPDF_STATUS rc = HPDF_Stream_Write(out, (const HPDF_BYTE *)"<", 1);
-    for (i = 0; i < n && rc == HPDF_OK; i += l) {
-        unsigned cp = decode(u + i, &l);
-        hex[k++] = digit[cp >> 12];
-        hex[k++] = digit[(cp >> 8) & 15];
-        hex[k++] = digit[(cp >> 4) & 15];
-        hex[k++] = digit[cp & 15];
-        if (k + 4 > sizeof hex || i + l >= n) {
-            rc = HPDF_Stream_Write(out, (const HPDF_BYTE *)hex, (HPDF_UINT)k);
-            k = 0;
-        }
-    }
-    if (rc == HPDF_OK)
-        rc = HPDF_Stream_Write(out, (const HPDF_BYTE *)"> Tj\012", 5);
-    if (rc != HPDF_OK && !p->failed) {
-        p->failed = 1;
-        p->code = rc;
-    }
-    return 1;
-}
-
 static void put(pdf *p, pdf_font *f, float size, float x, float y, const char *s)
 {
     if (!*s)
@@ -545,8 +473,7 @@ static void put(pdf *p, pdf_font *f, float size, float x, float y, const char *s
     HPDF_Page_SetFontAndSize(p->page, f->f, size);
     /* in a fresh text object HPDF_Page_TextOut moves by exactly (x, y) */
     HPDF_Page_MoveTextPos(p->page, x, y);
-    if (!show(p, f, s))
-        HPDF_Page_ShowText(p->page, s);
+    HPDF_Page_ShowText(p->page, s);
     HPDF_Page_EndText(p->page);
 }
 
@@ -1341,8 +1268,10 @@ static void pdf_free(pdf *p)
 }
 
 /* The fixed costs: the libharu document and the three fonts with their
- * CID maps (see HPDF_TTFontDef_GetGlyphid below); independent of the
- * document, so a job does them while the analysis runs. */
+ * CID maps (libharu looks up the glyph of each of the 65,536 BMP code
+ * points of each font, walking the font's cmap segments one by one: the
+ * largest single cost of the PDF); independent of the document, so a job
+ * does them while the analysis runs. */
 static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
 {
     int rc;
@@ -1350,8 +1279,7 @@ static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
     p->doc = HPDF_New(on_error, p);
     if (!p->doc)
         return md_err_set(err, MD_ERR_NOMEM, "render: libharu: out of memory");
-    if (compress)
-        HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+    p->compress = compress; /* by pdf_save: libharu writes the streams as they are */
     HPDF_UseUTFEncodings(p->doc);
     if ((rc = load_font(p, &p->sans, font_dir, "DejaVuSans.ttf", err)) != MD_OK ||
         (rc = load_font(p, &p->bold, font_dir, "DejaVuSans-Bold.ttf", err)) != MD_OK ||
@@ -1360,195 +1288,35 @@ static int pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err)
     return MD_OK;
 }
 
-/* ---- page streams deflated beside the save ------------------------------
- *
- * libharu saves a document on one thread: it deflates every stream as it
- * writes it, the page contents last.  Meanwhile the thread that waits for
- * the PDF (md_render_pdf_wait, its text and XML written) has nothing to
- * do, so it deflates the page contents while libharu writes the fonts:
- * zpages_offer lists them just before the save, the waiting thread takes
- * them one by one from the last (zpage_deflate), and libharu's deflating
- * writer, replaced below, writes a page's bytes deflated already (or
- * deflates it here when nobody has started on it, or waits for the one
- * being done).  The fonts' CID maps are deflated ahead too (zmaps_deflate).
- * The bytes are those libharu would write: zlib's stream of the same data
- * at the same level (see deflateInit_ below), whatever the pieces it is
- * given in.  Only pages whose content libharu will not touch again are
- * offered (no text object or saved graphics state left open: libharu
- * closes those when it writes the page). */
-
-static _Thread_local zshare *tl_zshare; /* set on the saving thread */
-
-static void zpages_offer(pdf *p)
+/* write the PDF libharu saved (uncompressed) to out_path whole, its
+ * streams deflated first when p->compress (pdfz.h: zlib's fastest level,
+ * on this thread and one more; libharu's own is its default level,
+ * hard-wired, about three times the work).  Should the deflating refuse
+ * the file, it is written uncompressed: larger, but the same document. */
+static int pdf_write(pdf *p, const char *out_path, const unsigned char *pdf_bytes, size_t n,
+                     md_err *err)
 {
-    zshare *z = p->z;
-    size_t i, n = 0;
-    if (!z || !p->npages)
-        return;
-    zpage *v = calloc(p->npages, sizeof *v);
-    if (!v)
-        return; /* libharu deflates them all itself */
-    for (i = 0; i < p->npages; i++) {
-        HPDF_PageAttr a = (HPDF_PageAttr)p->pages[i]->attr;
-        if (a->gmode != HPDF_GMODE_PAGE_DESCRIPTION || (a->gstate && a->gstate->prev) ||
-            !a->stream || a->stream->type != HPDF_STREAM_MEMORY || a->stream->size == 0)
-            continue;
-        v[n].src = a->stream;
-        v[n].size = a->stream->size;
-        n++;
-    }
-    pthread_mutex_lock(z->mu);
-    z->v = v;
-    z->n = n;
-    pthread_cond_broadcast(z->cv);
-    pthread_mutex_unlock(z->mu);
+    md_buf z = MD_BUF_INIT;
+    md_err zerr;
+    int rc;
+    if (!p->compress)
+        return md_outfile_write(out_path, pdf_bytes, n, err);
+    rc = md_pdfz_deflate(pdf_bytes, n, 1 /* Z_BEST_SPEED */, 2, &z, &zerr);
+    if (rc == MD_ERR_NOMEM)
+        rc = md_err_set(err, MD_ERR_NOMEM, "render: out of memory");
+    else if (rc != MD_OK)
+        rc = md_outfile_write(out_path, pdf_bytes, n, err);
+    else
+        rc = md_outfile_write(out_path, z.data, z.len, err);
+    md_buf_free(&z);
+    return rc;
 }
 
-/* after the save: nobody starts on a page any more, and the one being
- * deflated is finished before libharu's streams are freed */
-static void zpages_close(pdf *p)
-{
-    zshare *z = p->z;
-    int busy = 1;
-    if (!z)
-        return;
-    pthread_mutex_lock(z->mu);
-    while (busy) {
-        busy = 0;
-        for (size_t i = 0; i < z->n; i++) {
-            if (z->v[i].state == Z_TODO)
-                z->v[i].state = Z_FAILED;
-            busy |= z->v[i].state == Z_BUSY;
-        }
-        if (busy)
-            pthread_cond_wait(z->cv, z->mu);
-    }
-    pthread_mutex_unlock(z->mu);
-}
-
-/* deflate pg's stream into pg->out: libharu's level and parameters; reads
- * the stream's buffers without moving its read position */
-static void zpage_deflate(zpage *pg)
-{
-    HPDF_MemStreamAttr a = (HPDF_MemStreamAttr)pg->src->attr;
-    z_stream zs;
-    size_t total = 0;
-    memset(&zs, 0, sizeof zs);
-    pg->out = NULL;
-    if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return;
-    uLong cap = deflateBound(&zs, pg->size);
-    unsigned char *out = malloc(cap);
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    for (HPDF_UINT i = 0; out && i < a->buf->count; i++) {
-        HPDF_UINT n = i + 1 < a->buf->count ? a->buf_siz : a->w_pos;
-        zs.next_in = (Bytef *)a->buf->obj[i];
-        zs.avail_in = n;
-        total += n;
-        if (deflate(&zs, Z_NO_FLUSH) != Z_OK || zs.avail_in != 0) {
-            free(out);
-            out = NULL;
-        }
-    }
-    if (out && (total != pg->size || deflate(&zs, Z_FINISH) != Z_STREAM_END)) {
-        free(out);
-        out = NULL;
-    }
-    pg->len = zs.total_out;
-    pg->out = out;
-    deflateEnd(&zs);
-}
-
-/* The CIDToGIDMap stream of each font (128 KiB, the same for every
- * document) is deflated by the job's thread right after loading the
- * fonts, while the document is still being made (zmaps_deflate). */
-static void zmaps_deflate(pdf *p)
-{
-    pdf_font *fonts[3] = {&p->sans, &p->bold, &p->mono};
-    zshare *z = p->z;
-    for (size_t i = 0; z && i < 3 && z->nmaps < 3; i++) {
-        HPDF_FontAttr fa = fonts[i]->f ? (HPDF_FontAttr)fonts[i]->f->attr : NULL;
-        HPDF_Dict m = fa ? fa->map_stream : NULL;
-        if (!m && fa && fa->descendant_font)
-            m = ((HPDF_FontAttr)fa->descendant_font->attr)->map_stream;
-        if (!m || !m->stream || m->stream->type != HPDF_STREAM_MEMORY || !m->stream->size)
-            continue; /* (its filter is set at the save; unused if it is not deflated) */
-        zpage *pg = &z->maps[z->nmaps++];
-        pg->src = m->stream;
-        pg->size = m->stream->size;
-        zpage_deflate(pg);
-        pg->state = pg->out ? Z_DONE : Z_FAILED;
-    }
-}
-
-/* the last page nobody has started on, now Z_BUSY; NULL if none (under
- * mu).  From the end: libharu writes them from the start. */
-static zpage *zpage_take(zshare *z)
-{
-    for (size_t i = z->n; i > 0; i--)
-        if (z->v[i - 1].state == Z_TODO) {
-            z->v[i - 1].state = Z_BUSY;
-            return &z->v[i - 1];
-        }
-    return NULL;
-}
-
-/* deflate pg (taken: Z_BUSY) outside the lock, then publish it */
-static void zpage_run(zshare *z, zpage *pg)
-{
-    pthread_mutex_unlock(z->mu);
-    zpage_deflate(pg);
-    pthread_mutex_lock(z->mu);
-    pg->state = pg->out ? Z_DONE : Z_FAILED;
-    pthread_cond_broadcast(z->cv);
-}
-
-HPDF_STATUS HPDF_Stream_WriteToStreamWithDeflate(HPDF_Stream src, HPDF_Stream dst,
-                                                 HPDF_Encrypt e);
-
-/* libharu's deflating writer (called through its PLT): a page offered by
- * zpages_offer is written from its deflated bytes; everything else, and a
- * page that could not be deflated, goes to libharu's own. */
-HPDF_STATUS HPDF_Stream_WriteToStreamWithDeflate(HPDF_Stream src, HPDF_Stream dst,
-                                                 HPDF_Encrypt e)
-{
-    typedef HPDF_STATUS (*writer)(HPDF_Stream, HPDF_Stream, HPDF_Encrypt);
-    zshare *z = tl_zshare;
-    zpage *pg = NULL;
-    if (z && !e) {
-        pthread_mutex_lock(z->mu);
-        for (size_t i = 0; i < z->n && !pg; i++)
-            if (z->v[i].src == src && z->v[i].size == src->size)
-                pg = &z->v[i];
-        for (size_t i = 0; i < z->nmaps && !pg; i++)
-            if (z->maps[i].src == src && z->maps[i].size == src->size)
-                pg = &z->maps[i];
-        if (pg && pg->state == Z_TODO) {
-            pg->state = Z_BUSY;
-            zpage_run(z, pg);
-        }
-        while (pg && pg->state == Z_BUSY)
-            pthread_cond_wait(z->cv, z->mu);
-        pthread_mutex_unlock(z->mu);
-    }
-    if (pg && pg->state == Z_DONE)
-        return HPDF_Stream_Write(dst, pg->out, (HPDF_UINT)pg->len);
-    writer own = (writer)dlsym(RTLD_NEXT, "HPDF_Stream_WriteToStreamWithDeflate");
-    if (!own)
-        return HPDF_SetError(src->error, HPDF_ZLIB_ERROR, 0);
-    return own(src, dst, e);
-}
-
-/* save the laid-out p into memory and write it to out_path whole
- * (md_outfile_write: a fresh temporary file beside it, then a rename) */
+/* save the laid-out p into memory and write it to out_path (pdf_write,
+ * md_outfile_write: a fresh temporary file beside it, then a rename) */
 static int pdf_save(pdf *p, const char *out_path, md_err *err)
 {
-    zpages_offer(p);
-    tl_zshare = p->z;
     HPDF_STATUS saved = HPDF_SaveToStream(p->doc);
-    tl_zshare = NULL;
-    zpages_close(p);
     HPDF_UINT32 size = saved == HPDF_OK && !p->failed ? HPDF_GetStreamSize(p->doc) : 0;
     if (size == 0)
         return md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", out_path,
@@ -1562,7 +1330,7 @@ static int pdf_save(pdf *p, const char *out_path, md_err *err)
         rc = md_err_set(err, MD_ERR_IO, "%s: cannot write (libharu error 0x%04lX)", out_path,
                         p->code);
     else
-        rc = md_outfile_write(out_path, mem, size, err);
+        rc = pdf_write(p, out_path, mem, size, err);
     free(mem);
     return rc;
 }
@@ -1631,11 +1399,6 @@ int md_render_pdf(const xmlDoc *doc, const char *out_path, const md_render_opts 
 
 /* ---- the same on a thread (md_pdf_job) ----------------------------------- */
 
-/* heap the job's thread maps before it starts (heap.h): about what the
- * benchmark's 38-page dossier allocates, within cmd/maildossier.c's
- * M_TOP_PAD so that it stays mapped */
-#define PDF_HEAP (4u << 20)
-
 struct md_pdf_job {
     pthread_t thread;
     int threaded;              /* 0: pthread_create failed, work in wait */
@@ -1649,19 +1412,13 @@ struct md_pdf_job {
     pdf p;
     int rc;
     md_err err;
-    zshare z;                  /* pages the waiting thread may deflate */
     int finished;              /* under mu: job_main is done */
 };
 
 static void *job_main(void *arg)
 {
     md_pdf_job *j = arg;
-    md_heap_prefault(PDF_HEAP);
     j->rc = pdf_prepare(&j->p, j->font_dir, j->compress, &j->err);
-    if (j->threaded && j->rc == MD_OK) {
-        j->p.z = &j->z; /* md_render_pdf_wait helps with the save */
-        zmaps_deflate(&j->p);
-    }
     pthread_mutex_lock(&j->mu);
     while (!j->submitted && !j->cancelled)
         pthread_cond_wait(&j->cv, &j->mu);
@@ -1692,8 +1449,6 @@ int md_render_pdf_start(const md_render_opts *o, md_pdf_job **out, md_err *err)
     j->compress = !o || o->compress;
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
-    j->z.mu = &j->mu;
-    j->z.cv = &j->cv;
     xmlInitParser(); /* libxml2's globals, before a second thread reads documents */
     j->threaded = pthread_create(&j->thread, NULL, job_main, j) == 0;
     *out = j;
@@ -1725,23 +1480,13 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err)
     if (!j->submitted)
         j->cancelled = 1;
     pthread_cond_broadcast(&j->cv);
-    while (j->threaded && !j->finished) { /* deflate pages offered meanwhile */
-        zpage *pg = zpage_take(&j->z);
-        if (pg)
-            zpage_run(&j->z, pg);
-        else
-            pthread_cond_wait(&j->cv, &j->mu);
-    }
+    while (j->threaded && !j->finished)
+        pthread_cond_wait(&j->cv, &j->mu);
     pthread_mutex_unlock(&j->mu);
     if (j->threaded)
         pthread_join(j->thread, NULL);
     else
         job_main(j); /* no thread: the same work, here and now */
-    for (size_t i = 0; i < j->z.n; i++)
-        free(j->z.v[i].out);
-    free(j->z.v);
-    for (size_t i = 0; i < j->z.nmaps; i++)
-        free(j->z.maps[i].out);
     int rc = j->submitted ? j->rc : MD_OK;
     if (rc != MD_OK && err)
         *err = j->err;
@@ -1749,129 +1494,4 @@ int md_render_pdf_wait(md_pdf_job *j, md_err *err)
     pthread_cond_destroy(&j->cv);
     free(j);
     return rc;
-}
-
-/* ---- libharu's glyph lookup, by binary search ----------------------------
- *
- * libharu 2.3.0 builds, for every UTF-8 font, the CIDToGIDMap of all 65,536
- * BMP code points by calling HPDF_TTFontDef_GetGlyphid for each, and that
- * function walks the font's cmap segments one by one: for DejaVu's three
- * faces about 200 million instructions per document, two thirds of the
- * PDF's whole cost.  libhpdf calls the function through its PLT, so this
- * definition (same name, same signature, same results for every code
- * point of a well-formed cmap: the first segment whose end is >= the code
- * point, found by bisection since the ends ascend) is the one it uses.
- * tests/test_render.c compares it with libharu's own for every code point
- * of the three fonts.  A cmap whose ends do not ascend is searched the
- * library's way.  The segment found last is tried first: the CID maps ask
- * for every code point in order, and text stays within a script. */
-HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
-{
-    HPDF_TTFontDefAttr attr = (HPDF_TTFontDefAttr)fontdef->attr;
-    const HPDF_TTF_CmapRange *cm = &attr->cmap;
-    HPDF_UINT seg_count = cm->seg_count_x2 / 2u, lo = 0, hi, i;
-
-    if (cm->format == 0)
-        return cm->glyph_id_array[unicode & 0xFF];
-    if (cm->seg_count_x2 == 0) {
-        HPDF_SetError(fontdef->error, HPDF_TTF_INVALID_CMAP, 0);
-        return 0;
-    }
-    /* per cmap (the three fonts alternate) and thread: whether the ends
-     * ascend (checked once; they allow bisection) and the segment found
-     * last */
-    static _Thread_local struct {
-        const HPDF_UINT16 *end;
-        HPDF_UINT segs;
-        int ascending;
-        HPDF_UINT last;
-    } seen[4];
-    static _Thread_local unsigned next;
-    unsigned k;
-    for (k = 0; k < 4 && (seen[k].end != cm->end_count || seen[k].segs != seg_count); k++)
-        ;
-    if (k == 4) {
-        k = next++ % 4;
-        seen[k].end = cm->end_count;
-        seen[k].segs = seg_count;
-        seen[k].ascending = 1;
-        seen[k].last = 0;
-        for (i = 1; i < seg_count && seen[k].ascending; i++)
-            seen[k].ascending = cm->end_count[i - 1] <= cm->end_count[i];
-    }
-    HPDF_UINT last = seen[k].last;
-    if (seen[k].ascending && last < seg_count && cm->end_count[last] >= unicode &&
-        (last == 0 || cm->end_count[last - 1] < unicode)) {
-        i = last; /* the first end >= unicode again: the CID map's walk, runs of text */
-    } else if (seen[k].ascending) {
-        hi = seg_count;
-        while (lo < hi) {
-            HPDF_UINT mid = lo + (hi - lo) / 2;
-            if (cm->end_count[mid] < unicode)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        i = seen[k].last = lo;
-    } else {
-        for (i = 0; i < seg_count && unicode > cm->end_count[i]; i++)
-            ;
-    }
-    if (i >= seg_count || cm->start_count[i] > unicode)
-        return 0; /* not in the font */
-    if (cm->id_range_offset[i] == 0)
-        return (HPDF_UINT16)(unicode + cm->id_delta[i]);
-    HPDF_UINT idx = cm->id_range_offset[i] / 2u + (unicode - cm->start_count[i]) - (seg_count - i);
-    if (idx >= cm->glyph_id_array_count)
-        return 0;
-    return (HPDF_UINT16)(cm->glyph_id_array[idx] + cm->id_delta[i]);
-}
-
-/* ---- zlib's level for libharu's streams -----------------------------------
- *
- * libharu compresses every stream (page contents, embedded fonts, CID maps)
- * with deflateInit(..., Z_DEFAULT_COMPRESSION), hard-wired; for a dossier
- * that is 170 million instructions, the largest single cost of the PDF.
- * Z_BEST_SPEED takes 75 million for a file about a fifth larger (361 -> 431
- * KB for the benchmark's 38 pages).  libhpdf calls deflateInit_ through its
- * PLT, so this definition turns its default level into Z_BEST_SPEED; an
- * explicit level (nobody else in maildossier compresses with zlib) is
- * passed on unchanged. */
-int deflateInit_(z_streamp strm, int level, const char *version, int stream_size)
-{
-    if (level == Z_DEFAULT_COMPRESSION)
-        level = Z_BEST_SPEED;
-    return deflateInit2_(strm, level, Z_DEFLATED, MAX_WBITS, 8 /* zlib's DEF_MEM_LEVEL */,
-                         Z_DEFAULT_STRATEGY, version, stream_size);
-}
-
-/* ---- libharu's byte loops -------------------------------------------------
- *
- * libharu copies and clears memory with loops of its own, one byte per
- * iteration: HPDF_MemSet clears a 512-byte buffer for every operator
- * written to a page (HPDF_Page_SetFontAndSize, _MoveTextPos, _SetRGBFill,
- * ...) and HPDF_MemCpy moves every glyph map and stream byte, together 85
- * million instructions for the benchmark's dossier.  libhpdf calls both
- * through its PLT, so these definitions (same results: the end of the
- * written range is returned; an overlapping forward copy is done the
- * library's way, byte by byte) are the ones it uses.  tests/test_render.c
- * compares them with libharu's. */
-HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
-{
-    /* most copies are of a few bytes (font tables read field by field);
-     * a forward byte copy also repeats an overlap as the library's does */
-    if (n <= 16 || (out > in && out < in + n)) {
-        for (HPDF_UINT i = 0; i < n; i++)
-            out[i] = in[i];
-    } else {
-        memmove(out, in, n);
-    }
-    return out + n;
-}
-
-void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
-{
-    if (n > 0)
-        memset(s, c, n);
-    return (HPDF_BYTE *)s + n;
 }
