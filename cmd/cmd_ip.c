@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "analysis.h"
+#include "iphistory.h"
 #include "cli.h"
 #include "msreply.h"
 #include "text.h"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "analysis.h"
+#include "iphistory.h"
 #include "cli.h"
 
 void md_cmd_ip_print(const md_ip_history *h, int brief);

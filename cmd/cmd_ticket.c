@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "analysis.h"
+#include "render_files.h"
 #include "cli.h"
 #include "outfile.h"
 #include "store_case.h"
@@ -217,7 +218,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
     char *paths[3] = {NULL, NULL, NULL};
     const char *fmts[3] = {NULL, NULL, NULL};
     size_t nw = 0;
-    int rc = md_analysis_write(doc, &cli->cfg, a.dir, a.number, a.formats, pdf, paths, fmts, &nw,
+    int rc = md_render_dossier_files(doc, &cli->cfg, a.dir, a.number, a.formats, pdf, paths, fmts, &nw,
                                &err);
     int result = MD_EXIT_OK;
     if (rc != MD_OK) {

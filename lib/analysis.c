@@ -157,13 +157,6 @@ int md_an_ip_valid(const char *s)
 }
 
 /* canonical text of an IP, "" when s is none */
-void md_an_ip_canon(const char *s, char out[MD_IP_STRLEN])
-{
-    md_ip ip;
-    out[0] = '\0';
-    if (s && *s && md_ip_parse(&ip, s, strlen(s)) == MD_OK)
-        md_ip_format(&ip, out, MD_IP_STRLEN);
-}
 
 /* ======================================================================
  * the analysis context

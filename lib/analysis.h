@@ -30,7 +30,6 @@
 #include <stdint.h>
 #include <libxml/tree.h>
 #include "config.h"
-#include "render.h"
 #include "err.h"
 #include "store.h"
 #include "store_case.h"
@@ -75,21 +74,6 @@ void md_analysis_summary_free(md_analysis_summary *s);
 int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opts *o,
                        xmlDoc **doc, md_analysis_summary *sum, md_err *err);
 
-/* md_analysis_write: render doc into dir as dossier-NUMBER.{pdf,txt,xml}
- * for each format flag set (MD_FMT_*).  paths/formats receive the files
- * written, in the order pdf, txt, xml (pointers to static format names;
- * paths malloc'ed: free each).  The PDF is drawn on a thread while the
- * text and XML are written: pdf is a job the caller started before the
- * analysis (md_render_pdf_start, so the fonts load meanwhile); it is taken
- * over (waited for and freed) in every case; NULL = start one here when
- * MD_FMT_PDF is set.  0 or the first negative code; every format that
- * could be written is, whatever failed. */
-#define MD_FMT_PDF 0x1
-#define MD_FMT_TXT 0x2
-#define MD_FMT_XML 0x4
-int md_analysis_write(xmlDoc *doc, const md_config *cfg, const char *dir, const char *number,
-                      int formats, md_pdf_job *pdf, char *paths[3], const char *fmtnames[3],
-                      size_t *nwritten, md_err *err);
 
 /* md_analysis_request: build the request document over the given tickets
  * (numbers of tickets in the store; their addresses and windows are used)
@@ -98,58 +82,5 @@ int md_analysis_write(xmlDoc *doc, const md_config *cfg, const char *dir, const 
 int md_analysis_request(md_store *st, const md_config *cfg, const char *const *tickets,
                         size_t ntickets, int64_t since, int64_t until, int64_t now,
                         xmlDoc **doc, md_case_ipref **ips, size_t *nips, md_err *err);
-
-/* ---- IP history --------------------------------------------------------- */
-
-typedef struct md_ip_day {
-    int64_t day;                      /* 00:00 UTC */
-    uint64_t attempts, accepted, deferred, bounced; /* to Microsoft from this IP */
-    uint64_t named;                   /* failures in which Microsoft named this IP */
-    uint64_t tickets;                 /* tickets that found it affected that day */
-} md_ip_day;
-
-typedef enum md_ip_state {
-    MD_IPSTATE_QUIET = 0,             /* no failure known */
-    MD_IPSTATE_RESOLVED,              /* failures, then a mitigation, none since */
-    MD_IPSTATE_OPEN,                  /* failures without a mitigation after them */
-    MD_IPSTATE_RECURRENCE             /* failures came back after a mitigation */
-} md_ip_state;
-
-typedef struct md_ip_history {
-    char ip[MD_IP_STRLEN];
-    char host[128], role[128];        /* from the config, "" if unknown */
-    md_ip_day *days;                  /* by day, oldest first */
-    size_t ndays;
-    md_case_ip_ticket *tickets;
-    size_t ntickets;
-    md_case_request *requests;
-    size_t nrequests;
-    md_case_answer *answers;
-    size_t nanswers;
-    uint64_t failures;                /* failed attempts + filtered/failed ticket findings */
-    int64_t first_failure, last_failure;
-    int64_t last_mitigation;          /* date of the latest mitigation-type answer, 0 none */
-    char last_answer[MD_CASE_OUTCOME];/* outcome token of the latest answer, "" none */
-    int64_t last_answer_date;
-    int64_t recurrence_at;            /* first failure after the first mitigation
-                                         (0: none); state RECURRENCE while no
-                                         mitigation came after the last failure */
-    md_ip_state state;
-} md_ip_history;
-
-const char *md_ip_state_name(md_ip_state s);
-
-/* md_analysis_ip_history: the history of ip (text form).  0 (also when
- * nothing is known: then every count is 0), MD_ERR_ARG (not an IP). */
-int md_analysis_ip_history(md_store *st, const md_config *cfg, const char *ip,
-                           md_ip_history *out, md_err *err);
-void md_analysis_ip_history_free(md_ip_history *h);
-
-/* md_analysis_status: histories of every IP the store and config know,
- * those with open problems (all when `all`), recurrences first, then open
- * ones, each group by last failure (newest first).  *out: free each with
- * md_analysis_ip_history_free, then free(*out). */
-int md_analysis_status(md_store *st, const md_config *cfg, int all, md_ip_history **out,
-                       size_t *n, md_err *err);
 
 #endif

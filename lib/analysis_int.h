@@ -14,12 +14,11 @@
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
 #include "analysis.h"
+#include "iphistory.h"
 #include "buf.h"
 #include "ipaddr.h"
 #include "msantispam.h"
 #include "msreply.h"
-#include "outfile.h"
-#include "render.h"
 #include "store_msg.h"
 #include "store_rep.h"
 #include "store_rules.h"
@@ -90,7 +89,6 @@ void md_an_ctx_free(ctx *c);
 xmlNode *md_an_el(xmlNode *parent, const char *name);
 const char *md_an_fmt_day(int64_t t, char *buf, size_t n);
 const char *md_an_fmt_short(int64_t t, char *buf, size_t n);
-void md_an_ip_canon(const char *s, char out[MD_IP_STRLEN]);
 int md_an_ip_valid(const char *s);
 int md_an_is_bounce_msg(const ctx *c, size_t mi);
 int md_an_is_forwarded_copy(const ctx *c, size_t mi);

@@ -155,3 +155,11 @@ int md_ip_find(const char *s, size_t n, md_ip *out, size_t *pos, size_t *len)
     }
     return 0;
 }
+
+void md_ip_canon_str(const char *s, char out[MD_IP_STRLEN])
+{
+    md_ip ip;
+    out[0] = '\0';
+    if (s && *s && md_ip_parse(&ip, s, strlen(s)) == MD_OK)
+        md_ip_format(&ip, out, MD_IP_STRLEN);
+}

@@ -31,6 +31,9 @@ int md_ip_parse(md_ip *out, const char *s, size_t n);
 /* md_ip_format: canonical text into dst (at least MD_IP_STRLEN bytes). */
 char *md_ip_format(const md_ip *ip, char *dst, size_t dstsize);
 int md_ip_equal(const md_ip *a, const md_ip *b);
+/* md_ip_canon_str: s (NUL-terminated, may be NULL) in canonical text into
+ * out, or "" when it is no IP. */
+void md_ip_canon_str(const char *s, char out[MD_IP_STRLEN]);
 
 /* md_cidr_parse: "141.89.0.0/16", "2001:db8::/32" or a single address. */
 int md_cidr_parse(md_cidr *out, const char *s, size_t n);

@@ -1,7 +1,14 @@
 /* iphistory.c: an IP's history (failures day by day, tickets, requests,
  * Microsoft's answers) and the list of IPs with open problems.  Part of
  * the ticket analysis (analysis_int.h).  Never prints. */
-#include "analysis_int.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "iphistory.h"
+#include "msreply.h"
+#include "text.h"
+#include "trace.h"
 
 /* ======================================================================
  * IP history and status
@@ -123,7 +130,7 @@ int md_analysis_ip_history(md_store *st, const md_config *cfg, const char *ipstr
         for (size_t k = 0; k < m->ndlvs; k++) {
             const md_trace_dlv *dv = &m->dlvs[k];
             char canon[MD_IP_STRLEN];
-            md_an_ip_canon(dv->named_ip, canon);
+            md_ip_canon_str(dv->named_ip, canon);
             if (strcmp(canon, h->ip) != 0 || dv->outcome == MD_OUTCOME_MS_ACCEPTED ||
                 dv->outcome == MD_OUTCOME_DELIVERED || dv->outcome == MD_OUTCOME_RELAYED)
                 continue;
@@ -249,7 +256,7 @@ int md_analysis_status(md_store *st, const md_config *cfg, int all, md_ip_histor
     size_t ni = 0;
     for (size_t i = 0; i < cfg->nhosts + nk; i++) {
         char canon[MD_IP_STRLEN];
-        md_an_ip_canon(i < cfg->nhosts ? cfg->hosts[i].ipstr : known[i - cfg->nhosts].ip, canon);
+        md_ip_canon_str(i < cfg->nhosts ? cfg->hosts[i].ipstr : known[i - cfg->nhosts].ip, canon);
         if (!canon[0])
             continue;
         size_t k = 0;

@@ -182,7 +182,7 @@ static void req_add_error(req *r, ctx *c, const md_trace_msg *m, const md_trace_
     if (!ip[0] && h)
         ip = h->ipstr;
     char canon[MD_IP_STRLEN];
-    md_an_ip_canon(ip, canon);
+    md_ip_canon_str(ip, canon);
     if (canon[0] && !strstr(e->ips, canon) && strlen(e->ips) + strlen(canon) + 2 < sizeof e->ips)
         snprintf(e->ips + strlen(e->ips), sizeof e->ips - strlen(e->ips), "%s%s",
                  e->ips[0] ? " " : "", canon);

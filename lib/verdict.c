@@ -112,7 +112,7 @@ int md_an_same_ip(const void *element, const void *ip)
 ipinfo *md_an_ip_get(ctx *c, const char *ipstr)
 {
     char canon[MD_IP_STRLEN];
-    md_an_ip_canon(ipstr, canon);
+    md_ip_canon_str(ipstr, canon);
     if (!canon[0])
         return NULL;
     int added;

@@ -19,6 +19,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 #include "analysis.h"
+#include "iphistory.h"
 #include "ingest.h"
 #include "readers.h"
 #include "render.h"
