@@ -5,11 +5,11 @@
  * Not a test; called by bench/run_msg.sh.  Prints (it is a program). */
 #include <stdio.h>
 #include <time.h>
-#include "config.h"
-#include "ingest.h"
-#include "readers.h"
-#include "msgfile.h"
-#include "store.h"
+#include "base/config.h"
+#include "ingest/ingest.h"
+#include "ingest/readers.h"
+#include "ingest/msgfile.h"
+#include "store/store.h"
 
 int main(int argc, char **argv)
 {

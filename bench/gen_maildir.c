@@ -21,12 +21,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "arf.h"
-#include "dsn.h"
-#include "message.h"
-#include "msantispam.h"
-#include "received.h"
-#include "text.h"
+#include "parse/arf.h"
+#include "parse/dsn.h"
+#include "parse/message.h"
+#include "parse/msantispam.h"
+#include "parse/received.h"
+#include "base/text.h"
 
 static uint64_t rng;
 static uint32_t rnd(void)

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "text.h"
+#include "base/text.h"
 
 static uint64_t rng_state;
 

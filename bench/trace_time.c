@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "store.h"
-#include "trace.h"
+#include "store/store.h"
+#include "analysis/trace.h"
 
 static double now_ms(void)
 {

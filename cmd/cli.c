@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "text.h"
+#include "base/text.h"
 
 /* one line on stderr: prefix, then fmt made safe for a terminal (control
  * characters as \xNN; what quoted an argument with md_cli_arg is short) */

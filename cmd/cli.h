@@ -11,8 +11,8 @@
 #ifndef MD_CLI_H
 #define MD_CLI_H
 
-#include "config.h"
-#include "store.h"
+#include "base/config.h"
+#include "store/store.h"
 
 enum { MD_EXIT_OK = 0, MD_EXIT_FAIL = 1, MD_EXIT_USAGE = 2, MD_EXIT_PARTIAL = 3,
        MD_EXIT_NOTFOUND = 4 };

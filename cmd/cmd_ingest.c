@@ -7,9 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "ingest.h"
-#include "readers.h"
-#include "rulefile.h"
+#include "ingest/ingest.h"
+#include "ingest/readers.h"
+#include "ingest/rulefile.h"
 
 static void help(FILE *fp)
 {

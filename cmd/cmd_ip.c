@@ -1,15 +1,15 @@
 /* cmd_ip.c: `maildossier ip IP`: an IP's history: evidence by day,
  * tickets, requests that listed it, Microsoft's answers, and whether the
- * failures came back after a mitigation.  A thin main over lib/analysis.h. */
+ * failures came back after a mitigation.  A thin main over lib/dossier/analysis.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "analysis.h"
-#include "iphistory.h"
+#include "dossier/analysis.h"
+#include "analysis/iphistory.h"
 #include "cli.h"
-#include "msreply.h"
-#include "text.h"
+#include "parse/msreply.h"
+#include "base/text.h"
 
 static void help(FILE *fp)
 {

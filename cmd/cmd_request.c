@@ -1,17 +1,17 @@
 /* cmd_request.c: `maildossier request`: the prefilled request to
  * Microsoft's sender support over tickets or a window, written as text
  * (templates/request-text.xsl) or XML, and recorded in the store.  A thin
- * main over lib/analysis.h. */
+ * main over lib/dossier/analysis.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "analysis.h"
+#include "dossier/analysis.h"
 #include "cli.h"
-#include "outfile.h"
-#include "render.h"
-#include "store_case.h"
+#include "base/outfile.h"
+#include "render/render.h"
+#include "store/store_case.h"
 
 #define MAX_TICKETS 256
 

@@ -1,14 +1,14 @@
 /* cmd_rules.c: `maildossier rules ADDRESS...`: the forwarding rules that
- * apply to an address, resolved (lib/store_rules.h); and
+ * apply to an address, resolved (lib/store/store_rules.h); and
  * `--forwards-to-microsoft`: every address that forwards to a Microsoft
  * consumer domain without keeping a local copy. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-#include "rulecsv.h"
-#include "store_rules.h"
-#include "text.h"
+#include "parse/rulecsv.h"
+#include "store/store_rules.h"
+#include "base/text.h"
 
 static void help(FILE *fp)
 {

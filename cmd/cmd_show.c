@@ -2,17 +2,17 @@
  * evidence (Received hops with IPs and delays, ours marked, authentication,
  * Microsoft's antispam verdict in words, bounce or complaint content), read
  * from a file (.eml, mbox: every message; compressed is fine) or from the
- * store by Message-ID.  Rendering lives in lib/msgshow.c. */
+ * store by Message-ID.  Rendering lives in lib/render/msgshow.c. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "input.h"
-#include "message.h"
-#include "msgshow.h"
-#include "store_msg.h"
+#include "base/input.h"
+#include "parse/message.h"
+#include "render/msgshow.h"
+#include "store/store_msg.h"
 
 static void help(FILE *fp)
 {

@@ -1,16 +1,16 @@
 /* cmd_stats.c: `maildossier stats`: what the store holds of the logs: files,
  * lines, messages, attempts, links, and the time span per host and per
- * format.  A thin main over lib/store_log.h and lib/trace.h. */
+ * format.  A thin main over lib/store/store_log.h and lib/analysis/trace.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
-#include "ingest.h"
-#include "store_log.h"
-#include "text.h"
-#include "trace.h"
+#include "ingest/ingest.h"
+#include "store/store_log.h"
+#include "base/text.h"
+#include "analysis/trace.h"
 
 static void help(FILE *fp)
 {

@@ -1,10 +1,10 @@
 /* cmd_status.c: `maildossier status`: our IPs with open problems,
- * recurrences first.  A thin main over lib/analysis.h. */
+ * recurrences first.  A thin main over lib/dossier/analysis.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "analysis.h"
-#include "iphistory.h"
+#include "dossier/analysis.h"
+#include "analysis/iphistory.h"
 #include "cli.h"
 
 void md_cmd_ip_print(const md_ip_history *h, int brief);

@@ -1,17 +1,17 @@
 /* cmd_ticket.c: `maildossier ticket NUMBER --address ADDR...`: write the
  * dossier of a helpdesk ticket (PDF, text, XML) from the evidence in the
- * store and record the ticket.  A thin main over lib/analysis.h. */
+ * store and record the ticket.  A thin main over lib/dossier/analysis.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "analysis.h"
-#include "render_files.h"
+#include "dossier/analysis.h"
+#include "render/render_files.h"
 #include "cli.h"
-#include "outfile.h"
-#include "store_case.h"
-#include "text.h"
+#include "base/outfile.h"
+#include "store/store_case.h"
+#include "base/text.h"
 
 static void help(FILE *fp)
 {

@@ -1,17 +1,17 @@
 /* cmd_trace.c: `maildossier trace ADDRESS|QUEUE-ID|MESSAGE-ID|IP...`: every
  * correlated message that involves it, following links both ways, with
  * raw lines, attempts and a one-line outcome per recipient.  A thin main
- * over lib/trace.h. */
+ * over lib/analysis/trace.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
-#include "ipaddr.h"
-#include "text.h"
-#include "render_trace.h"
-#include "trace.h"
+#include "base/ipaddr.h"
+#include "base/text.h"
+#include "render/render_trace.h"
+#include "analysis/trace.h"
 
 static void help(FILE *fp)
 {

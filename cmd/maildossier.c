@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "md_limits.h"
+#include "base/md_limits.h"
 #include "version.h"
 
 #ifdef MD_FRONT

@@ -6,7 +6,7 @@
 # second run stores nothing new; the bad ones (fixtures/reports/bad/) exit
 # 3 with FILE:LINE or FILE: reason for each and the good parts kept.  Then
 # the DMARC report mailed as an attachment (dmarc-report-outlook.eml):
-# stored through the mail reader's hook, which needs lib/msgfile.c; that
+# stored through the mail reader's hook, which needs lib/ingest/msgfile.c; that
 # part is skipped (not failed) while the mail reader does not store it yet.
 # Stored figures are read back with sqlite3 when it is installed.
 set -u
@@ -80,7 +80,7 @@ if command -v sqlite3 >/dev/null; then
   n=$(q "$db2" "SELECT COUNT(*) FROM rep_dmarc_report WHERE report_id='3f2e1d0c9b8a47f6e5d4c3b2a1908f7e'" 2>/dev/null)
   if [ "${n:-0}" = 1 ]; then
     [ "$(q "$db2" "SELECT SUM(count) FROM rep_dmarc_record")" = 310 ] || err "mailed report: 310 messages expected"
-  elif grep -q 'md_repfile_take_attachment' "$MD_SOURCE_DIR/lib/msgfile.c" 2>/dev/null; then
+  elif grep -q 'md_repfile_take_attachment' "$MD_SOURCE_DIR/lib/ingest/msgfile.c" 2>/dev/null; then
     err "the mail reader calls the hook but the mailed report was not stored (exit $rc): $(head -3 "$t/err4")"
   else
     echo "note: mailed DMARC report not stored: the mail reader does not call md_repfile_take_attachment yet"

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "message.h"
-#include "store.h"
+#include "parse/message.h"
+#include "store/store.h"
 
 /* md_assert_non_null: assert_non_null(p) that the compiler knows ends the
  * test when p is NULL.  cmocka 1.1's assertions leave a failed test by

@@ -1,11 +1,11 @@
-/* fuzz_aliases.c: libFuzzer harness for lib/aliases.c: the input as an
+/* fuzz_aliases.c: libFuzzer harness for lib/parse/aliases.c: the input as an
  * aliases(5) file (includes recorded, not read: no file access), and each
  * line as one target for md_aliases_target.  Must never crash, leak, read
  * out of bounds or print. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "aliases.h"
+#include "parse/aliases.h"
 
 static void no_warn(void *arg, const char *file, uint64_t line, const char *msg)
 {

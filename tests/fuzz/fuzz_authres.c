@@ -1,12 +1,12 @@
 /* fuzz_authres.c: Authentication-Results, Received-SPF, DKIM-Signature
- * (lib/authres.c) and Microsoft's antispam fields (lib/msantispam.c) over
+ * (lib/parse/authres.c) and Microsoft's antispam fields (lib/parse/msantispam.c) over
  * arbitrary values.  Checks: counts within their limits, strings within
  * their arrays. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "authres.h"
-#include "msantispam.h"
+#include "parse/authres.h"
+#include "parse/msantispam.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

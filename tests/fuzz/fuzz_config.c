@@ -1,4 +1,4 @@
-/* fuzz_config.c: libFuzzer harness for lib/config.c (INI through libinih):
+/* fuzz_config.c: libFuzzer harness for lib/base/config.c (INI through libinih):
  * arbitrary bytes as a configuration file; a loaded configuration is then
  * queried (hosts by IP and loghost, networks, domains). */
 #ifndef _GNU_SOURCE
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "config.h"
+#include "base/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

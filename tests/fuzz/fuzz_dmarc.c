@@ -1,11 +1,11 @@
-/* fuzz_dmarc.c: libFuzzer harness for lib/dmarc.c: md_dmarc_parse over
+/* fuzz_dmarc.c: libFuzzer harness for lib/parse/dmarc.c: md_dmarc_parse over
  * arbitrary bytes (XML, broken XML, DOCTYPEs, deep nesting), then every
  * field of the result is read; also md_dmarc_sniff and md_dmarc_name_parse.
  * Must never crash, leak, print or touch the network. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dmarc.h"
+#include "parse/dmarc.h"
 
 static void noop_warn(void *arg, const char *name, uint64_t line, const char *msg)
 {

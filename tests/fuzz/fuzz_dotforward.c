@@ -1,11 +1,11 @@
-/* fuzz_dotforward.c: libFuzzer harness for lib/dotforward.c: the input as
+/* fuzz_dotforward.c: libFuzzer harness for lib/parse/dotforward.c: the input as
  * a .forward (plain list, or an Exim filter when it says so), and again
  * with the Exim filter marker in front.  Must never crash, leak, read out
  * of bounds or print. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dotforward.h"
+#include "parse/dotforward.h"
 
 static void no_warn(void *arg, const char *file, uint64_t line, const char *msg)
 {

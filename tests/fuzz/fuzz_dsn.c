@@ -1,12 +1,12 @@
-/* fuzz_dsn.c: bounces (lib/dsn.c) and complaints (lib/arf.c) over
+/* fuzz_dsn.c: bounces (lib/parse/dsn.c) and complaints (lib/parse/arf.c) over
  * arbitrary messages, and the classifier over arbitrary diagnostic text.
  * Checks: recipient count within MD_DSN_MAX_RCPT, every named IP parses,
  * statuses look like D.D.D. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "arf.h"
-#include "dsn.h"
+#include "parse/arf.h"
+#include "parse/dsn.h"
 
 static md_dsn d;
 

@@ -1,4 +1,4 @@
-/* fuzz_hdrfield.c: the header field reader (lib/hdrfield.c) over arbitrary
+/* fuzz_hdrfield.c: the header field reader (lib/parse/hdrfield.c) over arbitrary
  * bytes, with a limit and the mbox option taken from the first byte.
  * Checks: every name is printable ASCII without blank or colon and lies in
  * the input, a value lies in it and within the limit (flagged when cut),
@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hdrfield.h"
-#include "text.h"
+#include "parse/hdrfield.h"
+#include "base/text.h"
 
 static int space(char c)
 {

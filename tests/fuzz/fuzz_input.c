@@ -1,4 +1,4 @@
-/* fuzz_input.c: libFuzzer harness for lib/input.c: arbitrary bytes as a
+/* fuzz_input.c: libFuzzer harness for lib/base/input.c: arbitrary bytes as a
  * file that may be plain, gzip, bzip2, xz or zstd.  The input is peeked,
  * read line by line (flags, numbering and the peeked bytes checked), and what
  * is left after some lines is slurped; errors must name the input.  Output
@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "input.h"
-#include "md_limits.h"
+#include "base/input.h"
+#include "base/md_limits.h"
 
 #define OUT_MAX (8u * 1024 * 1024)
 

@@ -1,13 +1,13 @@
-/* fuzz_logline.c: the log line parser (lib/logline.c) with the reply
- * classifier (lib/reply.c) on its replies.  The input is parsed line by line
+/* fuzz_logline.c: the log line parser (lib/parse/logline.c) with the reply
+ * classifier (lib/parse/reply.c) on its replies.  The input is parsed line by line
  * (with a year and with year inference, as sendmail/postfix/exim forced and
  * detected) and as one line.  Every span must lie inside its line, an
  * unrecognised line must leave the record empty, and names must exist. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "logline.h"
-#include "reply.h"
+#include "parse/logline.h"
+#include "parse/reply.h"
 
 static const char *lo, *hi;
 

@@ -1,13 +1,13 @@
-/* fuzz_message.c: the message parser (lib/message.c) and the evidence
- * renderer (lib/msgshow.c) over arbitrary bytes.  Checks: every header
+/* fuzz_message.c: the message parser (lib/parse/message.c) and the evidence
+ * renderer (lib/render/msgshow.c) over arbitrary bytes.  Checks: every header
  * value and text is valid UTF-8, parts stay within the limits, the tree
  * frees cleanly (ASan/LeakSanitizer). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "message.h"
-#include "msgshow.h"
-#include "text.h"
+#include "parse/message.h"
+#include "render/msgshow.h"
+#include "base/text.h"
 
 static void check(const md_message *m, int depth)
 {

@@ -1,4 +1,4 @@
-/* fuzz_msreply.c: Microsoft sender-support reply parser (lib/msreply.c).
+/* fuzz_msreply.c: Microsoft sender-support reply parser (lib/parse/msreply.c).
  * The input is parsed as a text body and as an HTML body (subject: its
  * first line).  Every entry must name a canonical IP and a known outcome.
  * (md_msreply_from_message is covered by test_msreply; the message parser
@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "msreply.h"
+#include "parse/msreply.h"
 
 static void check(const md_msreply *r)
 {

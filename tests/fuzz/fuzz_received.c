@@ -1,12 +1,12 @@
-/* fuzz_received.c: one Received value (lib/received.c) and a chain built
+/* fuzz_received.c: one Received value (lib/parse/received.c) and a chain built
  * from the input's lines as Received headers.  Checks: strings stay
  * NUL-terminated within their arrays, an IP found formats back to itself,
  * hop counts stay within MD_LIMIT_RECEIVED. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "buf.h"
-#include "received.h"
+#include "base/buf.h"
+#include "parse/received.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

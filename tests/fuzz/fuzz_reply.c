@@ -1,11 +1,11 @@
-/* fuzz_reply.c: the reply classifier (lib/reply.c).  The first line of
+/* fuzz_reply.c: the reply classifier (lib/parse/reply.c).  The first line of
  * the input is the peer host, the rest the reply text; also the whole input
  * as text and as host/domain.  Spans must lie in the text, the named IP
  * must parse, the reason must exist. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "reply.h"
+#include "parse/reply.h"
 
 static void in_text(md_span s, const char *lo, const char *hi)
 {

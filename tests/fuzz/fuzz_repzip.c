@@ -1,4 +1,4 @@
-/* fuzz_repzip.c: libFuzzer harness for lib/repfile.c's report unpacking:
+/* fuzz_repzip.c: libFuzzer harness for lib/ingest/repfile.c's report unpacking:
  * arbitrary bytes handed to md_repfile_take_attachment as a mail reader
  * would (zip archives via minizip from memory, gzip, XML), stored into an
  * in-memory store.  Entry sizes and nesting are bounded, so zip and gzip
@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "config.h"
-#include "ingest.h"
-#include "readers.h"
-#include "repfile.h"
-#include "store.h"
+#include "base/config.h"
+#include "ingest/ingest.h"
+#include "ingest/readers.h"
+#include "ingest/repfile.h"
+#include "store/store.h"
 
 static md_store *store;
 static md_config cfg;

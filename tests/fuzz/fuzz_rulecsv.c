@@ -1,10 +1,10 @@
-/* fuzz_rulecsv.c: libFuzzer harness for lib/rulecsv.c: the input as a
+/* fuzz_rulecsv.c: libFuzzer harness for lib/parse/rulecsv.c: the input as a
  * rules CSV; what it gives is written back and must read back to as many
  * rules.  Must never crash, leak, read out of bounds or print. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "rulecsv.h"
+#include "parse/rulecsv.h"
 
 static void no_warn(void *arg, const char *file, uint64_t line, const char *msg)
 {

@@ -1,11 +1,11 @@
-/* fuzz_sieve.c: libFuzzer harness for lib/sieve.c: the whole input as a
+/* fuzz_sieve.c: libFuzzer harness for lib/parse/sieve.c: the whole input as a
  * Sieve script (lexer, parser, checks, actions), the actions turned into
  * rules, and the input as one address for md_sieve_address_valid.  Must
  * never crash, leak, read out of bounds or print. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sieve.h"
+#include "parse/sieve.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,11 +1,11 @@
-/* fuzz_snds.c: libFuzzer harness for lib/snds.c: every line of the input
+/* fuzz_snds.c: libFuzzer harness for lib/parse/snds.c: every line of the input
  * through a data-export parser and an IP-status parser (header rows
  * included), and through the time and rate readers; md_snds_sniff on the
  * whole.  Must never crash, read out of bounds or print. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "snds.h"
+#include "parse/snds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

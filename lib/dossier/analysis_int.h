@@ -1,0 +1,138 @@
+/* analysis_int.h: private to the ticket analysis (analysis.c, verdict.c,
+ * evidence.c, dossier.c, request.c, iphistory.c): the context one analysis
+ * works in, its threads and IPs, and the helpers the parts share.  Nothing
+ * outside these files includes it.  Names: md_an_*. */
+#ifndef MD_ANALYSIS_INT_H
+#define MD_ANALYSIS_INT_H
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <stdarg.h>
+#include <libxml/tree.h>
+#include <libxml/xmlsave.h>
+#include "dossier/analysis.h"
+#include "analysis/iphistory.h"
+#include "base/buf.h"
+#include "base/ipaddr.h"
+#include "parse/msantispam.h"
+#include "parse/msreply.h"
+#include "store/store_msg.h"
+#include "store/store_rep.h"
+#include "store/store_rules.h"
+#include "base/text.h"
+#include "analysis/trace.h"
+#include "version.h"
+
+#define BX (const xmlChar *)
+
+/* outcome tokens of dossier.xsd, ranked: a thread takes the worst. */
+enum {
+    OC_UNKNOWN = 0, OC_DELIVERED, OC_ACCEPTED, OC_FORWARDED, OC_MISSING, OC_DEFERRED,
+    OC_EXPIRED, OC_BOUNCED, OC_REJECTED, OC_FILTERED, OC_COUNT
+};
+
+typedef struct ipinfo {
+    char ip[MD_IP_STRLEN];
+    const md_host *host;
+    int64_t first, last;
+    uint64_t count[OC_COUNT];
+    uint64_t failures, total;
+    md_buf ev;                 /* evidence items: kind \x1f msgref \x1f text \x1e ... */
+    size_t nev;
+    char first_line[MD_CASE_TEXT];
+} ipinfo;
+
+typedef struct thread {
+    size_t *m;                 /* trace message indexes, in time order */
+    size_t nm;
+    int64_t t;
+    int oc;
+    int ms;                    /* has a delivery attempt to Microsoft */
+    char ref[16];              /* m1, m2, ... */
+    md_buf verdict, shorttext;
+    /* messages of the msg area about this thread (by Message-ID), or the
+     * one message a standalone thread (nm == 0) is made of */
+    int64_t mrow[16];
+    char mkind[16][16];
+    size_t nmrow;
+    int64_t mdate;
+    char mfrom[512], mto[512], msubject[256], mmsgid[512];
+} thread;
+
+typedef struct ctx {
+    md_store *st;
+    const md_config *cfg;
+    const md_analysis_opts *o;
+    int redact;
+    char **keep;               /* NULL-terminated, lower case: never redacted */
+    size_t nkeep, capkeep;
+    md_trace_result *tr;
+    thread *th;
+    size_t nth;
+    ipinfo *ips;
+    size_t nips, capips;
+    md_buf notes;              /* notes separated by '\n' */
+    int strict;                /* request: redact every address (keep Message-IDs only) */
+    md_resolution res[MD_ANALYSIS_MAX_ADDRS]; /* forwarding of each ticket address */
+    size_t nres;
+    int rules_stored;          /* the rules area holds rules at all */
+    md_err *err;
+} ctx;
+
+/* analysis.c: the context, redaction, threads, XML helpers */
+int md_an_analyse(ctx *c);
+int md_an_build_threads(ctx *c);
+void md_an_ctx_free(ctx *c);
+xmlNode *md_an_el(xmlNode *parent, const char *name);
+const char *md_an_fmt_day(int64_t t, char *buf, size_t n);
+const char *md_an_fmt_short(int64_t t, char *buf, size_t n);
+int md_an_ip_valid(const char *s);
+int md_an_is_bounce_msg(const ctx *c, size_t mi);
+int md_an_is_forwarded_copy(const ctx *c, size_t mi);
+int md_an_is_ticket_addr(const ctx *c, const char *a);
+void md_an_note(ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+extern const char *const md_an_oc_names[OC_COUNT];
+void md_an_red(ctx *c, md_buf *out, const char *s);
+void md_an_redaddr(ctx *c, md_buf *out, const char *a);
+xmlNode *md_an_time_el(xmlNode *parent, const char *name, int64_t t);
+xmlNode *md_an_txt(xmlNode *parent, const char *name, const char *s);
+xmlNode *md_an_txt_addr(ctx *c, xmlNode *parent, const char *name, const char *a);
+xmlNode *md_an_txt_red(ctx *c, xmlNode *parent, const char *name, const char *s);
+xmlNode *md_an_txtf(xmlNode *parent, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* verdict.c: what became of each thread, in words; the IPs it names */
+int md_an_dlv_oc(const md_trace_dlv *d);
+void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text);
+ipinfo *md_an_ip_get(ctx *c, const char *ipstr);
+/* md_an_same_ip: md_find_or_add's test for structs whose first member is
+ * the IP (ipinfo, request.c's req_ip) */
+int md_an_same_ip(const void *element, const void *ip);
+void md_an_ip_seen(ipinfo *x, int64_t t);
+void md_an_ips_thread(ctx *c, thread *t);
+void md_an_sentence_sep(md_buf *b);
+void md_an_verdict_thread(ctx *c, thread *t);
+
+/* evidence.c: the stored messages' evidence (Received hops, authentication, bounces, forwarding) */
+void md_an_build_auth(ctx *c, xmlNode *x, thread *t);
+void md_an_build_bounces(ctx *c, xmlNode *x, thread *t);
+void md_an_build_forwarding(ctx *c, xmlNode *root);
+void md_an_build_hops(ctx *c, xmlNode *x, thread *t);
+int md_an_cmp_thread(const void *a, const void *b);
+void md_an_msg_ips(ctx *c, thread *t);
+void md_an_msg_lookup(ctx *c, thread *t);
+int md_an_standalone(ctx *c);
+void md_an_verdict_standalone(ctx *c, thread *t);
+
+/* dossier.c: the evidence document of a ticket and its files */
+void md_an_build_header(ctx *c, xmlNode *root, int64_t now);
+void md_an_build_ips(ctx *c, xmlNode *root);
+void md_an_build_message(ctx *c, xmlNode *msgs, thread *t);
+void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum);
+void md_an_build_timeline(ctx *c, xmlNode *root);
+
+#endif

@@ -1,0 +1,490 @@
+/* dossier.c: the evidence document of a ticket (dossier.xsd: header,
+ * summary, timeline, messages, IPs) and its files (XML, text, PDF through
+ * lib/render/render.h).  Part of the ticket analysis (analysis_int.h).  Never
+ * prints. */
+#include "dossier/analysis_int.h"
+
+/* ======================================================================
+ * the document
+ * ====================================================================== */
+
+static void header_span(ctx *c, xmlNode *hdr)
+{
+    xmlNode *span = md_an_el(hdr, "evidence-span");
+    md_trace_span *sp = NULL;
+    size_t n = 0;
+    md_err e = {0, ""};
+    if (md_trace_host_spans_brief(c->st, c->o->since, c->o->until, &sp, &n, &e) != MD_OK) {
+        md_an_note(c, "The evidence span could not be read: %s", e.msg);
+        return;
+    }
+    char b1[32], b2[32];
+    for (size_t i = 0; i < n; i++) {
+        xmlNode *h = md_an_el(span, "host");
+        md_an_txt(h, "name", sp[i].host);
+        if (sp[i].t_first)
+            md_an_time_el(h, "first", sp[i].t_first);
+        if (sp[i].t_last)
+            md_an_time_el(h, "last", sp[i].t_last);
+        md_an_txtf(h, "lines", "%llu", (unsigned long long)sp[i].lines);
+        if (sp[i].t_first > c->o->since + 3600)
+            md_an_txtf(h, "note", "no lines before %s: the window starts %.0f days earlier",
+                 md_an_fmt_short(sp[i].t_first, b1, sizeof b1),
+                 (double)(sp[i].t_first - c->o->since) / 86400.0);
+        else if (sp[i].t_last && sp[i].t_last + 3600 < c->o->until &&
+                 sp[i].t_last + 3600 < (c->o->now ? c->o->now : (int64_t)time(NULL)))
+            md_an_txtf(h, "note", "no lines after %s (the window ends %s)",
+                 md_an_fmt_short(sp[i].t_last, b1, sizeof b1), md_an_fmt_short(c->o->until, b2, sizeof b2));
+    }
+    /* configured hosts without any log lines show as gaps */
+    for (size_t k = 0; k < c->cfg->nhosts; k++) {
+        const md_host *h = &c->cfg->hosts[k];
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++)
+            if (md_config_host_by_loghost(c->cfg, sp[i].host) == h)
+                found = 1;
+        if (found)
+            continue;
+        xmlNode *x = md_an_el(span, "host");
+        md_an_txt(x, "name", h->name);
+        md_an_txt(x, "lines", "0");
+        md_an_txt(x, "note", "no log lines of this host in the window");
+    }
+    free(sp);
+}
+
+void md_an_build_header(ctx *c, xmlNode *root, int64_t now)
+{
+    xmlNode *h = md_an_el(root, "header");
+    md_an_txt(h, "ticket", c->o->ticket);
+    xmlNode *a = md_an_el(h, "addresses");
+    for (size_t i = 0; i < c->o->naddrs; i++)
+        md_an_txt(a, "address", c->o->addrs[i]);
+    xmlNode *w = md_an_el(h, "window");
+    md_an_time_el(w, "since", c->o->since);
+    md_an_time_el(w, "until", c->o->until);
+    md_an_time_el(h, "generated-at", now);
+    md_an_txt(h, "author", c->cfg->author[0] ? c->cfg->author : "maildossier");
+    md_an_txt(h, "organisation", c->cfg->org_name);
+    md_an_txt(h, "tool-version", MD_VERSION);
+    md_an_txt(h, "redaction", c->redact ? "on" : "off");
+    header_span(c, h);
+}
+
+void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
+{
+    xmlNode *s = md_an_el(root, "summary");
+    size_t n[OC_COUNT] = {0};
+    for (size_t i = 0; i < c->nth; i++)
+        n[c->th[i].oc]++;
+    md_buf v1 = MD_BUF_INIT, v2 = MD_BUF_INIT, v3 = MD_BUF_INIT;
+    md_buf who = MD_BUF_INIT;
+    for (size_t i = 0; i < c->o->naddrs; i++)
+        md_buf_printf(&who, "%s%s", i ? ", " : "", c->o->addrs[i]);
+
+    int worst = OC_UNKNOWN;
+    for (size_t i = 0; i < c->nth; i++)
+        if (c->th[i].oc > worst)
+            worst = c->th[i].oc;
+    if (c->nth == 0) {
+        md_buf_printf(&v1, "No message to or from %s reached our servers between the start and "
+                           "end of the window (no log line): ask the sender for the bounce "
+                           "message or the exact time of sending.", md_buf_cstr(&who));
+        worst = OC_MISSING;
+    } else {
+        md_buf_printf(&v1, "%zu message%s to or from %s in the window: ", c->nth,
+                      c->nth == 1 ? "" : "s", md_buf_cstr(&who));
+        int first = 1;
+        for (int o = OC_COUNT - 1; o >= 0; o--) {
+            if (!n[o])
+                continue;
+            static const char *const words[OC_COUNT] = {
+                "with no delivery logged", "delivered locally", "accepted by the next server",
+                "forwarded", "missing", "deferred", "given up (expired)", "bounced", "rejected",
+                "accepted by Microsoft but reported missing (silently filtered)"};
+            md_buf_printf(&v1, "%s%zu %s", first ? "" : ", ", n[o], words[o]);
+            first = 0;
+        }
+        md_buf_putc(&v1, '.');
+        /* the most telling message's verdict */
+        for (size_t i = 0; i < c->nth; i++)
+            if (c->th[i].oc == worst) {
+                md_buf_printf(&v2, "For example %s: %s", c->th[i].ref,
+                              md_buf_cstr(&c->th[i].verdict));
+                break;
+            }
+    }
+    if (c->nips) {
+        md_buf_puts(&v3, "IPs of ours that Microsoft saw for these messages: ");
+        for (size_t i = 0; i < c->nips; i++)
+            md_buf_printf(&v3, "%s%s%s%s%s", i ? ", " : "", c->ips[i].ip,
+                          c->ips[i].host ? " (" : "", c->ips[i].host ? c->ips[i].host->name : "",
+                          c->ips[i].host ? ")" : "");
+        md_buf_putc(&v3, '.');
+    }
+    md_an_txt(s, "verdict", md_buf_cstr(&v1));
+    for (size_t i = 0; i < c->nres; i++) {
+        const md_resolution *r = &c->res[i];
+        if (!r->ms_without_copy)
+            continue;
+        md_buf fw = MD_BUF_INIT, tg = MD_BUF_INIT;
+        for (size_t k = 0; k < r->ntargets; k++)
+            if (r->targets[k].ms_consumer) {
+                if (tg.len)
+                    md_buf_puts(&tg, ", ");
+                md_an_redaddr(c, &tg, r->targets[k].target);
+            }
+        md_buf_printf(&fw, "The mailbox %s forwards its mail to %s%s (rule in %s",
+                      r->address, md_buf_cstr(&tg),
+                      r->keeps_copy == MD_COPY_NEVER ? " without keeping a local copy"
+                                                     : ", keeping a local copy only sometimes",
+                      r->applied.n ? r->applied.v[0].file : "?");
+        if (r->applied.n && r->applied.v[0].line)
+            md_buf_printf(&fw, ":%llu", (unsigned long long)r->applied.v[0].line);
+        md_buf_puts(&fw, "): what Microsoft filters is lost for the user.");
+        md_an_txt(s, "verdict", md_buf_cstr(&fw));
+        md_buf_free(&fw);
+        md_buf_free(&tg);
+    }
+    if (v2.len)
+        md_an_txt(s, "verdict", md_buf_cstr(&v2));
+    if (v3.len)
+        md_an_txt(s, "verdict", md_buf_cstr(&v3));
+
+    if (c->nth == 0)
+        md_an_txt(s, "next-step", "Ask the sender for the bounce message (or the time and the "
+                            "sender address) and check that the address in the ticket is right.");
+    if (n[OC_FILTERED]) {
+        md_an_txt(s, "next-step", "Ask the user to look in the Junk E-mail folder at Outlook.com and "
+                            "to keep a local copy of forwarded mail (or to read mail on the "
+                            "university server) until this is solved.");
+    }
+    if (c->nips) {
+        md_buf b = MD_BUF_INIT;
+        md_buf_printf(&b, "List all %zu IP%s in the next request to Microsoft's sender support "
+                          "(maildossier request --ticket %s).", c->nips, c->nips == 1 ? "" : "s",
+                      c->o->ticket);
+        md_an_txt(s, "next-step", md_buf_cstr(&b));
+        md_buf_free(&b);
+    }
+    if (n[OC_DEFERRED] || n[OC_REJECTED] || n[OC_BOUNCED] || n[OC_EXPIRED])
+        md_an_txt(s, "next-step", "Check the IPs' reputation (maildossier ip IP) and SNDS; a block "
+                            "list entry needs a delisting request.");
+    if (sum) {
+        snprintf(sum->outcome, sizeof sum->outcome, "%s", md_an_oc_names[worst]);
+        snprintf(sum->verdict, sizeof sum->verdict, "%s", md_buf_cstr(&v1));
+        sum->messages = c->nth;
+    }
+    md_buf_free(&v1);
+    md_buf_free(&v2);
+    md_buf_free(&v3);
+    md_buf_free(&who);
+}
+
+/* from / to of a thread for the timeline: its first message */
+static void thread_from_to(ctx *c, thread *t, md_buf *from, md_buf *to)
+{
+    if (!t->nm) {
+        md_an_redaddr(c, from, t->mfrom);
+        md_an_red(c, to, t->mto);
+        return;
+    }
+    const md_trace_msg *m = &c->tr->msgs[t->m[0]];
+    md_an_redaddr(c, from, m->sender);
+    /* prefer a ticket address among the recipients */
+    const char *pick = NULL;
+    for (size_t k = 0; k < t->nm && !pick; k++) {
+        const md_trace_msg *mm = &c->tr->msgs[t->m[k]];
+        for (size_t r = 0; r < mm->nrcpts && !pick; r++) {
+            if (md_an_is_ticket_addr(c, mm->rcpts[r].rcpt))
+                pick = mm->rcpts[r].rcpt;
+            else if (md_an_is_ticket_addr(c, mm->rcpts[r].orig_to))
+                pick = mm->rcpts[r].orig_to;
+        }
+    }
+    if (!pick && m->nrcpts)
+        pick = m->rcpts[0].rcpt;
+    md_an_redaddr(c, to, pick ? pick : "");
+}
+
+void md_an_build_timeline(ctx *c, xmlNode *root)
+{
+    xmlNode *tl = md_an_el(root, "timeline");
+    for (size_t i = 0; i < c->nth; i++) {
+        thread *t = &c->th[i];
+        xmlNode *e = md_an_el(tl, "entry");
+        xmlNewProp(e, BX "message", BX t->ref);
+        md_an_time_el(e, "time", t->t);
+        md_buf f = MD_BUF_INIT, to = MD_BUF_INIT;
+        thread_from_to(c, t, &f, &to);
+        md_an_txt(e, "from", md_buf_cstr(&f));
+        md_an_txt(e, "to", md_buf_cstr(&to));
+        md_an_txt(e, "outcome", md_an_oc_names[t->oc]);
+        md_an_txt(e, "text", md_buf_cstr(&t->shorttext));
+        md_buf_free(&f);
+        md_buf_free(&to);
+    }
+}
+
+static const char *attempt_oc(const md_trace_dlv *d, int filtered)
+{
+    int o = md_an_dlv_oc(d);
+    if (o == OC_ACCEPTED && filtered && d->ms)
+        o = OC_FILTERED;
+    return md_an_oc_names[o];
+}
+
+void md_an_build_hops(ctx *c, xmlNode *x, thread *t);
+void md_an_build_auth(ctx *c, xmlNode *x, thread *t);
+void md_an_build_bounces(ctx *c, xmlNode *x, thread *t);
+
+static void build_standalone(ctx *c, xmlNode *x, thread *t)
+{
+    md_an_time_el(x, "time", t->t);
+    if (t->mmsgid[0])
+        md_an_txtf(x, "message-id", "<%s>", t->mmsgid);
+    md_an_txt_addr(c, x, "from", t->mfrom);
+    md_an_txt_red(c, x, "to", t->mto);
+    if (t->msubject[0])
+        md_an_txt_red(c, x, "subject", t->msubject);
+    md_an_txt(x, "outcome", md_an_oc_names[t->oc]);
+    md_an_txt(x, "verdict", md_buf_cstr(&t->verdict));
+    md_an_el(x, "log-lines");
+    md_an_el(x, "attempts");
+    md_an_el(x, "links");
+    md_an_build_hops(c, x, t);
+    md_an_build_auth(c, x, t);
+    md_an_build_bounces(c, x, t);
+}
+
+void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
+{
+    xmlNode *x = md_an_el(msgs, "message");
+    xmlNewProp(x, BX "id", BX t->ref);
+    if (!t->nm) {
+        build_standalone(c, x, t);
+        return;
+    }
+    const md_trace_msg *m0 = &c->tr->msgs[t->m[0]];
+    md_an_time_el(x, "time", t->t);
+    if (m0->msgid[0])
+        md_an_txt(x, "message-id", m0->msgid);
+    md_an_txt_addr(c, x, "from", m0->sender);
+    /* recipients of the first message (and orig_to) */
+    int any = 0;
+    for (size_t r = 0; r < m0->nrcpts; r++) {
+        md_an_txt_addr(c, x, "to", m0->rcpts[r].rcpt);
+        any = 1;
+    }
+    if (!any)
+        md_an_txt(x, "to", "");
+    md_buf q = MD_BUF_INIT;
+    for (size_t k = 0; k < t->nm; k++)
+        md_buf_printf(&q, "%s%s", k ? " " : "", c->tr->msgs[t->m[k]].qid);
+    if (q.len)
+        md_an_txt(x, "queue-ids", md_buf_cstr(&q));
+    md_buf_free(&q);
+    md_an_txt(x, "outcome", md_an_oc_names[t->oc]);
+    md_an_txt(x, "verdict", md_buf_cstr(&t->verdict));
+
+    xmlNode *ll = md_an_el(x, "log-lines");
+    for (size_t k = 0; k < t->nm; k++) {
+        const md_trace_msg *m = &c->tr->msgs[t->m[k]];
+        for (size_t i = 0; i < m->nlines; i++) {
+            xmlNode *l = md_an_el(ll, "log-line");
+            md_an_txt(l, "file", m->lines[i].path);
+            md_an_txtf(l, "line", "%llu", (unsigned long long)(m->lines[i].lineno ? m->lines[i].lineno : 1));
+            md_an_txt_red(c, l, "text", m->lines[i].text);
+        }
+        if (m->lines_truncated)
+            md_an_note(c, "Message %s (%s): more log lines than the dossier shows.", t->ref, m->qid);
+    }
+
+    xmlNode *at = md_an_el(x, "attempts");
+    for (size_t k = 0; k < t->nm; k++) {
+        const md_trace_msg *m = &c->tr->msgs[t->m[k]];
+        const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
+        for (size_t i = 0; i < m->ndlvs; i++) {
+            const md_trace_dlv *d = &m->dlvs[i];
+            xmlNode *a = md_an_el(at, "attempt");
+            md_an_time_el(a, "time", d->t);
+            md_an_txt(a, "host", m->host);
+            md_an_txt(a, "queue-id", m->qid[0] ? m->qid : "-");
+            if (h && md_an_ip_valid(h->ipstr))
+                md_an_txt(a, "source-ip", h->ipstr);
+            md_an_txt_addr(c, a, "to", d->rcpt);
+            if (d->relay_host[0])
+                md_an_txt(a, "relay", d->relay_host);
+            if (md_an_ip_valid(d->relay_ip))
+                md_an_txt(a, "relay-ip", d->relay_ip);
+            if (d->dsn[0])
+                md_an_txt(a, "dsn", d->dsn);
+            md_an_txt(a, "outcome", attempt_oc(d, t->oc == OC_FILTERED));
+            if (d->reason[0])
+                md_an_txt(a, "reason", d->reason);
+            if (d->reply[0])
+                md_an_txt_red(c, a, "reply", d->reply);
+            md_an_txt(a, "microsoft", d->ms ? "true" : "false");
+        }
+    }
+
+    xmlNode *lk = md_an_el(x, "links");
+    for (size_t i = 0; i < c->tr->nlinks; i++) {
+        const md_trace_link *l = &c->tr->links[i];
+        int in = 0, in2 = 0;
+        for (size_t k = 0; k < t->nm; k++) {
+            if (t->m[k] == l->from)
+                in = 1;
+            if (t->m[k] == l->to)
+                in2 = 1;
+        }
+        if (!in || !in2)
+            continue;
+        xmlNode *e = md_an_el(lk, "link");
+        const char *fq = c->tr->msgs[l->from].qid, *tq = c->tr->msgs[l->to].qid;
+        md_an_txt(e, "from", fq[0] ? fq : "-");
+        md_an_txt(e, "to", tq[0] ? tq : "-");
+        md_an_txt(e, "kind", md_trace_link_name(l->kind));
+        md_an_txt_red(c, e, "why", l->why);
+    }
+    md_an_build_hops(c, x, t);
+    md_an_build_auth(c, x, t);
+    md_an_build_bounces(c, x, t);
+}
+
+/* SNDS days and DMARC results of one IP: the window, widened by a week
+ * before (reputation builds up before the failures show) */
+static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
+{
+    md_err e = {0, ""};
+    int64_t since = c->o->since - 7 * 86400, until = c->o->until;
+    md_rep_day *days = NULL;
+    size_t nd = 0;
+    if (md_store_rep_ip_days(c->st, ip, since, until, &days, &nd, &e) == MD_OK) {
+        for (size_t i = 0; i < nd; i++) {
+            const md_rep_day *d = &days[i];
+            if (!d->has_snds || !d->filter[0])
+                continue;
+            xmlNode *r = md_an_el(rep, "snds");
+            md_an_time_el(r, "start", d->act_start);
+            md_an_time_el(r, "end", d->act_end ? d->act_end : d->act_start);
+            if (d->rcpt >= 0)
+                md_an_txtf(r, "rcpt", "%lld", (long long)d->rcpt);
+            if (d->data >= 0)
+                md_an_txtf(r, "data", "%lld", (long long)d->data);
+            if (d->recipients >= 0)
+                md_an_txtf(r, "recipients", "%lld", (long long)d->recipients);
+            md_an_txt(r, "filter", d->filter);
+            if (d->complaint[0]) {
+                char tok[40];
+                size_t o = 0;
+                for (const char *p = d->complaint; *p && o < sizeof tok - 1; p++)
+                    if (*p != ' ')
+                        tok[o++] = *p;
+                tok[o] = '\0';
+                md_an_txt(r, "complaint-rate", tok);
+            }
+            if (d->trap_hits > 0)
+                md_an_txtf(r, "trap-hits", "%lld", (long long)d->trap_hits);
+        }
+        free(days);
+    }
+    md_rep_dmarc_sum *dm = NULL;
+    size_t ndm = 0;
+    if (md_store_rep_ip_dmarc(c->st, ip, since, until, &dm, &ndm, &e) == MD_OK) {
+        for (size_t i = 0; i < ndm; i++) {
+            xmlNode *r = md_an_el(rep, "dmarc");
+            md_an_txt(r, "org", dm[i].org_name[0] ? dm[i].org_name : dm[i].email);
+            md_an_time_el(r, "begin", dm[i].first_begin);
+            md_an_time_el(r, "end", dm[i].last_end);
+            if (dm[i].header_from[0])
+                md_an_txt(r, "header-from", dm[i].header_from);
+            md_an_txtf(r, "count", "%llu", (unsigned long long)dm[i].messages);
+            md_an_txt(r, "disposition", dm[i].reject ? "reject" : dm[i].quarantine ? "quarantine" : "none");
+            /* the store sums DMARC's result (dkim or spf aligned) per reporter */
+            const char *res = dm[i].fail == 0 ? "pass" : dm[i].pass == 0 ? "fail" : "mixed";
+            md_an_txt(r, "dkim", res);
+            md_an_txt(r, "spf", res);
+        }
+        free(dm);
+    }
+}
+
+/* complaints (JMRP / ARF) whose source is an affected IP, in the window */
+static int on_complaint(void *arg, const md_msg_arfrow *r)
+{
+    void **a = arg;
+    ctx *c = a[0];
+    ipinfo *x = a[1];
+    char buf[1200], when[32];
+    int64_t t = r->a->arrival_date ? r->a->arrival_date : r->date;
+    snprintf(buf, sizeof buf, "%s complaint (%s%s%s) about a message to %s",
+             md_arf_form_name(r->a->form), r->a->feedback_type,
+             t ? ", " : "", t ? md_an_fmt_short(t, when, sizeof when) : "",
+             r->a->orig_rcpt_to[0] ? r->a->orig_rcpt_to : "?");
+    md_an_ip_evidence(c, x, r->a->microsoft ? "jmrp" : "complaint", NULL, buf);
+    return 0;
+}
+
+void md_an_build_ips(ctx *c, xmlNode *root)
+{
+    xmlNode *ips = md_an_el(root, "ips");
+    for (size_t i = 0; i < c->nips; i++) {
+        md_err ce = {0, ""};
+        void *carg[2] = {c, &c->ips[i]};
+        md_store_msg_complaints(c->st, c->ips[i].ip, c->o->since - 7 * 86400, c->o->until,
+                                on_complaint, carg, &ce);
+    }
+    for (size_t i = 0; i < c->nips; i++) {
+        ipinfo *x = &c->ips[i];
+        xmlNode *e = md_an_el(ips, "ip");
+        md_an_txt(e, "address", x->ip);
+        md_an_txt(e, "host", x->host ? x->host->name : "");
+        md_an_txt(e, "role", x->host ? x->host->role : "");
+        md_an_time_el(e, "first-seen", x->first);
+        md_an_time_el(e, "last-seen", x->last ? x->last : x->first);
+        xmlNode *cn = md_an_el(e, "counts");
+        for (int o = 0; o < OC_COUNT; o++)
+            if (x->count[o]) {
+                xmlNode *k = md_an_txtf(cn, "count", "%llu", (unsigned long long)x->count[o]);
+                xmlNewProp(k, BX "outcome", BX md_an_oc_names[o]);
+            }
+        xmlNode *ev = md_an_el(e, "evidence");
+        const char *p = md_buf_cstr(&x->ev);
+        while (*p) {
+            const char *end = strchr(p, '\x1e');
+            if (!end)
+                break;
+            const char *s1 = memchr(p, '\x1f', (size_t)(end - p));
+            const char *s2 = s1 ? memchr(s1 + 1, '\x1f', (size_t)(end - s1 - 1)) : NULL;
+            if (s1 && s2) {
+                xmlNode *it = md_an_el(ev, "item");
+                md_an_txtf(it, "kind", "%.*s", (int)(s1 - p), p);
+                if (s2 > s1 + 1)
+                    md_an_txtf(it, "message", "%.*s", (int)(s2 - s1 - 1), s1 + 1);
+                md_an_txtf(it, "text", "%.*s", (int)(end - s2 - 1), s2 + 1);
+            }
+            p = end + 1;
+        }
+        if (x->nev > 50) {
+            xmlNode *it = md_an_el(ev, "item");
+            md_an_txt(it, "kind", "more");
+            md_an_txtf(it, "text", "%zu more evidence items not shown", x->nev - 50);
+        }
+        xmlNode *rep = md_an_el(e, "reputation");
+        build_reputation(c, rep, x->ip);
+        md_case_answer *an = NULL;
+        size_t na = 0;
+        md_err er = {0, ""};
+        if (md_store_case_answers(c->st, x->ip, &an, &na, &er) == MD_OK) {
+            for (size_t k = 0; k < na; k++) {
+                xmlNode *ms = md_an_el(rep, "microsoft");
+                md_an_time_el(ms, "date", an[k].date);
+                md_an_txt(ms, "outcome", an[k].outcome);
+                if (an[k].text[0])
+                    md_an_txt(ms, "text", an[k].text);
+            }
+            free(an);
+        }
+    }
+}

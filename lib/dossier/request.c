@@ -1,0 +1,605 @@
+/* request.c: the request to Microsoft's sender support: every affected IP
+ * of the tickets in a window, with its evidence and the errors Microsoft
+ * gave (request.xsd).  Part of the ticket analysis (analysis_int.h).
+ * Never prints. */
+#include "dossier/analysis_int.h"
+
+/* ======================================================================
+ * the request to Microsoft's sender support
+ * ====================================================================== */
+
+typedef struct req_error {
+    char *text;
+    uint64_t count;
+    int64_t first, last;
+    char ips[256];
+} req_error;
+
+typedef struct req_ip {
+    char ip[MD_IP_STRLEN];
+    const md_host *host;
+    char evidence[MD_CASE_TEXT];
+    uint64_t failures, total;
+    int64_t first, last;
+} req_ip;
+
+typedef struct req {
+    req_error *errs;
+    size_t nerrs, caperrs;
+    req_ip *ips;
+    size_t nips, capips;
+    char rdom[32][128];
+    size_t nrdom;
+    int64_t first, last;
+    uint64_t filtered, failed, accepted;
+    uint64_t *seen;            /* hash set of attempts/messages counted already */
+    size_t nseen, capseen;
+} req;
+
+/* req_seen: 1 if key was counted before (tickets and the window may find
+ * the same attempt twice), else remember it and return 0. */
+static int req_seen(req *r, uint64_t key)
+{
+    key = key * 0x9E3779B97F4A7C15ull | 1;  /* never 0: 0 marks a free slot */
+    if (r->nseen * 2 >= r->capseen) {
+        size_t nc = r->capseen ? r->capseen * 2 : 1024;
+        uint64_t *n = calloc(nc, sizeof *n);
+        if (!n)
+            return 0;
+        for (size_t i = 0; i < r->capseen; i++)
+            if (r->seen[i]) {
+                size_t j = (size_t)(r->seen[i] >> 7) % nc;
+                while (n[j])
+                    j = (j + 1) % nc;
+                n[j] = r->seen[i];
+            }
+        free(r->seen);
+        r->seen = n;
+        r->capseen = nc;
+    }
+    size_t j = (size_t)(key >> 7) % r->capseen;
+    while (r->seen[j]) {
+        if (r->seen[j] == key)
+            return 1;
+        j = (j + 1) % r->capseen;
+    }
+    r->seen[j] = key;
+    r->nseen++;
+    return 0;
+}
+
+static req_ip *req_ip_get(req *r, const char *ip, const md_config *cfg)
+{
+    int added;
+    req_ip *x = md_find_or_add(&r->ips, &r->nips, &r->capips, sizeof *x, ip, md_an_same_ip,
+                               &added);
+    if (x && added) {
+        snprintf(x->ip, sizeof x->ip, "%s", ip);
+        x->host = md_config_host_str(cfg, ip);
+    }
+    return x;
+}
+
+static void req_domain(req *r, const char *addr)
+{
+    const char *d = md_text_addr_domain(addr);
+    if (!*d)
+        return;
+    for (size_t i = 0; i < r->nrdom; i++)
+        if (md_text_casecmp(r->rdom[i], d) == 0)
+            return;
+    if (r->nrdom < 32) {
+        snprintf(r->rdom[r->nrdom], sizeof r->rdom[0], "%s", d);
+        md_text_lower(r->rdom[r->nrdom]);
+        r->nrdom++;
+    }
+}
+
+/* error_key: the part of a reply that makes it one distinct error: without
+ * the MTA's prefix ("host X[ip] said: ", Exim's "SMTP error from remote mail
+ * server after ...: "), Microsoft's server/time/id brackets, ids like
+ * "(COL004-MC1F44)" and the trailing "(in reply to ... command)". */
+static void error_key(const char *s, md_buf *out)
+{
+    const char *p = strstr(s, " said: ");
+    if (p)
+        s = p + 7;
+    else if ((p = md_text_casestr(s, strlen(s), "SMTP error from remote mail server after ")) &&
+             (p = strstr(p, ": ")))
+        s = p + 2;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '[' || s[i] == '(') {
+            char close = s[i] == '[' ? ']' : ')';
+            const char *e = strchr(s + i, close);
+            if (e) {
+                size_t len = (size_t)(e - (s + i)) + 1;
+                int drop = 0;
+                if (s[i] == '[' && md_text_casestr(s + i, len, ".outlook.com"))
+                    drop = 1;
+                if (s[i] == '(' && md_text_casestr(s + i, len, "in reply to"))
+                    drop = 1;
+                if (s[i] == '(' && len > 4 && memchr(s + i, '-', len)) {
+                    drop = 1;
+                    for (size_t k = 1; k + 1 < len; k++)
+                        if (!isupper((unsigned char)s[i + k]) && !isdigit((unsigned char)s[i + k]) &&
+                            s[i + k] != '-')
+                            drop = 0;
+                }
+                if (drop) {
+                    i += len - 1;
+                    continue;
+                }
+            }
+        }
+        md_buf_putc(out, s[i]);
+    }
+    while (out->len && out->data[out->len - 1] == ' ')
+        out->data[--out->len] = '\0';
+}
+
+static void req_add_error(req *r, ctx *c, const md_trace_msg *m, const md_trace_dlv *d)
+{
+    md_buf t = MD_BUF_INIT, key = MD_BUF_INIT;
+    md_an_red(c, &t, d->reply);
+    const char *s = md_buf_cstr(&t);
+    error_key(s, &key);
+    req_error *e = NULL;
+    for (size_t i = 0; i < r->nerrs && !e; i++) {
+        md_buf k2 = MD_BUF_INIT;
+        error_key(r->errs[i].text, &k2);
+        if (strcmp(md_buf_cstr(&k2), md_buf_cstr(&key)) == 0)
+            e = &r->errs[i];
+        md_buf_free(&k2);
+    }
+    md_buf_free(&key);
+    if (!e) {
+        if (r->nerrs == r->caperrs) {
+            size_t nc = r->caperrs ? r->caperrs * 2 : 16;
+            req_error *p = realloc(r->errs, nc * sizeof *p);
+            if (!p) {
+                md_buf_free(&t);
+                return;
+            }
+            r->errs = p;
+            r->caperrs = nc;
+        }
+        e = &r->errs[r->nerrs++];
+        memset(e, 0, sizeof *e);
+        e->text = md_buf_detach(&t);
+        if (!e->text) {
+            r->nerrs--;
+            return;
+        }
+    }
+    md_buf_free(&t);
+    e->count++;
+    if (!e->first || d->t < e->first)
+        e->first = d->t;
+    if (d->t > e->last)
+        e->last = d->t;
+    const char *ip = d->named_ip;
+    const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
+    if (!ip[0] && h)
+        ip = h->ipstr;
+    char canon[MD_IP_STRLEN];
+    md_ip_canon_str(ip, canon);
+    if (canon[0] && !strstr(e->ips, canon) && strlen(e->ips) + strlen(canon) + 2 < sizeof e->ips)
+        snprintf(e->ips + strlen(e->ips), sizeof e->ips - strlen(e->ips), "%s%s",
+                 e->ips[0] ? " " : "", canon);
+}
+
+/* req_collect: what one analysis adds to the request */
+static void req_collect(req *r, ctx *c)
+{
+    for (size_t i = 0; i < c->nips; i++) {
+        req_ip *x = req_ip_get(r, c->ips[i].ip, c->cfg);
+        if (!x)
+            continue;
+        if (!x->evidence[0])
+            snprintf(x->evidence, sizeof x->evidence, "%s", c->ips[i].first_line);
+        x->failures += c->ips[i].failures;
+        x->total += c->ips[i].total;
+        if (!x->first || (c->ips[i].first && c->ips[i].first < x->first))
+            x->first = c->ips[i].first;
+        if (c->ips[i].last > x->last)
+            x->last = c->ips[i].last;
+    }
+    for (size_t i = 0; i < c->nth; i++) {
+        thread *t = &c->th[i];
+        if (t->oc == OC_FILTERED && t->nm &&
+            !req_seen(r, (uint64_t)c->tr->msgs[t->m[0]].id << 1))
+            r->filtered++;
+        for (size_t k = 0; k < t->nm; k++) {
+            const md_trace_msg *m = &c->tr->msgs[t->m[k]];
+            for (size_t j = 0; j < m->ndlvs; j++) {
+                const md_trace_dlv *d = &m->dlvs[j];
+                if (!d->ms || req_seen(r, ((uint64_t)m->id << 20 | (uint64_t)j) << 1 | 1))
+                    continue;
+                req_domain(r, d->rcpt);
+                if (!r->first || d->t < r->first)
+                    r->first = d->t;
+                if (d->t > r->last)
+                    r->last = d->t;
+                if (d->outcome == MD_OUTCOME_MS_ACCEPTED || d->outcome == MD_OUTCOME_RELAYED) {
+                    r->accepted++;
+                    continue;
+                }
+                r->failed++;
+                if (d->reply[0])
+                    req_add_error(r, c, m, d);
+            }
+        }
+    }
+}
+
+static void req_free(req *r)
+{
+    for (size_t i = 0; i < r->nerrs; i++)
+        free(r->errs[i].text);
+    free(r->errs);
+    free(r->ips);
+    free(r->seen);
+}
+
+static int cmp_reqip(const void *a, const void *b)
+{
+    const req_ip *x = a, *y = b;
+    md_ip p, q;
+    md_ip_parse(&p, x->ip, strlen(x->ip));
+    md_ip_parse(&q, y->ip, strlen(y->ip));
+    return memcmp(p.b, q.b, 16);
+}
+
+/* req_window: Microsoft failures naming our configured IPs in a window */
+static int req_window(req *r, md_store *st, const md_config *cfg, int64_t since, int64_t until,
+                      md_err *err)
+{
+    const char *ips[MD_CONFIG_MAX_HOSTS];
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nhosts; i++)
+        if (md_an_ip_valid(cfg->hosts[i].ipstr))
+            ips[n++] = cfg->hosts[i].ipstr;
+    if (!n)
+        return MD_OK;
+    md_analysis_opts o;
+    memset(&o, 0, sizeof o);
+    o.ticket = "window";
+    o.since = since;
+    o.until = until;
+    o.redact = 1;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.st = st;
+    c.cfg = cfg;
+    c.o = &o;
+    c.err = err;
+    c.redact = 1;
+    c.strict = 1;
+    md_trace_query q;
+    memset(&q, 0, sizeof q);
+    q.ips = ips;
+    q.nips = n;
+    q.since = since;
+    q.until = until;
+    q.no_lines = 1;
+    int rc = md_trace_run(st, &q, &c.tr, err);
+    if (rc == MD_OK)
+        rc = md_an_build_threads(&c);
+    if (rc == MD_OK) {
+        for (size_t i = 0; i < c.nth; i++)
+            md_an_verdict_thread(&c, &c.th[i]);
+        for (size_t i = 0; i < c.nth; i++)
+            md_an_ips_thread(&c, &c.th[i]);
+        /* in window mode only failures count: filtered is a ticket's claim */
+        for (size_t i = 0; i < c.nth; i++)
+            if (c.th[i].oc == OC_FILTERED)
+                c.th[i].oc = OC_ACCEPTED;
+        req_collect(r, &c);
+    }
+    md_an_ctx_free(&c);
+    return rc;
+}
+
+/* req_analyse: analyse each ticket (strictly redacted) and collect its
+ * IPs and errors into r; widens [*wfirst, *wlast] to the tickets' windows */
+static int req_analyse(req *r, md_store *st, const md_config *cfg, const md_case_ticket *tk,
+                       size_t ntk, int64_t *wfirst, int64_t *wlast, md_err *err)
+{
+    int rc = MD_OK;
+    for (size_t i = 0; i < ntk && rc == MD_OK; i++) {
+        md_case_addr *ad = NULL;
+        size_t na = 0;
+        rc = md_store_case_ticket_addrs(st, tk[i].number, &ad, &na, err);
+        if (rc != MD_OK)
+            break;
+        const char **av = calloc(na + 1, sizeof *av);
+        if (!av) {
+            free(ad);
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (size_t k = 0; k < na; k++)
+            av[k] = ad[k].addr;
+        md_analysis_opts o;
+        memset(&o, 0, sizeof o);
+        o.ticket = tk[i].number;
+        o.addrs = av;
+        o.naddrs = na;
+        o.since = tk[i].since;
+        o.until = tk[i].until;
+        o.redact = 1;
+        ctx c;
+        memset(&c, 0, sizeof c);
+        c.st = st;
+        c.cfg = cfg;
+        c.o = &o;
+        c.err = err;
+        c.strict = 1;
+        if (na)
+            rc = md_an_analyse(&c);
+        if (rc == MD_OK)
+            req_collect(r, &c);
+        md_an_ctx_free(&c);
+        free(av);
+        free(ad);
+        if (!*wfirst || (tk[i].since && tk[i].since < *wfirst))
+            *wfirst = tk[i].since;
+        if (tk[i].until > *wlast)
+            *wlast = tk[i].until;
+    }
+    return rc;
+}
+
+/* req_doc_ips: the affected IPs, each with its evidence and Microsoft's
+ * last answer */
+static void req_doc_ips(xmlNode *root, md_store *st, const req *r)
+{
+    xmlNode *ipn = md_an_el(root, "ips");
+    for (size_t i = 0; i < r->nips; i++) {
+        const req_ip *x = &r->ips[i];
+        xmlNode *e = md_an_el(ipn, "ip");
+        md_an_txt(e, "address", x->ip);
+        md_an_txt(e, "host", x->host ? x->host->name : "");
+        md_an_txt(e, "role", x->host ? x->host->role : "");
+        md_an_txt(e, "evidence", x->evidence[0] ? x->evidence : "named in the tickets' evidence");
+        md_case_answer *an = NULL;
+        size_t na = 0;
+        md_err er = {0, ""};
+        if (md_store_case_answers(st, x->ip, &an, &na, &er) == MD_OK && na) {
+            char b[32];
+            md_an_txtf(e, "last-answer", "%s (%s)", md_msreply_outcome_text(
+                     md_msreply_outcome_parse(an[na - 1].outcome)),
+                 an[na - 1].date ? md_an_fmt_short(an[na - 1].date, b, sizeof b) : "date unknown");
+        }
+        free(an);
+    }
+}
+
+/* req_doc_errors: every error text, with count, first, last and IPs */
+static void req_doc_errors(xmlNode *root, const req *r)
+{
+    xmlNode *es = md_an_el(root, "errors");
+    for (size_t i = 0; i < r->nerrs; i++) {
+        xmlNode *e = md_an_el(es, "error");
+        md_an_txt(e, "text", r->errs[i].text);
+        md_an_txtf(e, "count", "%llu", (unsigned long long)r->errs[i].count);
+        md_an_time_el(e, "first", r->errs[i].first);
+        md_an_time_el(e, "last", r->errs[i].last);
+        if (r->errs[i].ips[0]) {
+            xmlNode *ei = md_an_el(e, "ips");
+            char tmp[256];
+            snprintf(tmp, sizeof tmp, "%s", r->errs[i].ips);
+            for (char *sv = NULL, *p = strtok_r(tmp, " ", &sv); p; p = strtok_r(NULL, " ", &sv))
+                md_an_txt(ei, "ip", p);
+        }
+    }
+}
+
+/* req_doc_volumes: messages to Microsoft per local day of the window */
+static void req_doc_volumes(xmlNode *root, md_store *st, const md_config *cfg, int64_t wfirst,
+                            int64_t wlast)
+{
+    xmlNode *vol = md_an_el(root, "volumes");
+    if (cfg->volume_note[0])
+        md_an_txt(vol, "note", cfg->volume_note);
+    md_trace_daily *dl = NULL;
+    size_t nd = 0;
+    md_err er = {0, ""};
+    if (md_trace_ms_daily(st, wfirst, wlast, &dl, &nd, &er) == MD_OK) {
+        /* sum over hosts per day (the array is sorted by host, then day) */
+        int64_t days[400];
+        uint64_t cnt[400];
+        size_t ndays = 0;
+        for (size_t i = 0; i < nd; i++) {
+            size_t k = 0;
+            while (k < ndays && days[k] != dl[i].day)
+                k++;
+            if (k == ndays) {
+                if (ndays == 400)
+                    continue;
+                days[ndays] = dl[i].day;
+                cnt[ndays++] = 0;
+            }
+            cnt[k] += dl[i].messages;
+        }
+        for (size_t a = 1; a < ndays; a++)
+            for (size_t b = a; b > 0 && days[b - 1] > days[b]; b--) {
+                int64_t td = days[b];
+                days[b] = days[b - 1];
+                days[b - 1] = td;
+                uint64_t tc = cnt[b];
+                cnt[b] = cnt[b - 1];
+                cnt[b - 1] = tc;
+            }
+        for (size_t k = 0; k < ndays; k++) {
+            char b[16];
+            xmlNode *dy = md_an_el(vol, "day");
+            md_an_txt(dy, "date", md_an_fmt_day(days[k], b, sizeof b));
+            md_an_txtf(dy, "messages", "%llu", (unsigned long long)cnt[k]);
+        }
+    }
+    free(dl);
+}
+
+/* req_doc_problem: the problem described in three paragraphs */
+static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
+{
+    xmlNode *pr = md_an_el(root, "problem");
+    {
+        md_buf p = MD_BUF_INIT;
+        char b1[32], b2[32];
+        if (r->filtered)
+            md_buf_printf(&p, "Since %s, messages from our servers to Outlook.com / Hotmail "
+                              "recipients are accepted by your servers (250 Queued mail for "
+                              "delivery) and then never delivered: %llu such message%s %s "
+                              "documented in our helpdesk tickets. ",
+                          r->first ? md_an_fmt_short(r->first, b1, sizeof b1) : "recently",
+                          (unsigned long long)r->filtered, r->filtered == 1 ? "" : "s",
+                          r->filtered == 1 ? "is" : "are");
+        if (r->failed)
+            md_buf_printf(&p, "%llu delivery attempt%s to your servers between %s and %s "
+                              "failed or were deferred; the error messages are listed in full "
+                              "below. ",
+                          (unsigned long long)r->failed, r->failed == 1 ? "" : "s",
+                          md_an_fmt_short(r->first, b1, sizeof b1), md_an_fmt_short(r->last, b2, sizeof b2));
+        if (!r->filtered && !r->failed)
+            md_buf_puts(&p, "Our users report that mail to Outlook.com / Hotmail recipients "
+                            "does not arrive. ");
+        md_buf_puts(&p, "We are not listed on any public block list.");
+        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_buf_reset(&p);
+        md_buf_puts(&p, "As Outlook.com evaluates every IP address in the Received header chain, "
+                        "the list below holds every system of ours that appears in the headers "
+                        "of the affected messages (gateways, mail cluster, webmail, relay), "
+                        "not only the outbound gateway.");
+        if (strcmp(cfg->ip_usage, "dedicated") == 0)
+            md_buf_puts(&p, " Each of these IPs is used only by us.");
+        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_buf_reset(&p);
+        md_buf_puts(&p, "Affected IPs: ");
+        for (size_t i = 0; i < r->nips; i++)
+            md_buf_printf(&p, "%s%s", i ? "; " : "", r->ips[i].ip);
+        if (!r->nips)
+            md_buf_puts(&p, "(none found in the evidence)");
+        md_buf_putc(&p, '.');
+        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_buf_free(&p);
+    }
+}
+
+/* req_doc_tickets: the tickets, with their (redacted) summaries */
+static void req_doc_tickets(xmlNode *root, const md_case_ticket *tk, size_t ntk)
+{
+    xmlNode *tl = md_an_el(root, "tickets");
+    for (size_t i = 0; i < ntk; i++) {
+        xmlNode *t = md_an_el(tl, "ticket");
+        md_an_txt(t, "number", tk[i].number);
+        md_buf sb = MD_BUF_INIT;
+        md_text_redact_line(&sb, tk[i].summary, strlen(tk[i].summary), NULL);
+        md_an_txt(t, "summary", sb.len ? md_buf_cstr(&sb) : "(no summary)");
+        md_buf_free(&sb);
+    }
+}
+
+int md_analysis_request(md_store *st, const md_config *cfg, const char *const *tickets,
+                        size_t ntickets, int64_t since, int64_t until, int64_t now,
+                        xmlDoc **doc, md_case_ipref **ips_out, size_t *nips_out, md_err *err)
+{
+    *doc = NULL;
+    if (ips_out)
+        *ips_out = NULL;
+    if (nips_out)
+        *nips_out = 0;
+    if (!now)
+        now = (int64_t)time(NULL);
+    req r;
+    memset(&r, 0, sizeof r);
+    int rc = MD_OK;
+    md_case_ticket *tk = NULL;
+    size_t ntk = 0;
+    /* the tickets: named ones, or those whose window overlaps */
+    if (ntickets) {
+        tk = calloc(ntickets, sizeof *tk);
+        if (!tk)
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < ntickets && rc == MD_OK; i++) {
+            rc = md_store_case_ticket_get(st, tickets[i], &tk[ntk], err);
+            if (rc == MD_ERR_NOTFOUND)
+                md_err_set(err, MD_ERR_NOTFOUND,
+                           "ticket %s is not in the store: make its dossier first "
+                           "(maildossier ticket %s --address ...)", tickets[i], tickets[i]);
+            if (rc == MD_OK)
+                ntk++;
+        }
+    } else if (since || until) {
+        rc = md_store_case_ticket_list(st, since, until, &tk, &ntk, err);
+    }
+    int64_t wfirst = since, wlast = until;
+    if (rc == MD_OK)
+        rc = req_analyse(&r, st, cfg, tk, ntk, &wfirst, &wlast, err);
+    if (rc == MD_OK && (since || until))
+        rc = req_window(&r, st, cfg, since, until, err);
+    if (rc != MD_OK) {
+        free(tk);
+        req_free(&r);
+        return rc;
+    }
+    if (r.nips > 1)
+        qsort(r.ips, r.nips, sizeof *r.ips, cmp_reqip);
+
+    xmlDoc *d = xmlNewDoc(BX "1.0");
+    xmlNode *root = xmlNewNode(NULL, BX "request");
+    xmlDocSetRootElement(d, root);
+    xmlNewProp(root, BX "version", BX "1");
+    md_an_time_el(root, "generated-at", now);
+    md_an_txt(root, "tool-version", MD_VERSION);
+    if (wfirst || wlast) {
+        xmlNode *w = md_an_el(root, "window");
+        md_an_time_el(w, "since", wfirst ? wfirst : (r.first ? r.first : now));
+        md_an_time_el(w, "until", wlast ? wlast : now);
+    }
+    md_an_txtf(root, "title", "Mail from %s is accepted by Outlook.com but not delivered",
+         cfg->org_name[0] ? cfg->org_name : (cfg->ndomains ? cfg->domains[0] : "our servers"));
+    xmlNode *ct = md_an_el(root, "contact");
+    md_an_txt(ct, "name", cfg->contact_name);
+    md_an_txt(ct, "email", cfg->contact_email);
+    if (cfg->contact_phone[0])
+        md_an_txt(ct, "phone", cfg->contact_phone);
+    xmlNode *rd = md_an_el(root, "recipient-domains");
+    if (!r.nrdom)
+        md_an_txt(rd, "domain", "outlook.com");
+    for (size_t i = 0; i < r.nrdom; i++)
+        md_an_txt(rd, "domain", r.rdom[i]);
+    xmlNode *sd = md_an_el(root, "sender-domains");
+    for (size_t i = 0; i < cfg->ndomains; i++)
+        md_an_txt(sd, "domain", cfg->domains[i]);
+    xmlNode *org = md_an_el(root, "organisation");
+    md_an_txt(org, "name", cfg->org_name);
+    md_an_txt(org, "description", cfg->org_description);
+    md_an_txt(root, "ip-usage", strcmp(cfg->ip_usage, "dedicated") == 0 ? "dedicated"
+                          : strcmp(cfg->ip_usage, "shared") == 0 ? "shared" : "unknown");
+    req_doc_ips(root, st, &r);
+    req_doc_errors(root, &r);
+    req_doc_volumes(root, st, cfg, wfirst, wlast);
+    md_an_txt(root, "opt-in", cfg->optin_note[0] ? cfg->optin_note
+                                           : "Personal mail of our members only; no lists.");
+    xmlNode *en = md_an_el(root, "enrolment");
+    md_an_txt(en, "snds", cfg->snds_enrolled ? "true" : "false");
+    md_an_txt(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false");
+
+    req_doc_problem(root, cfg, &r);
+    req_doc_tickets(root, tk, ntk);
+    if (ips_out && r.nips) {
+        *ips_out = calloc(r.nips, sizeof **ips_out);
+        if (*ips_out) {
+            for (size_t i = 0; i < r.nips; i++)
+                snprintf((*ips_out)[i].ip, sizeof (*ips_out)[i].ip, "%s", r.ips[i].ip);
+            *nips_out = r.nips;
+        }
+    }
+    free(tk);
+    req_free(&r);
+    *doc = d;
+    return MD_OK;
+}
+

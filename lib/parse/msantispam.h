@@ -1,0 +1,81 @@
+/* msantispam.h: Microsoft's antispam verdict headers, decoded into words.
+ *
+ * X-Forefront-Antispam-Report (and -Untrusted) is a list of KEY:value;
+ * fields: CIP connecting IP, CTRY country, LANG language, SCL spam
+ * confidence level, PCL phishing confidence, SRV:BULK bulk, IPV IP filter
+ * verdict (CAL allow list, NLI no list), SFV spam filtering verdict, PTR
+ * reverse DNS, CAT protection policy category, SFTY phishing/safety,
+ * SFS spam rules, DIR direction, H HELO; unknown fields are kept as they
+ * are.  X-MS-Exchange-Organization-SCL carries the SCL alone;
+ * X-Microsoft-Antispam carries BCL:n (bulk complaint level) and PCL.
+ * Meanings follow Microsoft's documentation (see formats.md).
+ *
+ * md_msantispam is a plain value (fixed arrays); nothing to free.
+ */
+#ifndef MD_MSANTISPAM_H
+#define MD_MSANTISPAM_H
+
+#include <stddef.h>
+#include "base/ipaddr.h"
+#include "parse/message.h"
+
+#define MD_MSAS_MAX_FIELDS 48
+
+typedef struct md_msas_field {
+    char key[24];        /* as written, e.g. "SFV" */
+    char value[256];     /* as written (cut), e.g. "SPM" */
+    char source[40];     /* header it came from */
+} md_msas_field;
+
+typedef struct md_msantispam {
+    int present;                 /* 1 if any of the headers was found */
+    md_msas_field f[MD_MSAS_MAX_FIELDS];
+    size_t n;
+    /* the common fields, decoded ("" / -2 when absent) */
+    char cip[MD_IP_STRLEN];
+    char ctry[16];
+    char lang[16];
+    char sfv[16];
+    char ipv[16];
+    char cat[32];
+    char srv[32];
+    char sfty[64];
+    char dir[8];
+    char ptr[256];
+    char helo[256];
+    int scl;                     /* -2 absent; -1 skipped; 0..9 */
+    int org_scl;                 /* X-MS-Exchange-Organization-SCL, -2 absent */
+    int pcl;                     /* -2 absent */
+    int bcl;                     /* -2 absent */
+} md_msantispam;
+
+/* md_msantispam_init: everything absent (f[n..] left as they were). */
+void md_msantispam_init(md_msantispam *as);
+
+/* md_msantispam_parse_fields: add the KEY:value; fields of one header value
+ * (source: the header name). */
+void md_msantispam_parse_fields(md_msantispam *as, const char *source, const char *value);
+
+/* md_msantispam_from_message: init, then read X-Forefront-Antispam-Report,
+ * X-Forefront-Antispam-Report-Untrusted, X-Microsoft-Antispam,
+ * X-MS-Exchange-Organization-SCL / -PCL of m (the first of each). */
+void md_msantispam_from_message(md_msantispam *as, const md_message *m);
+
+/* md_msantispam_label: a field key in words ("SFV" -> "spam filtering
+ * verdict"); "" when unknown. */
+const char *md_msantispam_label(const char *key);
+
+/* md_msantispam_meaning: a field's value in words ("SFV","SPM" -> "spam");
+ * "" when there is nothing to say.  Static text, or dst (size n) for
+ * numeric levels. */
+const char *md_msantispam_meaning(const char *key, const char *value, char *dst, size_t n);
+
+/* md_msantispam_scl_text: SCL in words ("-1 skipped filtering (trusted)",
+ * "5 spam", "9 high confidence spam"). */
+const char *md_msantispam_scl_text(int scl);
+
+/* md_msantispam_summary: one line for the dossier: "spam (SFV:SPM, SCL 5
+ * spam folder)", "not spam (SCL 1)", ... into dst. */
+char *md_msantispam_summary(const md_msantispam *as, char *dst, size_t n);
+
+#endif
