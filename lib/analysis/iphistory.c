@@ -30,22 +30,10 @@ static int mitigation(const char *outcome)
     return o == MD_MSR_COND_MITIGATED || o == MD_MSR_MITIGATED || o == MD_MSR_THROTTLING_RAISED;
 }
 
-/* local_midnight: the start of t's day in the local zone (the site's) */
-static int64_t local_midnight(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!localtime_r(&tt, &tm))
-        return t - (((t % 86400) + 86400) % 86400);
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    time_t m = mktime(&tm);
-    return m == (time_t)-1 ? t - (((t % 86400) + 86400) % 86400) : (int64_t)m;
-}
 
 static md_ip_day *day_get(md_ip_history *h, int64_t day, size_t *cap)
 {
-    day = local_midnight(day);
+    day = md_text_local_midnight(day);
     for (size_t i = 0; i < h->ndays; i++)
         if (h->days[i].day == day)
             return &h->days[i];

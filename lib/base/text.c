@@ -407,3 +407,15 @@ char *md_text_time_utc(char *dst, size_t n, int64_t t, const char *fmt, const ch
 {
     return time_fmt(dst, n, t, fmt, none, 1);
 }
+
+int64_t md_text_local_midnight(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return t - ((t % 86400) + 86400) % 86400;
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    time_t m = mktime(&tm);
+    return m == (time_t)-1 ? t - ((t % 86400) + 86400) % 86400 : (int64_t)m;
+}

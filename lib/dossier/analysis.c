@@ -57,23 +57,11 @@ int md_analysis_ticket_window(const char *number, int before, int after, int64_t
  * set by cmd from the config's [logs] timezone), with their offset in the
  * XML: log lines and Date headers then read alike. */
 
-/* fmt_time: xs:dateTime with its offset. */
+/* fmt_time: xs:dateTime with its offset (the epoch when t is 0 or out of
+ * range) */
 static const char *fmt_time(int64_t t, char *buf, size_t n)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!localtime_r(&tt, &tm)) {
-        snprintf(buf, n, "1970-01-01T00:00:00Z");
-        return buf;
-    }
-    long off = tm.tm_gmtoff;
-    char sign = off < 0 ? '-' : '+';
-    if (off < 0)
-        off = -off;
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 3600,
-             (off % 3600) / 60);
-    return buf;
+    return md_text_time(buf, n, t, "%Y-%m-%dT%H:%M:%S%:z", "1970-01-01T00:00:00Z");
 }
 
 /* md_an_fmt_short: "2016-04-23 16:06" for sentences. */

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <lz4.h>
 #include <zstd.h>
+#include "base/text.h"
 #include "store/store_int.h"
 #include "store/store_log.h"
 
@@ -1237,17 +1238,6 @@ typedef struct dayc {
     int64_t key[64], val[64]; /* key: quarter hour + 1 (0: empty) */
 } dayc;
 
-static int64_t local_midnight(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!localtime_r(&tt, &tm))
-        return t - ((t % 86400) + 86400) % 86400;
-    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    tm.tm_isdst = -1;
-    time_t m = mktime(&tm);
-    return m == (time_t)-1 ? t - ((t % 86400) + 86400) % 86400 : (int64_t)m;
-}
 
 static void sql_localday(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -1258,7 +1248,7 @@ static void sql_localday(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     size_t i = (size_t)q & 63;
     if (c->key[i] != q + 1) {
         c->key[i] = q + 1;
-        c->val[i] = local_midnight(q * 900);
+        c->val[i] = md_text_local_midnight(q * 900);
     }
     sqlite3_result_int64(ctx, c->val[i]);
 }
