@@ -8,17 +8,9 @@
 # through), and a log reader after it says for whom it waits.  In the end
 # the store holds everything, as sequential runs give.  The long ingest's
 # size is calibrated to this build's speed (about 6 s of log, then messages).
-set -u
-: "${MD_BIN:?}" "${MD_TMP:?}" "${MD_FIXTURES:?}"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skip"; exit 77; }
-bindir=$(dirname "$MD_BIN")
-[ -x "$bindir/gen_postfix" ] && [ -x "$bindir/gen_maildir" ] ||
-    { echo "gen_postfix/gen_maildir not built: skip"; exit 77; }
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
-t=$MD_TMP/e2e_concurrent.$$
-mkdir -p "$t"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$t"; [ -n "${long:-}" ] && kill "$long" 2>/dev/null' EXIT
+: "${MD_FIXTURES:?}"
+. "$(dirname "$0")/store_setup.sh" e2e_concurrent
+cleanup='[ -n "${long:-}" ] && kill "$long" 2>/dev/null'
 conf=$MD_FIXTURES/maildossier.conf
 md() { "$MD_BIN" --db "$t/s.db" --config "$conf" "$@"; }
 now_ms() { echo $(( ${EPOCHREALTIME/[.,]/} / 1000 )); }

@@ -7,17 +7,7 @@
 # queue id answer the same.  Small transactions (MAILDOSSIER_COMMIT_LINES)
 # make many commits, so the kills land between and inside them; the kill
 # times are spread over the uninterrupted run's duration.
-set -u
-: "${MD_BIN:?}" "${MD_TMP:?}" "${MD_SOURCE_DIR:?}"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skip"; exit 77; }
-bindir=$(dirname "$MD_BIN")
-[ -x "$bindir/gen_postfix" ] && [ -x "$bindir/gen_maildir" ] ||
-    { echo "gen_postfix/gen_maildir not built: skip"; exit 77; }
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
-t=$MD_TMP/e2e_crash.$$
-mkdir -p "$t"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
+. "$(dirname "$0")/store_setup.sh" e2e_crash
 export MAILDOSSIER_COMMIT_LINES=300
 "$bindir/gen_postfix" -n 40000 -s 3 > "$t/mail.log"
 "$bindir/gen_maildir" -n 3000 -s 9 "$t/Maildir" > /dev/null
@@ -29,7 +19,6 @@ order() {
     else args=(-q ingest --year 2026 "$t/mail.log" "$t/Maildir"); fi
 }
 run() { "$MD_BIN" --db "$1" "${args[@]}"; }
-digest() { bash "$MD_SOURCE_DIR/tests/store_digest.sh" "$1"; }
 for o in 1 0; do
     order $o
     t0=${EPOCHREALTIME/[.,]/}

@@ -5,18 +5,7 @@
 # figure is what the store holds; the same ingest run again with room
 # completes the store to exactly what one ingest gives.  For a log and a
 # Maildir.
-set -u
-: "${MD_BIN:?}" "${MD_TMP:?}" "${MD_SOURCE_DIR:?}"
-command -v sqlite3 >/dev/null || { echo "sqlite3 not installed: skip"; exit 77; }
-bindir=$(dirname "$MD_BIN")
-[ -x "$bindir/gen_postfix" ] && [ -x "$bindir/gen_maildir" ] ||
-    { echo "gen_postfix/gen_maildir not built: skip"; exit 77; }
-fail=0
-err() { echo "FAIL: $*" >&2; fail=1; }
-t=$MD_TMP/e2e_diskfull.$$
-mkdir -p "$t"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
-digest() { bash "$MD_SOURCE_DIR/tests/store_digest.sh" "$1"; }
+. "$(dirname "$0")/store_setup.sh" e2e_diskfull
 export MAILDOSSIER_COMMIT_LINES=300
 "$bindir/gen_postfix" -n 60000 -s 21 > "$t/mail.log"
 "$bindir/gen_maildir" -n 2000 -s 4 "$t/Maildir" > /dev/null
