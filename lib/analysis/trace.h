@@ -38,12 +38,11 @@
 #include "base/err.h"
 #include "store/store.h"
 #include "store/store_log.h"   /* md_trace_outcome, md_trace_linkkind */
+#include "base/md_limits.h"
 
-/* At most this many messages are returned (links are followed breadth
- * first; `truncated` says the limit was hit). */
-#define MD_TRACE_MAX_MESSAGES 500
-/* At most this many raw lines per message. */
-#define MD_TRACE_MAX_LINES 2000
+/* At most MD_TRACE_MAX_MESSAGES messages are returned (md_limits.h; links
+ * are followed breadth first; `truncated` says the limit was hit), with at
+ * most MD_TRACE_MAX_LINES raw lines each. */
 
 typedef struct md_trace_query {
     const char *const *addrs;   /* addresses (any case, <> optional) */

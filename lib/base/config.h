@@ -15,9 +15,6 @@
 #include "base/ipaddr.h"
 #include "base/md_limits.h"
 
-#define MD_CONFIG_MAX_DOMAINS  32
-#define MD_CONFIG_MAX_NETWORKS 64
-#define MD_CONFIG_MAX_HOSTS    128
 
 typedef struct md_host {
     char name[128];

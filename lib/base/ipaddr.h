@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "base/md_limits.h"
 
 typedef struct md_ip {
     uint8_t b[16];
@@ -44,7 +45,6 @@ int md_cidr_contains(const md_cidr *net, const md_ip *ip);
  * static array of at most MD_CIDR_TABLE_MAX strings.  Texts that do not
  * parse match nothing.  Lookups are safe from any thread (the parse runs
  * once, under the table's mutex); nothing is allocated. */
-#define MD_CIDR_TABLE_MAX 32
 typedef struct md_cidr_table {
     const char *const *text;
     size_t n;

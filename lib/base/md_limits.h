@@ -51,6 +51,32 @@
 #define MD_LIMIT_DIR_DEPTH      32
 #define MD_LIMIT_PATH           4096
 
+/* Parsed documents: entries kept per document (more: flagged or reported). */
+#define MD_DSN_MAX_RCPT         32            /* recipients of one delivery report (dsn.h) */
+#define MD_AUTHRES_MAX          16            /* results of one Authentication-Results (authres.h) */
+#define MD_MSAS_MAX_FIELDS      48            /* fields of one Microsoft antispam header (msantispam.h) */
+#define MD_MSREPLY_MAX_ENTRIES  256           /* IPs of one Microsoft support reply (msreply.h) */
+#define MD_DMARC_AUTH_MAX       8             /* auth_results entries kept per DMARC record */
+#define MD_DMARC_RECORDS_MAX    100000        /* records kept per DMARC report; more: reported, ignored */
+#define MD_SIEVE_MAX_ERRORS     32            /* errors kept per Sieve script (sieve.h) */
+#define MD_LIMIT_ARCHIVE_NESTING 3            /* gzip in zip in gzip ... of a report (repfile.c) */
+#define MD_LIMIT_INNER_STORED   4             /* attached originals stored per message (msgfile.c) */
+
+/* Stored and held in memory. */
+#define MD_STORE_MSG_RAW_MAX    (1024 * 1024) /* raw bytes kept per message (store_msg.h) */
+#define MD_CORR_MAX_OPEN        50000         /* open log messages held in memory (correlate.h) */
+
+/* The site configuration (config.h). */
+#define MD_CONFIG_MAX_DOMAINS   32
+#define MD_CONFIG_MAX_NETWORKS  64
+#define MD_CONFIG_MAX_HOSTS     128
+#define MD_CIDR_TABLE_MAX       32            /* networks of one constant table (ipaddr.h) */
+
+/* Queries and documents. */
+#define MD_TRACE_MAX_MESSAGES   500           /* messages one trace returns (trace.h) */
+#define MD_TRACE_MAX_LINES      2000          /* raw lines per message of a trace */
+#define MD_ANALYSIS_MAX_ADDRS   32            /* addresses of one ticket (analysis.h) */
+
 /* Sharing the store between commands (store.c). */
 #define MD_LIMIT_SLICE_MS       1000          /* a bulk writer commits at least this often */
 #define MD_LIMIT_WAIT_MS        60000         /* a command waits this long for the store (--wait) */

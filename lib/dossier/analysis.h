@@ -33,8 +33,8 @@
 #include "base/err.h"
 #include "store/store.h"
 #include "store/store_case.h"
+#include "base/md_limits.h"
 
-#define MD_ANALYSIS_MAX_ADDRS 32
 
 /* md_analysis_ticket_valid: 1 if number is a usable ticket number: 1 to 63
  * characters of [A-Za-z0-9_.-], not starting with '.' or '-' (so no path

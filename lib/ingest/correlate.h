@@ -38,8 +38,8 @@
 #include "base/err.h"
 #include "store/store.h"
 #include "store/store_log.h"
+#include "base/md_limits.h"
 
-#define MD_CORR_MAX_OPEN   50000       /* open messages held in memory */
 #define MD_CORR_IDLE_SECS  3600        /* a quiet message without deferrals ends */
 #define MD_CORR_AGE_EVERY  65536       /* lines between ageing passes */
 

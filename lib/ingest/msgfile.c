@@ -36,7 +36,6 @@
 #include "base/text.h"
 
 #define MBOX_BATCH 500        /* messages per transaction in an mbox */
-#define MAX_INNER_STORED 4    /* attached originals stored per message */
 #define PIPE_SLOTS 64         /* message files between the reader and the writer */
 #define PIPE_WAKE 8           /* jobs a thread waits for before it is woken */
 #define PIPE_THREADS 4        /* parse threads at most (see parse_threads) */
@@ -71,7 +70,7 @@ typedef struct job {
     int skip;               /* 1 stored already (or a copy of a file before it): not parsed */
     int rc;                 /* the parse's result (0 or MD_ERR_NOMEM) */
     size_t np;              /* preps made: the message, then its originals */
-    prep p[1 + MAX_INNER_STORED];
+    prep p[1 + MD_LIMIT_INNER_STORED];
     md_arf *arf;            /* the complaint or bounce of p[0], when it is one */
     md_dsn *dsn;
 } job;
@@ -98,7 +97,7 @@ static void job_free(job *j)
     md_buf_free(&j->path);
     md_buf_free(&j->data);
     md_buf_free(&j->warn);
-    for (size_t i = 0; i < 1 + MAX_INNER_STORED; i++) {
+    for (size_t i = 0; i < 1 + MD_LIMIT_INNER_STORED; i++) {
         prep *p = &j->p[i];
         md_buf_free(&p->text);
         md_buf_free(&p->addrs);
@@ -394,7 +393,7 @@ static int prep_message(pctx *pc, job *j, const char *data, size_t len,
         goto nomem;
     if (p->kind != P_MESSAGE && depth == 0) {
         /* the originals attached to a bounce or complaint */
-        for (size_t i = 0, n = 0; i < m->npart && n < MAX_INNER_STORED; i++) {
+        for (size_t i = 0, n = 0; i < m->npart && n < MD_LIMIT_INNER_STORED; i++) {
             const md_msg_part *part = &m->part[i];
             if (!part->inner || !part->data || !part->len)
                 continue;

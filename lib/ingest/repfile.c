@@ -20,7 +20,6 @@
 #include "store/store_rep.h"
 #include "base/text.h"
 
-#define MAX_NESTING 3   /* gzip in zip in gzip ... */
 
 enum { TAKE_NOT_REPORT = 0, TAKE_STORED = 1, TAKE_KNOWN = 2 };
 
@@ -332,8 +331,8 @@ static int take_zip(md_ingest *ig, const char *path, const char *data, size_t n,
 static int take_blob(md_ingest *ig, const char *path, const char *name, const char *data,
                      size_t n, int depth, int xml, md_err *err)
 {
-    if (depth > MAX_NESTING) {
-        md_ingest_warn(ig, path, 0, "archives nested deeper than %d; skipped", MAX_NESTING);
+    if (depth > MD_LIMIT_ARCHIVE_NESTING) {
+        md_ingest_warn(ig, path, 0, "archives nested deeper than %d; skipped", MD_LIMIT_ARCHIVE_NESTING);
         return MD_ERR_PARSE;
     }
     if (n >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {

@@ -12,8 +12,8 @@
 #define MD_AUTHRES_H
 
 #include <stddef.h>
+#include "base/md_limits.h"
 
-#define MD_AUTHRES_MAX 16
 
 typedef struct md_authres_item {
     char method[32];     /* "spf", "dkim", "dmarc", "compauth", "arc", ... */

@@ -27,9 +27,8 @@
 #include <stdint.h>
 #include "base/err.h"
 #include "base/ipaddr.h"
+#include "base/md_limits.h"
 
-#define MD_DMARC_AUTH_MAX 8          /* auth_results entries kept per record */
-#define MD_DMARC_RECORDS_MAX 100000  /* records kept per report; more: reported, ignored */
 
 typedef struct md_dmarc_auth {
     char method[8];          /* "dkim" or "spf" */

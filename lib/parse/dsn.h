@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include "base/ipaddr.h"
 #include "parse/message.h"
+#include "base/md_limits.h"
 
-#define MD_DSN_MAX_RCPT 32
 #define MD_DSN_DIAG     1024
 
 typedef enum md_dsn_kind {

@@ -18,8 +18,8 @@
 #include <stddef.h>
 #include "base/ipaddr.h"
 #include "parse/message.h"
+#include "base/md_limits.h"
 
-#define MD_MSAS_MAX_FIELDS 48
 
 typedef struct md_msas_field {
     char key[24];        /* as written, e.g. "SFV" */

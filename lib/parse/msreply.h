@@ -29,6 +29,7 @@
 #include "base/err.h"
 #include "base/ipaddr.h"
 #include "parse/message.h"
+#include "base/md_limits.h"
 
 /* Outcomes, in the order they are ranked (a later answer of a higher rank
  * is better news).  Names (md_msreply_outcome_name) are the tokens of
@@ -44,7 +45,6 @@ typedef enum md_msreply_outcome {
     MD_MSR_COUNT
 } md_msreply_outcome;
 
-#define MD_MSREPLY_MAX_ENTRIES 256
 #define MD_MSREPLY_TEXT        512   /* bytes of explanation kept per entry */
 #define MD_MSREPLY_TRUNC       0x1   /* more pairs than MD_MSREPLY_MAX_ENTRIES */
 #define MD_MSREPLY_HTML_FAILED 0x2   /* HTML body could not be parsed (text used) */

@@ -44,8 +44,8 @@
 #include <stdint.h>
 #include "base/err.h"
 #include "parse/rules.h"
+#include "base/md_limits.h"
 
-#define MD_SIEVE_MAX_ERRORS 32
 
 typedef enum md_sieve_act {
     MD_SV_REDIRECT = 0, MD_SV_KEEP, MD_SV_FILEINTO, MD_SV_DISCARD, MD_SV_STOP, MD_SV_REJECT

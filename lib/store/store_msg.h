@@ -32,8 +32,8 @@
 #include "parse/msantispam.h"
 #include "parse/received.h"
 #include "store/store.h"
+#include "base/md_limits.h"
 
-#define MD_STORE_MSG_RAW_MAX (1024 * 1024)   /* raw bytes kept per message */
 
 /* address roles (msg_addr.role) */
 enum {
