@@ -124,7 +124,10 @@ md_store *md_cli_store(md_cli *cli, int flags)
     if (cli->store)
         return cli->store;
     md_err err = {0, ""};
-    if ((flags & MD_STORE_READONLY) && access(cli->db_path, F_OK) != 0) {
+    /* only ingest makes a store: a dossier, request or status of a store
+     * that is not there would say nothing happened */
+    int makes = cli->command && strcmp(cli->command, "ingest") == 0;
+    if (!makes && access(cli->db_path, F_OK) != 0) {
         md_cli_error("no store at %s (see 'maildossier ingest', --db, MAILDOSSIER_DB)",
                      md_cli_arg(cli->db_path));
         return NULL;

@@ -120,5 +120,19 @@ else
     done
   done
 fi
+# a store that is not there: every command but ingest fails as trace does,
+# and none makes one (an empty store gave a dossier saying nothing happened)
+for c in "trace a@b.example" "ticket 2016042010001094 --address a@b.example --out nostore-out" \
+         "request --ticket 2016042010001094" "status" "ip 192.0.2.1" "stats"; do
+  # shellcheck disable=SC2086
+  "$MD_BIN" --db nostore.db $c >ns.txt 2>&1; rc=$?
+  [ $rc -eq 1 ] || err "'$c' on a missing store: exit $rc, want 1"
+  grep -q "no store at nostore.db" ns.txt || err "'$c' on a missing store: $(head -2 ns.txt)"
+  [ ! -e nostore.db ] || { err "'$c' made a store"; rm -f nostore.db*; }
+done
+# a directory given as the configuration is no empty configuration
+"$MD_BIN" --config . stats >c.txt 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "not a configuration file (a directory)" c.txt ||
+  err "--config DIR: exit $rc: $(head -2 c.txt)"
 [ $fail -eq 0 ] && echo "e2e_cli: ok ($(echo $cmds | wc -w) commands)"
 exit $fail

@@ -14,6 +14,8 @@ mkdir -p "$T/out"
 trap 'rm -rf "$T"' EXIT
 cd "$T"
 md() { "$MD_BIN" --db "$T/md.db" --config "$MD_FIXTURES/maildossier.conf" -q "$@"; }
+# a store to write dossiers from (only ingest makes one)
+md ingest --year 2016 "$MD_FIXTURES/logs/n-mail-1" || { echo "FAIL: ingest: exit $?" >&2; exit 1; }
 fails=0
 check() { local what=$1; shift; if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; fails=$((fails + 1)); fi; }
 n=2016042010001094

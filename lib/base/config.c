@@ -59,10 +59,19 @@ static int copy(char *dst, size_t size, const char *v)
     return (size_t)snprintf(dst, size, "%s", v) < size ? 0 : -1;
 }
 
-static int yes(const char *v)
+/* boolean: yes/true/on/1 or no/false/off/0 (any case) into *out; -1 for
+ * anything else ("ja" is not silently "no") */
+static int boolean(const char *v, int *out)
 {
-    return md_text_casecmp(v, "yes") == 0 || md_text_casecmp(v, "true") == 0 ||
-           strcmp(v, "1") == 0 || md_text_casecmp(v, "on") == 0;
+    static const char *const t[] = {"yes", "true", "on", "1"}, *const f[] = {"no", "false",
+                                                                              "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (md_text_casecmp(v, t[i]) == 0)
+            return *out = 1, 0;
+        if (md_text_casecmp(v, f[i]) == 0)
+            return *out = 0, 0;
+    }
+    return -1;
 }
 
 /* Call fn for each comma- or blank-separated item of v. */
@@ -195,8 +204,8 @@ static int handler(void *user, const char *section, const char *name, const char
             bad = copy(c->contact_phone, sizeof c->contact_phone, value);
         else goto unknown;
     } else if (strcmp(section, "microsoft") == 0) {
-        if (strcmp(name, "snds") == 0) c->snds_enrolled = yes(value);
-        else if (strcmp(name, "jmrp") == 0) c->jmrp_enrolled = yes(value);
+        if (strcmp(name, "snds") == 0) bad = boolean(value, &c->snds_enrolled);
+        else if (strcmp(name, "jmrp") == 0) bad = boolean(value, &c->jmrp_enrolled);
         else if (strcmp(name, "ip_usage") == 0) {
             bad = copy(c->ip_usage, sizeof c->ip_usage, value);
             if (strcmp(value, "dedicated") != 0 && strcmp(value, "shared") != 0)
@@ -272,6 +281,14 @@ int md_config_load(md_config *cfg, const char *path, md_err *err)
     FILE *fp = fopen(path, "r");
     if (!fp)
         return md_err_set(err, MD_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat sb;
+    int st = fstat(fileno(fp), &sb);
+    if (st != 0 || !S_ISREG(sb.st_mode)) { /* a directory read as an empty file */
+        fclose(fp);
+        return md_err_set(err, MD_ERR_IO, "%s: not a configuration file (%s)", path,
+                          st != 0 ? strerror(errno)
+                          : S_ISDIR(sb.st_mode) ? "a directory" : "not a regular file");
+    }
     load_ctx lc = {cfg, err, 0, "", fp, 0};
     int rc = ini_parse_stream(reader, &lc, handler, &lc);
     fclose(fp);

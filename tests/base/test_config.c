@@ -148,6 +148,9 @@ static void test_errors(void **state)
     bad("[organisation]\nnetworks = 141.89.0.0/16, 141.89.0.0/33\n", 2, "networks");
     bad("[host cl-mail]\nip = 141.89.68.300\n", 2, "ip");
     bad("[microsoft]\nsnds = yes\nip_usage = sometimes\n", 3, "ip_usage");
+    /* booleans: yes/no/true/false/on/off/1/0 only ("ja" was silently "no") */
+    bad("[microsoft]\nsnds = ja\n", 2, "snds");
+    bad("[microsoft]\njmrp = maybe\n", 2, "jmrp");
     bad("[dossier]\nwindow_before_days = two weeks\n", 2, "window_before_days");
     bad("[dossier]\nwindow_after_days = -1\n", 2, "window_after_days");
     bad("[logs]\n\ntimezone = Mars/Olympus_Mons\n", 3, "timezone");
@@ -174,6 +177,32 @@ static void test_missing_file(void **state)
     assert_non_null(strstr(e.msg, "/nonexistent/maildossier.conf"));
     /* an explicit path must exist */
     assert_int_equal(md_config_find(&c, "/nonexistent/maildossier.conf", &e), MD_ERR_IO);
+    /* and be a file: a directory read as an empty configuration */
+    assert_int_equal(md_config_find(&c, "/tmp", &e), MD_ERR_IO);
+    assert_non_null(strstr(e.msg, "/tmp: not a configuration file (a directory)"));
+}
+
+static void test_booleans(void **state)
+{
+    (void)state;
+    static const struct { const char *v; int want; } t[] = {
+        {"yes", 1}, {"YES", 1}, {"true", 1}, {"on", 1}, {"1", 1},
+        {"no", 0},  {"No", 0},  {"false", 0}, {"off", 0}, {"0", 0}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        char path[256], text[64];
+        snprintf(path, sizeof path, "%s/bool-%zu.conf", getenv("MD_TMP") ? getenv("MD_TMP") : "/tmp", i);
+        snprintf(text, sizeof text, "[microsoft]\nsnds = %s\njmrp = %s\n", t[i].v, t[i].v);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fputs(text, fp);
+        fclose(fp);
+        md_config c;
+        md_err e = {0, ""};
+        assert_int_equal(md_config_load(&c, path, &e), MD_OK);
+        assert_int_equal(c.snds_enrolled, t[i].want);
+        assert_int_equal(c.jmrp_enrolled, t[i].want);
+        unlink(path);
+    }
 }
 
 static void test_find_order(void **state)
@@ -211,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_example),     cmocka_unit_test(test_host_lookup),
         cmocka_unit_test(test_is_ours),     cmocka_unit_test(test_several_ips),
         cmocka_unit_test(test_errors),      cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_booleans),
         cmocka_unit_test(test_find_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
