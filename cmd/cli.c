@@ -188,3 +188,20 @@ int md_cli_parse_time(const char *s, long long *out)
     }
     return -1;
 }
+
+int md_cli_time_opt(const char *cmd, const char *name, const char *arg, long long *out)
+{
+    if (md_cli_parse_time(arg, out) == 0)
+        return 0;
+    md_cli_error("%s: --%s %s: not a time (2016-04-23, \"2016-04-23 16:06\", "
+                 "2016-04-23T16:06:27Z, @UNIX)", cmd, name, md_cli_arg(arg));
+    return -1;
+}
+
+int md_cli_window_ok(const char *cmd, long long since, long long until)
+{
+    if (!since || !until || since <= until)
+        return 0;
+    md_cli_error("%s: --since is later than --until: the window ends before it starts", cmd);
+    return -1;
+}

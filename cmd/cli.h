@@ -61,6 +61,12 @@ int md_cli_wants_help(int argc, char **argv);
  * "@1461420387" or a unix number -> unix seconds (local dates as UTC).
  * 0 or -1 when unparsable. */
 int md_cli_parse_time(const char *s, long long *out);
+/* md_cli_time_opt: md_cli_parse_time of option --NAME's argument of command
+ * cmd; on failure says so, naming the forms accepted, and returns -1. */
+int md_cli_time_opt(const char *cmd, const char *name, const char *arg, long long *out);
+/* md_cli_window_ok: 0 when no window or since <= until; else says so
+ * (naming both times) and returns -1. */
+int md_cli_window_ok(const char *cmd, long long since, long long until);
 
 /* The commands: int md_cmd_NAME(md_cli *, int argc, char **argv) with
  * argv[0] the command name. */

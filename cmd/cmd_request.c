@@ -70,11 +70,9 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
             break;
         case 's':
         case 'u':
-            if (md_cli_parse_time(optarg, c == 's' ? &since : &until) != 0) {
-                md_cli_error("request: --%s %s: not a time", c == 's' ? "since" : "until",
-                             md_cli_arg(optarg));
+            if (md_cli_time_opt("request", c == 's' ? "since" : "until", optarg,
+                                c == 's' ? &since : &until) != 0)
                 return MD_EXIT_USAGE;
-            }
             break;
         case 'o': out = optarg; break;
         case 'f':
@@ -94,10 +92,8 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
     }
     if (since && !until)
         until = (long long)time(NULL);
-    if (until && since > until) {
-        md_cli_error("request: the window ends before it starts");
+    if (md_cli_window_ok("request", since, until) != 0)
         return MD_EXIT_USAGE;
-    }
     if (!format) {
         size_t l = out ? strlen(out) : 0;
         format = l > 4 && strcmp(out + l - 4, ".xml") == 0 ? "xml" : "txt";

@@ -100,11 +100,9 @@ static int parse_args(md_cli *cli, int argc, char **argv, targs *a)
             break;
         case 's':
         case 'u':
-            if (md_cli_parse_time(optarg, c == 's' ? &a->since : &a->until) != 0) {
-                md_cli_error("ticket: --%s %s: not a time", c == 's' ? "since" : "until",
-                             md_cli_arg(optarg));
+            if (md_cli_time_opt("ticket", c == 's' ? "since" : "until", optarg,
+                                c == 's' ? &a->since : &a->until) != 0)
                 return MD_EXIT_USAGE;
-            }
             *(c == 's' ? &a->have_since : &a->have_until) = 1;
             break;
         case 'o': a->dir = optarg; break;
@@ -148,10 +146,8 @@ static int parse_args(md_cli *cli, int argc, char **argv, targs *a)
         if (!a->have_until)
             a->until = u;
     }
-    if (a->until < a->since) {
-        md_cli_error("ticket: the window ends before it starts");
+    if (md_cli_window_ok("ticket", a->since, a->until) != 0)
         return MD_EXIT_USAGE;
-    }
     return -1;
 }
 

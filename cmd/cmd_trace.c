@@ -64,11 +64,8 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
         switch (c) {
         case 's':
         case 'u':
-            if (md_cli_parse_time(optarg, &t) != 0) {
-                md_cli_error("trace: --%s %s: not a time", c == 's' ? "since" : "until",
-                             md_cli_arg(optarg));
+            if (md_cli_time_opt("trace", c == 's' ? "since" : "until", optarg, &t) != 0)
                 return MD_EXIT_USAGE;
-            }
             if (c == 's')
                 q.since = t;
             else
@@ -88,6 +85,8 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
         default: help(stderr); return MD_EXIT_USAGE;
         }
     }
+    if (md_cli_window_ok("trace", q.since, q.until) != 0)
+        return MD_EXIT_USAGE;
     if (optind >= argc) {
         md_cli_error("trace: nothing to trace (give an address, queue id, Message-ID or IP)");
         help(stderr);

@@ -51,7 +51,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: maildossier [--db PATH] [--config PATH] [-q|-v] COMMAND [ARGS...]\n"
-            "       maildossier --version | --help\n\n"
+            "       maildossier --version | --help | help [COMMAND]\n\n"
             "Evidence dossiers for mail that a big mailbox provider dropped.\n\n"
             "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -168,6 +168,17 @@ int main(int argc, char **argv)
         return MD_EXIT_USAGE;
     }
     const char *name = argv[optind];
+    /* "maildossier help [COMMAND]": the usage, or the command's --help */
+    if (strcmp(name, "help") == 0) {
+        if (optind + 1 >= argc) {
+            usage(stdout);
+            return MD_EXIT_OK;
+        }
+        static char help_opt[] = "--help";
+        argv[optind] = argv[optind + 1];
+        argv[optind + 1] = help_opt;
+        name = argv[optind];
+    }
     cli.command = name;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(name, commands[i].name) != 0)

@@ -120,6 +120,20 @@ else
     done
   done
 fi
+# help as a command; windows and times are checked before anything is read
+"$MD_BIN" help >hl.txt 2>&1 && grep -q '^usage: maildossier' hl.txt || err "'help' does not give the usage"
+"$MD_BIN" help trace >hl.txt 2>&1 && grep -q '^usage: maildossier trace' hl.txt ||
+  err "'help trace' does not give trace's usage"
+for c in "trace a@b.example" "ticket 2016042010001094 --address a@b.example" "request"; do
+  # shellcheck disable=SC2086
+  "$MD_BIN" --db nostore.db $c --since 2016-05-01 --until 2016-04-01 >w.txt 2>&1; rc=$?
+  [ $rc -eq 2 ] && grep -q -- "--since is later than --until" w.txt ||
+    err "'$c' with --since after --until: exit $rc: $(head -1 w.txt)"
+  # shellcheck disable=SC2086
+  "$MD_BIN" --db nostore.db $c --since yesterday >w.txt 2>&1; rc=$?
+  [ $rc -eq 2 ] && grep -q 'not a time (2016-04-23, "2016-04-23 16:06", 2016-04-23T16:06:27Z, @UNIX)' w.txt ||
+    err "'$c' with a bad time: exit $rc: $(head -1 w.txt)"
+done
 # a store that is not there: every command but ingest fails as trace does,
 # and none makes one (an empty store gave a dossier saying nothing happened)
 for c in "trace a@b.example" "ticket 2016042010001094 --address a@b.example --out nostore-out" \
