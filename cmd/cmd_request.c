@@ -42,6 +42,29 @@ static void help(FILE *fp)
             "Exit status: 0 written, 1 failure, 2 usage error, 4 no ticket and no evidence.\n");
 }
 
+/* warn_undeclared: what the request would state as the site's, but the
+ * configuration does not declare: the request then says "not declared"
+ * (or leaves it out) instead of a default, and the postmaster is told */
+static void warn_undeclared(md_cli *cli)
+{
+    const md_config *c = &cli->cfg;
+    static const char what[] = "request: %s not declared in %s: the request %s";
+    const char *conf = c->path[0] ? c->path : "the configuration (none read)";
+    if (!c->org_name[0])
+        md_cli_warn(cli, what, "[organisation] name", conf, "names no organisation");
+    if (!c->org_description[0])
+        md_cli_warn(cli, what, "[organisation] description", conf, "does not say what it is");
+    if (!c->ndomains)
+        md_cli_warn(cli, what, "[organisation] domains", conf, "lists no sending domains");
+    if (!c->contact_name[0] || !c->contact_email[0])
+        md_cli_warn(cli, what, "[contact] name and email", conf, "has no contact");
+    if (!c->ip_usage[0])
+        md_cli_warn(cli, what, "[microsoft] ip_usage", conf,
+                    "says \"not declared\" for dedicated or shared");
+    if (!c->optin_note[0])
+        md_cli_warn(cli, what, "[microsoft] optin", conf, "says \"not declared\" for opt-in");
+}
+
 int md_cmd_request(md_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -133,6 +156,7 @@ int md_cmd_request(md_cli *cli, int argc, char **argv)
         free(all);
         return err.code == MD_ERR_NOTFOUND ? MD_EXIT_NOTFOUND : MD_EXIT_FAIL;
     }
+    warn_undeclared(cli);
     int result = MD_EXIT_OK;
     md_buf text = MD_BUF_INIT;
     if (strcmp(format, "xml") == 0) {

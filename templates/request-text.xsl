@@ -103,11 +103,21 @@
     </xsl:call-template>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'Organisation'"/>
-      <xsl:with-param name="value" select="concat(organisation/name, ': ', organisation/description)"/>
+      <xsl:with-param name="value">
+        <xsl:value-of select="organisation/name"/>
+        <xsl:if test="normalize-space(organisation/description) != ''">
+          <xsl:value-of select="concat(': ', organisation/description)"/>
+        </xsl:if>
+      </xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'Dedicated or shared'"/>
-      <xsl:with-param name="value" select="ip-usage"/>
+      <xsl:with-param name="value">
+        <xsl:choose>
+          <xsl:when test="ip-usage = 'unknown'">not declared ([microsoft] ip_usage)</xsl:when>
+          <xsl:otherwise><xsl:value-of select="ip-usage"/> (declared by the postmaster: [microsoft] ip_usage)</xsl:otherwise>
+        </xsl:choose>
+      </xsl:with-param>
     </xsl:call-template>
 
     <xsl:value-of select="concat($nl, 'Outgoing IP addresses (for the form, separated by semicolons):', $nl)"/>
@@ -188,7 +198,12 @@
     </xsl:if>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'Opt-in'"/>
-      <xsl:with-param name="value" select="opt-in"/>
+      <xsl:with-param name="value">
+        <xsl:choose>
+          <xsl:when test="normalize-space(opt-in) = ''">not declared ([microsoft] optin)</xsl:when>
+          <xsl:otherwise><xsl:value-of select="opt-in"/> (declared by the postmaster: [microsoft] optin)</xsl:otherwise>
+        </xsl:choose>
+      </xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'SNDS'"/>

@@ -125,6 +125,30 @@ check "request: no user's address" bash -c "! grep -q 'anna.schmidt@\|lena.schul
 check "request: contact from the config" grep -q 'postmaster@uni-potsdam.de' "$T/req.xml"
 md -q request --ticket "$ticket" --out "$T/req.txt"
 check "request as text" grep -q '141.89.68.1; 141.89.68.3; 141.89.68.4; 141.89.68.7' "$T/req.txt"
+# only what the configuration declares, with its key; no claim of our own
+# (the text wraps: its lines are joined for the checks)
+flat() { tr -s ' \n' '  ' < "$1"; }
+flat "$T/req.txt" > "$T/req.flat"
+check "request: no block-list claim" bash -c "! grep -qi 'block list' '$T/req.txt'"
+check "request: the declared opt-in, as declared" \
+    grep -q 'declared by the postmaster: \[microsoft\] optin' "$T/req.flat"
+check "request: dedicated, as declared" \
+    grep -q 'dedicated (declared by the postmaster: \[microsoft\] ip_usage)' "$T/req.flat"
+grep -v -E '^(description|ip_usage|optin) *=' "$conf" > "$T/bare.conf"
+"$MD_BIN" --db "$db" --config "$T/bare.conf" request --ticket "$ticket" --out "$T/bare.txt" \
+    2> "$T/bare.err"
+check "request without declarations exits 0" test $? -eq 0
+flat "$T/bare.txt" > "$T/bare.flat"
+check "request without declarations: opt-in not declared" grep -q 'not declared (\[microsoft\] optin)' "$T/bare.flat"
+check "request without declarations: no default opt-in" bash -c "! grep -qi 'personal mail of our members' '$T/bare.flat'"
+check "request without declarations: usage not declared" \
+    grep -q 'not declared (\[microsoft\] ip_usage)' "$T/bare.flat"
+check "request without declarations: no 'used only by us'" bash -c "! grep -q 'used only by us' '$T/bare.flat'"
+check "request without declarations: the organisation without a dangling colon" \
+    bash -c "grep 'Organisation' '$T/bare.txt' | grep -qv ': *\$'"
+for k in '\[organisation\] description' '\[microsoft\] ip_usage' '\[microsoft\] optin'; do
+    check "request warns: $k not declared" grep -q "warning: request: $k not declared in $T/bare.conf" "$T/bare.err"
+done
 md -q request --ticket 1999010100000000 > /dev/null 2>&1
 check "request for an unknown ticket: exit 4" test $? -eq 4
 

@@ -51,7 +51,7 @@ void md_config_defaults(md_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->window_before_days = 14;
     cfg->window_after_days = 1;
-    snprintf(cfg->ip_usage, sizeof cfg->ip_usage, "dedicated");
+    /* ip_usage stays "": not declared (no default is a fact about the site) */
 }
 
 static int copy(char *dst, size_t size, const char *v)

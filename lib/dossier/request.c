@@ -465,7 +465,6 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
         if (!r->filtered && !r->failed)
             md_buf_puts(&p, "Our users report that mail to Outlook.com / Hotmail recipients "
                             "does not arrive. ");
-        md_buf_puts(&p, "We are not listed on any public block list.");
         md_an_txt(pr, "paragraph", md_buf_cstr(&p));
         md_buf_reset(&p);
         md_buf_puts(&p, "As Outlook.com evaluates every IP address in the Received header chain, "
@@ -581,8 +580,7 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
     req_doc_ips(root, st, &r);
     req_doc_errors(root, &r);
     req_doc_volumes(root, st, cfg, wfirst, wlast);
-    md_an_txt(root, "opt-in", cfg->optin_note[0] ? cfg->optin_note
-                                           : "Personal mail of our members only; no lists.");
+    md_an_txt(root, "opt-in", cfg->optin_note); /* "" when not declared */
     xmlNode *en = md_an_el(root, "enrolment");
     md_an_txt(en, "snds", cfg->snds_enrolled ? "true" : "false");
     md_an_txt(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false");
