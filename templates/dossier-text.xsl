@@ -481,7 +481,7 @@
           <xsl:with-param name="first" select="'  - '"/>
           <xsl:with-param name="hang" select="'      '"/>
           <xsl:with-param name="text">
-            <xsl:text>[Microsoft] </xsl:text>
+            <xsl:text>Microsoft's answer of </xsl:text>
             <xsl:call-template name="t"><xsl:with-param name="t" select="date"/></xsl:call-template>
             <xsl:value-of select="concat(': ', outcome)"/>
             <xsl:if test="text != ''"><xsl:value-of select="concat(' - ', text)"/></xsl:if>

@@ -103,6 +103,12 @@ check "the ticket's address stays" grep -q 'anna.schmidt@uni-potsdam.de' "$T/out
 pdftotext -layout "$T/out/dossier-$ticket.pdf" "$T/pdf.txt" 2> /dev/null
 check "PDF: ticket number" grep -q "$ticket" "$T/pdf.txt"
 check "PDF: the verdict" grep -q 'silently filtered' "$T/pdf.txt"
+# words for people: Microsoft's answers and the links, no machine tokens
+tokens='more-information|conditionally-mitigated|not-qualified|throttling-raised|ms-quoted-msgid|same-message-id|reinjected-forward|forwarded-as|queued-as'
+check "text: no machine tokens" bash -c "! grep -Eq '$tokens' '$T/out/dossier-$ticket.txt'"
+check "PDF: no machine tokens" bash -c "! grep -Eq '$tokens' '$T/pdf.txt'"
+check "text: Microsoft's answers in words" grep -q "Microsoft's answer of .*: conditionally mitigated" "$T/out/dossier-$ticket.txt"
+check "XML: the token kept beside the words" grep -q 'token="conditionally-mitigated"' "$T/out/dossier-$ticket.xml"
 check "PDF: ironout's IP" grep -q '141.89.68.7' "$T/pdf.txt"
 check "PDF: no third-party local part" bash -c "! grep -q 'store-news@' '$T/pdf.txt'"
 

@@ -87,6 +87,19 @@ const char *md_trace_link_name(md_trace_linkkind k)
     }
 }
 
+const char *md_trace_link_words(md_trace_linkkind k)
+{
+    switch (k) {
+    case MD_LINK_FORWARDED: return "forwarded as";
+    case MD_LINK_QUEUED_AS: return "queued as, on the next host";
+    case MD_LINK_BOUNCE: return "bounce";
+    case MD_LINK_SAME_MSGID: return "same Message-ID";
+    case MD_LINK_REINJECTED: return "forwarded copy re-injected by the mail store";
+    case MD_LINK_MS_QUOTED: return "Microsoft's reply quotes the original's Message-ID";
+    default: return "link";
+    }
+}
+
 /* ---- the set of message ids -------------------------------------------- */
 
 typedef struct idset {

@@ -182,6 +182,9 @@ int md_trace_ms_daily(md_store *st, int64_t since, int64_t until, md_trace_daily
 
 /* Names for output: "accepted by Microsoft", "forwarded-as", ... */
 const char *md_trace_outcome_name(md_trace_outcome o);
+/* md_trace_link_words: a link kind in words, for documents people read
+ * ("same Message-ID"); md_trace_link_name gives the token. */
+const char *md_trace_link_words(md_trace_linkkind k);
 const char *md_trace_link_name(md_trace_linkkind k);
 
 #endif

@@ -344,7 +344,8 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         const char *fq = c->tr->msgs[l->from].qid, *tq = c->tr->msgs[l->to].qid;
         md_an_txt(e, "from", fq[0] ? fq : "-");
         md_an_txt(e, "to", tq[0] ? tq : "-");
-        md_an_txt(e, "kind", md_trace_link_name(l->kind));
+        xmlNode *kd = md_an_txt(e, "kind", md_trace_link_words(l->kind));
+        xmlNewProp(kd, BX "token", BX md_trace_link_name(l->kind));
         md_an_txt_red(c, e, "why", l->why);
     }
     md_an_build_hops(c, x, t);
@@ -480,7 +481,9 @@ void md_an_build_ips(ctx *c, xmlNode *root)
             for (size_t k = 0; k < na; k++) {
                 xmlNode *ms = md_an_el(rep, "microsoft");
                 md_an_time_el(ms, "date", an[k].date);
-                md_an_txt(ms, "outcome", an[k].outcome);
+                xmlNode *oc = md_an_txt(ms, "outcome", md_msreply_outcome_text(
+                                                      md_msreply_outcome_parse(an[k].outcome)));
+                xmlNewProp(oc, BX "token", BX an[k].outcome);
                 if (an[k].text[0])
                     md_an_txt(ms, "text", an[k].text);
             }

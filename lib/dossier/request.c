@@ -472,7 +472,8 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
                         "of the affected messages (gateways, mail cluster, webmail, relay), "
                         "not only the outbound gateway.");
         if (strcmp(cfg->ip_usage, "dedicated") == 0)
-            md_buf_puts(&p, " Each of these IPs is used only by us.");
+            md_buf_puts(&p, " Each of these IPs is used only by us (declared by the postmaster: "
+                            "[microsoft] ip_usage).");
         md_an_txt(pr, "paragraph", md_buf_cstr(&p));
         md_buf_reset(&p);
         md_buf_puts(&p, "Affected IPs: ");
