@@ -419,3 +419,10 @@ int64_t md_text_local_midnight(int64_t t)
     time_t m = mktime(&tm);
     return m == (time_t)-1 ? t - ((t % 86400) + 86400) % 86400 : (int64_t)m;
 }
+
+int64_t md_text_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

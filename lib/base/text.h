@@ -78,6 +78,9 @@ void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len);
  * "+02:00" (xs:dateTime, RFC 3339; "%z" gives "+0200").  `none` when t is 0
  * or out of range, or the result is empty or too long.  Returns dst. */
 char *md_text_time(char *dst, size_t n, int64_t t, const char *fmt, const char *none);
+/* md_text_clock_ms: a monotonic clock in milliseconds (for intervals:
+ * progress ticks, waits, slices). */
+int64_t md_text_clock_ms(void);
 /* md_text_local_midnight: the start of t's day in the local zone (the
  * site's), or of its UTC day when the zone cannot say. */
 int64_t md_text_local_midnight(int64_t t);

@@ -82,18 +82,12 @@ static void note(md_ingest *ig, const char *file, const char *fmt, ...)
     va_end(ap);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void md_ingest_tick(md_ingest *ig, md_input *in)
 {
     if (!ig->progress)
         return;
-    int64_t t = now_ms();
+    int64_t t = md_text_clock_ms();
     if (t - ig->last_progress_ms < 250)
         return;
     ig->last_progress_ms = t;

@@ -222,12 +222,6 @@ static int migrate(md_store *st, md_err *err)
  * file is never removed: another command may hold it open. */
 enum { TURN_HOLD = 0, TURN_WAIT = 1, TURN_LOGS = 2, TURN_TEXT = 16, TURN_TEXT_LEN = 160 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int ms)
 {
@@ -321,8 +315,8 @@ static void turn_yield(md_store *st)
 {
     if (!st->wrote || !turn_taken(st, TURN_WAIT, F_WRLCK))
         return;
-    int64_t t0 = now_ms();
-    while (turn_taken(st, TURN_WAIT, F_WRLCK) && now_ms() - t0 < MD_LIMIT_YIELD_MS)
+    int64_t t0 = md_text_clock_ms();
+    while (turn_taken(st, TURN_WAIT, F_WRLCK) && md_text_clock_ms() - t0 < MD_LIMIT_YIELD_MS)
         sleep_ms(1);
 }
 
@@ -357,7 +351,7 @@ static void turn_writer(md_store *st, char *dst, size_t n)
 static int busy(void *arg, int count)
 {
     md_store *st = arg;
-    int64_t now = now_ms();
+    int64_t now = md_text_clock_ms();
     if (count == 0) {
         st->wait_t0 = now;
         st->wait_told = 0;
@@ -559,7 +553,7 @@ static int begin(md_store *st, int nofk, md_err *err)
         return MD_ERR_DB;
     }
     st->in_tx = 1;
-    st->tx_t0 = now_ms();
+    st->tx_t0 = md_text_clock_ms();
     turn_hold(st);
     return MD_OK;
 }
@@ -611,13 +605,13 @@ int md_store_claim_logs(md_store *st, md_err *err)
 {
     if (st->logs || st->turn_fd < 0)
         return MD_OK; /* no lock file: nothing to take turns with */
-    int64_t t0 = now_ms();
+    int64_t t0 = md_text_clock_ms();
     int told = 0;
     char what[512];
     while (turn_lock(st, TURN_LOGS, F_WRLCK) != 0) {
         if (errno != EAGAIN && errno != EACCES)
             return MD_OK; /* a read-only lock file: nothing to take turns with */
-        int64_t waited = now_ms() - t0;
+        int64_t waited = md_text_clock_ms() - t0;
         if (waited >= st->wait_ms || (!told && waited >= MD_LIMIT_WAIT_TELL_MS)) {
             turn_who(st, TURN_LOGS, TURN_TEXT + TURN_TEXT_LEN, "reading a log into", what,
                      sizeof what);
@@ -645,7 +639,7 @@ int md_store_slice_due(md_store *st)
 {
     if (!st->in_tx)
         return 0;
-    int64_t now = now_ms(), open = now - st->tx_t0;
+    int64_t now = md_text_clock_ms(), open = now - st->tx_t0;
     if (open >= MD_LIMIT_SLICE_MS)
         return 1;
     /* a writer waits: let it in soon, but not for every row (a look at the
