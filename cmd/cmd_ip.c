@@ -34,6 +34,15 @@ static const char *when(int64_t t, char *b, size_t n)
     return md_text_time(b, n, t, "%Y-%m-%d %H:%M", "?");
 }
 
+/* standing: the requests that listed the IP and were not withdrawn */
+static size_t standing(const md_ip_history *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->nrequests; i++)
+        n += h->requests[i].withdrawn_at == 0;
+    return n;
+}
+
 void md_cmd_ip_print(const md_ip_history *h, int brief);
 void md_cmd_ip_print(const md_ip_history *h, int brief)
 {
@@ -56,8 +65,9 @@ void md_cmd_ip_print(const md_ip_history *h, int brief)
                day(h->last_answer_date, a, sizeof a));
     else
         printf("; no answer from Microsoft recorded");
-    printf("; %zu request%s, %zu ticket%s\n", h->nrequests, h->nrequests == 1 ? "" : "s",
-           h->ntickets, h->ntickets == 1 ? "" : "s");
+    size_t sent = standing(h);
+    printf("; %zu request%s sent, %zu ticket%s\n", sent, sent == 1 ? "" : "s", h->ntickets,
+           h->ntickets == 1 ? "" : "s");
     if (brief)
         return;
     if (h->ndays) {
@@ -85,11 +95,18 @@ void md_cmd_ip_print(const md_ip_history *h, int brief)
         }
     }
     if (h->nrequests) {
-        printf("\nRequests that listed it:\n");
+        printf("\nRequests sent to Microsoft that listed it:\n");
         for (size_t i = 0; i < h->nrequests; i++) {
             const md_case_request *r = &h->requests[i];
-            printf("  %s  %s%s%s\n", when(r->created_at, a, sizeof a),
-                   r->tickets[0] ? "tickets " : "", r->tickets, r->file[0] ? "" : "");
+            printf("  %s  request %lld", when(r->created_at, a, sizeof a), (long long)r->id);
+            if (r->case_number[0])
+                printf(", case %s", r->case_number);
+            if (r->tickets[0])
+                printf(", tickets %s", r->tickets);
+            if (r->withdrawn_at)
+                printf("  (withdrawn %s%s%s)", when(r->withdrawn_at, b, sizeof b),
+                       r->withdrawn_why[0] ? ": " : "", r->withdrawn_why);
+            putchar('\n');
             if (r->file[0])
                 printf("      %s\n", r->file);
         }

@@ -209,8 +209,9 @@
       <xsl:with-param name="label" select="'SNDS'"/>
       <xsl:with-param name="value">
         <xsl:choose>
-          <xsl:when test="enrolment/snds = 'true' or enrolment/snds = '1'">enrolled</xsl:when>
-          <xsl:otherwise>not enrolled</xsl:otherwise>
+          <xsl:when test="not(enrolment/snds)">not declared ([microsoft] snds)</xsl:when>
+          <xsl:when test="enrolment/snds = 'true' or enrolment/snds = '1'">enrolled (declared by the postmaster: [microsoft] snds)</xsl:when>
+          <xsl:otherwise>not enrolled (declared by the postmaster: [microsoft] snds)</xsl:otherwise>
         </xsl:choose>
       </xsl:with-param>
     </xsl:call-template>
@@ -218,8 +219,9 @@
       <xsl:with-param name="label" select="'JMRP'"/>
       <xsl:with-param name="value">
         <xsl:choose>
-          <xsl:when test="enrolment/jmrp = 'true' or enrolment/jmrp = '1'">enrolled</xsl:when>
-          <xsl:otherwise>not enrolled</xsl:otherwise>
+          <xsl:when test="not(enrolment/jmrp)">not declared ([microsoft] jmrp)</xsl:when>
+          <xsl:when test="enrolment/jmrp = 'true' or enrolment/jmrp = '1'">enrolled (declared by the postmaster: [microsoft] jmrp)</xsl:when>
+          <xsl:otherwise>not enrolled (declared by the postmaster: [microsoft] jmrp)</xsl:otherwise>
         </xsl:choose>
       </xsl:with-param>
     </xsl:call-template>

@@ -129,7 +129,7 @@ check "request lists the tickets' IPs (got: $rips)" \
     test "$rips" = "141.89.68.1 141.89.68.3 141.89.68.4 141.89.68.7 141.89.68.8 "
 check "request: no user's address" bash -c "! grep -q 'anna.schmidt@\|lena.schulz@' '$T/req.xml'"
 check "request: contact from the config" grep -q 'postmaster@uni-potsdam.de' "$T/req.xml"
-md -q request --ticket "$ticket" --out "$T/req.txt"
+md -q request --ticket "$ticket" --out "$T/req.txt" --sent --case SRX1361942213ID
 check "request as text" grep -q '141.89.68.1; 141.89.68.3; 141.89.68.4; 141.89.68.7' "$T/req.txt"
 # only what the configuration declares, with its key; no claim of our own
 # (the text wraps: its lines are joined for the checks)
@@ -140,7 +140,7 @@ check "request: the declared opt-in, as declared" \
     grep -q 'declared by the postmaster: \[microsoft\] optin' "$T/req.flat"
 check "request: dedicated, as declared" \
     grep -q 'dedicated (declared by the postmaster: \[microsoft\] ip_usage)' "$T/req.flat"
-grep -v -E '^(description|ip_usage|optin) *=' "$conf" > "$T/bare.conf"
+grep -v -E '^(description|ip_usage|optin|snds|jmrp) *=' "$conf" > "$T/bare.conf"
 "$MD_BIN" --db "$db" --config "$T/bare.conf" request --ticket "$ticket" --out "$T/bare.txt" \
     2> "$T/bare.err"
 check "request without declarations exits 0" test $? -eq 0
@@ -152,7 +152,9 @@ check "request without declarations: usage not declared" \
 check "request without declarations: no 'used only by us'" bash -c "! grep -q 'used only by us' '$T/bare.flat'"
 check "request without declarations: the organisation without a dangling colon" \
     bash -c "grep 'Organisation' '$T/bare.txt' | grep -qv ': *\$'"
-for k in '\[organisation\] description' '\[microsoft\] ip_usage' '\[microsoft\] optin'; do
+check "request without declarations: SNDS not declared" grep -q 'SNDS: not declared' "$T/bare.flat"
+for k in '\[organisation\] description' '\[microsoft\] ip_usage' '\[microsoft\] optin' \
+         '\[microsoft\] snds' '\[microsoft\] jmrp'; do
     check "request warns: $k not declared" grep -q "warning: request: $k not declared in $T/bare.conf" "$T/bare.err"
 done
 md -q request --ticket 1999010100000000 > /dev/null 2>&1
@@ -163,7 +165,8 @@ md ip 141.89.68.7 > "$T/ip7.txt"
 check "ip exits 0" test $? -eq 0
 check "ip: Microsoft's answers" grep -q 'conditionally mitigated' "$T/ip7.txt"
 check "ip: the mitigation" grep -Eq '^  [0-9-]+ [0-9:]+  mitigated  \[SRX' "$T/ip7.txt"
-check "ip: the requests that listed it" grep -q 'Requests that listed it' "$T/ip7.txt"
+check "ip: the request sent that listed it" grep -q 'Requests sent to Microsoft that listed it' "$T/ip7.txt"
+check "ip: the request's case number" grep -q 'case SRX1361942213ID' "$T/ip7.txt"
 check "ip: no recurrence yet" bash -c "! grep -q 'state: recurrence' '$T/ip7.txt'"
 md ip 192.0.2.1 > /dev/null 2>&1
 check "ip of an unknown IP: exit 4" test $? -eq 4

@@ -51,7 +51,9 @@ void md_config_defaults(md_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->window_before_days = 14;
     cfg->window_after_days = 1;
-    /* ip_usage stays "": not declared (no default is a fact about the site) */
+    /* ip_usage stays "" and the enrolments -1: not declared (no default is a
+     * fact about the site) */
+    cfg->snds_enrolled = cfg->jmrp_enrolled = -1;
 }
 
 static int copy(char *dst, size_t size, const char *v)

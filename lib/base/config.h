@@ -39,8 +39,8 @@ typedef struct md_config {
     char contact_name[128];
     char contact_email[256];
     char contact_phone[64];
-    int snds_enrolled;              /* [microsoft] snds = yes */
-    int jmrp_enrolled;              /* [microsoft] jmrp = yes */
+    int snds_enrolled;              /* [microsoft] snds: 1 yes, 0 no, -1 not declared */
+    int jmrp_enrolled;              /* [microsoft] jmrp: 1 yes, 0 no, -1 not declared */
     char ip_usage[32];              /* "dedicated" or "shared" */
     char volume_note[256];          /* free text for the request */
     char optin_note[512];
@@ -53,7 +53,8 @@ typedef struct md_config {
                                        ("Europe/Berlin"); "" = the machine's */
 } md_config;
 
-/* md_config_defaults: empty organisation, default windows. */
+/* md_config_defaults: empty organisation, default windows; SNDS/JMRP
+ * enrolment not declared (-1). */
 void md_config_defaults(md_config *cfg);
 
 /* md_config_load: read path into cfg (defaults first).  0, MD_ERR_IO (cannot

@@ -583,8 +583,11 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
     req_doc_volumes(root, st, cfg, wfirst, wlast);
     md_an_txt(root, "opt-in", cfg->optin_note); /* "" when not declared */
     xmlNode *en = md_an_el(root, "enrolment");
-    md_an_txt(en, "snds", cfg->snds_enrolled ? "true" : "false");
-    md_an_txt(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false");
+    /* left out when the configuration does not declare it (-1) */
+    if (cfg->snds_enrolled >= 0)
+        md_an_txt(en, "snds", cfg->snds_enrolled ? "true" : "false");
+    if (cfg->jmrp_enrolled >= 0)
+        md_an_txt(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false");
 
     req_doc_problem(root, cfg, &r);
     req_doc_tickets(root, tk, ntk);

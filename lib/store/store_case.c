@@ -69,6 +69,15 @@ const char md_store_schema_case[] =
     "  UNIQUE (ip, outcome, date, message_id));"
     "CREATE INDEX case_answer_ip ON case_answer(ip, date);";
 
+/* Schema 4: a request is recorded when the postmaster says it was sent
+ * (maildossier request --sent), with Microsoft's case number, and may be
+ * withdrawn (kept, marked).  Requests recorded before were recorded at
+ * every preview; they stay as they are. */
+const char md_store_schema_case_4[] =
+    "ALTER TABLE case_request ADD COLUMN case_number TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE case_request ADD COLUMN withdrawn_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE case_request ADD COLUMN withdrawn_why TEXT NOT NULL DEFAULT '';";
+
 /* ---- small helpers ------------------------------------------------------ */
 
 static void copy(char *dst, size_t n, const char *s)
@@ -445,9 +454,10 @@ int md_store_case_ip_tickets(md_store *st, const char *ip, md_case_ip_ticket **o
 /* ---- requests ----------------------------------------------------------- */
 
 int md_store_case_request_add(md_store *st, int64_t created_at, int64_t since,
-                              int64_t until, const char *file, const char *const *ips,
-                              size_t nips, const char *const *tickets, size_t ntickets,
-                              int64_t *id, md_err *err)
+                              int64_t until, const char *file, const char *case_number,
+                              const char *const *ips, size_t nips,
+                              const char *const *tickets, size_t ntickets, int64_t *id,
+                              md_err *err)
 {
     int own, rc;
     if ((rc = tx_begin(st, &own, err)) != MD_OK)
@@ -455,13 +465,14 @@ int md_store_case_request_add(md_store *st, int64_t created_at, int64_t since,
     sqlite3_stmt *s = NULL;
     int64_t rid = 0;
     rc = md_store_prepare(st, &s,
-                          "INSERT INTO case_request (created_at, since, until, file) "
-                          "VALUES (?1, ?2, ?3, ?4)", 0, err);
+                          "INSERT INTO case_request (created_at, since, until, file, "
+                          "case_number) VALUES (?1, ?2, ?3, ?4, ?5)", 0, err);
     if (rc == MD_OK) {
         sqlite3_bind_int64(s, 1, created_at);
         sqlite3_bind_int64(s, 2, since);
         sqlite3_bind_int64(s, 3, until);
         md_store_bind_text(s, 4, file ? file : "", -1);
+        md_store_bind_text(s, 5, case_number ? case_number : "", -1);
         rc = step_done(st, s, err, "storing request");
         sqlite3_finalize(s);
         rid = sqlite3_last_insert_rowid(st->db);
@@ -488,6 +499,9 @@ static int request_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
     q->since = sqlite3_column_int64(s, 2);
     q->until = sqlite3_column_int64(s, 3);
     copy(q->file, sizeof q->file, md_store_col_text(s, 4));
+    copy(q->case_number, sizeof q->case_number, md_store_col_text(s, 5));
+    q->withdrawn_at = sqlite3_column_int64(s, 6);
+    copy(q->withdrawn_why, sizeof q->withdrawn_why, md_store_col_text(s, 7));
     int rc = join_col(st, "SELECT ip FROM case_request_ip WHERE request_id = ?1 ORDER BY pos",
                       q->id, "; ", q->ips, sizeof q->ips, err);
     if (rc == MD_OK)
@@ -496,19 +510,63 @@ static int request_row(md_store *st, sqlite3_stmt *s, void *row, md_err *err)
     return rc;
 }
 
+#define REQUEST_COLS "SELECT id, created_at, since, until, file, case_number, withdrawn_at, " \
+                     "withdrawn_why FROM case_request r "
+
 int md_store_case_requests(md_store *st, const char *ip, md_case_request **out, size_t *n,
                            md_err *err)
 {
     sqlite3_stmt *s;
     if (list_start(st, &s,
-                   "SELECT id, created_at, since, until, file FROM case_request r "
-                   "WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM case_request_ip i "
+                   REQUEST_COLS "WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM case_request_ip i "
                    "WHERE i.request_id = r.id AND i.ip = ?1) ORDER BY created_at, id",
                    (void **)out, n, err) != MD_OK)
         return MD_ERR_DB;
     md_store_bind_text(s, 1, ip, -1);
     return list_rows(st, s, (void **)out, n, sizeof **out, request_row, "reading requests",
                      err);
+}
+
+int md_store_case_request_get(md_store *st, int64_t id, md_case_request *out, md_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = md_store_prepare(st, &s, REQUEST_COLS "WHERE id = ?1", 0, err);
+    if (rc != MD_OK)
+        return rc;
+    sqlite3_bind_int64(s, 1, id);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        rc = request_row(st, s, out, err);
+    else if (step == SQLITE_DONE)
+        rc = md_err_set(err, MD_ERR_NOTFOUND, "no request %lld in the store", (long long)id);
+    else
+        rc = md_store_dberr(st, err, "reading a request");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int md_store_case_request_withdraw(md_store *st, int64_t id, int64_t at, const char *why,
+                                   md_err *err)
+{
+    int own, rc;
+    if ((rc = tx_begin(st, &own, err)) != MD_OK)
+        return rc;
+    md_case_request q;
+    rc = md_store_case_request_get(st, id, &q, err);
+    if (rc == MD_OK && q.withdrawn_at)
+        rc = md_err_set(err, MD_ERR_ARG, "request %lld was withdrawn already", (long long)id);
+    sqlite3_stmt *s = NULL;
+    if (rc == MD_OK)
+        rc = md_store_prepare(st, &s, "UPDATE case_request SET withdrawn_at = ?2, "
+                                      "withdrawn_why = ?3 WHERE id = ?1", 0, err);
+    if (rc == MD_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int64(s, 2, at);
+        md_store_bind_text(s, 3, why ? why : "", -1);
+        rc = step_done(st, s, err, "withdrawing a request");
+        sqlite3_finalize(s);
+    }
+    return tx_end(st, own, rc, err);
 }
 
 /* ---- answers ------------------------------------------------------------ */

@@ -101,21 +101,39 @@ typedef struct md_case_request {
     int64_t created_at;
     int64_t since, until;           /* window (0 when built from tickets only) */
     char file[1024];                /* where it was written ("" = standard output) */
+    char case_number[64];           /* Microsoft's case number ("" = not given) */
+    int64_t withdrawn_at;           /* 0 = standing */
+    char withdrawn_why[256];
     char ips[MD_CASE_TEXT];         /* "; " separated */
     char tickets[MD_CASE_TEXT];     /* ", " separated */
 } md_case_request;
 
-/* md_store_case_request_add: record a request (its IPs and tickets);
- * *id (may be NULL) receives its id. */
+/* md_store_case_request_add: record a request sent to Microsoft at
+ * created_at (its file as an absolute path or "", Microsoft's case number
+ * or NULL, its IPs and tickets); *id (may be NULL) receives its id.  A
+ * preview is not a request: the caller records one only when told it was
+ * sent. */
 int md_store_case_request_add(md_store *st, int64_t created_at, int64_t since,
-                              int64_t until, const char *file, const char *const *ips,
-                              size_t nips, const char *const *tickets, size_t ntickets,
-                              int64_t *id, md_err *err);
+                              int64_t until, const char *file, const char *case_number,
+                              const char *const *ips, size_t nips,
+                              const char *const *tickets, size_t ntickets, int64_t *id,
+                              md_err *err);
 
 /* md_store_case_requests: requests that listed ip (every request when ip is
- * NULL), oldest first, each with all its IPs and tickets joined. */
+ * NULL), oldest first, each with all its IPs and tickets joined; withdrawn
+ * ones included (withdrawn_at != 0). */
 int md_store_case_requests(md_store *st, const char *ip, md_case_request **out, size_t *n,
                            md_err *err);
+
+/* md_store_case_request_get: request id into *out; MD_ERR_NOTFOUND when
+ * there is none. */
+int md_store_case_request_get(md_store *st, int64_t id, md_case_request *out, md_err *err);
+
+/* md_store_case_request_withdraw: mark request id withdrawn at `at` with a
+ * reason (may be NULL); it stays in the store, marked.  MD_ERR_NOTFOUND
+ * when there is no such request, MD_ERR_ARG when it is withdrawn already. */
+int md_store_case_request_withdraw(md_store *st, int64_t id, int64_t at, const char *why,
+                                   md_err *err);
 
 /* ---- Microsoft's answers ------------------------------------------------ */
 

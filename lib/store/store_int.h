@@ -50,6 +50,7 @@ extern const char md_store_schema_msg[];
 extern const char md_store_schema_rules[];
 extern const char md_store_schema_rep[];
 extern const char md_store_schema_case[];
+extern const char md_store_schema_case_4[];
 /* Migration 2: raw messages compressed (msg.raw_codec). */
 extern const char md_store_schema_msg_2[];
 /* Migration 3: hops and authentication results as blobs of msg_ev, one row

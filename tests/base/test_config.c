@@ -203,6 +203,11 @@ static void test_booleans(void **state)
         assert_int_equal(c.jmrp_enrolled, t[i].want);
         unlink(path);
     }
+    /* not declared is neither yes nor no */
+    md_config d;
+    md_config_defaults(&d);
+    assert_int_equal(d.snds_enrolled, -1);
+    assert_int_equal(d.jmrp_enrolled, -1);
 }
 
 static void test_find_order(void **state)

@@ -229,6 +229,9 @@ static const char schema_2_msg[] =
     "CREATE TABLE msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host, by_host, by_ip,"
     " with_proto, qid, for_addr, via, date, no_zone, delay, raw);"
     "CREATE TABLE msg_auth (msg_id, source, authserv, method, result, reason, domain, props);"
+    "ALTER TABLE case_request DROP COLUMN case_number;"
+    "ALTER TABLE case_request DROP COLUMN withdrawn_at;"
+    "ALTER TABLE case_request DROP COLUMN withdrawn_why;"
     "PRAGMA user_version = 2;";
 
 /* a store of schema 1 (no msg.raw_codec) is migrated on open, its rows

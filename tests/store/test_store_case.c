@@ -146,10 +146,10 @@ static void test_requests(void **state)
     const char *ips2[] = {"141.89.68.7", "141.89.68.3"};
     const char *tk[] = {"2016042010001094", "2016042010000826"};
     int64_t id1 = 0, id2 = 0;
-    assert_int_equal(md_store_case_request_add(st, 2000, 0, 0, "req1.txt", ips1, 2, tk, 2, &id1,
-                                               &err), MD_OK);
-    assert_int_equal(md_store_case_request_add(st, 3000, 10, 20, NULL, ips2, 2, tk, 1, &id2,
-                                               &err), MD_OK);
+    assert_int_equal(md_store_case_request_add(st, 2000, 0, 0, "req1.txt", "SRX1361942213ID",
+                                               ips1, 2, tk, 2, &id1, &err), MD_OK);
+    assert_int_equal(md_store_case_request_add(st, 3000, 10, 20, NULL, NULL, ips2, 2, tk, 1,
+                                               &id2, &err), MD_OK);
     assert_true(id2 > id1);
     md_case_request *r = NULL;
     size_t n = 0;
@@ -159,7 +159,23 @@ static void test_requests(void **state)
     assert_string_equal(r[0].tickets, "2016042010001094, 2016042010000826");
     assert_string_equal(r[0].file, "req1.txt");
     assert_string_equal(r[1].file, "");
+    assert_string_equal(r[0].case_number, "SRX1361942213ID");
+    assert_string_equal(r[1].case_number, "");
+    assert_int_equal(r[0].withdrawn_at, 0);
     free(r);
+    /* withdrawn: kept, marked, once */
+    assert_int_equal(md_store_case_request_withdraw(st, id2, 4000, "sent twice", &err), MD_OK);
+    md_case_request one;
+    assert_int_equal(md_store_case_request_get(st, id2, &one, &err), MD_OK);
+    assert_int_equal(one.withdrawn_at, 4000);
+    assert_string_equal(one.withdrawn_why, "sent twice");
+    assert_string_equal(one.ips, "141.89.68.7; 141.89.68.3");
+    assert_int_equal(md_store_case_request_withdraw(st, id2, 5000, NULL, &err), MD_ERR_ARG);
+    assert_int_equal(md_store_case_request_get(st, id2, &one, &err), MD_OK);
+    assert_int_equal(one.withdrawn_at, 4000);
+    assert_int_equal(md_store_case_request_withdraw(st, id2 + 100, 5000, NULL, &err),
+                     MD_ERR_NOTFOUND);
+    assert_int_equal(md_store_case_request_get(st, id2 + 100, &one, &err), MD_ERR_NOTFOUND);
     assert_int_equal(md_store_case_requests(st, "141.89.68.1", &r, &n, &err), MD_OK);
     assert_int_equal(n, 1);
     free(r);
