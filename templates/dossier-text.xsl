@@ -25,6 +25,26 @@
     </xsl:call-template>
   </xsl:template>
 
+  <!-- a report period: its UTC days when it is made of whole days
+       (days-from/days-to), else its times -->
+  <xsl:template name="period">
+    <xsl:param name="from"/>
+    <xsl:param name="to"/>
+    <xsl:choose>
+      <xsl:when test="@days-from and @days-from = @days-to">
+        <xsl:value-of select="concat(@days-from, ' (UTC)')"/>
+      </xsl:when>
+      <xsl:when test="@days-from">
+        <xsl:value-of select="concat(@days-from, ' to ', @days-to, ' (UTC)')"/>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:call-template name="t"><xsl:with-param name="t" select="$from"/></xsl:call-template>
+        <xsl:text> to </xsl:text>
+        <xsl:call-template name="t"><xsl:with-param name="t" select="$to"/></xsl:call-template>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
   <xsl:template match="/">
     <xsl:apply-templates select="dossier"/>
   </xsl:template>
@@ -448,9 +468,7 @@
           <xsl:with-param name="hang" select="'      '"/>
           <xsl:with-param name="text">
             <xsl:text>[SNDS] </xsl:text>
-            <xsl:call-template name="t"><xsl:with-param name="t" select="start"/></xsl:call-template>
-            <xsl:text> to </xsl:text>
-            <xsl:call-template name="t"><xsl:with-param name="t" select="end"/></xsl:call-template>
+            <xsl:call-template name="period"><xsl:with-param name="from" select="start"/><xsl:with-param name="to" select="end"/></xsl:call-template>
             <xsl:value-of select="concat(': filter ', filter)"/>
             <xsl:if test="rcpt != ''"><xsl:value-of select="concat(', RCPT ', rcpt)"/></xsl:if>
             <xsl:if test="data != ''"><xsl:value-of select="concat(', DATA ', data)"/></xsl:if>
@@ -467,9 +485,7 @@
           <xsl:with-param name="hang" select="'      '"/>
           <xsl:with-param name="text">
             <xsl:value-of select="concat('[DMARC, ', org, '] ')"/>
-            <xsl:call-template name="t"><xsl:with-param name="t" select="begin"/></xsl:call-template>
-            <xsl:text> to </xsl:text>
-            <xsl:call-template name="t"><xsl:with-param name="t" select="end"/></xsl:call-template>
+            <xsl:call-template name="period"><xsl:with-param name="from" select="begin"/><xsl:with-param name="to" select="end"/></xsl:call-template>
             <xsl:value-of select="concat(': ', count, ' messages')"/>
             <xsl:if test="header-from != ''"><xsl:value-of select="concat(' from ', header-from)"/></xsl:if>
             <xsl:value-of select="concat(', disposition ', disposition, ', dkim ', dkim, ', spf ', spf)"/>

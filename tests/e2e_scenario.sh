@@ -111,6 +111,16 @@ check "text: Microsoft's answers in words" grep -q "Microsoft's answer of .*: co
 check "XML: the token kept beside the words" grep -q 'token="conditionally-mitigated"' "$T/out/dossier-$ticket.xml"
 check "PDF: ironout's IP" grep -q '141.89.68.7' "$T/pdf.txt"
 check "PDF: no third-party local part" bash -c "! grep -q 'store-news@' '$T/pdf.txt'"
+# no word cut without a hyphen (a narrow cell had "badreputati" / "on")
+check "PDF: no word broken without a hyphen" python3 "$MD_SOURCE_DIR/tests/check_pdf_words.py" \
+    "$T/out/dossier-$ticket.xml" "$T/out/dossier-$ticket.txt" "$T/pdf.txt" \
+    "$MD_SOURCE_DIR/lib/render/render_pdf.c"
+# report periods of whole UTC days as those days, not "02:00:00 - 01:59:00"
+check "XML: an SNDS day marked as a UTC day" grep -q '<snds days-from="2016-04-20" days-to="2016-04-20">' "$T/out/dossier-$ticket.xml"
+check "PDF: SNDS periods as UTC days" grep -Eq '^2016-04-20 \(UTC\) +[0-9]' "$T/pdf.txt"
+check "PDF: no SNDS period shown as times" bash -c "! grep -q '02:00:00 – 2016' '$T/pdf.txt'"
+check "text: SNDS period as a UTC day" grep -q '\[SNDS\] 2016-04-20 (UTC): filter' "$T/out/dossier-$ticket.txt"
+check "text: a DMARC period of two UTC days" grep -Eq '\[DMARC, Outlook.com\] 2016-04-2[0-9] to 2016-04-2[0-9] \(UTC\)' "$T/out/dossier-$ticket.txt"
 
 # --no-redact
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/nr" --format xml --no-redact > /dev/null

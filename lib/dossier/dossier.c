@@ -355,6 +355,29 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
 
 /* SNDS days and DMARC results of one IP: the window, widened by a week
  * before (reputation builds up before the failures show) */
+
+/* utc_days: a report period made of whole UTC days (SNDS: 00:00 to 23:59,
+ * DMARC: 00:00 to 00:00 or 23:59:59) is stated as those days, attributes
+ * days-from/days-to (UTC dates), so that renderers show "2016-04-19 (UTC)"
+ * instead of "02:00:00 - 01:59:00" in the local zone; other periods get
+ * none and are shown as their times. */
+static void utc_days(xmlNode *r, int64_t start, int64_t end)
+{
+    if (start <= 0 || end <= start || start % 86400 != 0)
+        return;
+    int64_t last;
+    if (end % 86400 == 0)
+        last = end / 86400 - 1;
+    else if ((end + 1) % 86400 == 0 || (end + 60) % 86400 == 0)
+        last = end / 86400;
+    else
+        return;
+    char a[16], b[16];
+    md_text_time_utc(a, sizeof a, start, "%Y-%m-%d", "");
+    md_text_time_utc(b, sizeof b, last * 86400, "%Y-%m-%d", "");
+    xmlNewProp(r, BX "days-from", BX a);
+    xmlNewProp(r, BX "days-to", BX b);
+}
 static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
 {
     md_err e = {0, ""};
@@ -369,6 +392,7 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
             xmlNode *r = md_an_el(rep, "snds");
             md_an_time_el(r, "start", d->act_start);
             md_an_time_el(r, "end", d->act_end ? d->act_end : d->act_start);
+            utc_days(r, d->act_start, d->act_end);
             if (d->rcpt >= 0)
                 md_an_txtf(r, "rcpt", "%lld", (long long)d->rcpt);
             if (d->data >= 0)
@@ -398,6 +422,7 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
             md_an_txt(r, "org", dm[i].org_name[0] ? dm[i].org_name : dm[i].email);
             md_an_time_el(r, "begin", dm[i].first_begin);
             md_an_time_el(r, "end", dm[i].last_end);
+            utc_days(r, dm[i].first_begin, dm[i].last_end);
             if (dm[i].header_from[0])
                 md_an_txt(r, "header-from", dm[i].header_from);
             md_an_txtf(r, "count", "%llu", (unsigned long long)dm[i].messages);

@@ -326,17 +326,20 @@ static float char_w(pdf_font *f, const unsigned char *s, size_t len, unsigned cp
     return w;
 }
 
+/* span_w: the width of n bytes of UTF-8 text in f at scale (size/1000) */
+static float span_w(pdf_font *f, const unsigned char *s, size_t n, float scale)
+{
+    float w = 0;
+    for (size_t i = 0, l; i < n; i += l) {
+        unsigned cp = decode(s + i, &l);
+        w += char_w(f, s + i, l, cp) * scale;
+    }
+    return w;
+}
+
 static float text_w(pdf_font *f, float size, const char *s)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    float w = 0;
-    size_t i = 0, l;
-    while (u[i]) {
-        unsigned cp = decode(u + i, &l);
-        w += char_w(f, u + i, l, cp);
-        i += l;
-    }
-    return w * size / 1000.0f;
+    return span_w(f, (const unsigned char *)s, strlen(s), size / 1000.0f);
 }
 
 static void lines_free(lines *l)
@@ -374,17 +377,46 @@ static int breakable(unsigned cp)
 }
 
 /* soft: where a word may be cut when it does not fit a line at all:
- * after '@' best, else after '.', '_', ':', '='. */
+ * after '@' best, else after '.', '_', ':', '=', '-' (a cut after its own
+ * hyphen needs no added one, and adds none to an identifier). */
 static int soft_rank(unsigned cp)
 {
-    return cp == '@' ? 2 : (cp == '.' || cp == '_' || cp == ':' || cp == '=') ? 1 : 0;
+    return cp == '@' ? 2
+           : (cp == '.' || cp == '_' || cp == ':' || cp == '=' || cp == '-') ? 1 : 0;
+}
+
+/* hyphen_cut: a word longer than the line (s[start..end) does not fit
+ * avail) is cut where its first part and a hyphen fit, and the hyphen
+ * marks the cut, so that no word reads as two ("badreputati" / "on").
+ * Adds that line; returns where the rest starts (at least one character
+ * on the line). */
+static size_t hyphen_cut(lines *out, const unsigned char *s, size_t start, size_t end,
+                         pdf_font *f, float scale, float avail, int *rc)
+{
+    float hw = char_w(f, (const unsigned char *)"-", 1, '-') * scale, w = 0;
+    size_t j = start, l;
+    while (j < end) {
+        unsigned cp = decode(s + j, &l);
+        float cw = char_w(f, s + j, l, cp) * scale;
+        if (j > start && w + cw + hw > avail)
+            break;
+        w += cw;
+        j += l;
+    }
+    md_buf b = MD_BUF_INIT;
+    if (md_buf_append(&b, s + start, j - start) != MD_OK || md_buf_append(&b, "-", 1) != MD_OK)
+        *rc = MD_ERR_NOMEM;
+    else
+        *rc = lines_add(out, md_buf_cstr(&b), b.len);
+    md_buf_free(&b);
+    return j;
 }
 
 /* wrap: split text into lines of at most width points; lines after the
  * first are `indent` points narrower (the caller draws them indented).
  * Breaks after blanks and punctuation; a word longer than a line is cut
- * after '@' or '.' when it has one, else where the line is full.  Empty
- * text gives no lines. */
+ * after '@' or '.' when it has one, else where the line is full, with a
+ * hyphen (hyphen_cut).  Empty text gives no lines. */
 static int wrap(pdf *p, lines *out, const char *text, pdf_font *f, float size, float width,
                 float indent)
 {
@@ -425,9 +457,9 @@ static int wrap(pdf *p, lines *out, const char *text, pdf_font *f, float size, f
                 start = soft;
                 w = wsoft;
             } else {
-                rc = lines_add(out, (const char *)s + start, i - start);
-                start = i;
-                w = 0;
+                size_t j = hyphen_cut(out, s, start, i, f, scale, avail, &rc);
+                w = span_w(f, s + j, i - j, scale);
+                start = j;
             }
             brk = soft = SIZE_MAX;
             wbrk = wsoft = 0;
@@ -1046,6 +1078,17 @@ static void sec_forwarding(pdf *p, const xmlNode *fw)
     table_end(p);
 }
 
+/* period: a report row's period: its UTC days when the dossier marks it
+ * as whole days (days-from, days-to), else its two times */
+static const char *period(pdf *p, const xmlNode *row, const char *from, const char *to)
+{
+    const char *a = attr(p, row, "days-from"), *b = attr(p, row, "days-to");
+    if (*a && *b)
+        return strcmp(a, b) == 0 ? join(p, a, " ", "(UTC)")
+                                 : join(p, join(p, a, " \xE2\x80\x93 ", b), " ", "(UTC)");
+    return join(p, when(p, kt(p, row, from)), " \xE2\x80\x93 ", when(p, kt(p, row, to)));
+}
+
 static const char *counts(pdf *p, const xmlNode *cn)
 {
     const char *r = "";
@@ -1065,7 +1108,7 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
         table_begin(p, &t, cols, 8);
         EACH(s, rep, "snds") {
             const char *cells[8];
-            cells[0] = join(p, when(p, kt(p, s, "start")), " \xE2\x80\x93 ", when(p, kt(p, s, "end")));
+            cells[0] = period(p, s, "start", "end");
             cells[1] = kt(p, s, "rcpt");
             cells[2] = kt(p, s, "data");
             cells[3] = kt(p, s, "recipients");
@@ -1087,7 +1130,7 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
         EACH(d, rep, "dmarc") {
             const char *cells[7];
             cells[0] = kt(p, d, "org");
-            cells[1] = join(p, when(p, kt(p, d, "begin")), " \xE2\x80\x93 ", when(p, kt(p, d, "end")));
+            cells[1] = period(p, d, "begin", "end");
             cells[2] = kt(p, d, "header-from");
             cells[3] = kt(p, d, "count");
             cells[4] = kt(p, d, "disposition");
