@@ -488,7 +488,10 @@
             <xsl:call-template name="period"><xsl:with-param name="from" select="begin"/><xsl:with-param name="to" select="end"/></xsl:call-template>
             <xsl:value-of select="concat(': ', count, ' messages')"/>
             <xsl:if test="header-from != ''"><xsl:value-of select="concat(' from ', header-from)"/></xsl:if>
-            <xsl:value-of select="concat(', disposition ', disposition, ', dkim ', dkim, ', spf ', spf)"/>
+            <xsl:value-of select="concat(', disposition ', disposition, ', dkim ', dkim)"/>
+            <xsl:if test="dkim = 'mixed'"><xsl:value-of select="concat(' (', dkim/@pass, ' of ', count, ' pass)')"/></xsl:if>
+            <xsl:value-of select="concat(', spf ', spf)"/>
+            <xsl:if test="spf = 'mixed'"><xsl:value-of select="concat(' (', spf/@pass, ' of ', count, ' pass)')"/></xsl:if>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>

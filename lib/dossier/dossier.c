@@ -356,6 +356,17 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
 /* SNDS days and DMARC results of one IP: the window, widened by a week
  * before (reputation builds up before the failures show) */
 
+/* pass_el: a DMARC check's result over a reporter's messages: "pass"
+ * when every message passed, "fail" when none did, else "mixed"; the
+ * count that passed beside it (attribute pass) */
+static void pass_el(xmlNode *r, const char *name, uint64_t pass, uint64_t all)
+{
+    xmlNode *e = md_an_txt(r, name, pass >= all ? "pass" : pass == 0 ? "fail" : "mixed");
+    char n[24];
+    snprintf(n, sizeof n, "%llu", (unsigned long long)pass);
+    xmlNewProp(e, BX "pass", BX n);
+}
+
 /* utc_days: a report period made of whole UTC days (SNDS: 00:00 to 23:59,
  * DMARC: 00:00 to 00:00 or 23:59:59) is stated as those days, attributes
  * days-from/days-to (UTC dates), so that renderers show "2016-04-19 (UTC)"
@@ -427,10 +438,9 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
                 md_an_txt(r, "header-from", dm[i].header_from);
             md_an_txtf(r, "count", "%llu", (unsigned long long)dm[i].messages);
             md_an_txt(r, "disposition", dm[i].reject ? "reject" : dm[i].quarantine ? "quarantine" : "none");
-            /* the store sums DMARC's result (dkim or spf aligned) per reporter */
-            const char *res = dm[i].fail == 0 ? "pass" : dm[i].pass == 0 ? "fail" : "mixed";
-            md_an_txt(r, "dkim", res);
-            md_an_txt(r, "spf", res);
+            /* each of the reporter's policy_evaluated results, as counted */
+            pass_el(r, "dkim", dm[i].dkim_pass, dm[i].messages);
+            pass_el(r, "spf", dm[i].spf_pass, dm[i].messages);
         }
         free(dm);
     }

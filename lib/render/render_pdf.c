@@ -1078,6 +1078,19 @@ static void sec_forwarding(pdf *p, const xmlNode *fw)
     table_end(p);
 }
 
+/* check_cell: a DMARC check's result, "mixed" with how many of the row's
+ * messages passed */
+static const char *check_cell(pdf *p, const xmlNode *row, const char *name)
+{
+    const char *v = kt(p, row, name);
+    const xmlNode *e = kid(row, name);
+    if (strcmp(v, "mixed") != 0 || !e)
+        return v;
+    char buf[96];
+    snprintf(buf, sizeof buf, "mixed (%s of %s pass)", attr(p, e, "pass"), kt(p, row, "count"));
+    return keep(p, strdup(buf));
+}
+
 /* period: a report row's period: its UTC days when the dossier marks it
  * as whole days (days-from, days-to), else its two times */
 static const char *period(pdf *p, const xmlNode *row, const char *from, const char *to)
@@ -1134,8 +1147,8 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
             cells[2] = kt(p, d, "header-from");
             cells[3] = kt(p, d, "count");
             cells[4] = kt(p, d, "disposition");
-            cells[5] = kt(p, d, "dkim");
-            cells[6] = kt(p, d, "spf");
+            cells[5] = check_cell(p, d, "dkim");
+            cells[6] = check_cell(p, d, "spf");
             table_row(p, &t, cells);
             if (bad(p))
                 break;

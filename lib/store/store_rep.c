@@ -608,6 +608,8 @@ static void dmarc_sum_row(sqlite3_stmt *s, void *row)
     d->first_begin = sqlite3_column_int64(s, 10);
     d->last_end = sqlite3_column_int64(s, 11);
     col_copy(s, 12, d->header_from, sizeof d->header_from);
+    d->dkim_pass = (uint64_t)sqlite3_column_int64(s, 13);
+    d->spf_pass = (uint64_t)sqlite3_column_int64(s, 14);
 }
 
 int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t until,
@@ -631,7 +633,9 @@ int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t
         " (SELECT c2.header_from FROM rep_dmarc_record c2 JOIN rep_dmarc_report r2"
         "   ON r2.id = c2.report WHERE c2.source_ip = ?1 AND r2.org_key = r.org_key"
         "   AND (?2 = 0 OR r2.date_end >= ?2) AND (?3 = 0 OR r2.date_begin <= ?3)"
-        "   GROUP BY c2.header_from ORDER BY SUM(c2.count) DESC LIMIT 1)"
+        "   GROUP BY c2.header_from ORDER BY SUM(c2.count) DESC LIMIT 1),"
+        " SUM(CASE WHEN c.dkim = 'pass' THEN c.count ELSE 0 END),"
+        " SUM(CASE WHEN c.spf = 'pass' THEN c.count ELSE 0 END)"
         " FROM rep_dmarc_record c JOIN rep_dmarc_report r ON r.id = c.report"
         " WHERE c.source_ip = ?1 AND (?2 = 0 OR r.date_end >= ?2)"
         " AND (?3 = 0 OR r.date_begin <= ?3)"

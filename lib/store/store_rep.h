@@ -100,7 +100,8 @@ typedef struct md_rep_dmarc_sum {
     char email[256];
     int microsoft;              /* 1: Outlook.com / Microsoft */
     uint64_t reports;           /* reports that had rows for the IP */
-    uint64_t messages, pass, fail;
+    uint64_t messages, pass, fail; /* DMARC's result (dkim or spf aligned pass) */
+    uint64_t dkim_pass, spf_pass;  /* messages whose policy_evaluated dkim / spf passed */
     uint64_t quarantine, reject; /* by disposition */
     int64_t first_begin, last_end; /* span of those reports */
     char header_from[256];      /* one header_from seen (the most frequent) */

@@ -215,6 +215,9 @@ static void test_ip_dmarc_and_status(void **state)
     assert_int_equal(s[0].reports, 2);
     assert_int_equal(s[0].messages, 792);
     assert_int_equal(s[0].pass, 792);
+    /* each check as counted: the fixtures' ironout rows fail DKIM, pass SPF */
+    assert_int_equal(s[0].dkim_pass, 0);
+    assert_int_equal(s[0].spf_pass, 792);
     assert_int_equal(s[0].first_begin, D22);
     assert_int_equal(s[0].last_end, D24);
     assert_string_equal(s[0].header_from, "uni-potsdam.de");
