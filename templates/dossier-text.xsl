@@ -257,7 +257,7 @@
     </xsl:if>
     <xsl:for-each select="log-lines/log-line">
       <xsl:call-template name="wrap">
-        <xsl:with-param name="text"><xsl:value-of select="concat(file, ':', line)"/><xsl:call-template name="cite"/></xsl:with-param>
+        <xsl:with-param name="text" select="concat(file, ':', line)"/>
         <xsl:with-param name="first" select="'  # '"/>
         <xsl:with-param name="hang" select="'  # '"/>
       </xsl:call-template>

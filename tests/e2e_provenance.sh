@@ -93,7 +93,7 @@ cat > "$T/walk.xsl" <<'EOF'
   <xsl:template match="/">
     <xsl:for-each select="
         //summary/verdict | //summary/next-step | //header/notes/note | //evidence-span/host/note |
-        //timeline/entry/text | //message/verdict | //log-line | //attempt | //link | //hop |
+        //timeline/entry/text | //message/verdict | //attempt | //link | //hop |
         //authentication/result | //bounce | //forwarding/rule | /dossier/ips/ip |
         //evidence/item/text | //reputation/snds | //reputation/dmarc | //reputation/microsoft |
         /request/title | /request/contact | //recipient-domains/domain | /request/sender-domains |
@@ -180,8 +180,8 @@ check "m1's verdict cites the ticket (reported missing)" \
     cites "$w" "//message[@id='m1']/verdict" "@kind='ticket' and @number='2016042010001094'"
 check "m1's 250 attempt cites line 29" \
     cites "$w" "//message[@id='m1']/attempts/attempt[microsoft='true']" "@kind='log' and @line='29'"
-check "m1's log line 29 cites itself" \
-    cites "$w" "//message[@id='m1']/log-lines/log-line[line='29']" "@kind='log' and @line='29' and @file='n-mail-2/mail.log.1.gz'"
+check "m1's log line 29 is shown as n-mail-2/mail.log.1.gz (relative to [logs] root)" \
+    test "$(xmllint --xpath "count(//message[@id='m1']/log-lines/log-line[line='29' and file='n-mail-2/mail.log.1.gz'])" "$w")" -eq 1
 check "the forwarding sentence cites mailup-rules.csv:2" \
     cites "$w" "//summary/verdict[contains(., 'forwards its mail to')]" "@kind='rule' and @file='mailup-rules.csv' and @line='2'"
 check "the forwarding rule cites mailup-rules.csv:2" \
@@ -215,14 +215,24 @@ nr=$T/scenario-noroot/dossier-2016042010001094.xml
 check "without [logs] root: the log file relative to the directory the logs share" \
     cites "$nr" "//message[@id='m1']/verdict" "@kind='log' and @file='mail.log.1.gz' and @line='29'"
 
+# the request goes to Microsoft: a rule in a home directory does not name its user
+check "the window request cites lena's .forward" \
+    test "$(xmllint --xpath "count(/*/sources/source[@kind='rule'])" "$T/req-window.xml")" -gt 0
+check "the window request does not name lena.schulz (home/*snip*/.forward)" \
+    test -z "$(grep -il 'lena.schulz' "$T/req-window.xml" "$T/req-window.txt")"
+check "the dossier of lena's ticket shows her .forward relative to [rules] root" \
+    cites "$T/dotforward/dossier-2016042010000826.xml" "//forwarding/rule" "@kind='rule' and @file='home/lena.schulz/.forward'"
+
 # ---- text and PDF: markers and the appendix -------------------------------------------------
 wt=$T/scenario-wide/dossier-2016042010001094.txt
 no=$(xmllint --xpath "string(/*/sources/source[@kind='log' and @file='n-mail-2/mail.log.1.gz' and @line='29']/@id)" "$w")
 no=${no#s}
 check "the text lists source $no as n-mail-2/mail.log.1.gz:29" \
     grep -qxF "[$no] log n-mail-2/mail.log.1.gz:29 (n-mail-2)" "$wt"
-check "the text's m1 log line 29 carries marker [$no]" \
-    grep -qF "# n-mail-2/mail.log.1.gz:29 [$no]" "$wt"
+check "the text shows m1's log line 29 as n-mail-2/mail.log.1.gz:29" \
+    grep -qxF "  # n-mail-2/mail.log.1.gz:29" "$wt"
+check "a claim of the text carries marker $no (in [..])" \
+    grep -qE "\[([0-9]+,)*$no(,[0-9]+)*\]" <(tr -s '\n ' '  ' < "$wt")
 check "the text has the sources appendix" grep -q '^6\. SOURCES' "$wt"
 on=$(xmllint --xpath "string(/*/sources/source[@kind='config' and @key='[microsoft] optin']/@id)" "$T/req-ticket.xml")
 check "the text marks the request's opt-in with its source [${on#s}]" \
@@ -231,7 +241,9 @@ check "the request text lists its sources" grep -q '^SOURCES OF THIS REQUEST' "$
 pdftotext -layout "$T/scenario-wide/dossier-2016042010001094.pdf" "$T/wide.pdf.txt" 2> /dev/null
 check "the PDF has the sources appendix" grep -q '6 *Sources' "$T/wide.pdf.txt"
 check "the PDF lists source $no" grep -qF "[$no] log n-mail-2/mail.log.1.gz:29 (n-mail-2)" "$T/wide.pdf.txt"
-check "the PDF marks log line 29 with [$no]" grep -qF "n-mail-2/mail.log.1.gz:29 [$no]" "$T/wide.pdf.txt"
+check "the PDF shows log line n-mail-2/mail.log.1.gz:29" grep -qF "n-mail-2/mail.log.1.gz:29" "$T/wide.pdf.txt"
+check "a claim of the PDF carries marker $no (in [..])" \
+    grep -qE "\[([0-9]+,)*$no(,[0-9]+)*\]" <(tr -s '\n ' '  ' < "$T/wide.pdf.txt")
 
 # ---- no absolute path of the machine in any document -------------------------------------------
 for p in "$T"/*/dossier-*.pdf; do pdftotext -layout "$p" "$p.txt" 2> /dev/null; done

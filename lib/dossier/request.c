@@ -626,6 +626,7 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
     req r;
     memset(&r, 0, sizeof r);
     md_srcs_init(&r.src, st, cfg);
+    r.src.redact_paths = 1;     /* the request goes out: no home directory names */
     int rc = MD_OK;
     md_case_ticket *tk = NULL;
     size_t ntk = 0;

@@ -36,6 +36,17 @@ void md_srcs_free(md_srcs *s)
     memset(s, 0, sizeof *s);
 }
 
+/* copy: s into out[n], cut to fit (paths longer than MD_LIMIT_PATH are
+ * not shown whole) */
+static void copy(char *out, size_t n, const char *s)
+{
+    size_t l = strlen(s);
+    if (l >= n)
+        l = n - 1;
+    memcpy(out, s, l);
+    out[l] = '\0';
+}
+
 static size_t hash_key(const char *k)
 {
     uint64_t h = 1469598103934665603ull;
@@ -285,7 +296,11 @@ static void field(const char *key, int i, char *out, size_t n)
         out[0] = '\0';
         return;
     }
-    snprintf(out, n, "%.*s", (int)strcspn(key, "\x1f"), key);
+    size_t l = strcspn(key, "\x1f");
+    if (l >= n)
+        l = n - 1;
+    memcpy(out, key, l);
+    out[l] = '\0';
 }
 
 /* root_abs: the configured root of kind k as an absolute, resolved
@@ -298,13 +313,14 @@ static void root_abs(const md_srcs *s, int root, char *out, size_t n)
     if (!r[0])
         return;
     char tmp[2 * MD_LIMIT_PATH];
-    if (r[0] != '/' && strchr(s->cfg->path, '/'))
-        snprintf(tmp, sizeof tmp, "%.*s/%s", (int)(strrchr(s->cfg->path, '/') - s->cfg->path),
-                 s->cfg->path, r);
-    else
-        snprintf(tmp, sizeof tmp, "%s", r);
+    tmp[0] = '\0';
+    if (r[0] != '/' && strchr(s->cfg->path, '/')) {
+        size_t dl = (size_t)(strrchr(s->cfg->path, '/') - s->cfg->path) + 1;
+        copy(tmp, dl + 1 < sizeof tmp ? dl + 1 : sizeof tmp, s->cfg->path);
+    }
+    copy(tmp + strlen(tmp), sizeof tmp - strlen(tmp), r);
     char rp[PATH_MAX];
-    snprintf(out, n, "%s", realpath(tmp, rp) ? rp : tmp);
+    copy(out, n, realpath(tmp, rp) ? rp : tmp);
     size_t l = strlen(out);
     while (l > 1 && out[l - 1] == '/')
         out[--l] = '\0';
@@ -325,14 +341,14 @@ typedef struct shown {
 
 /* show_path: how a document shows path p of kind k; common: the directory
  * shared by that kind's paths under no root ("" none) */
-static void show_path(const md_srcs *s, int k, const char *p, const char *common, char *out,
-                      size_t n)
+static void show_path(int k, const char *p, const char *common, const char roots[][MD_LIMIT_PATH],
+                      char *out, size_t n)
 {
-    char root[MD_LIMIT_PATH], rp[PATH_MAX];
-    root_abs(s, kinds[k].root, root, sizeof root);
+    const char *root = roots[kinds[k].root];
+    char rp[PATH_MAX];
     if (p[0] != '/') {   /* relative as given: below the root, else as it is */
         const char *rel = root[0] && realpath(p, rp) ? under(rp, root) : NULL;
-        snprintf(out, n, "%s", rel ? rel : strncmp(p, "./", 2) == 0 ? p + 2 : p);
+        copy(out, n, rel ? rel : strncmp(p, "./", 2) == 0 ? p + 2 : p);
         return;
     }
     const char *rel = root[0] ? under(p, root) : NULL;
@@ -344,15 +360,15 @@ static void show_path(const md_srcs *s, int k, const char *p, const char *common
         const char *b = strrchr(p, '/');
         rel = b ? b + 1 : p;
     }
-    snprintf(out, n, "%s", rel);
+    copy(out, n, rel);
 }
 
 /* common_dir: the deepest directory shared by the absolute paths of kind
  * k that lie under no configured root */
-static void common_dir(const md_srcs *s, const size_t *newno, int k, char *out, size_t n)
+static void common_dir(const md_srcs *s, const size_t *newno, int k, const char *root, char *out,
+                       size_t n)
 {
-    char root[MD_LIMIT_PATH], f[MD_LIMIT_PATH], rp[PATH_MAX];
-    root_abs(s, kinds[k].root, root, sizeof root);
+    char f[MD_LIMIT_PATH], rp[PATH_MAX];
     int any = 0;
     out[0] = '\0';
     for (size_t i = 0; i < s->n; i++) {
@@ -364,7 +380,7 @@ static void common_dir(const md_srcs *s, const size_t *newno, int k, char *out, 
         char *slash = strrchr(f, '/');
         *slash = '\0';
         if (!any) {
-            snprintf(out, n, "%s", f);
+            copy(out, n, f);
             any = 1;
             continue;
         }
@@ -415,9 +431,29 @@ static int cmp_shown(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
+/* snip_middle: "a/b/c/d" -> "a/ *snip* /d" without the blanks, in place
+ * (p holds MD_LIMIT_PATH bytes); paths of one or two components stay */
+static void snip_middle(char *p)
+{
+    const char *first = strchr(p, '/'), *last = strrchr(p, '/');
+    if (!first || first == last)
+        return;
+    char tmp[MD_LIMIT_PATH];
+    size_t head = (size_t)(first - p) + 1;
+    if (head + 7 + strlen(last) >= sizeof tmp) {
+        copy(p, MD_LIMIT_PATH, "*snip*");
+        return;
+    }
+    copy(tmp, head + 1, p);                      /* "a/" */
+    copy(tmp + head, sizeof tmp - head, "*snip*");
+    copy(tmp + head + 6, sizeof tmp - head - 6, last);
+    copy(p, MD_LIMIT_PATH, tmp);
+}
+
 /* source_el: one <source> of the list */
 static void source_el(const md_srcs *s, xmlNode *list, size_t i, size_t no,
-                      const char common[][MD_LIMIT_PATH], shown *sh, size_t *nsh)
+                      const char common[][MD_LIMIT_PATH], const char roots[][MD_LIMIT_PATH],
+                      shown *sh, size_t *nsh)
 {
     int k = kind_of(s->key[i]);
     if (k < 0)
@@ -432,7 +468,10 @@ static void source_el(const md_srcs *s, xmlNode *list, size_t i, size_t no,
         if (!f[0])
             continue;
         if (a == kinds[k].file && strcmp(f, "(built-in defaults)") != 0) {
-            show_path(s, k, f, common[k], shownp, sizeof shownp);
+            show_path(k, f, common[k], roots, shownp, sizeof shownp);
+            if (s->redact_paths && (strcmp(kinds[k].kind, "rule") == 0 ||
+                                    strcmp(kinds[k].kind, "message") == 0))
+                snip_middle(shownp);
             if (strcmp(f, shownp) != 0 && sh) {
                 sh[*nsh].raw = strdup(f);
                 sh[*nsh].show = strdup(shownp);
@@ -502,7 +541,9 @@ static void renumber(xmlNode *n, size_t nsrc, size_t *newno, size_t *order, size
 
 int md_srcs_write(md_srcs *s, xmlNode *root)
 {
-    char (*common)[MD_LIMIT_PATH] = calloc(NKINDS, sizeof *common);
+    /* common[k]: kind k's shared directory; common[NKINDS + r]: root r
+     * (0 none, 1 [logs], 2 [rules]) as an absolute directory */
+    char (*common)[MD_LIMIT_PATH] = calloc(NKINDS + 3, sizeof *common);
     size_t *newno = calloc(s->n + 1, sizeof *newno), *order = calloc(s->n + 1, sizeof *order);
     shown *sh = calloc(s->n + 1, sizeof *sh);
     if (!common || !newno || !order || !sh) {
@@ -514,12 +555,16 @@ int md_srcs_write(md_srcs *s, xmlNode *root)
     }
     size_t nused = 0, nsh = 0;
     renumber(root->children, s->n, newno, order, &nused);
+    const char (*roots)[MD_LIMIT_PATH] = (const char (*)[MD_LIMIT_PATH])common + NKINDS;
+    for (int r = 1; r <= 2; r++)
+        root_abs(s, r, common[NKINDS + r], sizeof common[0]);
     for (size_t k = 0; k < NKINDS; k++)
         if (kinds[k].file >= 0)
-            common_dir(s, newno, (int)k, common[k], sizeof common[k]);
+            common_dir(s, newno, (int)k, roots[kinds[k].root], common[k], sizeof common[k]);
     xmlNode *list = xmlNewChild(root, NULL, BX "sources", NULL);
     for (size_t i = 0; i < nused; i++)
-        source_el(s, list, order[i] - 1, i + 1, (const char (*)[MD_LIMIT_PATH])common, sh, &nsh);
+        source_el(s, list, order[i] - 1, i + 1, (const char (*)[MD_LIMIT_PATH])common, roots, sh,
+                  &nsh);
     qsort(sh, nsh, sizeof *sh, cmp_shown);
     replace_paths(root->children, sh, nsh);
     for (size_t i = 0; i < nsh; i++) {

@@ -37,6 +37,9 @@ typedef struct md_srcs {
     size_t n, cap;
     size_t *slot;              /* hash: index + 1, 0 free */
     size_t nslot;
+    int redact_paths;          /* 1: rule and message files show only their first
+                                  and last component ("home/ *snip* /.forward"):
+                                  a home directory names its user */
     int64_t *pid;              /* cache: store source id -> path */
     char **ppath;
     size_t np, capp;

@@ -454,9 +454,12 @@ void md_an_ips_thread(ctx *c, thread *t)
                              m->client_host[0] ? m->client_host : h->name, m->client_ip,
                              md_an_fmt_short(m->t_first, when, sizeof when));
                     char cb[24];
+                    /* its first line (not loaded by the request's window query:
+                     * then the logs as a whole) */
                     md_an_ip_evidence(c, x, "received", t->ref, buf,
-                                      m->nlines ? md_an_cite1(md_an_src_line(c, m, 0), cb, sizeof cb)
-                                                : "");
+                                      md_an_cite1(m->nlines ? md_an_src_line(c, m, 0)
+                                                            : md_srcs_store(c->src, "logs"),
+                                                  cb, sizeof cb));
                     md_an_ip_seen(x, m->t_first);
                 }
             }

@@ -956,8 +956,7 @@ static void sec_messages(pdf *p, const xmlNode *ms)
         if (!kid(ll, "log-line"))
             para(p, "(no log line)", &p->sans, SZ_TABLE, 0, 0);
         EACH(l, ll, "log-line") {
-            log_line(p, cited(p, l, join(p, kt(p, l, "file"), ":", kt(p, l, "line"))),
-                     kt(p, l, "text"));
+            log_line(p, join(p, kt(p, l, "file"), ":", kt(p, l, "line")), kt(p, l, "text"));
             if (bad(p))
                 return;
         }
