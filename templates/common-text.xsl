@@ -51,7 +51,8 @@
   <xsl:template name="source-words">
     <xsl:choose>
       <xsl:when test="@kind = 'log'">
-        <xsl:value-of select="concat('log ', @file, ':', @line)"/>
+        <xsl:value-of select="concat('log ', @file)"/>
+        <xsl:if test="@line"><xsl:value-of select="concat(':', @line)"/></xsl:if>
         <xsl:if test="@host"><xsl:value-of select="concat(' (', @host, ')')"/></xsl:if>
       </xsl:when>
       <xsl:when test="@kind = 'message'">
@@ -66,7 +67,8 @@
         </xsl:if>
       </xsl:when>
       <xsl:when test="@kind = 'reply'">
-        <xsl:value-of select="concat('answer of Microsoft', &quot;'&quot;, 's sender support of ', @date)"/>
+        <xsl:value-of select="concat('answer of Microsoft', &quot;'&quot;, 's sender support')"/>
+        <xsl:if test="@date"><xsl:value-of select="concat(' of ', @date)"/></xsl:if>
         <xsl:if test="@case"><xsl:value-of select="concat(', case ', @case)"/></xsl:if>
         <xsl:if test="@message-id"><xsl:value-of select="concat(', Message-ID &lt;', @message-id, '&gt;')"/></xsl:if>
       </xsl:when>

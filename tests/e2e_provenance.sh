@@ -245,6 +245,16 @@ check "the PDF shows log line n-mail-2/mail.log.1.gz:29" grep -qF "n-mail-2/mail
 check "a claim of the PDF carries marker $no (in [..])" \
     grep -qE "\[([0-9]+,)*$no(,[0-9]+)*\]" <(tr -s '\n ' '  ' < "$T/wide.pdf.txt")
 
+# the PDF lists each source in the same words as the text (render_src.c and
+# common-text.xsl): the first line of each entry of the text's appendix
+missing=0 compared=0
+while IFS= read -r l; do
+    compared=$((compared + 1))
+    grep -qF -- "$l" "$T/wide.pdf.txt" || { missing=$((missing + 1)); echo "  not in the PDF: $l"; }
+done < <(sed -n '/^6\. SOURCES/,$p' "$wt" | grep '^\[[0-9]*\] ')
+check "the PDF's $compared sources read as the text's ($missing differ)" \
+    test "$compared" -gt 10 -a "$missing" -eq 0
+
 # ---- no absolute path of the machine in any document -------------------------------------------
 for p in "$T"/*/dossier-*.pdf; do pdftotext -layout "$p" "$p.txt" 2> /dev/null; done
 all=("${xmls[@]}" "$T"/*/dossier-*.txt "$T"/*/dossier-*.pdf.txt "$T"/req-*.txt)

@@ -73,7 +73,8 @@ void md_render_source_words(const xmlNode *s, md_buf *out)
         if (xmlHasProp(s, (const xmlChar *)"file"))
             md_buf_putc(out, ')');
     } else if (strcmp(kind, "reply") == 0) {
-        put(s, "date", "answer of Microsoft's sender support of ", "", out);
+        md_buf_puts(out, "answer of Microsoft's sender support");
+        put(s, "date", " of ", "", out);
         put(s, "case", ", case ", "", out);
         put(s, "message-id", ", Message-ID <", ">", out);
     } else if (strcmp(kind, "rule") == 0) {
