@@ -38,13 +38,50 @@
     </xsl:if>
   </xsl:template>
 
-  <!-- cite: the footnote marker of a claim: src="s3 s7" gives " [3,7]",
-       the numbers of the sources appendix; nothing without src -->
+  <!-- cite: the footnote marker of a claim: src="s3 s7 s8 s9" gives
+       " [3,7-9]", the numbers of the sources appendix (ascending in the
+       document); nothing without src -->
   <xsl:template name="cite">
     <xsl:param name="n" select="."/>
     <xsl:if test="normalize-space($n/@src) != ''">
-      <xsl:value-of select="concat(' [', translate(normalize-space($n/@src), ' s', ','), ']')"/>
+      <xsl:text> [</xsl:text>
+      <xsl:call-template name="cite-runs">
+        <xsl:with-param name="s" select="concat(translate(normalize-space($n/@src), 's', ''), ' ')"/>
+      </xsl:call-template>
+      <xsl:text>]</xsl:text>
     </xsl:if>
+  </xsl:template>
+
+  <!-- cite-runs: "3 7 8 9 " as "3,7-9" (runs of three or more joined) -->
+  <xsl:template name="cite-runs">
+    <xsl:param name="s"/>
+    <xsl:param name="start" select="''"/>
+    <xsl:param name="prev" select="''"/>
+    <xsl:variable name="cur" select="substring-before($s, ' ')"/>
+    <xsl:choose>
+      <xsl:when test="$start != '' and $cur != '' and number($cur) = number($prev) + 1">
+        <xsl:call-template name="cite-runs">
+          <xsl:with-param name="s" select="substring-after($s, ' ')"/>
+          <xsl:with-param name="start" select="$start"/>
+          <xsl:with-param name="prev" select="$cur"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:if test="$start != ''">
+          <xsl:value-of select="$start"/>
+          <xsl:if test="number($prev) = number($start) + 1"><xsl:value-of select="concat(',', $prev)"/></xsl:if>
+          <xsl:if test="number($prev) &gt; number($start) + 1"><xsl:value-of select="concat('-', $prev)"/></xsl:if>
+          <xsl:if test="$cur != ''">,</xsl:if>
+        </xsl:if>
+        <xsl:if test="$cur != ''">
+          <xsl:call-template name="cite-runs">
+            <xsl:with-param name="s" select="substring-after($s, ' ')"/>
+            <xsl:with-param name="start" select="$cur"/>
+            <xsl:with-param name="prev" select="$cur"/>
+          </xsl:call-template>
+        </xsl:if>
+      </xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- source-words: one source of the appendix in words -->

@@ -251,7 +251,7 @@ static const char *list(pdf *p, const xmlNode *n, const char *name, const char *
     return r;
 }
 
-/* cited: text with the footnote marker of claim element n ("[3,7]",
+/* cited: text with the footnote marker of claim element n ("[3,7-9]",
  * render_src.h) after it; the text alone when n cites nothing. */
 static const char *cited(pdf *p, const xmlNode *n, const char *text)
 {
@@ -395,7 +395,7 @@ static int wrap(pdf *p, lines *out, const char *text, pdf_font *f, float size, f
         wbrk += cw;
         wsoft += cw;
         i += l;
-        /* "[3,7]": a footnote marker is one word */
+        /* "[3,7-9]": a footnote marker is one word */
         if (breakable(cp) && !(cp == ',' && isdigit((unsigned char)text[i]))) {
             brk = i;
             wbrk = 0;

@@ -1,6 +1,7 @@
 /* render_src.c: footnote markers and the words for one source (see
  * render_src.h), for the PDF rendering; the same words as
  * templates/common-text.xsl's source-words.  Reads the document only. */
+#include <stdlib.h>
 #include <string.h>
 #include "render/render_src.h"
 
@@ -16,23 +17,41 @@ static int prop(const xmlNode *n, const char *name, md_buf *out)
     return out->len > 0;
 }
 
+/* run: "7", "7,8" or "7-9" for the run [a, b] */
+static void run(md_buf *out, unsigned long a, unsigned long b)
+{
+    md_buf_printf(out, "%lu", a);
+    if (b == a + 1)
+        md_buf_printf(out, ",%lu", b);
+    else if (b > a + 1)
+        md_buf_printf(out, "-%lu", b);
+}
+
 void md_render_cite(const xmlNode *el, md_buf *out)
 {
     md_buf v = MD_BUF_INIT;
     if (el && prop(el, "src", &v)) {
+        unsigned long a = 0, b = 0;
+        int any = 0;
         md_buf_putc(out, '[');
-        int first = 1;
         for (const char *p = md_buf_cstr(&v); *p;) {
             p += strspn(p, " ");
-            size_t n = strcspn(p, " ");
-            if (n > 1 && p[0] == 's') {
-                if (!first)
+            char *end;
+            unsigned long n = *p == 's' ? strtoul(p + 1, &end, 10) : 0;
+            if (n && any && n == b + 1) {
+                b = n;
+            } else if (n) {
+                if (any) {
+                    run(out, a, b);
                     md_buf_putc(out, ',');
-                md_buf_append(out, p + 1, n - 1);
-                first = 0;
+                }
+                a = b = n;
+                any = 1;
             }
-            p += n;
+            p += strcspn(p, " ");
         }
+        if (any)
+            run(out, a, b);
         md_buf_putc(out, ']');
     }
     md_buf_free(&v);
