@@ -108,6 +108,7 @@
         <xsl:if test="@date"><xsl:value-of select="concat(' of ', @date)"/></xsl:if>
         <xsl:if test="@case"><xsl:value-of select="concat(', case ', @case)"/></xsl:if>
         <xsl:if test="@message-id"><xsl:value-of select="concat(', Message-ID &lt;', @message-id, '&gt;')"/></xsl:if>
+        <xsl:if test="@file"><xsl:value-of select="concat(' (', @file, ')')"/></xsl:if>
       </xsl:when>
       <xsl:when test="@kind = 'rule'">
         <xsl:value-of select="concat('forwarding rule ', @file)"/>

@@ -190,8 +190,8 @@ check "141.89.68.1 cites [host cl-mail] ip" \
     cites "$w" "/dossier/ips/ip[address='141.89.68.1']" "@kind='config' and @key='[host cl-mail] ip' and @file='maildossier.conf'"
 check "an SNDS row cites the SNDS report with its period" \
     cites "$w" "(//reputation/snds)[1]" "@kind='report' and @what='SNDS' and @begin and @end and @file='snds-data-2016-04.csv'"
-check "Microsoft's answer cites its reply (case, date)" \
-    cites "$w" "(//reputation/microsoft)[1]" "@kind='reply' and @case and @date"
+check "Microsoft's answer cites its reply (case, date, its file)" \
+    cites "$w" "(//reputation/microsoft)[1]" "@kind='reply' and @case and @date and @file and @message-id"
 check "a coverage note of the evidence span cites the logs as a whole" \
     cites "$w" "(//evidence-span/host/note)[1]" "@kind='store' and @area='logs'"
 check "the request's opt-in cites [microsoft] optin" \

@@ -612,7 +612,8 @@ void md_an_build_ips(ctx *c, xmlNode *root)
                 xmlNode *ms = md_an_el(rep, "microsoft");
                 char cb[24];
                 md_cite_set(ms, md_an_cite1(md_srcs_reply(c->src, an[k].ref, an[k].date,
-                                                          an[k].message_id), cb, sizeof cb));
+                                                          an[k].message_id, an[k].msg_row),
+                                            cb, sizeof cb));
                 md_an_time_el(ms, "date", an[k].date);
                 xmlNode *oc = md_an_txt(ms, "outcome", md_msreply_outcome_text(
                                                       md_msreply_outcome_parse(an[k].outcome)));

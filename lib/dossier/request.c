@@ -404,7 +404,8 @@ static void req_doc_ips(xmlNode *root, md_store *st, req *r)
                      md_msreply_outcome_parse(an[na - 1].outcome)),
                  an[na - 1].date ? md_an_fmt_short(an[na - 1].date, b, sizeof b) : "date unknown"),
                  md_an_cite1(md_srcs_reply(&r->src, an[na - 1].ref, an[na - 1].date,
-                                           an[na - 1].message_id), cb, sizeof cb));
+                                           an[na - 1].message_id, an[na - 1].msg_row),
+                             cb, sizeof cb));
         }
         free(an);
     }

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include "dossier/sources.h"
 #include "base/text.h"
+#include "store/store_msg.h"
 
 #define BX (const xmlChar *)
 #define SEP '\x1f'
@@ -177,11 +178,25 @@ size_t md_srcs_report(md_srcs *s, const char *what, const char *reporter, int64_
     return addv(s, "report", what, reporter ? reporter : "", b1, b2, path, l, NULL);
 }
 
-size_t md_srcs_reply(md_srcs *s, const char *ref, int64_t date, const char *msgid)
+static int on_row_path(void *arg, const md_msg_row *m)
+{
+    md_buf *path = arg;
+    md_buf_puts(path, m->path ? m->path : "");
+    return 1;
+}
+
+size_t md_srcs_reply(md_srcs *s, const char *ref, int64_t date, const char *msgid,
+                     int64_t msg_row)
 {
     char b[16];
+    md_buf path = MD_BUF_INIT;
+    md_err e = {0, ""};
     md_text_time(b, sizeof b, date, "%Y-%m-%d", "");
-    return addv(s, "reply", ref ? ref : "", b, msgid ? msgid : "", NULL);
+    if (s->st && msg_row)
+        md_store_msg_get(s->st, msg_row, on_row_path, &path, &e);
+    size_t no = addv(s, "reply", ref ? ref : "", b, msgid ? msgid : "", md_buf_cstr(&path), NULL);
+    md_buf_free(&path);
+    return no;
 }
 
 size_t md_srcs_rule(md_srcs *s, const char *path, uint64_t line)
@@ -267,7 +282,7 @@ static const struct {
     {"log", {"file", "line", "host"}, 0, 1},
     {"message", {"file", "message-id"}, 0, 0},
     {"report", {"what", "reporter", "begin", "end", "file", "line"}, 4, 0},
-    {"reply", {"case", "date", "message-id"}, -1, 0},
+    {"reply", {"case", "date", "message-id", "file"}, 3, 0},
     {"rule", {"file", "line"}, 0, 2},
     {"config", {"key", "file"}, 1, 0},
     {"ticket", {"number"}, -1, 0},

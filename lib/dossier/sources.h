@@ -55,7 +55,10 @@ size_t md_srcs_log(md_srcs *s, int64_t source_id, const char *path, uint64_t lin
 size_t md_srcs_message(md_srcs *s, int64_t source_id, const char *path, const char *msgid);
 size_t md_srcs_report(md_srcs *s, const char *what, const char *reporter, int64_t begin,
                       int64_t end, int64_t source_id, uint64_t line);
-size_t md_srcs_reply(md_srcs *s, const char *ref, int64_t date, const char *msgid);
+/* md_srcs_reply: msg_row (0 unknown) is the store row of the reply's mail,
+ * whose file is shown */
+size_t md_srcs_reply(md_srcs *s, const char *ref, int64_t date, const char *msgid,
+                     int64_t msg_row);
 size_t md_srcs_rule(md_srcs *s, const char *path, uint64_t line);
 size_t md_srcs_config(md_srcs *s, const char *key);
 size_t md_srcs_ticket(md_srcs *s, const char *number);

@@ -96,6 +96,7 @@ void md_render_source_words(const xmlNode *s, md_buf *out)
         put(s, "date", " of ", "", out);
         put(s, "case", ", case ", "", out);
         put(s, "message-id", ", Message-ID <", ">", out);
+        put(s, "file", " (", ")", out);
     } else if (strcmp(kind, "rule") == 0) {
         put(s, "file", "forwarding rule ", "", out);
         put(s, "line", ":", "", out);
