@@ -373,6 +373,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         const md_trace_msg *m = &c->tr->msgs[t->m[k]];
         for (size_t i = 0; i < m->nlines; i++) {
             xmlNode *l = md_an_el(ll, "log-line");   /* the evidence itself: no src */
+            md_an_src_line(c, m, i);   /* but its file is shown like the sources' */
             md_an_txt(l, "file", m->lines[i].path);
             md_an_txtf(l, "line", "%llu", (unsigned long long)(m->lines[i].lineno ? m->lines[i].lineno : 1));
             md_an_txt_red(c, l, "text", m->lines[i].text);

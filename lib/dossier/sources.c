@@ -379,15 +379,15 @@ static void show_path(int k, const char *p, const char *common, const char roots
 }
 
 /* common_dir: the deepest directory shared by the absolute paths of kind
- * k that lie under no configured root */
-static void common_dir(const md_srcs *s, const size_t *newno, int k, const char *root, char *out,
-                       size_t n)
+ * k that lie under no configured root (every source registered, cited or
+ * not: the document may print them all) */
+static void common_dir(const md_srcs *s, int k, const char *root, char *out, size_t n)
 {
     char f[MD_LIMIT_PATH], rp[PATH_MAX];
     int any = 0;
     out[0] = '\0';
     for (size_t i = 0; i < s->n; i++) {
-        if (!newno[i + 1] || kind_of(s->key[i]) != k)
+        if (kind_of(s->key[i]) != k)
             continue;
         field(s->key[i], kinds[k].file + 1, f, sizeof f);
         if (f[0] != '/' || (root[0] && (under(f, root) || (realpath(f, rp) && under(rp, root)))))
@@ -465,10 +465,19 @@ static void snip_middle(char *p)
     copy(p, MD_LIMIT_PATH, tmp);
 }
 
+/* file_shown: how the document shows file f of a source of kind k */
+static void file_shown(const md_srcs *s, int k, const char *f, const char common[][MD_LIMIT_PATH],
+                       const char roots[][MD_LIMIT_PATH], char *out, size_t n)
+{
+    show_path(k, f, common[k], roots, out, n);
+    if (s->redact_paths && (strcmp(kinds[k].kind, "rule") == 0 ||
+                            strcmp(kinds[k].kind, "message") == 0))
+        snip_middle(out);
+}
+
 /* source_el: one <source> of the list */
 static void source_el(const md_srcs *s, xmlNode *list, size_t i, size_t no,
-                      const char common[][MD_LIMIT_PATH], const char roots[][MD_LIMIT_PATH],
-                      shown *sh, size_t *nsh)
+                      const char common[][MD_LIMIT_PATH], const char roots[][MD_LIMIT_PATH])
 {
     int k = kind_of(s->key[i]);
     if (k < 0)
@@ -482,32 +491,56 @@ static void source_el(const md_srcs *s, xmlNode *list, size_t i, size_t no,
         field(s->key[i], a + 1, f, sizeof f);
         if (!f[0])
             continue;
+        md_buf v = MD_BUF_INIT;
         if (a == kinds[k].file && strcmp(f, "(built-in defaults)") != 0) {
-            show_path(k, f, common[k], roots, shownp, sizeof shownp);
-            if (s->redact_paths && (strcmp(kinds[k].kind, "rule") == 0 ||
-                                    strcmp(kinds[k].kind, "message") == 0))
-                snip_middle(shownp);
-            if (strcmp(f, shownp) != 0 && sh) {
-                sh[*nsh].raw = strdup(f);
-                sh[*nsh].show = strdup(shownp);
-                if (sh[*nsh].raw && sh[*nsh].show)
-                    (*nsh)++;
-                else {
-                    free(sh[*nsh].raw);
-                    free(sh[*nsh].show);
-                }
-            }
-            xmlNewProp(e, BX kinds[k].attr[a], BX shownp);
+            file_shown(s, k, f, common, roots, shownp, sizeof shownp);
+            md_buf_puts(&v, shownp);
         } else {
-            md_buf v = MD_BUF_INIT;
-            if (md_text_utf8_valid(f, strlen(f)))
-                md_buf_puts(&v, f);
-            else
-                md_text_utf8_repair(&v, f, strlen(f));
-            xmlNewProp(e, BX kinds[k].attr[a], BX md_buf_cstr(&v));
+            md_buf_puts(&v, f);
+        }
+        if (!md_text_utf8_valid(md_buf_cstr(&v), v.len)) {
+            md_buf r = MD_BUF_INIT;
+            md_text_utf8_repair(&r, v.data, v.len);
             md_buf_free(&v);
+            v = r;
+        }
+        xmlNewProp(e, BX kinds[k].attr[a], BX md_buf_cstr(&v));
+        md_buf_free(&v);
+    }
+}
+
+/* shown_table: every file of every source (cited or not: the document may
+ * print it, e.g. a quoted log line's file) with its shown form, when they
+ * differ, longest first, each once */
+static size_t shown_table(const md_srcs *s, const char common[][MD_LIMIT_PATH],
+                          const char roots[][MD_LIMIT_PATH], shown *sh)
+{
+    size_t nsh = 0;
+    char f[MD_LIMIT_PATH], shownp[MD_LIMIT_PATH];
+    for (size_t i = 0; i < s->n; i++) {
+        int k = kind_of(s->key[i]);
+        if (k < 0 || kinds[k].file < 0)
+            continue;
+        field(s->key[i], kinds[k].file + 1, f, sizeof f);
+        if (!f[0] || strcmp(f, "(built-in defaults)") == 0)
+            continue;
+        file_shown(s, k, f, common, roots, shownp, sizeof shownp);
+        int dup = strcmp(f, shownp) == 0;
+        for (size_t j = 0; j < nsh && !dup; j++)
+            dup = strcmp(sh[j].raw, f) == 0;
+        if (dup)
+            continue;
+        sh[nsh].raw = strdup(f);
+        sh[nsh].show = strdup(shownp);
+        if (sh[nsh].raw && sh[nsh].show)
+            nsh++;
+        else {
+            free(sh[nsh].raw);
+            free(sh[nsh].show);
         }
     }
+    qsort(sh, nsh, sizeof *sh, cmp_shown);
+    return nsh;
 }
 
 static int cmp_size(const void *a, const void *b)
@@ -575,12 +608,11 @@ int md_srcs_write(md_srcs *s, xmlNode *root)
         root_abs(s, r, common[NKINDS + r], sizeof common[0]);
     for (size_t k = 0; k < NKINDS; k++)
         if (kinds[k].file >= 0)
-            common_dir(s, newno, (int)k, roots[kinds[k].root], common[k], sizeof common[k]);
+            common_dir(s, (int)k, roots[kinds[k].root], common[k], sizeof common[k]);
     xmlNode *list = xmlNewChild(root, NULL, BX "sources", NULL);
     for (size_t i = 0; i < nused; i++)
-        source_el(s, list, order[i] - 1, i + 1, (const char (*)[MD_LIMIT_PATH])common, roots, sh,
-                  &nsh);
-    qsort(sh, nsh, sizeof *sh, cmp_shown);
+        source_el(s, list, order[i] - 1, i + 1, (const char (*)[MD_LIMIT_PATH])common, roots);
+    nsh = shown_table(s, (const char (*)[MD_LIMIT_PATH])common, roots, sh);
     replace_paths(root->children, sh, nsh);
     for (size_t i = 0; i < nsh; i++) {
         free(sh[i].raw);

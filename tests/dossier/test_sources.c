@@ -129,7 +129,9 @@ static void test_write_order_and_paths(void **state)
     size_t l1 = md_srcs_log(&s, 0, "/var/log/hosts/n-mail-2/mail.log.1.gz", 29, "n-mail-2");
     size_t l2 = md_srcs_log(&s, 0, "/var/log/hosts/smtpout/mail.log", 7, "smtpout");
     size_t cf = md_srcs_config(&s, "[microsoft] optin");
-    assert_true(never && rule && l1 && l2 && cf);
+    /* a quoted log line's file: registered, never cited */
+    size_t quoted = md_srcs_log(&s, 0, "/var/log/hosts/n-mail-3/mail.log", 5, "n-mail-3");
+    assert_true(never && rule && l1 && l2 && cf && quoted);
 
     xmlChar *a0;
     xmlDoc *d = xmlNewDoc((const xmlChar *)"1.0");
@@ -151,6 +153,8 @@ static void test_write_order_and_paths(void **state)
     md_cite_add(&c, rule);
     md_cite_add(&c, l2);
     xmlNode *n = xmlNewTextChild(root, NULL, (const xmlChar *)"note", (const xmlChar *)"n");
+    xmlNode *q = xmlNewTextChild(root, NULL, (const xmlChar *)"file",
+                                 (const xmlChar *)"/var/log/hosts/n-mail-3/mail.log");
     md_cite_set(n, md_buf_cstr(&c));
     md_buf_free(&c);
     assert_int_equal(md_srcs_write(&s, root), MD_OK);
@@ -185,6 +189,9 @@ static void test_write_order_and_paths(void **state)
     xmlFree(t);
     t = xmlNodeGetContent(f);
     assert_string_equal((const char *)t, "smtpout/mail.log");
+    xmlFree(t);
+    t = xmlNodeGetContent(q);   /* not listed, but not absolute either */
+    assert_string_equal((const char *)t, "n-mail-3/mail.log");
     xmlFree(t);
     xmlFreeDoc(d);
     md_srcs_free(&s);
