@@ -2,7 +2,8 @@
  * sources numbered s1, s2, ..., cites on claim elements, the <sources> list
  * at the end of the document with paths shown relative to the configured
  * roots (or to what the document's sources of a kind share).  Owns the
- * table's keys and its path cache; never prints, never reads files. */
+ * table's keys and its path cache; never prints, never opens a file (it
+ * resolves the configured roots and paths with realpath(3) only). */
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
