@@ -38,6 +38,110 @@
     </xsl:if>
   </xsl:template>
 
+  <!-- cite: the footnote marker of a claim: src="s3 s7 s8 s9" gives
+       " [3,7-9]", the numbers of the sources appendix (ascending in the
+       document); nothing without src -->
+  <xsl:template name="cite">
+    <xsl:param name="n" select="."/>
+    <xsl:if test="normalize-space($n/@src) != ''">
+      <xsl:text> [</xsl:text>
+      <xsl:call-template name="cite-runs">
+        <xsl:with-param name="s" select="concat(translate(normalize-space($n/@src), 's', ''), ' ')"/>
+      </xsl:call-template>
+      <xsl:text>]</xsl:text>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- cite-runs: "3 7 8 9 " as "3,7-9" (runs of three or more joined) -->
+  <xsl:template name="cite-runs">
+    <xsl:param name="s"/>
+    <xsl:param name="start" select="''"/>
+    <xsl:param name="prev" select="''"/>
+    <xsl:variable name="cur" select="substring-before($s, ' ')"/>
+    <xsl:choose>
+      <xsl:when test="$start != '' and $cur != '' and number($cur) = number($prev) + 1">
+        <xsl:call-template name="cite-runs">
+          <xsl:with-param name="s" select="substring-after($s, ' ')"/>
+          <xsl:with-param name="start" select="$start"/>
+          <xsl:with-param name="prev" select="$cur"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:if test="$start != ''">
+          <xsl:value-of select="$start"/>
+          <xsl:if test="number($prev) = number($start) + 1"><xsl:value-of select="concat(',', $prev)"/></xsl:if>
+          <xsl:if test="number($prev) &gt; number($start) + 1"><xsl:value-of select="concat('-', $prev)"/></xsl:if>
+          <xsl:if test="$cur != ''">,</xsl:if>
+        </xsl:if>
+        <xsl:if test="$cur != ''">
+          <xsl:call-template name="cite-runs">
+            <xsl:with-param name="s" select="substring-after($s, ' ')"/>
+            <xsl:with-param name="start" select="$cur"/>
+            <xsl:with-param name="prev" select="$cur"/>
+          </xsl:call-template>
+        </xsl:if>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- source-words: one source of the appendix in words -->
+  <xsl:template name="source-words">
+    <xsl:choose>
+      <xsl:when test="@kind = 'log'">
+        <xsl:value-of select="concat('log ', @file)"/>
+        <xsl:if test="@line"><xsl:value-of select="concat(':', @line)"/></xsl:if>
+        <xsl:if test="@host"><xsl:value-of select="concat(' (', @host, ')')"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="@kind = 'message'">
+        <xsl:value-of select="concat('message ', @file)"/>
+        <xsl:if test="@message-id"><xsl:value-of select="concat(', Message-ID &lt;', @message-id, '&gt;')"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="@kind = 'report'">
+        <xsl:value-of select="concat(@what, ' report of ', @reporter, ', ', @begin, ' to ', @end)"/>
+        <xsl:if test="@file"><xsl:value-of select="concat(' (', @file)"/>
+          <xsl:if test="@line"><xsl:value-of select="concat(':', @line)"/></xsl:if>
+          <xsl:text>)</xsl:text>
+        </xsl:if>
+      </xsl:when>
+      <xsl:when test="@kind = 'reply'">
+        <xsl:value-of select="concat('answer of Microsoft', &quot;'&quot;, 's sender support')"/>
+        <xsl:if test="@date"><xsl:value-of select="concat(' of ', @date)"/></xsl:if>
+        <xsl:if test="@case"><xsl:value-of select="concat(', case ', @case)"/></xsl:if>
+        <xsl:if test="@message-id"><xsl:value-of select="concat(', Message-ID &lt;', @message-id, '&gt;')"/></xsl:if>
+        <xsl:if test="@file"><xsl:value-of select="concat(' (', @file, ')')"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="@kind = 'rule'">
+        <xsl:value-of select="concat('forwarding rule ', @file)"/>
+        <xsl:if test="@line"><xsl:value-of select="concat(':', @line)"/></xsl:if>
+      </xsl:when>
+      <xsl:when test="@kind = 'config'">
+        <xsl:value-of select="concat('configuration ', @key, ' in ', @file)"/>
+      </xsl:when>
+      <xsl:when test="@kind = 'ticket'">
+        <xsl:value-of select="concat('helpdesk ticket ', @number, ' (what the user reported)')"/>
+      </xsl:when>
+      <xsl:when test="@kind = 'store'">
+        <xsl:value-of select="concat('the store', &quot;'&quot;, 's ', @area, ' as a whole (what was ingested)')"/>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="@kind"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- sources: the appendix of the numbered sources (/*/sources) -->
+  <xsl:template name="sources">
+    <xsl:param name="title"/>
+    <xsl:if test="/*/sources/source">
+      <xsl:call-template name="heading"><xsl:with-param name="title" select="$title"/></xsl:call-template>
+      <xsl:for-each select="/*/sources/source">
+        <xsl:call-template name="wrap">
+          <xsl:with-param name="first" select="concat('[', substring(@id, 2), '] ')"/>
+          <xsl:with-param name="hang" select="'     '"/>
+          <xsl:with-param name="text"><xsl:call-template name="source-words"/></xsl:with-param>
+        </xsl:call-template>
+      </xsl:for-each>
+    </xsl:if>
+  </xsl:template>
+
   <!-- rule: $n times $c -->
   <xsl:template name="rule">
     <xsl:param name="n"/>

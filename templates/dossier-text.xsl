@@ -56,6 +56,9 @@
     <xsl:apply-templates select="messages"/>
     <xsl:apply-templates select="forwarding"/>
     <xsl:apply-templates select="ips"/>
+    <xsl:call-template name="sources">
+      <xsl:with-param name="title" select="'6. SOURCES'"/>
+    </xsl:call-template>
   </xsl:template>
 
   <!-- ===== header ===== -->
@@ -136,7 +139,9 @@
               <xsl:otherwise>no lines</xsl:otherwise>
             </xsl:choose>
             <xsl:if test="note != ''">
-              <xsl:value-of select="concat(' (', note, ')')"/>
+              <xsl:value-of select="concat(' (', note)"/>
+              <xsl:call-template name="cite"><xsl:with-param name="n" select="note"/></xsl:call-template>
+              <xsl:text>)</xsl:text>
             </xsl:if>
           </xsl:with-param>
         </xsl:call-template>
@@ -146,7 +151,7 @@
       <xsl:value-of select="concat($nl, 'Notes:', $nl)"/>
       <xsl:for-each select="notes/note">
         <xsl:call-template name="wrap">
-          <xsl:with-param name="text" select="."/>
+          <xsl:with-param name="text"><xsl:value-of select="."/><xsl:call-template name="cite"/></xsl:with-param>
           <xsl:with-param name="first" select="'  - '"/>
           <xsl:with-param name="hang" select="'    '"/>
         </xsl:call-template>
@@ -158,13 +163,15 @@
   <xsl:template match="summary">
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'1. SUMMARY'"/></xsl:call-template>
     <xsl:for-each select="verdict">
-      <xsl:call-template name="wrap"><xsl:with-param name="text" select="."/></xsl:call-template>
+      <xsl:call-template name="wrap">
+        <xsl:with-param name="text"><xsl:value-of select="."/><xsl:call-template name="cite"/></xsl:with-param>
+      </xsl:call-template>
     </xsl:for-each>
     <xsl:if test="next-step">
       <xsl:value-of select="concat($nl, 'What to do next:', $nl)"/>
       <xsl:for-each select="next-step">
         <xsl:call-template name="wrap">
-          <xsl:with-param name="text" select="."/>
+          <xsl:with-param name="text"><xsl:value-of select="."/><xsl:call-template name="cite"/></xsl:with-param>
           <xsl:with-param name="first" select="'  - '"/>
           <xsl:with-param name="hang" select="'    '"/>
         </xsl:call-template>
@@ -190,7 +197,10 @@
         <xsl:with-param name="first" select="'    '"/>
       </xsl:call-template>
       <xsl:call-template name="wrap">
-        <xsl:with-param name="text" select="text"/>
+        <xsl:with-param name="text">
+          <xsl:value-of select="text"/>
+          <xsl:call-template name="cite"><xsl:with-param name="n" select="text"/></xsl:call-template>
+        </xsl:with-param>
         <xsl:with-param name="first" select="'    '"/>
       </xsl:call-template>
     </xsl:for-each>
@@ -255,7 +265,10 @@
     <xsl:call-template name="field">
       <xsl:with-param name="indent" select="'  '"/>
       <xsl:with-param name="label" select="'Verdict'"/>
-      <xsl:with-param name="value" select="verdict"/>
+      <xsl:with-param name="value">
+        <xsl:value-of select="verdict"/>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="verdict"/></xsl:call-template>
+      </xsl:with-param>
     </xsl:call-template>
 
     <xsl:value-of select="concat($nl, '  Log lines:', $nl)"/>
@@ -310,6 +323,7 @@
             <xsl:if test="dsn != ''"><xsl:value-of select="concat(' ', dsn)"/></xsl:if>
             <xsl:if test="reason != ''"><xsl:value-of select="concat(' (', reason, ')')"/></xsl:if>
             <xsl:if test="reply != ''"><xsl:value-of select="concat(': ', reply)"/></xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
           <xsl:with-param name="first" select="'      '"/>
         </xsl:call-template>
@@ -320,7 +334,7 @@
       <xsl:value-of select="concat($nl, '  Links:', $nl)"/>
       <xsl:for-each select="links/link">
         <xsl:call-template name="wrap">
-          <xsl:with-param name="text" select="concat(from, ' -> ', to, ' (', kind, '): ', why)"/>
+          <xsl:with-param name="text"><xsl:value-of select="concat(from, ' -> ', to, ' (', kind, '): ', why)"/><xsl:call-template name="cite"/></xsl:with-param>
           <xsl:with-param name="first" select="'  - '"/>
           <xsl:with-param name="hang" select="'    '"/>
         </xsl:call-template>
@@ -343,6 +357,7 @@
               <xsl:call-template name="t"><xsl:with-param name="t" select="time"/></xsl:call-template>
             </xsl:if>
             <xsl:if test="ours = 'true' or ours = '1'"> (ours)</xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
@@ -355,6 +370,7 @@
           <xsl:with-param name="text">
             <xsl:value-of select="concat(method, '=', result)"/>
             <xsl:if test="detail != ''"><xsl:value-of select="concat(' (', detail, ')')"/></xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
           <xsl:with-param name="first" select="'  - '"/>
           <xsl:with-param name="hang" select="'    '"/>
@@ -379,7 +395,8 @@
             <xsl:if test="remote-mta != ''"><xsl:value-of select="concat('from ', remote-mta, ' ')"/></xsl:if>
             <xsl:if test="ip != ''"><xsl:value-of select="concat('names IP ', ip, ' ')"/></xsl:if>
             <xsl:value-of select="concat(': ', diagnostic)"/>
-            <xsl:if test="source != ''"><xsl:value-of select="concat(' [', source, ']')"/></xsl:if>
+            <xsl:if test="source != ''"><xsl:value-of select="concat(' (', source, ')')"/></xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
@@ -418,6 +435,7 @@
             <xsl:call-template name="t"><xsl:with-param name="t" select="seen"/></xsl:call-template>
             <xsl:text>)</xsl:text>
           </xsl:if>
+          <xsl:call-template name="cite"/>
         </xsl:with-param>
       </xsl:call-template>
     </xsl:for-each>
@@ -432,7 +450,7 @@
     <xsl:for-each select="ip">
       <xsl:value-of select="$nl"/>
       <xsl:call-template name="wrap">
-        <xsl:with-param name="text" select="concat(address, '  ', host, ' (', role, ')')"/>
+        <xsl:with-param name="text"><xsl:value-of select="concat(address, '  ', host, ' (', role, ')')"/><xsl:call-template name="cite"/></xsl:with-param>
         <xsl:with-param name="hang" select="'    '"/>
       </xsl:call-template>
       <xsl:call-template name="wrap">
@@ -459,6 +477,7 @@
             <xsl:value-of select="concat('[', kind)"/>
             <xsl:if test="message != ''"><xsl:value-of select="concat(', ', message)"/></xsl:if>
             <xsl:value-of select="concat('] ', text)"/>
+            <xsl:call-template name="cite"><xsl:with-param name="n" select="text"/></xsl:call-template>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
@@ -476,6 +495,7 @@
             <xsl:if test="complaint-rate != ''"><xsl:value-of select="concat(', complaints ', complaint-rate)"/></xsl:if>
             <xsl:if test="trap-hits != ''"><xsl:value-of select="concat(', trap hits ', trap-hits)"/></xsl:if>
             <xsl:if test="blocked != ''"><xsl:value-of select="concat(', blocked: ', blocked)"/></xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
@@ -492,6 +512,7 @@
             <xsl:if test="dkim = 'mixed'"><xsl:value-of select="concat(' (', dkim/@pass, ' of ', count, ' pass)')"/></xsl:if>
             <xsl:value-of select="concat(', spf ', spf)"/>
             <xsl:if test="spf = 'mixed'"><xsl:value-of select="concat(' (', spf/@pass, ' of ', count, ' pass)')"/></xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>
@@ -504,6 +525,7 @@
             <xsl:call-template name="t"><xsl:with-param name="t" select="date"/></xsl:call-template>
             <xsl:value-of select="concat(': ', outcome)"/>
             <xsl:if test="text != ''"><xsl:value-of select="concat(' - ', text)"/></xsl:if>
+            <xsl:call-template name="cite"/>
           </xsl:with-param>
         </xsl:call-template>
       </xsl:for-each>

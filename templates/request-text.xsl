@@ -67,7 +67,7 @@
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'FORM FIELDS'"/></xsl:call-template>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'Problem title'"/>
-      <xsl:with-param name="value" select="title"/>
+      <xsl:with-param name="value"><xsl:value-of select="title"/><xsl:call-template name="cite"><xsl:with-param name="n" select="title"/></xsl:call-template></xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'Contact name'"/>
@@ -75,7 +75,7 @@
     </xsl:call-template>
     <xsl:call-template name="f">
       <xsl:with-param name="label" select="'Contact e-mail'"/>
-      <xsl:with-param name="value" select="contact/email"/>
+      <xsl:with-param name="value"><xsl:value-of select="contact/email"/><xsl:call-template name="cite"><xsl:with-param name="n" select="contact"/></xsl:call-template></xsl:with-param>
     </xsl:call-template>
     <xsl:if test="contact/phone != ''">
       <xsl:call-template name="f">
@@ -89,6 +89,7 @@
         <xsl:for-each select="recipient-domains/domain">
           <xsl:if test="position() &gt; 1">; </xsl:if>
           <xsl:value-of select="."/>
+          <xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template>
         </xsl:for-each>
       </xsl:with-param>
     </xsl:call-template>
@@ -99,6 +100,7 @@
           <xsl:if test="position() &gt; 1">; </xsl:if>
           <xsl:value-of select="."/>
         </xsl:for-each>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="sender-domains"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
@@ -108,6 +110,7 @@
         <xsl:if test="normalize-space(organisation/description) != ''">
           <xsl:value-of select="concat(': ', organisation/description)"/>
         </xsl:if>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="organisation"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
@@ -117,6 +120,7 @@
           <xsl:when test="ip-usage = 'unknown'">not declared ([microsoft] ip_usage)</xsl:when>
           <xsl:otherwise><xsl:value-of select="ip-usage"/> (declared by the postmaster: [microsoft] ip_usage)</xsl:otherwise>
         </xsl:choose>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="ip-usage"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
 
@@ -135,16 +139,16 @@
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'IP ADDRESSES: ROLE AND EVIDENCE'"/></xsl:call-template>
     <xsl:for-each select="ips/ip">
       <xsl:call-template name="wrap">
-        <xsl:with-param name="text" select="concat(address, ' - ', host, ', ', role)"/>
+        <xsl:with-param name="text"><xsl:value-of select="concat(address, ' - ', host, ', ', role)"/><xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template></xsl:with-param>
         <xsl:with-param name="hang" select="'    '"/>
       </xsl:call-template>
       <xsl:call-template name="wrap">
-        <xsl:with-param name="text" select="evidence"/>
+        <xsl:with-param name="text"><xsl:value-of select="evidence"/><xsl:call-template name="cite"><xsl:with-param name="n" select="evidence"/></xsl:call-template></xsl:with-param>
         <xsl:with-param name="first" select="'    '"/>
       </xsl:call-template>
       <xsl:if test="last-answer != ''">
         <xsl:call-template name="wrap">
-          <xsl:with-param name="text" select="concat('Your last answer: ', last-answer)"/>
+          <xsl:with-param name="text"><xsl:value-of select="concat('Your last answer: ', last-answer)"/><xsl:call-template name="cite"><xsl:with-param name="n" select="last-answer"/></xsl:call-template></xsl:with-param>
           <xsl:with-param name="first" select="'    '"/>
         </xsl:call-template>
       </xsl:if>
@@ -179,6 +183,7 @@
             </xsl:for-each>
           </xsl:if>
           <xsl:text>.</xsl:text>
+          <xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template>
         </xsl:with-param>
       </xsl:call-template>
     </xsl:for-each>
@@ -187,13 +192,15 @@
     <xsl:if test="volumes/note != ''">
       <xsl:call-template name="f">
         <xsl:with-param name="label" select="'Volume'"/>
-        <xsl:with-param name="value" select="volumes/note"/>
+        <xsl:with-param name="value"><xsl:value-of select="volumes/note"/><xsl:call-template name="cite"><xsl:with-param name="n" select="volumes/note"/></xsl:call-template></xsl:with-param>
       </xsl:call-template>
     </xsl:if>
     <xsl:if test="volumes/day">
       <xsl:value-of select="concat('Messages to Microsoft per day (from our logs):', $nl)"/>
       <xsl:for-each select="volumes/day">
-        <xsl:value-of select="concat('  ', date, '  ', messages, $nl)"/>
+        <xsl:value-of select="concat('  ', date, '  ', messages)"/>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template>
+        <xsl:value-of select="$nl"/>
       </xsl:for-each>
     </xsl:if>
     <xsl:call-template name="f">
@@ -203,6 +210,7 @@
           <xsl:when test="normalize-space(opt-in) = ''">not declared ([microsoft] optin)</xsl:when>
           <xsl:otherwise><xsl:value-of select="opt-in"/> (declared by the postmaster: [microsoft] optin)</xsl:otherwise>
         </xsl:choose>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="opt-in"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
@@ -213,6 +221,7 @@
           <xsl:when test="enrolment/snds = 'true' or enrolment/snds = '1'">enrolled (declared by the postmaster: [microsoft] snds)</xsl:when>
           <xsl:otherwise>not enrolled (declared by the postmaster: [microsoft] snds)</xsl:otherwise>
         </xsl:choose>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="enrolment/snds"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
     <xsl:call-template name="f">
@@ -223,25 +232,31 @@
           <xsl:when test="enrolment/jmrp = 'true' or enrolment/jmrp = '1'">enrolled (declared by the postmaster: [microsoft] jmrp)</xsl:when>
           <xsl:otherwise>not enrolled (declared by the postmaster: [microsoft] jmrp)</xsl:otherwise>
         </xsl:choose>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="enrolment/jmrp"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
 
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'PROBLEM DESCRIPTION'"/></xsl:call-template>
     <xsl:for-each select="problem/paragraph">
       <xsl:if test="position() &gt; 1"><xsl:value-of select="$nl"/></xsl:if>
-      <xsl:call-template name="wrap"><xsl:with-param name="text" select="."/></xsl:call-template>
+      <xsl:call-template name="wrap">
+        <xsl:with-param name="text"><xsl:value-of select="."/><xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template></xsl:with-param>
+      </xsl:call-template>
     </xsl:for-each>
 
     <xsl:if test="tickets/ticket">
       <xsl:call-template name="heading"><xsl:with-param name="title" select="'OUR TICKETS'"/></xsl:call-template>
       <xsl:for-each select="tickets/ticket">
         <xsl:call-template name="wrap">
-          <xsl:with-param name="text" select="concat(number, ': ', summary)"/>
+          <xsl:with-param name="text"><xsl:value-of select="concat(number, ': ', summary)"/><xsl:call-template name="cite"><xsl:with-param name="n" select="summary"/></xsl:call-template></xsl:with-param>
           <xsl:with-param name="first" select="'- '"/>
           <xsl:with-param name="hang" select="'  '"/>
         </xsl:call-template>
       </xsl:for-each>
     </xsl:if>
+    <xsl:call-template name="sources">
+      <xsl:with-param name="title" select="'SOURCES OF THIS REQUEST'"/>
+    </xsl:call-template>
   </xsl:template>
 
 </xsl:stylesheet>

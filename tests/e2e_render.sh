@@ -80,7 +80,7 @@ grep -q '<outcome>lost<' "$tmp/bad-dossier.xml" || err "could not break the doss
 if xmllint --noout --nonet --schema "$T/dossier.xsd" "$tmp/bad-dossier.xml" 2>/dev/null; then
     err "a dossier with outcome 'lost' validates"
 fi
-grep -v '<ip-usage>' "$tmp/request.xml" >"$tmp/bad-request.xml"
+grep -v '<ip-usage' "$tmp/request.xml" >"$tmp/bad-request.xml"
 cmp -s "$tmp/bad-request.xml" "$tmp/request.xml" && err "could not break the request"
 if xmllint --noout --nonet --schema "$T/request.xsd" "$tmp/bad-request.xml" 2>/dev/null; then
     err "a request without ip-usage validates"

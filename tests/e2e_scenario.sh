@@ -116,7 +116,7 @@ check "PDF: no word broken without a hyphen" python3 "$MD_SOURCE_DIR/tests/check
     "$T/out/dossier-$ticket.xml" "$T/out/dossier-$ticket.txt" "$T/pdf.txt" \
     "$MD_SOURCE_DIR/lib/render/render_pdf.c"
 # report periods of whole UTC days as those days, not "02:00:00 - 01:59:00"
-check "XML: an SNDS day marked as a UTC day" grep -q '<snds days-from="2016-04-20" days-to="2016-04-20">' "$T/out/dossier-$ticket.xml"
+check "XML: an SNDS day marked as a UTC day" grep -Eq '<snds [^>]*days-from="2016-04-20" days-to="2016-04-20"' "$T/out/dossier-$ticket.xml"
 check "PDF: SNDS periods as UTC days" grep -Eq '^2016-04-20 \(UTC\) +[0-9]' "$T/pdf.txt"
 check "PDF: no SNDS period shown as times" bash -c "! grep -q '02:00:00 – 2016' '$T/pdf.txt'"
 check "text: SNDS period as a UTC day" grep -q '\[SNDS\] 2016-04-20 (UTC): filter' "$T/out/dossier-$ticket.txt"

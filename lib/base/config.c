@@ -237,6 +237,12 @@ static int handler(void *user, const char *section, const char *name, const char
     } else if (strcmp(section, "logs") == 0) {
         if (strcmp(name, "timezone") == 0)
             bad = copy(c->timezone, sizeof c->timezone, value) || !md_config_zone_valid(value);
+        else if (strcmp(name, "root") == 0)
+            bad = copy(c->logs_root, sizeof c->logs_root, value) || !value[0];
+        else goto unknown;
+    } else if (strcmp(section, "rules") == 0) {
+        if (strcmp(name, "root") == 0)
+            bad = copy(c->rules_root, sizeof c->rules_root, value) || !value[0];
         else goto unknown;
     } else if (strncmp(section, "host ", 5) == 0) {
         md_host *h = cur_host(lc, section);

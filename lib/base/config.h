@@ -49,6 +49,10 @@ typedef struct md_config {
     int window_after_days;          /* default 1 */
     char templates_dir[MD_LIMIT_PATH]; /* "" = built-in search order */
     char font_dir[MD_LIMIT_PATH];
+    char logs_root[MD_LIMIT_PATH];  /* [logs] root: documents show log paths below it
+                                       relative to it ("" none; relative to the
+                                       config file's directory) */
+    char rules_root[MD_LIMIT_PATH]; /* [rules] root: the same for rule files */
     char timezone[64];              /* [logs] timezone: zone of syslog stamps
                                        ("Europe/Berlin"); "" = the machine's */
 } md_config;

@@ -132,6 +132,34 @@ xmlNode *md_an_txtf(xmlNode *parent, const char *name, const char *fmt, ...)
     return n;
 }
 
+xmlNode *md_an_claim(xmlNode *parent, const char *name, const char *s, const char *cite)
+{
+    xmlNode *n = md_an_txt(parent, name, s);
+    md_cite_set(n, cite);
+    return n;
+}
+
+const char *md_an_cite1(size_t no, char *buf, size_t n)
+{
+    snprintf(buf, n, "s%zu", no);
+    return buf;
+}
+
+size_t md_an_src_line(ctx *c, const md_trace_msg *m, size_t i)
+{
+    const md_trace_line *l = &m->lines[i];
+    return md_srcs_log(c->src, l->source_id, l->path, l->lineno ? l->lineno : 1, m->host);
+}
+
+size_t md_an_src_dlv(ctx *c, const md_trace_msg *m, const md_trace_dlv *d)
+{
+    const char *path = NULL;
+    for (size_t i = 0; i < m->nlines && !path; i++)
+        if (m->lines[i].source_id == d->source_id)
+            path = m->lines[i].path;
+    return md_srcs_log(c->src, d->source_id, path, d->lineno, m->host);
+}
+
 xmlNode *md_an_time_el(xmlNode *parent, const char *name, int64_t t)
 {
     char b[64];
@@ -154,9 +182,10 @@ const char *const md_an_oc_names[OC_COUNT] = {"unknown", "delivered", "accepted"
                                                "missing", "deferred", "expired", "bounced",
                                                "rejected", "filtered"};
 
-void md_an_note(ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void md_an_note(ctx *c, const char *fmt, ...)
+void md_an_note(ctx *c, const char *cite, const char *fmt, ...)
 {
+    md_buf_puts(&c->notes, cite ? cite : "");
+    md_buf_putc(&c->notes, '\x1f');
     va_list ap;
     va_start(ap, fmt);
     md_buf_vprintf(&c->notes, fmt, ap);
@@ -433,6 +462,7 @@ void md_an_ctx_free(ctx *c)
         free(c->th[i].m);
         md_buf_free(&c->th[i].verdict);
         md_buf_free(&c->th[i].shorttext);
+        md_buf_free(&c->th[i].cite);
     }
     free(c->th);
     for (size_t i = 0; i < c->nips; i++)
@@ -480,8 +510,10 @@ int md_an_analyse(ctx *c)
     int rc = md_trace_run(c->st, &q, &c->tr, c->err);
     if (rc != MD_OK)
         return rc;
+    char cb[24];
     if (c->tr->truncated)
-        md_an_note(c, "More than %d linked messages: the dossier shows the first ones only.",
+        md_an_note(c, md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb),
+                   "More than %d linked messages: the dossier shows the first ones only.",
              MD_TRACE_MAX_MESSAGES);
     /* the ticket's forward targets are the user's own addresses: not
      * redacted (Message-IDs are recognised by md_an_red()) */
@@ -523,6 +555,8 @@ int md_an_analyse(ctx *c)
             md_an_verdict_standalone(c, &c->th[i]);
     }
     for (size_t i = 0; i < c->nth; i++)
+        md_an_cite_thread(c, &c->th[i]);
+    for (size_t i = 0; i < c->nth; i++)
         md_an_ips_thread(c, &c->th[i]);
     if (c->nips > 1)
         qsort(c->ips, c->nips, sizeof *c->ips, cmp_ipinfo);
@@ -563,6 +597,43 @@ static void summary_ips(ctx *c, md_analysis_summary *sum)
     sum->nips = c->nips;
 }
 
+/* write_notes: the notes, each once (a repeated note adds its sources) */
+static void write_notes(ctx *c, xmlNode *hdr)
+{
+    if (!c->notes.len)
+        return;
+    xmlNode *nn = md_an_el(hdr, "notes");
+    const char *p = md_buf_cstr(&c->notes);
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        const char *us = memchr(p, '\x1f', len);
+        md_buf cite = MD_BUF_INIT;
+        if (us)
+            md_buf_append(&cite, p, (size_t)(us - p));
+        const char *tx0 = us ? us + 1 : p;
+        char key[MD_CASE_TEXT];
+        snprintf(key, sizeof key, "%.*s", (int)(len - (size_t)(tx0 - p)), tx0);
+        xmlNode *dup = NULL;
+        for (xmlNode *k = nn->children; k && !dup; k = k->next) {
+            xmlChar *tx = xmlNodeGetContent(k);
+            if (tx && strcmp((const char *)tx, key) == 0)
+                dup = k;
+            xmlFree(tx);
+        }
+        if (dup) {
+            xmlChar *old = xmlGetProp(dup, BX "src");
+            md_cite_merge(&cite, (const char *)old);
+            xmlFree(old);
+            md_cite_set(dup, md_buf_cstr(&cite));
+        } else {
+            md_an_claim(nn, "note", key, md_buf_cstr(&cite));
+        }
+        md_buf_free(&cite);
+        p += len + (e ? 1 : 0);
+    }
+}
+
 int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opts *o,
                        xmlDoc **doc, md_analysis_summary *sum, md_err *err)
 {
@@ -575,15 +646,20 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
         return md_err_set(err, MD_ERR_ARG, "a ticket needs at least one address");
     ctx c;
     memset(&c, 0, sizeof c);
+    md_srcs srcs;
+    md_srcs_init(&srcs, st, cfg);
     c.st = st;
     c.cfg = cfg;
     c.o = o;
     c.err = err;
+    c.src = &srcs;
     int rc = md_an_analyse(&c);
     if (rc != MD_OK) {
         md_an_ctx_free(&c);
+        md_srcs_free(&srcs);
         return rc;
     }
+    char cb[24];
     int64_t now = o->now ? o->now : (int64_t)time(NULL);
     xmlDoc *d = xmlNewDoc(BX "1.0");
     xmlNode *root = xmlNewNode(NULL, BX "dossier");
@@ -600,38 +676,27 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
         int64_t nmsg = 0, nb = 0, nc = 0;
         md_err e2 = {0, ""};
         if (md_store_msg_count(st, &nmsg, &nb, &nc, &e2) == MD_OK && nmsg == 0)
-            md_an_note(&c, "No messages (headers, bounces, complaints) ingested: Received chains are "
+            md_an_note(&c, md_an_cite1(md_srcs_store(&srcs, "messages"), cb, sizeof cb),
+                       "No messages (headers, bounces, complaints) ingested: Received chains are "
                      "taken from the logs only (each of our hosts that handed a message on adds "
                      "a hop).");
         md_rep_counts rcn;
         if (md_store_rep_counts(st, &rcn, &e2) == MD_OK && !rcn.snds_rows && !rcn.dmarc_reports)
-            md_an_note(&c, "No reputation data (SNDS, DMARC reports) ingested.");
+            md_an_note(&c, md_an_cite1(md_srcs_store(&srcs, "reports"), cb, sizeof cb),
+                       "No reputation data (SNDS, DMARC reports) ingested.");
     }
     md_an_build_ips(&c, root);
     /* notes go at the end of the header (dossier.xsd: after evidence-span) */
-    if (c.notes.len) {
-        xmlNode *hdr = root->children;
-        xmlNode *nn = md_an_el(hdr, "notes");
-        const char *p = md_buf_cstr(&c.notes);
-        while (*p) {
-            const char *e = strchr(p, '\n');
-            size_t len = e ? (size_t)(e - p) : strlen(p);
-            /* each note once */
-            char key[MD_CASE_TEXT];
-            snprintf(key, sizeof key, "%.*s", (int)len, p);
-            int dup = 0;
-            for (xmlNode *k = nn->children; k && !dup; k = k->next) {
-                xmlChar *tx = xmlNodeGetContent(k);
-                dup = tx && strcmp((const char *)tx, key) == 0;
-                xmlFree(tx);
-            }
-            if (!dup)
-                md_an_txt(nn, "note", key);
-            p += len + (e ? 1 : 0);
-        }
-    }
+    write_notes(&c, root->children);
+    rc = md_srcs_write(&srcs, root);
     summary_ips(&c, sum);
     md_an_ctx_free(&c);
+    md_srcs_free(&srcs);
+    if (rc != MD_OK) {
+        xmlFreeDoc(d);
+        md_analysis_summary_free(sum);
+        return md_err_set(err, rc, "out of memory");
+    }
     *doc = d;
     return MD_OK;
 }

@@ -14,6 +14,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlsave.h>
 #include "dossier/analysis.h"
+#include "dossier/sources.h"
 #include "analysis/iphistory.h"
 #include "base/buf.h"
 #include "base/ipaddr.h"
@@ -40,9 +41,10 @@ typedef struct ipinfo {
     int64_t first, last;
     uint64_t count[OC_COUNT];
     uint64_t failures, total;
-    md_buf ev;                 /* evidence items: kind \x1f msgref \x1f text \x1e ... */
+    md_buf ev;                 /* evidence items: kind \x1f msgref \x1f text \x1f cite \x1e ... */
     size_t nev;
     char first_line[MD_CASE_TEXT];
+    char first_cite[256];      /* the sources of first_line */
 } ipinfo;
 
 typedef struct thread {
@@ -53,10 +55,12 @@ typedef struct thread {
     int ms;                    /* has a delivery attempt to Microsoft */
     char ref[16];              /* m1, m2, ... */
     md_buf verdict, shorttext;
+    md_buf cite;               /* the sources its verdict narrates (sources.h) */
     /* messages of the msg area about this thread (by Message-ID), or the
      * one message a standalone thread (nm == 0) is made of */
     int64_t mrow[16];
     char mkind[16][16];
+    size_t msrc[16];           /* each stored message's source number */
     size_t nmrow;
     int64_t mdate;
     char mfrom[512], mto[512], msubject[256], mmsgid[512];
@@ -74,7 +78,8 @@ typedef struct ctx {
     size_t nth;
     ipinfo *ips;
     size_t nips, capips;
-    md_buf notes;              /* notes separated by '\n' */
+    md_buf notes;              /* notes: cite \x1f text \n ... */
+    md_srcs *src;              /* the document's sources (the caller's) */
     int strict;                /* request: redact every address (keep Message-IDs only) */
     md_resolution res[MD_ANALYSIS_MAX_ADDRS]; /* forwarding of each ticket address */
     size_t nres;
@@ -93,8 +98,17 @@ int md_an_ip_valid(const char *s);
 int md_an_is_bounce_msg(const ctx *c, size_t mi);
 int md_an_is_forwarded_copy(const ctx *c, size_t mi);
 int md_an_is_ticket_addr(const ctx *c, const char *a);
-void md_an_note(ctx *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* md_an_note: a note for the reader, citing its sources (cite: "s1 s4") */
+void md_an_note(ctx *c, const char *cite, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* md_an_claim: a text element citing its sources (sources.h) */
+xmlNode *md_an_claim(xmlNode *parent, const char *name, const char *s, const char *cite);
+/* the source of log line i of message m, of an attempt, of a config key, of
+ * a whole store area (their numbers; 0 when out of memory) */
+size_t md_an_src_line(ctx *c, const md_trace_msg *m, size_t i);
+size_t md_an_src_dlv(ctx *c, const md_trace_msg *m, const md_trace_dlv *d);
+/* md_an_cite1: cite with the one source no, as text in buf */
+const char *md_an_cite1(size_t no, char *buf, size_t n);
 extern const char *const md_an_oc_names[OC_COUNT];
 void md_an_red(ctx *c, md_buf *out, const char *s);
 void md_an_redaddr(ctx *c, md_buf *out, const char *a);
@@ -107,7 +121,8 @@ xmlNode *md_an_txtf(xmlNode *parent, const char *name, const char *fmt, ...)
 
 /* verdict.c: what became of each thread, in words; the IPs it names */
 int md_an_dlv_oc(const md_trace_dlv *d);
-void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text);
+void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text,
+                       const char *cite);
 ipinfo *md_an_ip_get(ctx *c, const char *ipstr);
 /* md_an_same_ip: md_find_or_add's test for structs whose first member is
  * the IP (ipinfo, request.c's req_ip) */
@@ -116,6 +131,9 @@ void md_an_ip_seen(ipinfo *x, int64_t t);
 void md_an_ips_thread(ctx *c, thread *t);
 void md_an_sentence_sep(md_buf *b);
 void md_an_verdict_thread(ctx *c, thread *t);
+/* md_an_cite_thread: t->cite := the attempts its verdict narrates, its
+ * stored messages, the rules and the ticket it relies on */
+void md_an_cite_thread(ctx *c, thread *t);
 
 /* evidence.c: the stored messages' evidence (Received hops, authentication, bounces, forwarding) */
 void md_an_build_auth(ctx *c, xmlNode *x, thread *t);

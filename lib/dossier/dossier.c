@@ -15,10 +15,13 @@ static void header_span(ctx *c, xmlNode *hdr)
     size_t n = 0;
     md_err e = {0, ""};
     if (md_trace_host_spans_brief(c->st, c->o->since, c->o->until, &sp, &n, &e) != MD_OK) {
-        md_an_note(c, "The evidence span could not be read: %s", e.msg);
+        char cb[24];
+        md_an_note(c, md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb),
+                   "The evidence span could not be read: %s", e.msg);
         return;
     }
-    char b1[32], b2[32];
+    char b1[32], b2[32], cb[24];
+    const char *logs = md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb);
     for (size_t i = 0; i < n; i++) {
         xmlNode *h = md_an_el(span, "host");
         md_an_txt(h, "name", sp[i].host);
@@ -28,13 +31,13 @@ static void header_span(ctx *c, xmlNode *hdr)
             md_an_time_el(h, "last", sp[i].t_last);
         md_an_txtf(h, "lines", "%llu", (unsigned long long)sp[i].lines);
         if (sp[i].t_first > c->o->since + 3600)
-            md_an_txtf(h, "note", "no lines before %s: the window starts %.0f days earlier",
+            md_cite_set(md_an_txtf(h, "note", "no lines before %s: the window starts %.0f days earlier",
                  md_an_fmt_short(sp[i].t_first, b1, sizeof b1),
-                 (double)(sp[i].t_first - c->o->since) / 86400.0);
+                 (double)(sp[i].t_first - c->o->since) / 86400.0), logs);
         else if (sp[i].t_last && sp[i].t_last + 3600 < c->o->until &&
                  sp[i].t_last + 3600 < (c->o->now ? c->o->now : (int64_t)time(NULL)))
-            md_an_txtf(h, "note", "no lines after %s (the window ends %s)",
-                 md_an_fmt_short(sp[i].t_last, b1, sizeof b1), md_an_fmt_short(c->o->until, b2, sizeof b2));
+            md_cite_set(md_an_txtf(h, "note", "no lines after %s (the window ends %s)",
+                 md_an_fmt_short(sp[i].t_last, b1, sizeof b1), md_an_fmt_short(c->o->until, b2, sizeof b2)), logs);
     }
     /* configured hosts without any log lines show as gaps */
     for (size_t k = 0; k < c->cfg->nhosts; k++) {
@@ -48,7 +51,13 @@ static void header_span(ctx *c, xmlNode *hdr)
         xmlNode *x = md_an_el(span, "host");
         md_an_txt(x, "name", h->name);
         md_an_txt(x, "lines", "0");
-        md_an_txt(x, "note", "no log lines of this host in the window");
+        char key[200];
+        md_buf hc = MD_BUF_INIT;
+        snprintf(key, sizeof key, "[host %s]", h->name);
+        md_cite_add(&hc, md_srcs_store(c->src, "logs"));
+        md_cite_add(&hc, md_srcs_config(c->src, key));
+        md_an_claim(x, "note", "no log lines of this host in the window", md_buf_cstr(&hc));
+        md_buf_free(&hc);
     }
     free(sp);
 }
@@ -69,6 +78,30 @@ void md_an_build_header(ctx *c, xmlNode *root, int64_t now)
     md_an_txt(h, "tool-version", MD_VERSION);
     md_an_txt(h, "redaction", c->redact ? "on" : "off");
     header_span(c, h);
+}
+
+/* cite_threads: the sources of the threads with outcome oc (-1: all) */
+static void cite_threads(ctx *c, md_buf *cite, int oc)
+{
+    for (size_t i = 0; i < c->nth; i++)
+        if (oc < 0 || c->th[i].oc == oc)
+            md_cite_merge(cite, md_buf_cstr(&c->th[i].cite));
+}
+
+/* cite_ips: the sources of the affected IPs: the configuration that names
+ * them ours and the first evidence of each */
+static void cite_ips(ctx *c, md_buf *cite)
+{
+    char key[200];
+    for (size_t i = 0; i < c->nips; i++) {
+        if (c->ips[i].host) {
+            snprintf(key, sizeof key, "[host %s] ip", c->ips[i].host->name);
+            md_cite_add(cite, md_srcs_config(c->src, key));
+        } else {
+            md_cite_add(cite, md_srcs_config(c->src, "[organisation] networks"));
+        }
+        md_cite_merge(cite, c->ips[i].first_cite);
+    }
 }
 
 void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
@@ -122,7 +155,14 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
                           c->ips[i].host ? ")" : "");
         md_buf_putc(&v3, '.');
     }
-    md_an_txt(s, "verdict", md_buf_cstr(&v1));
+    md_buf cv = MD_BUF_INIT, cn = MD_BUF_INIT, cip = MD_BUF_INIT;
+    cite_threads(c, &cv, -1);
+    cite_ips(c, &cip);
+    if (!c->nth) {
+        md_cite_add(&cv, md_srcs_store(c->src, "logs"));
+        md_cite_add(&cv, md_srcs_ticket(c->src, c->o->ticket));
+    }
+    md_an_claim(s, "verdict", md_buf_cstr(&v1), md_buf_cstr(&cv));
     for (size_t i = 0; i < c->nres; i++) {
         const md_resolution *r = &c->res[i];
         if (!r->ms_without_copy)
@@ -142,34 +182,48 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
         if (r->applied.n && r->applied.v[0].line)
             md_buf_printf(&fw, ":%llu", (unsigned long long)r->applied.v[0].line);
         md_buf_puts(&fw, "): what Microsoft filters is lost for the user.");
-        md_an_txt(s, "verdict", md_buf_cstr(&fw));
+        md_buf fc = MD_BUF_INIT;
+        for (size_t k = 0; k < r->applied.n; k++)
+            md_cite_add(&fc, md_srcs_rule(c->src, r->applied.v[k].file, r->applied.v[k].line));
+        md_an_claim(s, "verdict", md_buf_cstr(&fw), md_buf_cstr(&fc));
+        md_buf_free(&fc);
         md_buf_free(&fw);
         md_buf_free(&tg);
     }
-    if (v2.len)
-        md_an_txt(s, "verdict", md_buf_cstr(&v2));
+    for (size_t i = 0; i < c->nth && v2.len; i++)
+        if (c->th[i].oc == worst) {
+            md_an_claim(s, "verdict", md_buf_cstr(&v2), md_buf_cstr(&c->th[i].cite));
+            break;
+        }
     if (v3.len)
-        md_an_txt(s, "verdict", md_buf_cstr(&v3));
+        md_an_claim(s, "verdict", md_buf_cstr(&v3), md_buf_cstr(&cip));
 
     if (c->nth == 0)
-        md_an_txt(s, "next-step", "Ask the sender for the bounce message (or the time and the "
-                            "sender address) and check that the address in the ticket is right.");
+        md_an_claim(s, "next-step", "Ask the sender for the bounce message (or the time and the "
+                            "sender address) and check that the address in the ticket is right.", md_buf_cstr(&cv));
     if (n[OC_FILTERED]) {
-        md_an_txt(s, "next-step", "Ask the user to look in the Junk E-mail folder at Outlook.com and "
+        md_buf_reset(&cn);
+        cite_threads(c, &cn, OC_FILTERED);
+        md_an_claim(s, "next-step", "Ask the user to look in the Junk E-mail folder at Outlook.com and "
                             "to keep a local copy of forwarded mail (or to read mail on the "
-                            "university server) until this is solved.");
+                            "university server) until this is solved.", md_buf_cstr(&cn));
     }
     if (c->nips) {
         md_buf b = MD_BUF_INIT;
         md_buf_printf(&b, "List all %zu IP%s in the next request to Microsoft's sender support "
                           "(maildossier request --ticket %s).", c->nips, c->nips == 1 ? "" : "s",
                       c->o->ticket);
-        md_an_txt(s, "next-step", md_buf_cstr(&b));
+        md_an_claim(s, "next-step", md_buf_cstr(&b), md_buf_cstr(&cip));
         md_buf_free(&b);
     }
+    md_buf_reset(&cn);
+    cite_threads(c, &cn, OC_DEFERRED);
+    cite_threads(c, &cn, OC_REJECTED);
+    cite_threads(c, &cn, OC_BOUNCED);
+    cite_threads(c, &cn, OC_EXPIRED);
     if (n[OC_DEFERRED] || n[OC_REJECTED] || n[OC_BOUNCED] || n[OC_EXPIRED])
-        md_an_txt(s, "next-step", "Check the IPs' reputation (maildossier ip IP) and SNDS; a block "
-                            "list entry needs a delisting request.");
+        md_an_claim(s, "next-step", "Check the IPs' reputation (maildossier ip IP) and SNDS; a block "
+                            "list entry needs a delisting request.", md_buf_cstr(&cn));
     if (sum) {
         snprintf(sum->outcome, sizeof sum->outcome, "%s", md_an_oc_names[worst]);
         snprintf(sum->verdict, sizeof sum->verdict, "%s", md_buf_cstr(&v1));
@@ -179,6 +233,9 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
     md_buf_free(&v2);
     md_buf_free(&v3);
     md_buf_free(&who);
+    md_buf_free(&cv);
+    md_buf_free(&cn);
+    md_buf_free(&cip);
 }
 
 /* from / to of a thread for the timeline: its first message */
@@ -220,7 +277,7 @@ void md_an_build_timeline(ctx *c, xmlNode *root)
         md_an_txt(e, "from", md_buf_cstr(&f));
         md_an_txt(e, "to", md_buf_cstr(&to));
         md_an_txt(e, "outcome", md_an_oc_names[t->oc]);
-        md_an_txt(e, "text", md_buf_cstr(&t->shorttext));
+        md_an_claim(e, "text", md_buf_cstr(&t->shorttext), md_buf_cstr(&t->cite));
         md_buf_free(&f);
         md_buf_free(&to);
     }
@@ -248,13 +305,36 @@ static void build_standalone(ctx *c, xmlNode *x, thread *t)
     if (t->msubject[0])
         md_an_txt_red(c, x, "subject", t->msubject);
     md_an_txt(x, "outcome", md_an_oc_names[t->oc]);
-    md_an_txt(x, "verdict", md_buf_cstr(&t->verdict));
+    md_an_claim(x, "verdict", md_buf_cstr(&t->verdict), md_buf_cstr(&t->cite));
     md_an_el(x, "log-lines");
     md_an_el(x, "attempts");
     md_an_el(x, "links");
     md_an_build_hops(c, x, t);
     md_an_build_auth(c, x, t);
     md_an_build_bounces(c, x, t);
+}
+
+/* link_cite: a link's sources: the line of the first message that names
+ * the second's queue id or Message-ID (else its last line) and the second's
+ * first line */
+static const char *link_cite(ctx *c, const md_trace_link *l, md_buf *cite)
+{
+    const md_trace_msg *a = &c->tr->msgs[l->from], *b = &c->tr->msgs[l->to];
+    md_buf_reset(cite);
+    size_t pick = a->nlines;
+    for (size_t i = 0; i < a->nlines && pick == a->nlines; i++)
+        if ((b->qid[0] && strstr(a->lines[i].text, b->qid)) ||
+            (b->msgid[0] && strstr(a->lines[i].text, b->msgid)))
+            pick = i;
+    if (pick == a->nlines && a->nlines)
+        pick = a->nlines - 1;
+    if (pick < a->nlines)
+        md_cite_add(cite, md_an_src_line(c, a, pick));
+    if (b->nlines)
+        md_cite_add(cite, md_an_src_line(c, b, 0));
+    if (!cite->len)
+        md_cite_add(cite, md_srcs_store(c->src, "logs"));
+    return md_buf_cstr(cite);
 }
 
 void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
@@ -285,19 +365,22 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         md_an_txt(x, "queue-ids", md_buf_cstr(&q));
     md_buf_free(&q);
     md_an_txt(x, "outcome", md_an_oc_names[t->oc]);
-    md_an_txt(x, "verdict", md_buf_cstr(&t->verdict));
+    md_an_claim(x, "verdict", md_buf_cstr(&t->verdict), md_buf_cstr(&t->cite));
 
     xmlNode *ll = md_an_el(x, "log-lines");
+    char cb[24];
     for (size_t k = 0; k < t->nm; k++) {
         const md_trace_msg *m = &c->tr->msgs[t->m[k]];
         for (size_t i = 0; i < m->nlines; i++) {
-            xmlNode *l = md_an_el(ll, "log-line");
+            xmlNode *l = md_an_el(ll, "log-line");   /* the evidence itself: no src */
+            md_an_src_line(c, m, i);   /* but its file is shown like the sources' */
             md_an_txt(l, "file", m->lines[i].path);
             md_an_txtf(l, "line", "%llu", (unsigned long long)(m->lines[i].lineno ? m->lines[i].lineno : 1));
             md_an_txt_red(c, l, "text", m->lines[i].text);
         }
         if (m->lines_truncated)
-            md_an_note(c, "Message %s (%s): more log lines than the dossier shows.", t->ref, m->qid);
+            md_an_note(c, md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb),
+                       "Message %s (%s): more log lines than the dossier shows.", t->ref, m->qid);
     }
 
     xmlNode *at = md_an_el(x, "attempts");
@@ -307,6 +390,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         for (size_t i = 0; i < m->ndlvs; i++) {
             const md_trace_dlv *d = &m->dlvs[i];
             xmlNode *a = md_an_el(at, "attempt");
+            md_cite_set(a, md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb));
             md_an_time_el(a, "time", d->t);
             md_an_txt(a, "host", m->host);
             md_an_txt(a, "queue-id", m->qid[0] ? m->qid : "-");
@@ -329,6 +413,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
     }
 
     xmlNode *lk = md_an_el(x, "links");
+    md_buf lc = MD_BUF_INIT;
     for (size_t i = 0; i < c->tr->nlinks; i++) {
         const md_trace_link *l = &c->tr->links[i];
         int in = 0, in2 = 0;
@@ -341,6 +426,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         if (!in || !in2)
             continue;
         xmlNode *e = md_an_el(lk, "link");
+        md_cite_set(e, link_cite(c, l, &lc));
         const char *fq = c->tr->msgs[l->from].qid, *tq = c->tr->msgs[l->to].qid;
         md_an_txt(e, "from", fq[0] ? fq : "-");
         md_an_txt(e, "to", tq[0] ? tq : "-");
@@ -348,6 +434,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         xmlNewProp(kd, BX "token", BX md_trace_link_name(l->kind));
         md_an_txt_red(c, e, "why", l->why);
     }
+    md_buf_free(&lc);
     md_an_build_hops(c, x, t);
     md_an_build_auth(c, x, t);
     md_an_build_bounces(c, x, t);
@@ -401,6 +488,10 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
             if (!d->has_snds || !d->filter[0])
                 continue;
             xmlNode *r = md_an_el(rep, "snds");
+            char cb[24];
+            md_cite_set(r, md_an_cite1(md_srcs_report(c->src, "SNDS", "Microsoft SNDS", d->act_start,
+                                                      d->act_end, d->snds_source, d->snds_line),
+                                       cb, sizeof cb));
             md_an_time_el(r, "start", d->act_start);
             md_an_time_el(r, "end", d->act_end ? d->act_end : d->act_start);
             utc_days(r, d->act_start, d->act_end);
@@ -430,6 +521,11 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
     if (md_store_rep_ip_dmarc(c->st, ip, since, until, &dm, &ndm, &e) == MD_OK) {
         for (size_t i = 0; i < ndm; i++) {
             xmlNode *r = md_an_el(rep, "dmarc");
+            char cb[24];
+            md_cite_set(r, md_an_cite1(md_srcs_report(c->src, "DMARC aggregate",
+                                                      dm[i].org_name[0] ? dm[i].org_name : dm[i].email,
+                                                      dm[i].first_begin, dm[i].last_end, 0, 0),
+                                       cb, sizeof cb));
             md_an_txt(r, "org", dm[i].org_name[0] ? dm[i].org_name : dm[i].email);
             md_an_time_el(r, "begin", dm[i].first_begin);
             md_an_time_el(r, "end", dm[i].last_end);
@@ -446,6 +542,26 @@ static void build_reputation(ctx *c, xmlNode *rep, const char *ip)
     }
 }
 
+static int on_row_src(void *arg, const md_msg_row *m)
+{
+    void **a = arg;
+    ctx *c = a[0];
+    *(size_t *)a[1] = md_srcs_message(c->src, m->source_id, m->path, m->message_id);
+    return 1;
+}
+
+/* msgrow_src: the source of a stored message by its row (else the store's
+ * message area) */
+static size_t msgrow_src(ctx *c, int64_t row)
+{
+    size_t no = 0;
+    void *a[2] = {c, &no};
+    md_err e = {0, ""};
+    if (row)
+        md_store_msg_get(c->st, row, on_row_src, a, &e);
+    return no ? no : md_srcs_store(c->src, "messages");
+}
+
 /* complaints (JMRP / ARF) whose source is an affected IP, in the window */
 static int on_complaint(void *arg, const md_msg_arfrow *r)
 {
@@ -458,7 +574,9 @@ static int on_complaint(void *arg, const md_msg_arfrow *r)
              md_arf_form_name(r->a->form), r->a->feedback_type,
              t ? ", " : "", t ? md_an_fmt_short(t, when, sizeof when) : "",
              r->a->orig_rcpt_to[0] ? r->a->orig_rcpt_to : "?");
-    md_an_ip_evidence(c, x, r->a->microsoft ? "jmrp" : "complaint", NULL, buf);
+    char cb[24];
+    md_an_ip_evidence(c, x, r->a->microsoft ? "jmrp" : "complaint", NULL, buf,
+                      md_an_cite1(msgrow_src(c, r->msg_id), cb, sizeof cb));
     return 0;
 }
 
@@ -474,6 +592,13 @@ void md_an_build_ips(ctx *c, xmlNode *root)
     for (size_t i = 0; i < c->nips; i++) {
         ipinfo *x = &c->ips[i];
         xmlNode *e = md_an_el(ips, "ip");
+        md_buf ic = MD_BUF_INIT;
+        char key[200];
+        snprintf(key, sizeof key, x->host ? "[host %s] ip" : "[organisation] networks",
+                 x->host ? x->host->name : "");
+        md_cite_add(&ic, md_srcs_config(c->src, key));
+        md_cite_set(e, md_buf_cstr(&ic));
+        md_buf_free(&ic);
         md_an_txt(e, "address", x->ip);
         md_an_txt(e, "host", x->host ? x->host->name : "");
         md_an_txt(e, "role", x->host ? x->host->role : "");
@@ -493,19 +618,25 @@ void md_an_build_ips(ctx *c, xmlNode *root)
                 break;
             const char *s1 = memchr(p, '\x1f', (size_t)(end - p));
             const char *s2 = s1 ? memchr(s1 + 1, '\x1f', (size_t)(end - s1 - 1)) : NULL;
-            if (s1 && s2) {
+            const char *s3 = s2 ? memchr(s2 + 1, '\x1f', (size_t)(end - s2 - 1)) : NULL;
+            if (s1 && s2 && s3) {
                 xmlNode *it = md_an_el(ev, "item");
                 md_an_txtf(it, "kind", "%.*s", (int)(s1 - p), p);
                 if (s2 > s1 + 1)
                     md_an_txtf(it, "message", "%.*s", (int)(s2 - s1 - 1), s1 + 1);
-                md_an_txtf(it, "text", "%.*s", (int)(end - s2 - 1), s2 + 1);
+                xmlNode *tx = md_an_txtf(it, "text", "%.*s", (int)(s3 - s2 - 1), s2 + 1);
+                char cite[256];
+                snprintf(cite, sizeof cite, "%.*s", (int)(end - s3 - 1), s3 + 1);
+                md_cite_set(tx, cite);
             }
             p = end + 1;
         }
         if (x->nev > 50) {
             xmlNode *it = md_an_el(ev, "item");
             md_an_txt(it, "kind", "more");
-            md_an_txtf(it, "text", "%zu more evidence items not shown", x->nev - 50);
+            char cb[24];
+            md_cite_set(md_an_txtf(it, "text", "%zu more evidence items not shown", x->nev - 50),
+                        md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb));
         }
         xmlNode *rep = md_an_el(e, "reputation");
         build_reputation(c, rep, x->ip);
@@ -515,6 +646,10 @@ void md_an_build_ips(ctx *c, xmlNode *root)
         if (md_store_case_answers(c->st, x->ip, &an, &na, &er) == MD_OK) {
             for (size_t k = 0; k < na; k++) {
                 xmlNode *ms = md_an_el(rep, "microsoft");
+                char cb[24];
+                md_cite_set(ms, md_an_cite1(md_srcs_reply(c->src, an[k].ref, an[k].date,
+                                                          an[k].message_id, an[k].msg_row),
+                                            cb, sizeof cb));
                 md_an_time_el(ms, "date", an[k].date);
                 xmlNode *oc = md_an_txt(ms, "outcome", md_msreply_outcome_text(
                                                       md_msreply_outcome_parse(an[k].outcome)));

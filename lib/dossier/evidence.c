@@ -8,9 +8,16 @@
  * the msg area: headers, bounces, complaints
  * ====================================================================== */
 
+typedef struct hoparg {
+    ctx *c;
+    thread *t;
+    size_t i;                  /* the stored message (index into t->mrow) */
+} hoparg;
+
 static int on_msgrow(void *arg, const md_msg_row *m)
 {
-    thread *t = arg;
+    hoparg *a = arg;
+    thread *t = a->t;
     if (!strcmp(m->kind, MD_MSGKIND_MSREPLY) || !strcmp(m->kind, MD_MSGKIND_DMARC))
         return 0;
     for (size_t i = 0; i < t->nmrow; i++)
@@ -19,6 +26,7 @@ static int on_msgrow(void *arg, const md_msg_row *m)
     if (t->nmrow < 16) {
         t->mrow[t->nmrow] = m->id;
         snprintf(t->mkind[t->nmrow], sizeof t->mkind[0], "%s", m->kind);
+        t->msrc[t->nmrow] = md_srcs_message(a->c->src, m->source_id, m->path, m->message_id);
         t->nmrow++;
     }
     return 0;
@@ -40,32 +48,29 @@ void md_an_msg_lookup(ctx *c, thread *t)
 {
     md_err e = {0, ""};
     char id[512];
+    hoparg a = {c, t, 0};
     for (size_t k = 0; k < t->nm; k++) {
         const md_trace_msg *m = &c->tr->msgs[t->m[k]];
         if (m->msgid[0]) {
             strip_brackets(m->msgid, id, sizeof id);
-            md_store_msg_by_msgid(c->st, id, on_msgrow, t, &e);
+            md_store_msg_by_msgid(c->st, id, on_msgrow, &a, &e);
         }
         for (size_t i = 0; i < m->ndlvs; i++)
             if (m->dlvs[i].quoted_msgid[0]) {
                 strip_brackets(m->dlvs[i].quoted_msgid, id, sizeof id);
-                md_store_msg_by_msgid(c->st, id, on_msgrow, t, &e);
+                md_store_msg_by_msgid(c->st, id, on_msgrow, &a, &e);
             }
     }
 }
 
-typedef struct hoparg {
-    ctx *c;
-    thread *t;
-} hoparg;
-
 static int on_our_ip(void *arg, const md_msg_hoprow *h)
 {
     hoparg *a = arg;
-    char buf[1024], when[32];
+    char buf[1024], when[32], cb[24];
+    const char *cite = md_an_cite1(a->t->msrc[a->i], cb, sizeof cb);
     const md_host *host = md_config_host_str(a->c->cfg, h->ip);
     if (!host) {
-        md_an_note(a->c, "IP %s (in our networks, not a configured host) appears in the Received "
+        md_an_note(a->c, cite, "IP %s (in our networks, not a configured host) appears in the Received "
                    "chain of %s; if it is a mail system, add it to the configuration so that "
                    "it is listed.", h->ip, a->t->ref);
         return 0;
@@ -77,7 +82,7 @@ static int on_our_ip(void *arg, const md_msg_hoprow *h)
                               "evaluates every IP of this chain",
              h->idx, h->rdns[0] ? h->rdns : h->helo, h->ip, h->by, h->qid[0] ? " id " : "",
              h->qid, h->date ? " at " : "", h->date ? md_an_fmt_short(h->date, when, sizeof when) : "");
-    md_an_ip_evidence(a->c, x, "received", a->t->ref, buf);
+    md_an_ip_evidence(a->c, x, "received", a->t->ref, buf, cite);
     md_an_ip_seen(x, h->date);
     return 0;
 }
@@ -97,11 +102,12 @@ static int on_dsn_ip(void *arg, const md_msg_dsnrow *d)
     ipinfo *x = md_an_ip_get(a->c, d->r->named_ip);
     if (!x)
         return 0;
-    char buf[1400], when[32];
+    char buf[1400], when[32], cb[24];
     snprintf(buf, sizeof buf, "Microsoft's bounce%s%s names %s: %s %s",
              d->date ? " of " : "", d->date ? md_an_fmt_short(d->date, when, sizeof when) : "",
              d->r->named_ip, d->r->status, d->r->diag);
-    md_an_ip_evidence(a->c, x, "bounce", a->t->ref, buf);
+    md_an_ip_evidence(a->c, x, "bounce", a->t->ref, buf,
+                      md_an_cite1(a->t->msrc[a->i], cb, sizeof cb));
     md_an_ip_seen(x, d->date);
     return 0;
 }
@@ -110,15 +116,15 @@ static int on_dsn_ip(void *arg, const md_msg_dsnrow *d)
 void md_an_msg_ips(ctx *c, thread *t)
 {
     md_err e = {0, ""};
-    hoparg a = {c, t};
-    for (size_t i = 0; i < t->nmrow; i++)
-        if (!strcmp(t->mkind[i], MD_MSGKIND_DSN))
-            md_store_msg_dsns(c->st, t->mrow[i], on_dsn_ip, &a, &e);
+    hoparg a = {c, t, 0};
+    for (a.i = 0; a.i < t->nmrow; a.i++)
+        if (!strcmp(t->mkind[a.i], MD_MSGKIND_DSN))
+            md_store_msg_dsns(c->st, t->mrow[a.i], on_dsn_ip, &a, &e);
     if (!t->ms)
         return;
-    for (size_t i = 0; i < t->nmrow; i++)
-        if (!strcmp(t->mkind[i], MD_MSGKIND_MESSAGE) || !strcmp(t->mkind[i], MD_MSGKIND_ARF))
-            md_store_msg_our_ips(c->st, t->mrow[i], on_our_ip, &a, &e);
+    for (a.i = 0; a.i < t->nmrow; a.i++)
+        if (!strcmp(t->mkind[a.i], MD_MSGKIND_MESSAGE) || !strcmp(t->mkind[a.i], MD_MSGKIND_ARF))
+            md_store_msg_our_ips(c->st, t->mrow[a.i], on_our_ip, &a, &e);
 }
 
 /* standalone: messages of the msg area to/from the ticket's addresses in
@@ -150,6 +156,7 @@ static int on_standalone(void *arg, const md_msg_row *m)
     t->mdate = m->date;
     t->mrow[0] = m->id;
     snprintf(t->mkind[0], sizeof t->mkind[0], "%s", m->kind);
+    t->msrc[0] = md_srcs_message(c->src, m->source_id, m->path, m->message_id);
     t->nmrow = 1;
     snprintf(t->mfrom, sizeof t->mfrom, "%s", m->from_addr ? m->from_addr : "");
     snprintf(t->mto, sizeof t->mto, "%s", m->to_text ? m->to_text : "");
@@ -234,6 +241,7 @@ void md_an_verdict_standalone(ctx *c, thread *t)
 }
 
 typedef struct hopcol {
+    size_t src;                /* the message's source number */
     md_msg_hoprow r[MD_LIMIT_RECEIVED];
     char s[MD_LIMIT_RECEIVED][4][256];
     size_t n;
@@ -262,6 +270,7 @@ void md_an_build_hops(ctx *c, xmlNode *x, thread *t)
         if (strcmp(t->mkind[i], MD_MSGKIND_MESSAGE) != 0)
             continue;
         hc->n = 0;
+        hc->src = t->msrc[i];
         md_store_msg_hops(c->st, t->mrow[i], on_hop, hc, &e);
         if (!best || hc->n > best->n) {
             hopcol *tmp = best;
@@ -272,9 +281,11 @@ void md_an_build_hops(ctx *c, xmlNode *x, thread *t)
     free(hc);
     if (!best)
         return;
+    char cb[24];
     for (size_t k = best->n, n = 1; k-- > 0; n++) {
         const md_msg_hoprow *h = &best->r[k];
         xmlNode *hp = md_an_el(hops, "hop");
+        md_cite_set(hp, md_an_cite1(best->src, cb, sizeof cb));
         md_an_txtf(hp, "n", "%zu", n);
         if (best->s[k][0][0])
             md_an_txt(hp, "from", best->s[k][0]);
@@ -302,6 +313,7 @@ void md_an_build_hops(ctx *c, xmlNode *x, thread *t)
 typedef struct autharg {
     ctx *c;
     xmlNode *x;
+    size_t src;                /* the message's source number */
     md_buf seen;    /* "method\tresult\tdetail\n" of those added */
     int n;
 } autharg;
@@ -347,6 +359,8 @@ static int on_auth(void *arg, const md_msg_authrow *a)
     if (!md_text_casestr(md_buf_cstr(&g->seen), g->seen.len, md_buf_cstr(&k)) && g->n < AUTH_MAX) {
         md_buf_append(&g->seen, md_buf_cstr(&k) + 1, k.len - 1);
         xmlNode *r = md_an_el(g->x, "result");
+        char cb[24];
+        md_cite_set(r, md_an_cite1(g->src, cb, sizeof cb));
         md_an_txt(r, "method", method);
         md_an_txt(r, "result", result);
         md_an_txt_red(g->c, r, "detail", md_buf_cstr(&d));
@@ -359,23 +373,28 @@ static int on_auth(void *arg, const md_msg_authrow *a)
 
 void md_an_build_auth(ctx *c, xmlNode *x, thread *t)
 {
-    autharg g = {c, md_an_el(x, "authentication"), MD_BUF_INIT, 0};
+    autharg g = {c, md_an_el(x, "authentication"), 0, MD_BUF_INIT, 0};
     md_err e = {0, ""};
     md_buf_puts(&g.seen, "\n");
-    for (size_t i = 0; i < t->nmrow && g.n < AUTH_MAX; i++)
+    for (size_t i = 0; i < t->nmrow && g.n < AUTH_MAX; i++) {
+        g.src = t->msrc[i];
         md_store_msg_auths(c->st, t->mrow[i], on_auth, &g, &e);
+    }
     md_buf_free(&g.seen);
 }
 
 typedef struct bncarg {
     ctx *c;
     xmlNode *parent;
+    size_t src;                /* the bounce's source number */
 } bncarg;
 
 static int on_bounce_xml(void *arg, const md_msg_dsnrow *d)
 {
     bncarg *b = arg;
     xmlNode *x = md_an_el(b->parent, "bounce");
+    char cb[24];
+    md_cite_set(x, md_an_cite1(b->src, cb, sizeof cb));
     if (d->date)
         md_an_time_el(x, "time", d->date);
     if (d->r->final_rcpt[0])
@@ -398,10 +417,12 @@ void md_an_build_bounces(ctx *c, xmlNode *x, thread *t)
 {
     xmlNode *bs = md_an_el(x, "bounces");
     md_err e = {0, ""};
-    bncarg b = {c, bs};
+    bncarg b = {c, bs, 0};
     for (size_t i = 0; i < t->nmrow; i++)
-        if (!strcmp(t->mkind[i], MD_MSGKIND_DSN))
+        if (!strcmp(t->mkind[i], MD_MSGKIND_DSN)) {
+            b.src = t->msrc[i];
             md_store_msg_dsns(c->st, t->mrow[i], on_bounce_xml, &b, &e);
+        }
 }
 
 int md_an_cmp_thread(const void *a, const void *b)
@@ -413,8 +434,10 @@ int md_an_cmp_thread(const void *a, const void *b)
 void md_an_build_forwarding(ctx *c, xmlNode *root)
 {
     xmlNode *fw = md_an_el(root, "forwarding");
+    char cb[24];
     if (!c->rules_stored) {
-        md_an_note(c, "No forwarding rules (aliases, .forward, Sieve, rule exports) ingested: "
+        md_an_note(c, md_an_cite1(md_srcs_store(c->src, "rules"), cb, sizeof cb),
+                   "No forwarding rules (aliases, .forward, Sieve, rule exports) ingested: "
                 "forwarding is shown only as far as the logs show it, and whether a local "
                 "copy is kept is not known.");
         return;
@@ -424,6 +447,7 @@ void md_an_build_forwarding(ctx *c, xmlNode *root)
         for (size_t k = 0; k < r->applied.n; k++) {
             const md_rule *ru = &r->applied.v[k];
             xmlNode *x = md_an_el(fw, "rule");
+            md_cite_set(x, md_an_cite1(md_srcs_rule(c->src, ru->file, ru->line), cb, sizeof cb));
             md_an_txt_addr(c, x, "address", ru->address);
             if (ru->ttype == MD_TGT_ADDR)
                 md_an_txt_addr(c, x, "target", ru->target);
@@ -435,8 +459,14 @@ void md_an_build_forwarding(ctx *c, xmlNode *root)
             if (ru->line)
                 md_an_txtf(x, "line", "%llu", (unsigned long long)ru->line);
         }
+        md_buf lc = MD_BUF_INIT;
+        for (size_t k = 0; k < r->applied.n; k++)
+            md_cite_add(&lc, md_srcs_rule(c->src, r->applied.v[k].file, r->applied.v[k].line));
+        if (!lc.len)
+            md_cite_add(&lc, md_srcs_store(c->src, "rules"));
         if (r->loop)
-            md_an_note(c, "The forwarding rules of %s loop (at %s).", r->address, r->loop_at);
+            md_an_note(c, md_buf_cstr(&lc), "The forwarding rules of %s loop (at %s).", r->address, r->loop_at);
+        md_buf_free(&lc);
     }
 }
 

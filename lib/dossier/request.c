@@ -13,12 +13,14 @@ typedef struct req_error {
     uint64_t count;
     int64_t first, last;
     char ips[256];
+    size_t src_first, src_last; /* the log lines of its first and last attempt */
 } req_error;
 
 typedef struct req_ip {
     char ip[MD_IP_STRLEN];
     const md_host *host;
     char evidence[MD_CASE_TEXT];
+    char cite[256];            /* the sources of evidence */
     uint64_t failures, total;
     int64_t first, last;
 } req_ip;
@@ -29,7 +31,10 @@ typedef struct req {
     req_ip *ips;
     size_t nips, capips;
     char rdom[32][128];
+    size_t rdsrc[32];          /* an attempt to each domain (its source) */
     size_t nrdom;
+    md_srcs src;               /* the document's sources */
+    md_buf cfiltered;          /* the sources of the filtered count */
     int64_t first, last;
     uint64_t filtered, failed, accepted;
     uint64_t *seen;            /* hash set of attempts/messages counted already */
@@ -80,7 +85,7 @@ static req_ip *req_ip_get(req *r, const char *ip, const md_config *cfg)
     return x;
 }
 
-static void req_domain(req *r, const char *addr)
+static void req_domain(req *r, const char *addr, size_t src)
 {
     const char *d = md_text_addr_domain(addr);
     if (!*d)
@@ -91,6 +96,7 @@ static void req_domain(req *r, const char *addr)
     if (r->nrdom < 32) {
         snprintf(r->rdom[r->nrdom], sizeof r->rdom[0], "%s", d);
         md_text_lower(r->rdom[r->nrdom]);
+        r->rdsrc[r->nrdom] = src;
         r->nrdom++;
     }
 }
@@ -173,10 +179,15 @@ static void req_add_error(req *r, ctx *c, const md_trace_msg *m, const md_trace_
     }
     md_buf_free(&t);
     e->count++;
-    if (!e->first || d->t < e->first)
+    size_t src = md_an_src_dlv(c, m, d);
+    if (!e->first || d->t < e->first) {
         e->first = d->t;
-    if (d->t > e->last)
+        e->src_first = src;
+    }
+    if (d->t >= e->last) {
         e->last = d->t;
+        e->src_last = src;
+    }
     const char *ip = d->named_ip;
     const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
     if (!ip[0] && h)
@@ -195,8 +206,10 @@ static void req_collect(req *r, ctx *c)
         req_ip *x = req_ip_get(r, c->ips[i].ip, c->cfg);
         if (!x)
             continue;
-        if (!x->evidence[0])
+        if (!x->evidence[0]) {
             snprintf(x->evidence, sizeof x->evidence, "%s", c->ips[i].first_line);
+            snprintf(x->cite, sizeof x->cite, "%s", c->ips[i].first_cite);
+        }
         x->failures += c->ips[i].failures;
         x->total += c->ips[i].total;
         if (!x->first || (c->ips[i].first && c->ips[i].first < x->first))
@@ -207,15 +220,18 @@ static void req_collect(req *r, ctx *c)
     for (size_t i = 0; i < c->nth; i++) {
         thread *t = &c->th[i];
         if (t->oc == OC_FILTERED && t->nm &&
-            !req_seen(r, (uint64_t)c->tr->msgs[t->m[0]].id << 1))
+            !req_seen(r, (uint64_t)c->tr->msgs[t->m[0]].id << 1)) {
             r->filtered++;
+            md_cite_merge(&r->cfiltered, md_buf_cstr(&t->cite));
+        }
         for (size_t k = 0; k < t->nm; k++) {
             const md_trace_msg *m = &c->tr->msgs[t->m[k]];
             for (size_t j = 0; j < m->ndlvs; j++) {
                 const md_trace_dlv *d = &m->dlvs[j];
                 if (!d->ms || req_seen(r, ((uint64_t)m->id << 20 | (uint64_t)j) << 1 | 1))
                     continue;
-                req_domain(r, d->rcpt);
+                size_t src = md_an_src_dlv(c, m, d);
+                req_domain(r, d->rcpt, src);
                 if (!r->first || d->t < r->first)
                     r->first = d->t;
                 if (d->t > r->last)
@@ -239,6 +255,8 @@ static void req_free(req *r)
     free(r->errs);
     free(r->ips);
     free(r->seen);
+    md_srcs_free(&r->src);
+    md_buf_free(&r->cfiltered);
 }
 
 static int cmp_reqip(const void *a, const void *b)
@@ -275,13 +293,14 @@ static int req_window(req *r, md_store *st, const md_config *cfg, int64_t since,
     c.err = err;
     c.redact = 1;
     c.strict = 1;
+    c.src = &r->src;
     md_trace_query q;
     memset(&q, 0, sizeof q);
     q.ips = ips;
     q.nips = n;
     q.since = since;
     q.until = until;
-    q.no_lines = 1;
+    q.no_lines = 1;             /* the sources find paths by source id */
     int rc = md_trace_run(st, &q, &c.tr, err);
     if (rc == MD_OK)
         rc = md_an_build_threads(&c);
@@ -294,6 +313,8 @@ static int req_window(req *r, md_store *st, const md_config *cfg, int64_t since,
         for (size_t i = 0; i < c.nth; i++)
             if (c.th[i].oc == OC_FILTERED)
                 c.th[i].oc = OC_ACCEPTED;
+        for (size_t i = 0; i < c.nth; i++)
+            md_an_cite_thread(&c, &c.th[i]);
         req_collect(r, &c);
     }
     md_an_ctx_free(&c);
@@ -335,6 +356,7 @@ static int req_analyse(req *r, md_store *st, const md_config *cfg, const md_case
         c.o = &o;
         c.err = err;
         c.strict = 1;
+        c.src = &r->src;
         if (na)
             rc = md_an_analyse(&c);
         if (rc == MD_OK)
@@ -352,24 +374,38 @@ static int req_analyse(req *r, md_store *st, const md_config *cfg, const md_case
 
 /* req_doc_ips: the affected IPs, each with its evidence and Microsoft's
  * last answer */
-static void req_doc_ips(xmlNode *root, md_store *st, const req *r)
+/* cfg_cite: the source of one configuration key, as a cite */
+static const char *cfg_cite(req *r, const char *key, char *buf, size_t n)
+{
+    return md_an_cite1(md_srcs_config(&r->src, key), buf, n);
+}
+
+static void req_doc_ips(xmlNode *root, md_store *st, req *r)
 {
     xmlNode *ipn = md_an_el(root, "ips");
     for (size_t i = 0; i < r->nips; i++) {
         const req_ip *x = &r->ips[i];
         xmlNode *e = md_an_el(ipn, "ip");
+        char key[200], cb[24];
+        snprintf(key, sizeof key, x->host ? "[host %s] ip" : "[organisation] networks",
+                 x->host ? x->host->name : "");
+        md_cite_set(e, cfg_cite(r, key, cb, sizeof cb));
         md_an_txt(e, "address", x->ip);
         md_an_txt(e, "host", x->host ? x->host->name : "");
         md_an_txt(e, "role", x->host ? x->host->role : "");
-        md_an_txt(e, "evidence", x->evidence[0] ? x->evidence : "named in the tickets' evidence");
+        md_an_claim(e, "evidence", x->evidence[0] ? x->evidence : "named in the tickets' evidence",
+                    x->cite[0] ? x->cite : cfg_cite(r, key, cb, sizeof cb));
         md_case_answer *an = NULL;
         size_t na = 0;
         md_err er = {0, ""};
         if (md_store_case_answers(st, x->ip, &an, &na, &er) == MD_OK && na) {
             char b[32];
-            md_an_txtf(e, "last-answer", "%s (%s)", md_msreply_outcome_text(
+            md_cite_set(md_an_txtf(e, "last-answer", "%s (%s)", md_msreply_outcome_text(
                      md_msreply_outcome_parse(an[na - 1].outcome)),
-                 an[na - 1].date ? md_an_fmt_short(an[na - 1].date, b, sizeof b) : "date unknown");
+                 an[na - 1].date ? md_an_fmt_short(an[na - 1].date, b, sizeof b) : "date unknown"),
+                 md_an_cite1(md_srcs_reply(&r->src, an[na - 1].ref, an[na - 1].date,
+                                           an[na - 1].message_id, an[na - 1].msg_row),
+                             cb, sizeof cb));
         }
         free(an);
     }
@@ -381,6 +417,11 @@ static void req_doc_errors(xmlNode *root, const req *r)
     xmlNode *es = md_an_el(root, "errors");
     for (size_t i = 0; i < r->nerrs; i++) {
         xmlNode *e = md_an_el(es, "error");
+        md_buf ec = MD_BUF_INIT;
+        md_cite_add(&ec, r->errs[i].src_first);
+        md_cite_add(&ec, r->errs[i].src_last);
+        md_cite_set(e, md_buf_cstr(&ec));
+        md_buf_free(&ec);
         md_an_txt(e, "text", r->errs[i].text);
         md_an_txtf(e, "count", "%llu", (unsigned long long)r->errs[i].count);
         md_an_time_el(e, "first", r->errs[i].first);
@@ -397,11 +438,13 @@ static void req_doc_errors(xmlNode *root, const req *r)
 
 /* req_doc_volumes: messages to Microsoft per local day of the window */
 static void req_doc_volumes(xmlNode *root, md_store *st, const md_config *cfg, int64_t wfirst,
-                            int64_t wlast)
+                            int64_t wlast, req *r)
 {
     xmlNode *vol = md_an_el(root, "volumes");
+    char cb[24];
     if (cfg->volume_note[0])
-        md_an_txt(vol, "note", cfg->volume_note);
+        md_an_claim(vol, "note", cfg->volume_note, cfg_cite(r, "[microsoft] volume", cb, sizeof cb));
+    const char *logs = md_an_cite1(md_srcs_store(&r->src, "logs"), cb, sizeof cb);
     md_trace_daily *dl = NULL;
     size_t nd = 0;
     md_err er = {0, ""};
@@ -434,6 +477,7 @@ static void req_doc_volumes(xmlNode *root, md_store *st, const md_config *cfg, i
         for (size_t k = 0; k < ndays; k++) {
             char b[16];
             xmlNode *dy = md_an_el(vol, "day");
+            md_cite_set(dy, logs);
             md_an_txt(dy, "date", md_an_fmt_day(days[k], b, sizeof b));
             md_an_txtf(dy, "messages", "%llu", (unsigned long long)cnt[k]);
         }
@@ -442,11 +486,19 @@ static void req_doc_volumes(xmlNode *root, md_store *st, const md_config *cfg, i
 }
 
 /* req_doc_problem: the problem described in three paragraphs */
-static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
+static void req_doc_problem(xmlNode *root, const md_config *cfg, req *r)
 {
     xmlNode *pr = md_an_el(root, "problem");
     {
-        md_buf p = MD_BUF_INIT;
+        md_buf p = MD_BUF_INIT, pc = MD_BUF_INIT;
+        char cb[24];
+        md_cite_merge(&pc, md_buf_cstr(&r->cfiltered));
+        for (size_t i = 0; i < r->nerrs; i++) {
+            md_cite_add(&pc, r->errs[i].src_first);
+            md_cite_add(&pc, r->errs[i].src_last);
+        }
+        if (!pc.len)   /* "our users report": the tickets, or the logs found nothing */
+            md_cite_add(&pc, md_srcs_store(&r->src, "logs"));
         char b1[32], b2[32];
         if (r->filtered)
             md_buf_printf(&p, "Since %s, messages from our servers to Outlook.com / Hotmail "
@@ -465,8 +517,15 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
         if (!r->filtered && !r->failed)
             md_buf_puts(&p, "Our users report that mail to Outlook.com / Hotmail recipients "
                             "does not arrive. ");
-        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_an_claim(pr, "paragraph", md_buf_cstr(&p), md_buf_cstr(&pc));
         md_buf_reset(&p);
+        md_buf_reset(&pc);
+        for (size_t i = 0; i < r->nips; i++)
+            md_cite_merge(&pc, r->ips[i].cite);
+        if (strcmp(cfg->ip_usage, "dedicated") == 0)
+            md_cite_add(&pc, md_srcs_config(&r->src, "[microsoft] ip_usage"));
+        if (!pc.len)
+            md_cite_add(&pc, md_srcs_config(&r->src, "[organisation] networks"));
         md_buf_puts(&p, "As Outlook.com evaluates every IP address in the Received header chain, "
                         "the list below holds every system of ours that appears in the headers "
                         "of the affected messages (gateways, mail cluster, webmail, relay), "
@@ -474,21 +533,32 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
         if (strcmp(cfg->ip_usage, "dedicated") == 0)
             md_buf_puts(&p, " Each of these IPs is used only by us (declared by the postmaster: "
                             "[microsoft] ip_usage).");
-        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_an_claim(pr, "paragraph", md_buf_cstr(&p), md_buf_cstr(&pc));
         md_buf_reset(&p);
+        md_buf_reset(&pc);
+        for (size_t i = 0; i < r->nips; i++) {
+            char key[200];
+            snprintf(key, sizeof key, r->ips[i].host ? "[host %s] ip" : "[organisation] networks",
+                     r->ips[i].host ? r->ips[i].host->name : "");
+            md_cite_merge(&pc, cfg_cite(r, key, cb, sizeof cb));
+            md_cite_merge(&pc, r->ips[i].cite);
+        }
+        if (!pc.len)
+            md_cite_add(&pc, md_srcs_store(&r->src, "logs"));
         md_buf_puts(&p, "Affected IPs: ");
         for (size_t i = 0; i < r->nips; i++)
             md_buf_printf(&p, "%s%s", i ? "; " : "", r->ips[i].ip);
         if (!r->nips)
             md_buf_puts(&p, "(none found in the evidence)");
         md_buf_putc(&p, '.');
-        md_an_txt(pr, "paragraph", md_buf_cstr(&p));
+        md_an_claim(pr, "paragraph", md_buf_cstr(&p), md_buf_cstr(&pc));
         md_buf_free(&p);
+        md_buf_free(&pc);
     }
 }
 
 /* req_doc_tickets: the tickets, with their (redacted) summaries */
-static void req_doc_tickets(xmlNode *root, const md_case_ticket *tk, size_t ntk)
+static void req_doc_tickets(xmlNode *root, const md_case_ticket *tk, size_t ntk, req *r)
 {
     xmlNode *tl = md_an_el(root, "tickets");
     for (size_t i = 0; i < ntk; i++) {
@@ -496,9 +566,51 @@ static void req_doc_tickets(xmlNode *root, const md_case_ticket *tk, size_t ntk)
         md_an_txt(t, "number", tk[i].number);
         md_buf sb = MD_BUF_INIT;
         md_text_redact_line(&sb, tk[i].summary, strlen(tk[i].summary), NULL);
-        md_an_txt(t, "summary", sb.len ? md_buf_cstr(&sb) : "(no summary)");
+        char cb[24];
+        md_an_claim(t, "summary", sb.len ? md_buf_cstr(&sb) : "(no summary)",
+                    md_an_cite1(md_srcs_ticket(&r->src, tk[i].number), cb, sizeof cb));
         md_buf_free(&sb);
     }
+}
+
+/* req_doc_head: title, contact, the domains, the organisation and how its
+ * IPs are used, each citing what it rests on */
+static void req_doc_head(xmlNode *root, const md_config *cfg, req *r, const md_case_ticket *tk,
+                         size_t ntk)
+{
+    char cb[24];
+    md_buf tc = MD_BUF_INIT;
+    md_cite_add(&tc, md_srcs_config(&r->src, cfg->org_name[0] ? "[organisation] name"
+                                                              : "[organisation] domains"));
+    md_cite_merge(&tc, md_buf_cstr(&r->cfiltered));
+    for (size_t i = 0; i < ntk; i++)
+        md_cite_add(&tc, md_srcs_ticket(&r->src, tk[i].number));
+    md_cite_set(md_an_txtf(root, "title", "Mail from %s is accepted by Outlook.com but not delivered",
+         cfg->org_name[0] ? cfg->org_name : (cfg->ndomains ? cfg->domains[0] : "our servers")),
+         md_buf_cstr(&tc));
+    xmlNode *ct = md_an_el(root, "contact");
+    md_cite_set(ct, cfg_cite(r, "[contact]", cb, sizeof cb));
+    md_an_txt(ct, "name", cfg->contact_name);
+    md_an_txt(ct, "email", cfg->contact_email);
+    if (cfg->contact_phone[0])
+        md_an_txt(ct, "phone", cfg->contact_phone);
+    xmlNode *rd = md_an_el(root, "recipient-domains");
+    if (!r->nrdom)   /* no attempt: the request's title names Outlook.com */
+        md_an_claim(rd, "domain", "outlook.com", md_buf_cstr(&tc));
+    for (size_t i = 0; i < r->nrdom; i++)
+        md_an_claim(rd, "domain", r->rdom[i], md_an_cite1(r->rdsrc[i], cb, sizeof cb));
+    xmlNode *sd = md_an_el(root, "sender-domains");
+    md_cite_set(sd, cfg_cite(r, "[organisation] domains", cb, sizeof cb));
+    for (size_t i = 0; i < cfg->ndomains; i++)
+        md_an_txt(sd, "domain", cfg->domains[i]);
+    xmlNode *org = md_an_el(root, "organisation");
+    md_cite_set(org, cfg_cite(r, "[organisation]", cb, sizeof cb));
+    md_an_txt(org, "name", cfg->org_name);
+    md_an_txt(org, "description", cfg->org_description);
+    md_an_claim(root, "ip-usage", strcmp(cfg->ip_usage, "dedicated") == 0 ? "dedicated"
+                          : strcmp(cfg->ip_usage, "shared") == 0 ? "shared" : "unknown",
+                cfg_cite(r, "[microsoft] ip_usage", cb, sizeof cb));
+    md_buf_free(&tc);
 }
 
 int md_analysis_request(md_store *st, const md_config *cfg, const char *const *tickets,
@@ -514,6 +626,8 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
         now = (int64_t)time(NULL);
     req r;
     memset(&r, 0, sizeof r);
+    md_srcs_init(&r.src, st, cfg);
+    r.src.redact_paths = 1;     /* the request goes out: no home directory names */
     int rc = MD_OK;
     md_case_ticket *tk = NULL;
     size_t ntk = 0;
@@ -558,39 +672,25 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
         md_an_time_el(w, "since", wfirst ? wfirst : (r.first ? r.first : now));
         md_an_time_el(w, "until", wlast ? wlast : now);
     }
-    md_an_txtf(root, "title", "Mail from %s is accepted by Outlook.com but not delivered",
-         cfg->org_name[0] ? cfg->org_name : (cfg->ndomains ? cfg->domains[0] : "our servers"));
-    xmlNode *ct = md_an_el(root, "contact");
-    md_an_txt(ct, "name", cfg->contact_name);
-    md_an_txt(ct, "email", cfg->contact_email);
-    if (cfg->contact_phone[0])
-        md_an_txt(ct, "phone", cfg->contact_phone);
-    xmlNode *rd = md_an_el(root, "recipient-domains");
-    if (!r.nrdom)
-        md_an_txt(rd, "domain", "outlook.com");
-    for (size_t i = 0; i < r.nrdom; i++)
-        md_an_txt(rd, "domain", r.rdom[i]);
-    xmlNode *sd = md_an_el(root, "sender-domains");
-    for (size_t i = 0; i < cfg->ndomains; i++)
-        md_an_txt(sd, "domain", cfg->domains[i]);
-    xmlNode *org = md_an_el(root, "organisation");
-    md_an_txt(org, "name", cfg->org_name);
-    md_an_txt(org, "description", cfg->org_description);
-    md_an_txt(root, "ip-usage", strcmp(cfg->ip_usage, "dedicated") == 0 ? "dedicated"
-                          : strcmp(cfg->ip_usage, "shared") == 0 ? "shared" : "unknown");
+    req_doc_head(root, cfg, &r, tk, ntk);
     req_doc_ips(root, st, &r);
     req_doc_errors(root, &r);
-    req_doc_volumes(root, st, cfg, wfirst, wlast);
-    md_an_txt(root, "opt-in", cfg->optin_note); /* "" when not declared */
+    req_doc_volumes(root, st, cfg, wfirst, wlast, &r);
+    char cb[24];
+    /* "" when not declared: the key's absence is what the claim rests on */
+    md_an_claim(root, "opt-in", cfg->optin_note, cfg_cite(&r, "[microsoft] optin", cb, sizeof cb));
     xmlNode *en = md_an_el(root, "enrolment");
     /* left out when the configuration does not declare it (-1) */
     if (cfg->snds_enrolled >= 0)
-        md_an_txt(en, "snds", cfg->snds_enrolled ? "true" : "false");
+        md_an_claim(en, "snds", cfg->snds_enrolled ? "true" : "false",
+                    cfg_cite(&r, "[microsoft] snds", cb, sizeof cb));
     if (cfg->jmrp_enrolled >= 0)
-        md_an_txt(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false");
+        md_an_claim(en, "jmrp", cfg->jmrp_enrolled ? "true" : "false",
+                    cfg_cite(&r, "[microsoft] jmrp", cb, sizeof cb));
 
     req_doc_problem(root, cfg, &r);
-    req_doc_tickets(root, tk, ntk);
+    req_doc_tickets(root, tk, ntk, &r);
+    rc = md_srcs_write(&r.src, root);
     if (ips_out && r.nips) {
         *ips_out = calloc(r.nips, sizeof **ips_out);
         if (*ips_out) {
@@ -601,6 +701,15 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
     }
     free(tk);
     req_free(&r);
+    if (rc != MD_OK) {
+        xmlFreeDoc(d);
+        if (ips_out) {
+            free(*ips_out);
+            *ips_out = NULL;
+            *nips_out = 0;
+        }
+        return md_err_set(err, rc, "out of memory");
+    }
     *doc = d;
     return MD_OK;
 }

@@ -135,24 +135,33 @@ void md_an_ip_seen(ipinfo *x, int64_t t)
         x->last = t;
 }
 
-void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text)
+void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text,
+                       const char *cite)
 {
-    /* the same text once */
+    /* the same text once (whatever its sources) */
     md_buf item = MD_BUF_INIT;
-    md_buf_printf(&item, "%s\x1f%s\x1f", kind, ref ? ref : "");
+    md_buf_printf(&item, "\x1e%s\x1f%s\x1f", kind, ref ? ref : "");
     md_an_red(c, &item, text);
-    md_buf_putc(&item, '\x1e');
-    if (!x->ev.len || !strstr(md_buf_cstr(&x->ev), md_buf_cstr(&item))) {
-        if (x->nev < 50)
-            md_buf_append(&x->ev, item.data, item.len);
+    md_buf_putc(&item, '\x1f');
+    md_buf hay = MD_BUF_INIT;
+    md_buf_putc(&hay, '\x1e');
+    md_buf_append(&hay, x->ev.data, x->ev.len);
+    if (!strstr(md_buf_cstr(&hay), md_buf_cstr(&item))) {
+        if (x->nev < 50) {
+            md_buf_append(&x->ev, item.data + 1, item.len - 1);
+            md_buf_puts(&x->ev, cite ? cite : "");
+            md_buf_putc(&x->ev, '\x1e');
+        }
         x->nev++;
         if (!x->first_line[0]) {
             md_buf one = MD_BUF_INIT;
             md_an_red(c, &one, text);
             snprintf(x->first_line, sizeof x->first_line, "%s", md_buf_cstr(&one));
+            snprintf(x->first_cite, sizeof x->first_cite, "%s", cite ? cite : "");
             md_buf_free(&one);
         }
     }
+    md_buf_free(&hay);
     md_buf_free(&item);
 }
 
@@ -444,7 +453,13 @@ void md_an_ips_thread(ctx *c, thread *t)
                              "chain Microsoft evaluates", m->host, m->qid,
                              m->client_host[0] ? m->client_host : h->name, m->client_ip,
                              md_an_fmt_short(m->t_first, when, sizeof when));
-                    md_an_ip_evidence(c, x, "received", t->ref, buf);
+                    char cb[24];
+                    /* its first line (not loaded by the request's window query:
+                     * then the logs as a whole) */
+                    md_an_ip_evidence(c, x, "received", t->ref, buf,
+                                      md_an_cite1(m->nlines ? md_an_src_line(c, m, 0)
+                                                            : md_srcs_store(c->src, "logs"),
+                                                  cb, sizeof cb));
                     md_an_ip_seen(x, m->t_first);
                 }
             }
@@ -463,11 +478,20 @@ void md_an_ips_thread(ctx *c, thread *t)
                              m->qid, d->rcpt, d->relay_host, d->relay_ip,
                              md_trace_outcome_name(d->outcome), code[0] ? " (" : "", code,
                              code[0] ? ")" : "", md_an_fmt_short(d->t, when, sizeof when));
-                    md_an_ip_evidence(c, x, "attempt", t->ref, buf);
+                    char cb[24], cc[24], cb2[64], key[200];
+                    snprintf(key, sizeof key, "[host %s] loghosts", h->name);
+                    snprintf(cb2, sizeof cb2, "%s %s",
+                             md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb),
+                             md_an_cite1(md_srcs_config(c->src, key), cc, sizeof cc));
+                    md_an_ip_evidence(c, x, "attempt", t->ref, buf, cb2);
                     md_an_ip_seen(x, d->t);
                 }
             } else if (h == NULL) {
-                md_an_note(c, "Syslog host %s is not in the configuration: the IP its deliveries to "
+                char cb[24], cc[24], cb2[64];
+                snprintf(cb2, sizeof cb2, "%s %s",
+                         md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb),
+                         md_an_cite1(md_srcs_config(c->src, "[host *] loghosts"), cc, sizeof cc));
+                md_an_note(c, cb2, "Syslog host %s is not in the configuration: the IP its deliveries to "
                         "Microsoft left from is unknown (add it to a [host] section's loghosts).",
                      m->host);
             }
@@ -479,7 +503,9 @@ void md_an_ips_thread(ctx *c, thread *t)
                     if (x) {
                         snprintf(buf, sizeof buf, "Microsoft named %s in its reply at %s: %s",
                                  d->named_ip, md_an_fmt_short(d->t, when, sizeof when), d->reply);
-                        md_an_ip_evidence(c, x, "bounce", t->ref, buf);
+                        char cb[24];
+                        md_an_ip_evidence(c, x, "bounce", t->ref, buf,
+                                          md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb));
                         md_an_ip_seen(x, d->t);
                     }
                 }
@@ -507,3 +533,40 @@ void md_an_ips_thread(ctx *c, thread *t)
     }
 }
 
+
+/* cite_rules: the rules behind the forwarding of a ticket address to rcpt
+ * (or of every ticket address when rcpt is NULL) */
+static void cite_rules(ctx *c, md_buf *cite, const char *rcpt)
+{
+    for (size_t i = 0; i < c->nres; i++) {
+        int hit = rcpt == NULL;
+        for (size_t k = 0; k < c->res[i].ntargets && !hit; k++)
+            hit = md_text_casecmp(c->res[i].targets[k].target, rcpt) == 0 ||
+                  md_text_casecmp(c->res[i].address, rcpt) == 0;
+        for (size_t k = 0; hit && k < c->res[i].applied.n; k++)
+            md_cite_add(cite, md_srcs_rule(c->src, c->res[i].applied.v[k].file,
+                                           c->res[i].applied.v[k].line));
+    }
+}
+
+void md_an_cite_thread(ctx *c, thread *t)
+{
+    md_buf_reset(&t->cite);
+    for (size_t k = 0; k < t->nm; k++) {
+        const md_trace_msg *m = &c->tr->msgs[t->m[k]];
+        /* the attempts it narrates; a message without one: its lines */
+        for (size_t i = 0; i < m->ndlvs; i++) {
+            md_cite_add(&t->cite, md_an_src_dlv(c, m, &m->dlvs[i]));
+            if (c->nres)
+                cite_rules(c, &t->cite, m->dlvs[i].rcpt);
+        }
+        for (size_t i = 0; !m->ndlvs && i < m->nlines; i++)
+            md_cite_add(&t->cite, md_an_src_line(c, m, i));
+    }
+    for (size_t i = 0; i < t->nmrow; i++)
+        md_cite_add(&t->cite, t->msrc[i]);
+    if (t->oc == OC_FILTERED && t->nm)   /* "reported missing": the ticket says so */
+        md_cite_add(&t->cite, md_srcs_ticket(c->src, c->o->ticket));
+    if (!t->nm && t->oc == OC_MISSING)   /* "no log line": the log area says so */
+        md_cite_add(&t->cite, md_srcs_store(c->src, "logs"));
+}

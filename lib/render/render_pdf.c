@@ -14,6 +14,7 @@
  */
 #include "render/render.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -27,71 +28,10 @@
 
 #include "base/outfile.h"
 #include "render/pdfz.h"
+#include "render/render_pdf_int.h"
+#include "render/render_src.h"
 #include "base/text.h"
 #include "version.h"
-
-/* ---- page geometry (points) ---------------------------------------------- */
-#define PAGE_W   595.276f
-#define PAGE_H   841.89f
-#define M_LEFT   50.0f
-#define M_RIGHT  50.0f
-#define M_TOP    52.0f
-#define M_BOTTOM 58.0f
-#define CONTENT_W (PAGE_W - M_LEFT - M_RIGHT)
-
-#define SZ_BODY  9.0f
-#define SZ_TABLE 7.5f
-#define SZ_MONO  6.8f
-#define SZ_SMALL 6.5f
-#define SZ_H1    13.0f
-#define SZ_H2    10.0f
-#define LEAD(sz) ((sz) * 1.28f)
-#define CELL_PAD 2.5f
-
-#define MAX_COLS 8
-
-typedef struct pdf_font {
-    HPDF_Font f;
-    float *w;            /* width per BMP code point in 1/1000 em; 0 = unknown */
-} pdf_font;
-
-typedef struct lines {
-    char **v;
-    size_t n, cap;
-} lines;
-
-typedef struct col {
-    const char *title;
-    float frac;          /* share of the content width */
-    int mono;
-} col;
-
-typedef struct table {
-    const col *cols;
-    int ncols;
-    float x[MAX_COLS], w[MAX_COLS];
-    int row;             /* rows drawn, for shading */
-} table;
-
-typedef struct pdf {
-    HPDF_Doc doc;
-    HPDF_Page page;
-    HPDF_Page *pages;
-    size_t npages, cap;
-    pdf_font sans, bold, mono;
-    float y;             /* top of the free space on the current page */
-    int compress;        /* deflate the streams (pdfz.h) */
-    int failed;          /* libharu reported an error */
-    unsigned long code, detail;
-    int oom;
-    const char *ticket;
-    const char *generated;
-    const char *version; /* tool-version of the document */
-    const char *zone;    /* zone of the window: times in it are shown without */
-    char **pool;         /* strings owned until the end */
-    size_t npool, cappool;
-    table *open_table;   /* header to repeat after a page break */
-} pdf;
 
 /* ---- libharu error handler ----------------------------------------------- */
 
@@ -311,6 +251,17 @@ static const char *list(pdf *p, const xmlNode *n, const char *name, const char *
     return r;
 }
 
+/* cited: text with the footnote marker of claim element n ("[3,7-9]",
+ * render_src.h) after it; the text alone when n cites nothing. */
+static const char *cited(pdf *p, const xmlNode *n, const char *text)
+{
+    md_buf m = MD_BUF_INIT;
+    md_render_cite(n, &m);
+    if (!m.len)
+        return text;
+    return join(p, text, " ", keep(p, md_buf_detach(&m)));
+}
+
 /* ---- measuring and wrapping ---------------------------------------------- */
 
 static float char_w(pdf_font *f, const unsigned char *s, size_t len, unsigned cp)
@@ -476,7 +427,8 @@ static int wrap(pdf *p, lines *out, const char *text, pdf_font *f, float size, f
         wbrk += cw;
         wsoft += cw;
         i += l;
-        if (breakable(cp)) {
+        /* "[3,7-9]": a footnote marker is one word */
+        if (breakable(cp) && !(cp == ',' && isdigit((unsigned char)text[i]))) {
             brk = i;
             wbrk = 0;
             soft = SIZE_MAX;
@@ -840,7 +792,7 @@ static void sec_title(pdf *p, const xmlNode *hd)
             cells[1] = kid(h, "first") ? when(p, kt(p, h, "first")) : "no lines";
             cells[2] = when(p, kt(p, h, "last"));
             cells[3] = kt(p, h, "lines");
-            cells[4] = kt(p, h, "note");
+            cells[4] = cited(p, kid(h, "note"), kt(p, h, "note"));
             table_row(p, &t, cells);
             if (bad(p))
                 break;
@@ -850,7 +802,7 @@ static void sec_title(pdf *p, const xmlNode *hd)
     if (kid(notes, "note")) {
         h3(p, "Notes");
         EACH(n, notes, "note")
-            bullet(p, txt(p, n), SZ_BODY - 0.5f);
+            bullet(p, cited(p, n, txt(p, n)), SZ_BODY - 0.5f);
     }
 }
 
@@ -858,13 +810,13 @@ static void sec_summary(pdf *p, const xmlNode *sm)
 {
     h1(p, "1  Summary");
     EACH(v, sm, "verdict") {
-        para(p, txt(p, v), &p->sans, SZ_BODY + 0.5f, 0, 0);
+        para(p, cited(p, v, txt(p, v)), &p->sans, SZ_BODY + 0.5f, 0, 0);
         p->y -= 3.0f;
     }
     if (kid(sm, "next-step")) {
         h3(p, "What to do next");
         EACH(n, sm, "next-step")
-            bullet(p, txt(p, n), SZ_BODY);
+            bullet(p, cited(p, n, txt(p, n)), SZ_BODY);
     }
 }
 
@@ -885,7 +837,7 @@ static void sec_timeline(pdf *p, const xmlNode *tl)
         cells[1] = when(p, kt(p, e, "time"));
         cells[2] = kt(p, e, "from");
         cells[3] = kt(p, e, "to");
-        cells[4] = join(p, kt(p, e, "outcome"), ": ", kt(p, e, "text"));
+        cells[4] = join(p, kt(p, e, "outcome"), ": ", cited(p, kid(e, "text"), kt(p, e, "text")));
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -913,7 +865,7 @@ static void msg_attempts(pdf *p, const xmlNode *at)
         cells[2] = join(p, kt(p, a, "to"), "\nvia ", relay);
         cells[3] = join(p, kt(p, a, "outcome"), "\n", join(p, kt(p, a, "dsn"), " ",
                                                            kt(p, a, "reason")));
-        cells[4] = kt(p, a, "reply");
+        cells[4] = cited(p, a, kt(p, a, "reply"));
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -934,7 +886,7 @@ static void msg_links(pdf *p, const xmlNode *ln)
         cells[0] = kt(p, l, "from");
         cells[1] = kt(p, l, "to");
         cells[2] = kt(p, l, "kind");
-        cells[3] = kt(p, l, "why");
+        cells[3] = cited(p, l, kt(p, l, "why"));
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -960,7 +912,7 @@ static void msg_hops(pdf *p, const xmlNode *hp)
         cells[3] = kt(p, h, "by");
         cells[4] = kt(p, h, "with");
         cells[5] = when(p, kt(p, h, "time"));
-        cells[6] = (strcmp(ours, "true") == 0 || strcmp(ours, "1") == 0) ? "yes" : "no";
+        cells[6] = cited(p, h, (strcmp(ours, "true") == 0 || strcmp(ours, "1") == 0) ? "yes" : "no");
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -980,7 +932,7 @@ static void msg_auth(pdf *p, const xmlNode *au)
         const char *cells[3];
         cells[0] = kt(p, r, "method");
         cells[1] = kt(p, r, "result");
-        cells[2] = kt(p, r, "detail");
+        cells[2] = cited(p, r, kt(p, r, "detail"));
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -1003,7 +955,7 @@ static void msg_bounces(pdf *p, const xmlNode *bo)
         cells[1] = join(p, kt(p, b, "recipient"), "\n",
                         join(p, kt(p, b, "status"), " ", kt(p, b, "reason")));
         cells[2] = join(p, kt(p, b, "remote-mta"), "\n", kt(p, b, "ip"));
-        cells[3] = join(p, kt(p, b, "diagnostic"), "\n", kt(p, b, "source"));
+        cells[3] = cited(p, b, join(p, kt(p, b, "diagnostic"), "\n", kt(p, b, "source")));
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -1030,7 +982,7 @@ static void sec_messages(pdf *p, const xmlNode *ms)
         kv(p, "To", list(p, m, "to", ", "), kw);
         kv(p, "Queue ids", kt(p, m, "queue-ids"), kw);
         kv(p, "Outcome", kt(p, m, "outcome"), kw);
-        kv(p, "Verdict", kt(p, m, "verdict"), kw);
+        kv(p, "Verdict", cited(p, kid(m, "verdict"), kt(p, m, "verdict")), kw);
         p->y -= 3.0f;
         h3(p, "Log lines");
         if (!kid(ll, "log-line"))
@@ -1070,7 +1022,7 @@ static void sec_forwarding(pdf *p, const xmlNode *fw)
         cells[1] = list(p, r, "target", "\n");
         cells[2] = (strcmp(kc, "true") == 0 || strcmp(kc, "1") == 0) ? "yes" : "no";
         cells[3] = kt(p, r, "kind");
-        cells[4] = where;
+        cells[4] = cited(p, r, where);
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -1128,7 +1080,7 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
             cells[4] = kt(p, s, "filter");
             cells[5] = kt(p, s, "complaint-rate");
             cells[6] = kt(p, s, "trap-hits");
-            cells[7] = kt(p, s, "blocked");
+            cells[7] = cited(p, s, kt(p, s, "blocked"));
             table_row(p, &t, cells);
             if (bad(p))
                 break;
@@ -1148,7 +1100,7 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
             cells[3] = kt(p, d, "count");
             cells[4] = kt(p, d, "disposition");
             cells[5] = check_cell(p, d, "dkim");
-            cells[6] = check_cell(p, d, "spf");
+            cells[6] = cited(p, d, check_cell(p, d, "spf"));
             table_row(p, &t, cells);
             if (bad(p))
                 break;
@@ -1163,7 +1115,7 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
             const char *cells[3];
             cells[0] = when(p, kt(p, m, "date"));
             cells[1] = kt(p, m, "outcome");
-            cells[2] = kt(p, m, "text");
+            cells[2] = cited(p, m, kt(p, m, "text"));
             table_row(p, &t, cells);
             if (bad(p))
                 break;
@@ -1187,7 +1139,7 @@ static void sec_ips(pdf *p, const xmlNode *ips)
         const char *cells[6];
         cells[0] = kt(p, ip, "address");
         cells[1] = kt(p, ip, "host");
-        cells[2] = kt(p, ip, "role");
+        cells[2] = cited(p, ip, kt(p, ip, "role"));
         cells[3] = when(p, kt(p, ip, "first-seen"));
         cells[4] = when(p, kt(p, ip, "last-seen"));
         cells[5] = counts(p, kid(ip, "counts"));
@@ -1206,13 +1158,29 @@ static void sec_ips(pdf *p, const xmlNode *ips)
             const char *tag = kt(p, it, "kind");
             if (kid(it, "message"))
                 tag = join(p, tag, ", ", kt(p, it, "message"));
-            bullet(p, join(p, join(p, "[", "", join(p, tag, "", "]")), " ", kt(p, it, "text")),
-                   SZ_TABLE + 0.5f);
+            bullet(p, cited(p, kid(it, "text"), join(p, join(p, "[", "", join(p, tag, "", "]")), " ",
+                                                      kt(p, it, "text"))), SZ_TABLE + 0.5f);
             if (bad(p))
                 return;
         }
         p->y -= 3.0f;
         ip_reputation(p, kid(ip, "reputation"));
+    }
+}
+
+/* sec_sources: the appendix: every source the claims cite, numbered */
+static void sec_sources(pdf *p, const xmlNode *srcs)
+{
+    if (!kid(srcs, "source"))
+        return;
+    h1(p, "6  Sources");
+    EACH(s, srcs, "source") {
+        md_buf w = MD_BUF_INIT;
+        md_buf_printf(&w, "[%s] ", attr(p, s, "id") + 1);
+        md_render_source_words(s, &w);
+        para(p, keep(p, md_buf_detach(&w)), &p->sans, SZ_TABLE, 0, 14.0f);
+        if (bad(p))
+            return;
     }
 }
 
@@ -1425,6 +1393,7 @@ static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err
         sec_messages(p, kid(root, "messages"));
         sec_forwarding(p, kid(root, "forwarding"));
         sec_ips(p, kid(root, "ips"));
+        sec_sources(p, kid(root, "sources"));
         footers(p);
     }
     if (p->oom)

@@ -1,7 +1,8 @@
 /* test_config.c: lib/base/config.c on the scenario's configuration
  * (fixtures/maildossier.conf) and on broken files: every error names the
  * file and line; host lookup by IP and by syslog host name; is_ours and
- * is_our_domain; the search order of md_config_find. */
+ * is_our_domain; the search order of md_config_find; [logs] root and
+ * [rules] root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,6 +47,9 @@ static void test_example(void **state)
     assert_int_equal(cfg.window_before_days, 14);
     assert_int_equal(cfg.window_after_days, 1);
     assert_string_equal(cfg.timezone, "Europe/Berlin");
+    /* the roots documents show paths relative to (sources.h) */
+    assert_string_equal(cfg.logs_root, "logs");
+    assert_string_equal(cfg.rules_root, "rules");
     assert_true(cfg.nhosts >= 7);
     assert_string_equal(cfg.path, MD_FIXTURES "/maildossier.conf");
 }
@@ -156,6 +160,8 @@ static void test_errors(void **state)
     bad("[logs]\n\ntimezone = Mars/Olympus_Mons\n", 3, "timezone");
     bad("[logs]\ntimezone = ../../etc/passwd\n", 2, "timezone");
     bad("[logs]\ntimezone = /etc/localtime\n", 2, "timezone");
+    bad("[logs]\nroot =\n", 2, "root");
+    bad("[rules]\nroot = rules\nhome = /home\n", 3, "home");
     bad("[organisation]\nname = X\nthis line is not ini\n", 3, "syntax");
     bad("[organisation\nname = X\n", 1, "syntax");
     bad("[host mailup]\nrole = mail store\n", 0, "no ip");

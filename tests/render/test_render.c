@@ -619,8 +619,9 @@ static void test_minimal(void **state)
         "<window><since>2016-04-06T00:00:00Z</since><until>2016-04-21T00:00:00Z</until></window>"
         "<generated-at>2016-05-03T09:12:44+02:00</generated-at><author/><organisation/>"
         "<tool-version>0.1.0</tool-version><redaction>off</redaction><evidence-span/></header>"
-        "<summary><verdict>No log line in the window: ask the sender for the bounce.</verdict>"
-        "</summary><timeline/><messages/><forwarding/><ips/></dossier>";
+        "<summary><verdict src='s1'>No log line in the window: ask the sender for the bounce."
+        "</verdict></summary><timeline/><messages/><forwarding/><ips/>"
+        "<sources><source id='s1' kind='store' area='logs'/></sources></dossier>";
     char xsd[1024], xsl[1024], pdf[1200], *text;
     md_buf out = MD_BUF_INIT;
     md_err err;
