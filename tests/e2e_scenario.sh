@@ -240,6 +240,11 @@ check "its outcome is 'filtered'" \
 check "the self test: accepted and, per this ticket, not received" \
     grep -q '^Sent to jdoe@outlook.de and accepted by Microsoft (250 Queued mail for delivery, mx3.hotmail.com, 2016-04-19 15:57) and, per this ticket, not received\.$' \
     <<< "$(au 'string(/dossier/messages/message[1]/verdict)')"
+# the second test's delay notice to the sender is named as such, not as the message's delivery
+m2v=$(au 'string(/dossier/messages/message[2]/verdict)')
+check "the delay notice: 'a delivery status notice to ... was delivered'" \
+    grep -q 'not received; a delivery status notice to \*snip\*@uni-potsdam.de was delivered to its local mailbox (2016-04-23 20:10)\.$' <<< "$m2v"
+check "the delay notice is no local delivery of the message" bash -c "! grep -q 'local mailbox of' <<< '$m2v'"
 
 # ---- trace: the rules and the header evidence beside the log lines ------------------
 md trace --no-lines "$addr" > "$T/trace-anna.txt"

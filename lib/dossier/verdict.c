@@ -385,6 +385,38 @@ static int verdict_ms(ctx *c, thread *t, size_t mi, const char *rcpt, int fwd)
     return oc;
 }
 
+/* same_answer: when Microsoft's failure for rcpt hit the whole transaction
+ * (other recipients of message mi, not the ticket's, got the same reply),
+ * say so without naming them: it explains the ticket address's outcome */
+static void same_answer(ctx *c, thread *t, size_t mi, const char *rcpt)
+{
+    const md_trace_msg *m = &c->tr->msgs[mi];
+    const md_trace_dlv *last = NULL;
+    for (size_t i = 0; i < m->ndlvs; i++)
+        if (m->dlvs[i].ms && strcmp(m->dlvs[i].rcpt, rcpt) == 0)
+            last = &m->dlvs[i];
+    if (!last || !last->reply[0] || last->outcome == MD_OUTCOME_MS_ACCEPTED ||
+        last->outcome == MD_OUTCOME_RELAYED)
+        return;
+    size_t n = 0;
+    for (size_t r = 0; r < m->nrcpts; r++) {
+        const char *o = m->rcpts[r].rcpt;
+        if (strcmp(o, rcpt) == 0 || md_an_rcpt_in_scope(c, mi, o))
+            continue;
+        for (size_t i = 0; i < m->ndlvs; i++) {
+            const md_trace_dlv *d = &m->dlvs[i];
+            if (strcmp(d->rcpt, o) == 0 && d->outcome == last->outcome &&
+                strcmp(d->reply, last->reply) == 0) {
+                n++;
+                break;
+            }
+        }
+    }
+    if (n)
+        md_buf_printf(&t->verdict, " (the same answer for %zu other recipient%s of the message)",
+                      n, n == 1 ? "" : "s");
+}
+
 void md_an_verdict_thread(ctx *c, thread *t)
 {
     int oc = OC_UNKNOWN, local = 0;
@@ -405,6 +437,7 @@ void md_an_verdict_thread(ctx *c, thread *t)
             if (ms) {
                 t->ms = 1;
                 int o = verdict_ms(c, t, t->m[k], rc->rcpt, fwd);
+                same_answer(c, t, t->m[k], rc->rcpt);
                 if (o > oc)
                     oc = o;
                 continue;
@@ -419,7 +452,14 @@ void md_an_verdict_thread(ctx *c, thread *t)
             md_an_redaddr(c, &to, rc->rcpt);
             switch (o) {
             case OC_DELIVERED:
-                if (!local) {
+                if (bounce) {   /* our notice to the sender, not the message itself */
+                    md_an_sentence_sep(&t->verdict);
+                    md_an_sentence_sep(&t->shorttext);
+                    md_buf_printf(&t->verdict, "a delivery status notice to %s was delivered to "
+                                  "its local mailbox (%s)", md_buf_cstr(&to),
+                                  md_an_fmt_short(last->t, when, sizeof when));
+                    md_buf_puts(&t->shorttext, "notice to the sender delivered");
+                } else if (!local) {
                     int away = forwards_without_copy(c, rc->rcpt);
                     md_an_sentence_sep(&t->verdict);
                     md_an_sentence_sep(&t->shorttext);

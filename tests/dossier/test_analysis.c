@@ -68,7 +68,13 @@ static const char log_d[] =
     "Apr 20 10:00:04 n-mail-2 sendmail[4004]: [ID 801593 mail.info] u3K80140004001: to=<c.three@hotmail.com>, delay=00:00:03, xdelay=00:00:01, mailer=esmtp, pri=125000, relay=mx3.hotmail.com. [134.170.2.199], dsn=2.0.0, stat=Sent (<six1@uni-potsdam.de> Queued mail for delivery)\n"
     "Apr 20 10:00:05 n-mail-2 sendmail[4005]: [ID 801593 mail.info] u3K80140004001: to=<d.four@web.de>, delay=00:00:04, xdelay=00:00:01, mailer=esmtp, pri=125000, relay=mx-ha03.web.de. [212.227.15.17], dsn=4.0.0, stat=Deferred: 421 Service unavailable\n"
     "Apr 20 10:00:06 n-mail-2 sendmail[4006]: [ID 801593 mail.info] u3K80140004001: to=<e.five@outlook.com>, delay=00:00:05, xdelay=00:00:01, mailer=esmtp, pri=125000, relay=mx3.hotmail.com. [134.170.2.199], dsn=5.1.1, stat=User unknown\n"
-    "Apr 20 10:00:07 n-mail-2 sendmail[4007]: [ID 801593 mail.info] u3K80140004001: to=<l.mueller@uni-potsdam.de>, delay=00:00:06, xdelay=00:00:00, mailer=cgprov6, pri=125000, relay=mailup.uni-potsdam.de. [141.89.68.244], dsn=2.0.0, stat=Sent\n";
+    "Apr 20 10:00:07 n-mail-2 sendmail[4007]: [ID 801593 mail.info] u3K80140004001: to=<l.mueller@uni-potsdam.de>, delay=00:00:06, xdelay=00:00:00, mailer=cgprov6, pri=125000, relay=mailup.uni-potsdam.de. [141.89.68.244], dsn=2.0.0, stat=Sent\n"
+    /* a deferral of the whole transaction: s.neu@hotmail.de (a ticket's
+     * address) and two others get the same answer */
+    "Apr 20 11:00:01 n-mail-2 sendmail[6001]: [ID 801593 mail.info] u3K90160006001: from=<dekanat@uni-potsdam.de>, size=5000, class=0, nrcpts=3, msgid=<three1@uni-potsdam.de>, proto=ESMTP, daemon=MTA, relay=webmail-1.rz.uni-potsdam.de [141.89.68.3]\n"
+    "Apr 20 11:00:04 n-mail-2 sendmail[6002]: [ID 801593 mail.info] u3K90160006001: to=<s.neu@hotmail.de>, delay=00:00:03, xdelay=00:00:03, mailer=esmtp, pri=125000, relay=mx4.hotmail.com. [65.55.37.104], dsn=4.7.650, stat=Deferred: 451 4.7.650 The mail server [141.89.68.7] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775)\n"
+    "Apr 20 11:00:04 n-mail-2 sendmail[6003]: [ID 801593 mail.info] u3K90160006001: to=<x.one@outlook.com>, delay=00:00:03, xdelay=00:00:03, mailer=esmtp, pri=125000, relay=mx4.hotmail.com. [65.55.37.104], dsn=4.7.650, stat=Deferred: 451 4.7.650 The mail server [141.89.68.7] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775)\n"
+    "Apr 20 11:00:04 n-mail-2 sendmail[6004]: [ID 801593 mail.info] u3K90160006001: to=<x.two@live.de>, delay=00:00:03, xdelay=00:00:03, mailer=esmtp, pri=125000, relay=mx4.hotmail.com. [65.55.37.104], dsn=4.7.650, stat=Deferred: 451 4.7.650 The mail server [141.89.68.7] has been temporarily rate limited due to IP reputation. For e-mail delivery information, see https://postmaster.live.com (S775)\n";
 
 static const char log_e[] =
     /* p.meyer's own mail: one message to two Microsoft recipients, accepted
@@ -647,6 +653,24 @@ static void test_stored_copy_junked(void **state)
     xmlFreeDoc(req);
 }
 
+/* the same deferral for the whole transaction explains the ticket
+ * address's outcome: said, without naming the others */
+static void test_same_answer_for_all(void **state)
+{
+    fixture *f = *state;
+    const char *addrs[] = {"s.neu@hotmail.de"};
+    xmlDoc *doc = dossier(f, addrs, 1, 1, NULL);
+    assert_int_equal(xpath_num(doc, "count(/dossier/messages/message)"), 1);
+    const char *v = "/dossier/messages/message[1]/verdict";
+    assert_true(contains(doc, v, "Sent to s.neu@hotmail.de, deferred by Microsoft for IP "
+                                 "reputation (4.7.650, S775) since 2016-04-20 11:00, 1 try, still "
+                                 "queued (the same answer for 2 other recipients of the message)."));
+    assert_false(contains_quiet(doc, "/dossier/messages/message[1]/verdict", "*snip*"));
+    assert_int_equal(xpath_num(doc, "count(/dossier/messages/message[1]/attempts/attempt)"), 1);
+    assert_true(contains(doc, "/dossier/messages/message[1]/outcome", "deferred"));
+    xmlFreeDoc(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_outgoing_and_rejection),
         cmocka_unit_test(test_recipient_error),
         cmocka_unit_test(test_stored_copy_junked),
+        cmocka_unit_test(test_same_answer_for_all),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     return failed + cmocka_run_group_tests(direction, setup_d, teardown);
