@@ -19,6 +19,7 @@
 #include "base/ipaddr.h"
 #include "parse/msantispam.h"
 #include "parse/msreply.h"
+#include "parse/reply.h"
 #include "store/store_msg.h"
 #include "store/store_rep.h"
 #include "store/store_rules.h"

@@ -173,14 +173,10 @@ void md_an_ip_lead(ctx *c, ipinfo *x, int rank, const char *text)
 
 int md_an_rcpt_error(const md_trace_dlv *d)
 {
-    static const char *const r[] = {"userunknown", "mailboxfull", "suspend", "hostunknown", NULL};
     if (d->outcome != MD_OUTCOME_BOUNCED && d->outcome != MD_OUTCOME_REJECTED &&
         d->outcome != MD_OUTCOME_DEFERRED && d->outcome != MD_OUTCOME_EXPIRED)
         return 0;
-    for (size_t i = 0; r[i]; i++)
-        if (d->reason && strcmp(d->reason, r[i]) == 0)
-            return 1;
-    return 0;
+    return md_reply_reason_recipient(md_reply_reason_parse(d->reason));
 }
 
 /* forward_target: a ticket address forwards to a (by the rules) */

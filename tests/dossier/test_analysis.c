@@ -620,6 +620,22 @@ static void test_recipient_error(void **state)
     assert_true(contains(req, "/request/problem", "1 recipient error (unknown recipient, mailbox "
                                                   "full) is not listed"));
     xmlFreeDoc(req);
+
+    /* smtpout's history: 4 attempts to Microsoft that day, 1 failure (S3140);
+     * the 5.5.0 is no failure of the IP */
+    md_ip_history h;
+    md_err err = {0, ""};
+    assert_int_equal(md_analysis_ip_history(f->st, &f->cfg, "141.89.68.8", &h, &err), MD_OK);
+    uint64_t att = 0, bnc = 0, dfr = 0;
+    for (size_t i = 0; i < h.ndays; i++) {
+        att += h.days[i].attempts;
+        bnc += h.days[i].bounced;
+        dfr += h.days[i].deferred;
+    }
+    assert_int_equal(att, 4);
+    assert_int_equal(bnc, 1);
+    assert_int_equal(dfr, 0);
+    md_analysis_ip_history_free(&h);
 }
 
 /* a stored copy with Microsoft's spam verdict: filtered by Microsoft's own
