@@ -585,7 +585,7 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
             if (r->deferred)
                 md_buf_printf(&p, "%sdeferred %llu delivery attempt%s", r->rejected ? " and " : "",
                               (unsigned long long)r->deferred, r->deferred == 1 ? "" : "s");
-            md_buf_puts(&p, " from our servers; the error messages are listed in full below. ");
+            md_buf_puts(&p, " from our servers; the error messages are listed in full in this request. ");
         }
         req_per_ip(&p, r);
         if (r->rcpterr)
