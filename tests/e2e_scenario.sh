@@ -259,6 +259,24 @@ check "trace shows Microsoft's bounce with the named IP" \
 check "trace shows a span over two days with both dates" \
     grep -q 'u3NE8BxK026104  2016-04-23 16:08:11 .. 2016-04-24 08:31:40' "$T/trace-jdoe.txt"
 
+# ---- a block list rejection (S3150, fixtures/logs/smtpout): the request says so -------------
+jf=2016042410000017
+md -q ticket "$jf" --address j.fischer@uni-potsdam.de --since 2016-04-20 --until 2016-04-25 --format xml --out "$T/jf" > /dev/null
+check "ticket for j.fischer exits 0" test $? -eq 0
+jfx() { xmllint --xpath "$1" "$T/jf/dossier-$jf.xml" 2> /dev/null; }
+check "j.fischer: the rejected message is to Outlook.com, not to the bounce's recipient" \
+    test "$(jfx 'string(/dossier/timeline/entry[outcome="bounced"]/to)')" = '*snip*@outlook.com'
+check "j.fischer: his mail relayed elsewhere is 'accepted', none 'not received'" \
+    test "$(jfx 'count(/dossier/messages/message[outcome="not-received"])')" = 0
+md -q request --ticket "$jf" --out "$T/jf/req.xml"
+rq() { xmllint --xpath "$1" "$T/jf/req.xml" 2> /dev/null; }
+check "request after an S3150 rejection: titled as a rejection" \
+    grep -q 'Potsdam.* is rejected by Outlook.com$' <<< "$(rq 'string(/request/title)')"
+check "request after an S3150 rejection: the IP's evidence is the line naming it" \
+    grep -q '^Microsoft named 141.89.68.8 in its reply at 2016-04-24 09:14: .*block list (S3150)' <<< "$(rq 'string(/request/ips/ip[address="141.89.68.8"]/evidence)')"
+check "request after an S3150 rejection: only that IP" test "$(rq 'count(/request/ips/ip)')" = 1
+check "request after an S3150 rejection: no 'reported missing'" bash -c "! grep -q 'reported missing\|helpdesk tickets' '$T/jf/req.xml'"
+
 # ---- regenerate: the store records the ticket, running again replaces it ---------------------
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
 check "running the ticket again succeeds" test $? -eq 0

@@ -202,6 +202,8 @@ static void thread_from_to(ctx *c, thread *t, md_buf *from, md_buf *to)
     /* prefer a ticket address among the recipients */
     const char *pick = NULL;
     for (size_t k = 0; k < t->nm && !pick; k++) {
+        if (md_an_is_bounce_msg(c, t->m[k]))
+            continue;   /* a bounce goes back to the sender, not to the recipient */
         const md_trace_msg *mm = &c->tr->msgs[t->m[k]];
         for (size_t r = 0; r < mm->nrcpts && !pick; r++) {
             if (md_an_is_ticket_addr(c, mm->rcpts[r].rcpt))

@@ -577,8 +577,12 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, const req *r)
                           (unsigned long long)r->junked, r->junked == 1 ? "" : "s",
                           r->junked == 1 ? "was" : "were");
         if (r->failed) {
-            md_buf_printf(&p, "Between %s and %s your servers ", md_an_fmt_short(r->first, b1, sizeof b1),
-                          md_an_fmt_short(r->last, b2, sizeof b2));
+            md_an_fmt_short(r->first, b1, sizeof b1);
+            md_an_fmt_short(r->last, b2, sizeof b2);
+            if (strcmp(b1, b2) == 0)
+                md_buf_printf(&p, "On %s your servers ", b1);
+            else
+                md_buf_printf(&p, "Between %s and %s your servers ", b1, b2);
             if (r->rejected)
                 md_buf_printf(&p, "rejected %llu delivery attempt%s", (unsigned long long)r->rejected,
                               r->rejected == 1 ? "" : "s");
