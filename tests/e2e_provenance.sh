@@ -176,7 +176,7 @@ check "m1's verdict cites n-mail-2/mail.log.1.gz line 29 (the 250 reply)" \
     cites "$w" "//message[@id='m1']/verdict" "@kind='log' and @file='n-mail-2/mail.log.1.gz' and @line='29' and @host='n-mail-2'"
 check "m1's verdict cites the forwarding rule mailup-rules.csv:2" \
     cites "$w" "//message[@id='m1']/verdict" "@kind='rule' and @file='mailup-rules.csv' and @line='2'"
-check "m1's verdict cites the ticket (reported missing)" \
+check "m1's verdict cites the ticket (per this ticket, not received)" \
     cites "$w" "//message[@id='m1']/verdict" "@kind='ticket' and @number='2016042010001094'"
 check "m1's 250 attempt cites line 29" \
     cites "$w" "//message[@id='m1']/attempts/attempt[microsoft='true']" "@kind='log' and @line='29'"
@@ -234,7 +234,7 @@ check "the text shows m1's log line 29 as n-mail-2/mail.log.1.gz:29" \
 check "m1's 250 attempt in the text carries marker [$no] (it cites that line alone)" \
     grep -qF "Queued mail for delivery [$no]" <(tr -s '\n ' '  ' < "$wt")
 check "markers join runs (m2's verdict cites 4 lines in a row: [a-b])" \
-    grep -qE "provider\. \[([0-9]+,)*[0-9]+-[0-9]+(,[0-9]+)*\]" <(tr -s '\n ' '  ' < "$wt")
+    grep -qE "not received\. \[([0-9]+,)*[0-9]+-[0-9]+(,[0-9]+)*\]" <(tr -s '\n ' '  ' < "$wt")
 check "the text has the sources appendix" grep -q '^6\. SOURCES' "$wt"
 on=$(xmllint --xpath "string(/*/sources/source[@kind='config' and @key='[microsoft] optin']/@id)" "$T/req-ticket.xml")
 check "the text marks the request's opt-in with its source [${on#s}]" \

@@ -74,19 +74,34 @@ md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 -
 check "ticket with an explicit window exits 0" test $? -eq 0
 check "XML still valid" xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$x"
 check "3 messages (m1, m2, m3)" test "$(xp 'count(/dossier/messages/message)')" = 3
-check "all three are 'filtered'" test "$(xp 'count(/dossier/messages/message[outcome="filtered"])')" = 3
+check "all three are 'not-received'" test "$(xp 'count(/dossier/messages/message[outcome="not-received"])')" = 3
 v=$(xp '/dossier/messages/message/verdict/text()')
 check "verdict: forwarded to the user's Hotmail address" grep -q 'forwarded to anna.schmidt@hotmail.de' <<< "$v"
 check "verdict: accepted by Microsoft (250 Queued mail for delivery)" grep -q 'accepted by Microsoft (250 Queued mail for delivery' <<< "$v"
-check "verdict: silently filtered by the recipient's provider" grep -q "silently filtered by the recipient's provider" <<< "$v"
+check "verdict: accepted and, per this ticket, not received" \
+    test "$(grep -c 'mx3.hotmail.com, 2016-04-2[013] [0-9:]*) and, per this ticket, not received\.' <<< "$v")" = 3
+check "no claim of filtering as a fact (XML)" bash -c "! grep -qi 'silently filtered' '$x'"
+check "no claim of filtering as a fact (text)" bash -c "! grep -qi 'silently filtered' '$T/out/dossier-$ticket.txt'"
 check "verdict: m2 deferred (RP-001) before it was accepted" grep -q 'deferred by Microsoft 2 times' <<< "$v"
 if [ -d "$MD_FIXTURES/rules" ]; then
     check "verdict: forwarded without a local copy (the CommuniGate rule)" grep -q 'forwarded to anna.schmidt@hotmail.de without a local copy' <<< "$v"
+    # the mailbox forwards everything away: the store got it, the user's mailbox did not
+    check "verdict: handed to the mail store, not 'delivered to the local mailbox'" \
+        test "$(grep -c '^Handed to the mail store for anna.schmidt@uni-potsdam.de on mailup.uni-potsdam.de' <<< "$v")" = 3
+    check "verdict: no local mailbox delivery claimed" bash -c "! grep -q 'local mailbox' <<< '$v'"
     check "forwarding section names the rule and its file" test "$(xp 'count(/dossier/forwarding/rule[target="anna.schmidt@hotmail.de"][keep-copy="false"])')" -ge 1
 fi
 ips=$(xp '/dossier/ips/ip/address/text()' | tr -s ' \n' '\n' | sort | tr '\n' ' ')
 check "affected IPs are exactly 141.89.68.1 .3 .4 .7 (got: $ips)" \
     test "$ips" = "141.89.68.1 141.89.68.3 141.89.68.4 141.89.68.7 "
+# .3 (webmail-1) and .4 (the store's front end) are seen only as the hops
+# that handed the messages on (relay= of the log lines), never as senders
+check "141.89.68.3 is there for its hop in m1's chain" \
+    grep -q 'received from webmail-1.rz.uni-potsdam.de \[141.89.68.3\]' <<< "$(xp '/dossier/ips/ip[address="141.89.68.3"]/evidence')"
+check "141.89.68.4 is there for its hops (the re-injected copies)" \
+    test "$(xp 'count(/dossier/ips/ip[address="141.89.68.4"]/evidence/item[kind="received"])')" = 3
+check "the summary names the four IPs" \
+    grep -q 'IPs of ours that Microsoft saw for these messages: 141.89.68.1 (cl-mail), 141.89.68.3 (webmail-1), 141.89.68.4 (webmail-2), 141.89.68.7 (ironout)\.' <<< "$(xp '/dossier/summary/verdict')"
 check "ironout's role comes from the config" test "$(xp 'string(/dossier/ips/ip[address="141.89.68.7"]/role)')" = "outbound gateway"
 check "Microsoft's answer is shown for 141.89.68.7" grep -q 'conditionally-mitigated' <<< "$(xp '/dossier/ips/ip[address="141.89.68.7"]/reputation')"
 
@@ -102,7 +117,7 @@ check "the ticket's address stays" grep -q 'anna.schmidt@uni-potsdam.de' "$T/out
 # the PDF says the same
 pdftotext -layout "$T/out/dossier-$ticket.pdf" "$T/pdf.txt" 2> /dev/null
 check "PDF: ticket number" grep -q "$ticket" "$T/pdf.txt"
-check "PDF: the verdict" grep -q 'silently filtered' "$T/pdf.txt"
+check "PDF: the verdict" grep -q 'per this ticket, not' "$T/pdf.txt"
 # words for people: Microsoft's answers and the links, no machine tokens
 tokens='more-information|conditionally-mitigated|not-qualified|throttling-raised|ms-quoted-msgid|same-message-id|reinjected-forward|forwarded-as|queued-as'
 check "text: no machine tokens" bash -c "! grep -Eq '$tokens' '$T/out/dossier-$ticket.txt'"
@@ -154,6 +169,20 @@ check "request as text" grep -q '141.89.68.1; 141.89.68.3; 141.89.68.4; 141.89.6
 flat() { tr -s ' \n' '  ' < "$1"; }
 flat "$T/req.txt" > "$T/req.flat"
 check "request: no block-list claim" bash -c "! grep -qi 'block list' '$T/req.txt'"
+# what Microsoft did: the RP-001 deferrals naming 141.89.68.1, and accepted
+# mail reported missing (no rejection in this ticket)
+check "request title: deferred, and accepted mail reported missing" \
+    grep -q 'Problem title: .* is deferred by Outlook.com, and mail it accepted is reported missing by its recipients' "$T/req.flat"
+check "request title: no rejection claimed" bash -c "! grep -q 'Problem title: .*rejected' '$T/req.flat'"
+check "request: 141.89.68.1's evidence is the RP-001 deferral naming it" \
+    grep -Eq '^141.89.68.1 - cl-mail, mail cluster \(sendmail\)( \[[0-9,-]+\])? Microsoft named 141.89.68.1 in its reply at 2016-04-21 14:02: 421 RP-001' \
+    <<< "$(sed -n '/^141.89.68.1 - /,/^141.89.68.3 - /p' "$T/req.txt" | tr -s ' \n' '  ')"
+check "request: no accepted delivery as an IP's evidence" \
+    bash -c "! sed -n '/^IP ADDRESSES/,/^ERROR MESSAGES/p' '$T/req.txt' | grep -q 'accepted by Microsoft'"
+check "request: per IP what Microsoft did" \
+    grep -q 'Per IP: 141.89.68.1: deferred 2 times, on the path of 3 accepted messages reported missing; 141.89.68.3: on the path of 1 accepted message reported missing;' "$T/req.flat"
+check "request: the tickets' messages reported missing, counted once" \
+    grep -q 'not received: 3 such messages are documented in our helpdesk tickets' "$T/req.flat"
 check "request: the declared opt-in, as declared" \
     grep -q 'declared by the postmaster: \[microsoft\] optin' "$T/req.flat"
 check "request: dedicated, as declared" \
@@ -222,6 +251,21 @@ check "authentication: compauth with its reason" \
 check "authentication: Microsoft's SCL 5 in words" \
     test "$(au "count(//authentication/result[method='scl' and result='5' and contains(detail,'junk')])")" = 1
 check "text rendering lists them" grep -q 'sfv=SPM (spam' "$T/jd/dossier-2016042310000011.txt"
+# the stored copy says what Microsoft did: junk folder (its own header), not a guess
+check "the stored copy's verdict: put in the Junk E-mail folder by Microsoft's own header" \
+    grep -q "put in the Junk E-mail folder by Microsoft (the stored copy's X-Forefront-Antispam-Report: SFV:SPM, SCL 5)" \
+    <<< "$(au '/dossier/messages/message[message-id="<6A1B2C3D4E5F4A0B9C8D7E6F5A4B3C2D@EXCH01.verwaltung.uni-potsdam.de>"]/verdict')"
+check "its outcome is 'filtered'" \
+    test "$(au 'string(/dossier/messages/message[contains(message-id,"6A1B2C3D4E5F")]/outcome)')" = filtered
+# jdoe's own self test to her own Outlook.com address: per this ticket, not received
+check "the self test: accepted and, per this ticket, not received" \
+    grep -q '^Sent to jdoe@outlook.de and accepted by Microsoft (250 Queued mail for delivery, mx3.hotmail.com, 2016-04-19 15:57) and, per this ticket, not received\.$' \
+    <<< "$(au 'string(/dossier/messages/message[1]/verdict)')"
+# the second test's delay notice to the sender is named as such, not as the message's delivery
+m2v=$(au 'string(/dossier/messages/message[2]/verdict)')
+check "the delay notice: 'a delivery status notice to ... was delivered'" \
+    grep -q 'not received; a delivery status notice to \*snip\*@uni-potsdam.de was delivered to its local mailbox (2016-04-23 20:10)\.$' <<< "$m2v"
+check "the delay notice is no local delivery of the message" bash -c "! grep -q 'local mailbox of' <<< '$m2v'"
 
 # ---- trace: the rules and the header evidence beside the log lines ------------------
 md trace --no-lines "$addr" > "$T/trace-anna.txt"
@@ -235,6 +279,24 @@ check "trace shows Microsoft's bounce with the named IP" \
     grep -q 'evidence: bounce .*jdoe@outlook.de: 4.7.650 (badreputation), Microsoft names IP 141.89.68.7' "$T/trace-jdoe.txt"
 check "trace shows a span over two days with both dates" \
     grep -q 'u3NE8BxK026104  2016-04-23 16:08:11 .. 2016-04-24 08:31:40' "$T/trace-jdoe.txt"
+
+# ---- a block list rejection (S3150, fixtures/logs/smtpout): the request says so -------------
+jf=2016042410000017
+md -q ticket "$jf" --address j.fischer@uni-potsdam.de --since 2016-04-20 --until 2016-04-25 --format xml --out "$T/jf" > /dev/null
+check "ticket for j.fischer exits 0" test $? -eq 0
+jfx() { xmllint --xpath "$1" "$T/jf/dossier-$jf.xml" 2> /dev/null; }
+check "j.fischer: the rejected message is to Outlook.com, not to the bounce's recipient" \
+    test "$(jfx 'string(/dossier/timeline/entry[outcome="bounced"]/to)')" = '*snip*@outlook.com'
+check "j.fischer: his mail relayed elsewhere is 'accepted', none 'not received'" \
+    test "$(jfx 'count(/dossier/messages/message[outcome="not-received"])')" = 0
+md -q request --ticket "$jf" --out "$T/jf/req.xml"
+rq() { xmllint --xpath "$1" "$T/jf/req.xml" 2> /dev/null; }
+check "request after an S3150 rejection: titled as a rejection" \
+    grep -q 'Potsdam.* is rejected by Outlook.com$' <<< "$(rq 'string(/request/title)')"
+check "request after an S3150 rejection: the IP's evidence is the line naming it" \
+    grep -q '^Microsoft named 141.89.68.8 in its reply at 2016-04-24 09:14: .*block list (S3150)' <<< "$(rq 'string(/request/ips/ip[address="141.89.68.8"]/evidence)')"
+check "request after an S3150 rejection: only that IP" test "$(rq 'count(/request/ips/ip)')" = 1
+check "request after an S3150 rejection: no 'reported missing'" bash -c "! grep -q 'reported missing\|helpdesk tickets' '$T/jf/req.xml'"
 
 # ---- regenerate: the store records the ticket, running again replaces it ---------------------
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null

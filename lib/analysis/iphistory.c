@@ -7,6 +7,7 @@
 #include <time.h>
 #include "analysis/iphistory.h"
 #include "parse/msreply.h"
+#include "parse/reply.h"
 #include "base/text.h"
 #include "analysis/trace.h"
 
@@ -120,8 +121,9 @@ int md_analysis_ip_history(md_store *st, const md_config *cfg, const char *ipstr
             char canon[MD_IP_STRLEN];
             md_ip_canon_str(dv->named_ip, canon);
             if (strcmp(canon, h->ip) != 0 || dv->outcome == MD_OUTCOME_MS_ACCEPTED ||
-                dv->outcome == MD_OUTCOME_DELIVERED || dv->outcome == MD_OUTCOME_RELAYED)
-                continue;
+                dv->outcome == MD_OUTCOME_DELIVERED || dv->outcome == MD_OUTCOME_RELAYED ||
+                md_reply_reason_recipient(md_reply_reason_parse(dv->reason)))
+                continue;   /* not a failure of this IP */
             md_ip_day *d = day_get(h, dv->t, &cap);
             if (!d)
                 break;

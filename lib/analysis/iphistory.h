@@ -21,7 +21,8 @@
 
 typedef struct md_ip_day {
     int64_t day;                      /* 00:00 UTC */
-    uint64_t attempts, accepted, deferred, bounced; /* to Microsoft from this IP */
+    uint64_t attempts, accepted, deferred, bounced; /* to Microsoft from this IP;
+                                         deferred and bounced without recipient errors */
     uint64_t named;                   /* failures in which Microsoft named this IP */
     uint64_t tickets;                 /* tickets that found it affected that day */
 } md_ip_day;

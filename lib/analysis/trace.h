@@ -169,8 +169,8 @@ typedef struct md_trace_daily {
     int64_t day;                /* unix seconds of that day's local midnight */
     uint64_t attempts;
     uint64_t accepted;          /* 2xx */
-    uint64_t deferred;
-    uint64_t bounced;           /* bounced or expired */
+    uint64_t deferred;          /* recipient errors not counted (md_reply_reason_recipient) */
+    uint64_t bounced;           /* bounced or expired; recipient errors not counted */
     uint64_t messages;          /* distinct messages */
 } md_trace_daily;
 

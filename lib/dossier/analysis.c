@@ -180,7 +180,7 @@ int md_an_ip_valid(const char *s)
 
 const char *const md_an_oc_names[OC_COUNT] = {"unknown", "delivered", "accepted", "forwarded",
                                                "missing", "deferred", "expired", "bounced",
-                                               "rejected", "filtered"};
+                                               "rejected", "filtered", "not-received"};
 
 void md_an_note(ctx *c, const char *cite, const char *fmt, ...)
 {

@@ -20,6 +20,7 @@
 #include "base/ipaddr.h"
 #include "parse/msantispam.h"
 #include "parse/msreply.h"
+#include "parse/reply.h"
 #include "store/store_msg.h"
 #include "store/store_rep.h"
 #include "store/store_rules.h"
@@ -32,7 +33,9 @@
 /* outcome tokens of dossier.xsd, ranked: a thread takes the worst. */
 enum {
     OC_UNKNOWN = 0, OC_DELIVERED, OC_ACCEPTED, OC_FORWARDED, OC_MISSING, OC_DEFERRED,
-    OC_EXPIRED, OC_BOUNCED, OC_REJECTED, OC_FILTERED, OC_COUNT
+    OC_EXPIRED, OC_BOUNCED, OC_REJECTED, OC_FILTERED,
+    OC_NOTRECEIVED,            /* accepted by Microsoft and, per the ticket, not received */
+    OC_COUNT
 };
 
 typedef struct ipinfo {
@@ -43,8 +46,9 @@ typedef struct ipinfo {
     uint64_t failures, total;
     md_buf ev;                 /* evidence items: kind \x1f msgref \x1f text \x1f cite \x1e ... */
     size_t nev;
-    char first_line[MD_CASE_TEXT];
+    char first_line[MD_CASE_TEXT]; /* the line the request shows for this IP */
     char first_cite[256];      /* the sources of first_line */
+    int lead_rank;             /* how well first_line names the IP (md_an_ip_lead) */
 } ipinfo;
 
 typedef struct thread {
@@ -53,6 +57,9 @@ typedef struct thread {
     int64_t t;
     int oc;
     int ms;                    /* has a delivery attempt to Microsoft */
+    int ipprob;                /* Microsoft refused, deferred or (per the ticket) lost it:
+                                  its IPs are affected (recipient errors and mail
+                                  accepted and not reported missing are not) */
     char ref[16];              /* m1, m2, ... */
     md_buf verdict, shorttext;
     md_buf cite;               /* the sources its verdict narrates (sources.h) */
@@ -123,6 +130,18 @@ xmlNode *md_an_txtf(xmlNode *parent, const char *name, const char *fmt, ...)
 int md_an_dlv_oc(const md_trace_dlv *d);
 void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, const char *text,
                        const char *cite);
+/* md_an_ip_lead: text (with its sources, cite) becomes the IP's line for
+ * the request when rank is higher than its current one (MD_AN_LEAD_*) */
+enum { MD_AN_LEAD_ACCEPTED = 1, MD_AN_LEAD_HOP, MD_AN_LEAD_FAILED, MD_AN_LEAD_NAMED };
+void md_an_ip_lead(ctx *c, ipinfo *x, int rank, const char *text, const char *cite);
+/* md_an_rcpt_error: the attempt failed for its recipient (unknown, mailbox
+ * full or disabled, domain unknown), not for the sending IP */
+int md_an_rcpt_error(const md_trace_dlv *d);
+/* md_an_rcpt_in_scope: is rcpt of message mi the ticket's business?  On a
+ * message to a ticket address (or a forward target of one) only those
+ * recipients are; otherwise (mail sent by a ticket address, a window
+ * without addresses) all are. */
+int md_an_rcpt_in_scope(const ctx *c, size_t mi, const char *rcpt);
 ipinfo *md_an_ip_get(ctx *c, const char *ipstr);
 /* md_an_same_ip: md_find_or_add's test for structs whose first member is
  * the IP (ipinfo, request.c's req_ip) */
@@ -145,6 +164,9 @@ void md_an_msg_ips(ctx *c, thread *t);
 void md_an_msg_lookup(ctx *c, thread *t);
 int md_an_standalone(ctx *c);
 void md_an_verdict_standalone(ctx *c, thread *t);
+/* md_an_copy_junked: a stored copy of the thread carries Microsoft's spam
+ * verdict (SFV:SPM or SCL >= 5): 1 and its words appended to words */
+int md_an_copy_junked(ctx *c, const thread *t, md_buf *words);
 
 /* dossier.c: the evidence document of a ticket and its files */
 void md_an_build_header(ctx *c, xmlNode *root, int64_t now);

@@ -134,7 +134,8 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
             static const char *const words[OC_COUNT] = {
                 "with no delivery logged", "delivered locally", "accepted by the next server",
                 "forwarded", "missing", "deferred", "given up (expired)", "bounced", "rejected",
-                "accepted by Microsoft but reported missing (silently filtered)"};
+                "filtered by Microsoft (by its own report)",
+                "accepted by Microsoft and, per this ticket, not received"};
             md_buf_printf(&v1, "%s%zu %s", first ? "" : ", ", n[o], words[o]);
             first = 0;
         }
@@ -181,7 +182,7 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
                       r->applied.n ? r->applied.v[0].file : "?");
         if (r->applied.n && r->applied.v[0].line)
             md_buf_printf(&fw, ":%llu", (unsigned long long)r->applied.v[0].line);
-        md_buf_puts(&fw, "): what Microsoft filters is lost for the user.");
+        md_buf_puts(&fw, "): mail that does not arrive there has no copy on our servers.");
         md_buf fc = MD_BUF_INIT;
         for (size_t k = 0; k < r->applied.n; k++)
             md_cite_add(&fc, md_srcs_rule(c->src, r->applied.v[k].file, r->applied.v[k].line));
@@ -201,9 +202,10 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
     if (c->nth == 0)
         md_an_claim(s, "next-step", "Ask the sender for the bounce message (or the time and the "
                             "sender address) and check that the address in the ticket is right.", md_buf_cstr(&cv));
-    if (n[OC_FILTERED]) {
+    if (n[OC_FILTERED] || n[OC_NOTRECEIVED]) {
         md_buf_reset(&cn);
         cite_threads(c, &cn, OC_FILTERED);
+        cite_threads(c, &cn, OC_NOTRECEIVED);
         md_an_claim(s, "next-step", "Ask the user to look in the Junk E-mail folder at Outlook.com and "
                             "to keep a local copy of forwarded mail (or to read mail on the "
                             "university server) until this is solved.", md_buf_cstr(&cn));
@@ -216,12 +218,17 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
         md_an_claim(s, "next-step", md_buf_cstr(&b), md_buf_cstr(&cip));
         md_buf_free(&b);
     }
+    int ipfail = 0;   /* a failure about our IPs (not a recipient error) */
     md_buf_reset(&cn);
-    cite_threads(c, &cn, OC_DEFERRED);
-    cite_threads(c, &cn, OC_REJECTED);
-    cite_threads(c, &cn, OC_BOUNCED);
-    cite_threads(c, &cn, OC_EXPIRED);
-    if (n[OC_DEFERRED] || n[OC_REJECTED] || n[OC_BOUNCED] || n[OC_EXPIRED])
+    for (size_t i = 0; i < c->nth; i++) {
+        int o = c->th[i].oc;
+        if ((o == OC_DEFERRED || o == OC_REJECTED || o == OC_BOUNCED || o == OC_EXPIRED) &&
+            (c->th[i].ipprob || !c->th[i].nm)) {
+            ipfail = 1;
+            md_cite_merge(&cn, md_buf_cstr(&c->th[i].cite));
+        }
+    }
+    if (ipfail)
         md_an_claim(s, "next-step", "Check the IPs' reputation (maildossier ip IP) and SNDS; a block "
                             "list entry needs a delisting request.", md_buf_cstr(&cn));
     if (sum) {
@@ -251,6 +258,8 @@ static void thread_from_to(ctx *c, thread *t, md_buf *from, md_buf *to)
     /* prefer a ticket address among the recipients */
     const char *pick = NULL;
     for (size_t k = 0; k < t->nm && !pick; k++) {
+        if (md_an_is_bounce_msg(c, t->m[k]))
+            continue;   /* a bounce goes back to the sender, not to the recipient */
         const md_trace_msg *mm = &c->tr->msgs[t->m[k]];
         for (size_t r = 0; r < mm->nrcpts && !pick; r++) {
             if (md_an_is_ticket_addr(c, mm->rcpts[r].rcpt))
@@ -283,13 +292,6 @@ void md_an_build_timeline(ctx *c, xmlNode *root)
     }
 }
 
-static const char *attempt_oc(const md_trace_dlv *d, int filtered)
-{
-    int o = md_an_dlv_oc(d);
-    if (o == OC_ACCEPTED && filtered && d->ms)
-        o = OC_FILTERED;
-    return md_an_oc_names[o];
-}
 
 void md_an_build_hops(ctx *c, xmlNode *x, thread *t);
 void md_an_build_auth(ctx *c, xmlNode *x, thread *t);
@@ -353,6 +355,8 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
     /* recipients of the first message (and orig_to) */
     int any = 0;
     for (size_t r = 0; r < m0->nrcpts; r++) {
+        if (!md_an_rcpt_in_scope(c, t->m[0], m0->rcpts[r].rcpt))
+            continue;   /* the ticket's recipients only */
         md_an_txt_addr(c, x, "to", m0->rcpts[r].rcpt);
         any = 1;
     }
@@ -389,6 +393,8 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
         const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
         for (size_t i = 0; i < m->ndlvs; i++) {
             const md_trace_dlv *d = &m->dlvs[i];
+            if (!md_an_rcpt_in_scope(c, t->m[k], d->rcpt))
+                continue;   /* other recipients' attempts */
             xmlNode *a = md_an_el(at, "attempt");
             md_cite_set(a, md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb));
             md_an_time_el(a, "time", d->t);
@@ -403,7 +409,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
                 md_an_txt(a, "relay-ip", d->relay_ip);
             if (d->dsn[0])
                 md_an_txt(a, "dsn", d->dsn);
-            md_an_txt(a, "outcome", attempt_oc(d, t->oc == OC_FILTERED));
+            md_an_txt(a, "outcome", md_an_oc_names[md_an_dlv_oc(d)]); /* what the log says */
             if (d->reason[0])
                 md_an_txt(a, "reason", d->reason);
             if (d->reply[0])

@@ -83,6 +83,7 @@ static int on_our_ip(void *arg, const md_msg_hoprow *h)
              h->idx, h->rdns[0] ? h->rdns : h->helo, h->ip, h->by, h->qid[0] ? " id " : "",
              h->qid, h->date ? " at " : "", h->date ? md_an_fmt_short(h->date, when, sizeof when) : "");
     md_an_ip_evidence(a->c, x, "received", a->t->ref, buf, cite);
+    md_an_ip_lead(a->c, x, MD_AN_LEAD_HOP, buf, cite);
     md_an_ip_seen(x, h->date);
     return 0;
 }
@@ -106,8 +107,9 @@ static int on_dsn_ip(void *arg, const md_msg_dsnrow *d)
     snprintf(buf, sizeof buf, "Microsoft's bounce%s%s names %s: %s %s",
              d->date ? " of " : "", d->date ? md_an_fmt_short(d->date, when, sizeof when) : "",
              d->r->named_ip, d->r->status, d->r->diag);
-    md_an_ip_evidence(a->c, x, "bounce", a->t->ref, buf,
-                      md_an_cite1(a->t->msrc[a->i], cb, sizeof cb));
+    const char *cite = md_an_cite1(a->t->msrc[a->i], cb, sizeof cb);
+    md_an_ip_evidence(a->c, x, "bounce", a->t->ref, buf, cite);
+    md_an_ip_lead(a->c, x, MD_AN_LEAD_NAMED, buf, cite);
     md_an_ip_seen(x, d->date);
     return 0;
 }
@@ -214,6 +216,85 @@ static int on_dsn_verdict(void *arg, const md_msg_dsnrow *d)
     return 0;
 }
 
+typedef struct spamarg {
+    char sfv[16];
+    int scl;                   /* -99: none */
+} spamarg;
+
+static int on_spam_field(void *arg, const md_msg_authrow *a)
+{
+    spamarg *g = arg;
+    if (strcmp(a->source, "X-Forefront-Antispam-Report") != 0)
+        return 0;
+    if (md_text_casecmp(a->method, "SFV") == 0 && !g->sfv[0])
+        snprintf(g->sfv, sizeof g->sfv, "%s", a->result);
+    else if (md_text_casecmp(a->method, "SCL") == 0 && g->scl == -99)
+        g->scl = atoi(a->result);
+    return 0;
+}
+
+int md_an_copy_junked(ctx *c, const thread *t, md_buf *words)
+{
+    md_err e = {0, ""};
+    for (size_t i = 0; i < t->nmrow; i++) {
+        if (strcmp(t->mkind[i], MD_MSGKIND_MESSAGE) != 0)
+            continue;
+        spamarg g = {"", -99};
+        md_store_msg_auths(c->st, t->mrow[i], on_spam_field, &g, &e);
+        /* SFV:SPM, or SCL 5 and more: Microsoft's own verdict is spam */
+        if (md_text_casecmp(g.sfv, "SPM") != 0 && g.scl < 5)
+            continue;
+        md_buf_puts(words, "put in the Junk E-mail folder by Microsoft (the stored copy's "
+                           "X-Forefront-Antispam-Report: ");
+        if (g.sfv[0])
+            md_buf_printf(words, "SFV:%s%s", g.sfv, g.scl != -99 ? ", " : "");
+        if (g.scl != -99)
+            md_buf_printf(words, "SCL %d", g.scl);
+        md_buf_putc(words, ')');
+        return 1;
+    }
+    return 0;
+}
+
+static int on_count_hop(void *arg, const md_msg_hoprow *h)
+{
+    (void)h;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+/* stored_copy_verdict: a stored message no log line explains: what its
+ * own headers show (our hosts in its Received chain, Microsoft's spam
+ * verdict); 0 when they show neither */
+static int stored_copy_verdict(ctx *c, thread *t)
+{
+    size_t ours = 0;
+    md_err e = {0, ""};
+    md_store_msg_our_ips(c->st, t->mrow[0], on_count_hop, &ours, &e);
+    md_buf junk = MD_BUF_INIT;
+    int junked = md_an_copy_junked(c, t, &junk);
+    if (!ours && !junked) {
+        md_buf_free(&junk);
+        return 0;
+    }
+    md_buf_puts(&t->verdict, ours ? "a stored copy shows it left through our servers (our IPs in "
+                                    "its Received chain)"
+                                  : "a stored copy of it exists");
+    if (junked) {
+        md_buf_printf(&t->verdict, " and was %s", md_buf_cstr(&junk));
+        md_buf_puts(&t->shorttext, "stored copy: put in the Junk E-mail folder by Microsoft");
+        t->oc = OC_FILTERED;
+        t->ms = 1;       /* its chain's IPs are affected */
+        t->ipprob = 1;
+    } else {
+        md_buf_puts(&t->shorttext, "stored copy: left through our servers");
+        t->oc = OC_UNKNOWN;
+    }
+    md_buf_puts(&t->verdict, "; no log line of it in the window");
+    md_buf_free(&junk);
+    return 1;
+}
+
 void md_an_verdict_standalone(ctx *c, thread *t)
 {
     md_err e = {0, ""};
@@ -229,6 +310,8 @@ void md_an_verdict_standalone(ctx *c, thread *t)
                                  "no log line in the window");
         md_buf_puts(&t->shorttext, "complaint (reported as junk)");
         t->oc = OC_FILTERED;
+    } else if (!strcmp(t->mkind[0], MD_MSGKIND_MESSAGE) && stored_copy_verdict(c, t)) {
+        /* said by its headers */
     } else {
         md_buf_puts(&t->verdict, "never reached our servers (no log line in the window): ask "
                                  "the sender for the bounce");

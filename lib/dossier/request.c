@@ -21,7 +21,9 @@ typedef struct req_ip {
     const md_host *host;
     char evidence[MD_CASE_TEXT];
     char cite[256];            /* the sources of evidence */
+    int lead_rank;             /* of evidence (md_an_ip_lead) */
     uint64_t failures, total;
+    uint64_t rejected, deferred, notrecv, junked; /* what Microsoft did, per IP */
     int64_t first, last;
 } req_ip;
 
@@ -34,9 +36,12 @@ typedef struct req {
     size_t rdsrc[32];          /* an attempt to each domain (its source) */
     size_t nrdom;
     md_srcs src;               /* the document's sources */
-    md_buf cfiltered;          /* the sources of the filtered count */
+    md_buf cfiltered;          /* the sources of the not-received and junked counts */
     int64_t first, last;
-    uint64_t filtered, failed, accepted;
+    uint64_t notrecv;          /* messages accepted and, per the tickets, not received */
+    uint64_t junked;           /* messages a stored copy shows in the Junk E-mail folder */
+    uint64_t failed, accepted, rejected, deferred;
+    uint64_t rcpterr;          /* recipient errors: not about our IPs, not listed */
     uint64_t *seen;            /* hash set of attempts/messages counted already */
     size_t nseen, capseen;
 } req;
@@ -143,6 +148,18 @@ static void error_key(const char *s, md_buf *out)
         out->data[--out->len] = '\0';
 }
 
+/* attempt_ip: the IP an attempt is about: the one Microsoft named, else
+ * the one it left from ("" when neither is known) */
+static void attempt_ip(const ctx *c, const md_trace_msg *m, const md_trace_dlv *d,
+                       char canon[MD_IP_STRLEN])
+{
+    const char *ip = d->named_ip;
+    const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
+    if (!ip[0] && h)
+        ip = h->ipstr;
+    md_ip_canon_str(ip, canon);
+}
+
 static void req_add_error(req *r, ctx *c, const md_trace_msg *m, const md_trace_dlv *d)
 {
     md_buf t = MD_BUF_INIT, key = MD_BUF_INIT;
@@ -188,15 +205,36 @@ static void req_add_error(req *r, ctx *c, const md_trace_msg *m, const md_trace_
         e->last = d->t;
         e->src_last = src;
     }
-    const char *ip = d->named_ip;
-    const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
-    if (!ip[0] && h)
-        ip = h->ipstr;
     char canon[MD_IP_STRLEN];
-    md_ip_canon_str(ip, canon);
+    attempt_ip(c, m, d, canon);
     if (canon[0] && !strstr(e->ips, canon) && strlen(e->ips) + strlen(canon) + 2 < sizeof e->ips)
         snprintf(e->ips + strlen(e->ips), sizeof e->ips - strlen(e->ips), "%s%s",
                  e->ips[0] ? " " : "", canon);
+}
+
+/* req_count_failure: a refusal or deferral by Microsoft, for the request
+ * and for the IP it names or left from */
+static void req_count_failure(req *r, ctx *c, const md_trace_msg *m, const md_trace_dlv *d)
+{
+    int def = d->outcome == MD_OUTCOME_DEFERRED || d->outcome == MD_OUTCOME_EXPIRED;
+    if (def)
+        r->deferred++;
+    else
+        r->rejected++;
+    char canon[MD_IP_STRLEN];
+    attempt_ip(c, m, d, canon);
+    if (!canon[0])
+        return;
+    req_ip *x = NULL;
+    for (size_t i = 0; i < r->nips && !x; i++)
+        if (strcmp(r->ips[i].ip, canon) == 0)
+            x = &r->ips[i];
+    if (!x)
+        return;   /* not one of the affected IPs (not ours) */
+    if (def)
+        x->deferred++;
+    else
+        x->rejected++;
 }
 
 /* req_collect: what one analysis adds to the request */
@@ -206,10 +244,13 @@ static void req_collect(req *r, ctx *c)
         req_ip *x = req_ip_get(r, c->ips[i].ip, c->cfg);
         if (!x)
             continue;
-        if (!x->evidence[0]) {
+        if (!x->evidence[0] || c->ips[i].lead_rank > x->lead_rank) {
             snprintf(x->evidence, sizeof x->evidence, "%s", c->ips[i].first_line);
             snprintf(x->cite, sizeof x->cite, "%s", c->ips[i].first_cite);
+            x->lead_rank = c->ips[i].lead_rank;
         }
+        x->notrecv += c->ips[i].count[OC_NOTRECEIVED];
+        x->junked += c->ips[i].count[OC_FILTERED];
         x->failures += c->ips[i].failures;
         x->total += c->ips[i].total;
         if (!x->first || (c->ips[i].first && c->ips[i].first < x->first))
@@ -219,16 +260,22 @@ static void req_collect(req *r, ctx *c)
     }
     for (size_t i = 0; i < c->nth; i++) {
         thread *t = &c->th[i];
-        if (t->oc == OC_FILTERED && t->nm &&
+        if (t->oc == OC_NOTRECEIVED && t->nm &&
             !req_seen(r, (uint64_t)c->tr->msgs[t->m[0]].id << 1)) {
-            r->filtered++;
+            r->notrecv++;
+            md_cite_merge(&r->cfiltered, md_buf_cstr(&t->cite));
+        }
+        if (t->oc == OC_FILTERED && t->ipprob &&
+            !req_seen(r, (uint64_t)(t->nm ? c->tr->msgs[t->m[0]].id : t->mrow[0]) << 1)) {
+            r->junked++;
             md_cite_merge(&r->cfiltered, md_buf_cstr(&t->cite));
         }
         for (size_t k = 0; k < t->nm; k++) {
             const md_trace_msg *m = &c->tr->msgs[t->m[k]];
             for (size_t j = 0; j < m->ndlvs; j++) {
                 const md_trace_dlv *d = &m->dlvs[j];
-                if (!d->ms || req_seen(r, ((uint64_t)m->id << 20 | (uint64_t)j) << 1 | 1))
+                if (!d->ms || !md_an_rcpt_in_scope(c, t->m[k], d->rcpt) ||
+                    req_seen(r, ((uint64_t)m->id << 20 | (uint64_t)j) << 1 | 1))
                     continue;
                 size_t src = md_an_src_dlv(c, m, d);
                 req_domain(r, d->rcpt, src);
@@ -240,7 +287,12 @@ static void req_collect(req *r, ctx *c)
                     r->accepted++;
                     continue;
                 }
+                if (md_an_rcpt_error(d)) {
+                    r->rcpterr++;   /* the recipient's problem, not our IPs' */
+                    continue;
+                }
                 r->failed++;
+                req_count_failure(r, c, m, d);
                 if (d->reply[0])
                     req_add_error(r, c, m, d);
             }
@@ -309,9 +361,9 @@ static int req_window(req *r, md_store *st, const md_config *cfg, int64_t since,
             md_an_verdict_thread(&c, &c.th[i]);
         for (size_t i = 0; i < c.nth; i++)
             md_an_ips_thread(&c, &c.th[i]);
-        /* in window mode only failures count: filtered is a ticket's claim */
+        /* in window mode only failures count: not received is a ticket's claim */
         for (size_t i = 0; i < c.nth; i++)
-            if (c.th[i].oc == OC_FILTERED)
+            if (c.th[i].oc == OC_NOTRECEIVED)
                 c.th[i].oc = OC_ACCEPTED;
         for (size_t i = 0; i < c.nth; i++)
             md_an_cite_thread(&c, &c.th[i]);
@@ -485,6 +537,70 @@ static void req_doc_volumes(xmlNode *root, md_store *st, const md_config *cfg, i
     free(dl);
 }
 
+/* req_title: the problem title, after what Microsoft did: rejected,
+ * deferred, accepted and (per the tickets) not received, or a mix */
+static xmlNode *req_title(xmlNode *root, const md_config *cfg, const req *r)
+{
+    const char *org = cfg->org_name[0] ? cfg->org_name
+                      : (cfg->ndomains ? cfg->domains[0] : "our servers");
+    const char *did[3];
+    size_t n = 0;
+    if (r->rejected)
+        did[n++] = "rejected";
+    if (r->deferred)
+        did[n++] = "deferred";
+    if (r->junked)
+        did[n++] = "put in the Junk E-mail folder";
+    md_buf b = MD_BUF_INIT;
+    md_buf_printf(&b, "Mail from %s ", org);
+    if (n) {
+        md_buf_puts(&b, "is ");
+        for (size_t i = 0; i < n; i++)
+            md_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", did[i]);
+        md_buf_puts(&b, " by Outlook.com");
+    }
+    if (n && r->notrecv)
+        md_buf_puts(&b, ", and mail it accepted is reported missing by its recipients");
+    else if (r->notrecv)
+        md_buf_puts(&b, "is accepted by Outlook.com but reported missing by its recipients");
+    else if (!n)
+        md_buf_puts(&b, "to Outlook.com recipients: delivery problems reported by our users");
+    xmlNode *t = md_an_txt(root, "title", md_buf_cstr(&b));
+    md_buf_free(&b);
+    return t;
+}
+
+/* req_per_ip: "Per IP: 141.89.68.1: deferred 2 times; ..." (what
+ * Microsoft did with mail each IP sent or that Microsoft named it in) */
+static void req_per_ip(md_buf *p, const req *r)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->nips; i++) {
+        const req_ip *x = &r->ips[i];
+        if (!x->rejected && !x->deferred && !x->notrecv && !x->junked)
+            continue;
+        md_buf_printf(p, "%s%s: ", any ? "; " : "Per IP: ", x->ip);
+        any = 1;
+        int n = 0;
+        if (x->rejected)
+            md_buf_printf(p, "%srejected %llu time%s", n++ ? ", " : "",
+                          (unsigned long long)x->rejected, x->rejected == 1 ? "" : "s");
+        if (x->deferred)
+            md_buf_printf(p, "%sdeferred %llu time%s", n++ ? ", " : "",
+                          (unsigned long long)x->deferred, x->deferred == 1 ? "" : "s");
+        if (x->junked)
+            md_buf_printf(p, "%son the path of %llu message%s put in the Junk E-mail folder",
+                          n++ ? ", " : "", (unsigned long long)x->junked,
+                          x->junked == 1 ? "" : "s");
+        if (x->notrecv)
+            md_buf_printf(p, "%son the path of %llu accepted message%s reported missing",
+                          n++ ? ", " : "", (unsigned long long)x->notrecv,
+                          x->notrecv == 1 ? "" : "s");
+    }
+    if (any)
+        md_buf_puts(p, ". ");
+}
+
 /* req_doc_problem: the problem described in three paragraphs */
 static void req_doc_problem(xmlNode *root, const md_config *cfg, req *r)
 {
@@ -500,21 +616,42 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, req *r)
         if (!pc.len)   /* "our users report": the tickets, or the logs found nothing */
             md_cite_add(&pc, md_srcs_store(&r->src, "logs"));
         char b1[32], b2[32];
-        if (r->filtered)
-            md_buf_printf(&p, "Since %s, messages from our servers to Outlook.com / Hotmail "
-                              "recipients are accepted by your servers (250 Queued mail for "
-                              "delivery) and then never delivered: %llu such message%s %s "
+        if (r->notrecv)
+            md_buf_printf(&p, "Since %s, messages to our users' Outlook.com / Hotmail "
+                              "addresses (their own or where they forward their mail) are "
+                              "accepted by your servers (250 Queued mail for delivery) and, "
+                              "per our users, not received: %llu such message%s %s "
                               "documented in our helpdesk tickets. ",
                           r->first ? md_an_fmt_short(r->first, b1, sizeof b1) : "recently",
-                          (unsigned long long)r->filtered, r->filtered == 1 ? "" : "s",
-                          r->filtered == 1 ? "is" : "are");
-        if (r->failed)
-            md_buf_printf(&p, "%llu delivery attempt%s to your servers between %s and %s "
-                              "failed or were deferred; the error messages are listed in full "
-                              "below. ",
-                          (unsigned long long)r->failed, r->failed == 1 ? "" : "s",
-                          md_an_fmt_short(r->first, b1, sizeof b1), md_an_fmt_short(r->last, b2, sizeof b2));
-        if (!r->filtered && !r->failed)
+                          (unsigned long long)r->notrecv, r->notrecv == 1 ? "" : "s",
+                          r->notrecv == 1 ? "is" : "are");
+        if (r->junked)
+            md_buf_printf(&p, "%llu message%s from our servers %s put in the Junk E-mail folder "
+                              "(the X-Forefront-Antispam-Report of copies our users saved). ",
+                          (unsigned long long)r->junked, r->junked == 1 ? "" : "s",
+                          r->junked == 1 ? "was" : "were");
+        if (r->failed) {
+            md_an_fmt_short(r->first, b1, sizeof b1);
+            md_an_fmt_short(r->last, b2, sizeof b2);
+            if (strcmp(b1, b2) == 0)
+                md_buf_printf(&p, "On %s your servers ", b1);
+            else
+                md_buf_printf(&p, "Between %s and %s your servers ", b1, b2);
+            if (r->rejected)
+                md_buf_printf(&p, "rejected %llu delivery attempt%s", (unsigned long long)r->rejected,
+                              r->rejected == 1 ? "" : "s");
+            if (r->deferred)
+                md_buf_printf(&p, "%sdeferred %llu delivery attempt%s", r->rejected ? " and " : "",
+                              (unsigned long long)r->deferred, r->deferred == 1 ? "" : "s");
+            md_buf_puts(&p, " from our servers; the error messages are listed in full in this request. ");
+        }
+        req_per_ip(&p, r);
+        if (r->rcpterr)
+            md_buf_printf(&p, "%llu recipient error%s (unknown recipient, mailbox full) %s not "
+                              "listed: %s not about our IPs. ", (unsigned long long)r->rcpterr,
+                          r->rcpterr == 1 ? "" : "s", r->rcpterr == 1 ? "is" : "are",
+                          r->rcpterr == 1 ? "it is" : "they are");
+        if (!r->notrecv && !r->failed && !r->junked)
             md_buf_puts(&p, "Our users report that mail to Outlook.com / Hotmail recipients "
                             "does not arrive. ");
         md_an_claim(pr, "paragraph", md_buf_cstr(&p), md_buf_cstr(&pc));
@@ -585,9 +722,11 @@ static void req_doc_head(xmlNode *root, const md_config *cfg, req *r, const md_c
     md_cite_merge(&tc, md_buf_cstr(&r->cfiltered));
     for (size_t i = 0; i < ntk; i++)
         md_cite_add(&tc, md_srcs_ticket(&r->src, tk[i].number));
-    md_cite_set(md_an_txtf(root, "title", "Mail from %s is accepted by Outlook.com but not delivered",
-         cfg->org_name[0] ? cfg->org_name : (cfg->ndomains ? cfg->domains[0] : "our servers")),
-         md_buf_cstr(&tc));
+    for (size_t i = 0; i < r->nerrs; i++) {
+        md_cite_add(&tc, r->errs[i].src_first);
+        md_cite_add(&tc, r->errs[i].src_last);
+    }
+    md_cite_set(req_title(root, cfg, r), md_buf_cstr(&tc));
     xmlNode *ct = md_an_el(root, "contact");
     md_cite_set(ct, cfg_cite(r, "[contact]", cb, sizeof cb));
     md_an_txt(ct, "name", cfg->contact_name);

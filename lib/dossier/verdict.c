@@ -165,9 +165,73 @@ void md_an_ip_evidence(ctx *c, ipinfo *x, const char *kind, const char *ref, con
     md_buf_free(&item);
 }
 
+void md_an_ip_lead(ctx *c, ipinfo *x, int rank, const char *text, const char *cite)
+{
+    if (rank <= x->lead_rank)
+        return;
+    md_buf one = MD_BUF_INIT;
+    md_an_red(c, &one, text);
+    snprintf(x->first_line, sizeof x->first_line, "%s", md_buf_cstr(&one));
+    snprintf(x->first_cite, sizeof x->first_cite, "%s", cite ? cite : "");
+    md_buf_free(&one);
+    x->lead_rank = rank;
+}
+
 /* ======================================================================
  * verdicts
  * ====================================================================== */
+
+int md_an_rcpt_error(const md_trace_dlv *d)
+{
+    if (d->outcome != MD_OUTCOME_BOUNCED && d->outcome != MD_OUTCOME_REJECTED &&
+        d->outcome != MD_OUTCOME_DEFERRED && d->outcome != MD_OUTCOME_EXPIRED)
+        return 0;
+    return md_reply_reason_recipient(md_reply_reason_parse(d->reason));
+}
+
+/* forward_target: a ticket address forwards to a (by the rules) */
+static int forward_target(const ctx *c, const char *a)
+{
+    for (size_t i = 0; i < c->nres; i++)
+        for (size_t k = 0; k < c->res[i].ntargets; k++)
+            if (md_text_casecmp(c->res[i].targets[k].target, a) == 0)
+                return 1;
+    return 0;
+}
+
+static int ticket_rcpt(const ctx *c, const md_trace_rcpt *r)
+{
+    return md_an_is_ticket_addr(c, r->rcpt) || md_an_is_ticket_addr(c, r->orig_to) ||
+           forward_target(c, r->rcpt);
+}
+
+int md_an_rcpt_in_scope(const ctx *c, size_t mi, const char *rcpt)
+{
+    const md_trace_msg *m = &c->tr->msgs[mi];
+    int any = 0;
+    for (size_t r = 0; r < m->nrcpts; r++)
+        if (ticket_rcpt(c, &m->rcpts[r])) {
+            any = 1;
+            if (strcmp(m->rcpts[r].rcpt, rcpt) == 0)
+                return 1;
+        }
+    return !any;
+}
+
+/* inbound: mail for a ticket address: to it, to one of its forward
+ * targets, or a forwarded copy of a thread that began with mail to it */
+static int inbound(const ctx *c, const thread *t, size_t mi, const char *rcpt, int fwd)
+{
+    if (md_an_is_ticket_addr(c, rcpt) || forward_target(c, rcpt))
+        return 1;
+    if (!fwd || !t->nm)
+        return 0;
+    const md_trace_msg *m0 = &c->tr->msgs[t->m[0]];
+    for (size_t r = 0; r < m0->nrcpts; r++)
+        if (t->m[0] != mi && ticket_rcpt(c, &m0->rcpts[r]))
+            return 1;
+    return 0;
+}
 
 int md_an_dlv_oc(const md_trace_dlv *d)
 {
@@ -217,8 +281,9 @@ static int forwards_without_copy(const ctx *c, const char *addr)
 }
 
 /* describe the Microsoft attempts of one recipient of one message */
-static int verdict_ms(ctx *c, thread *t, const md_trace_msg *m, const char *rcpt, int fwd)
+static int verdict_ms(ctx *c, thread *t, size_t mi, const char *rcpt, int fwd)
 {
+    const md_trace_msg *m = &c->tr->msgs[mi];
     size_t tries = 0, deferrals = 0;
     const md_trace_dlv *first_def = NULL, *last = NULL;
     for (size_t i = 0; i < m->ndlvs; i++) {
@@ -226,6 +291,9 @@ static int verdict_ms(ctx *c, thread *t, const md_trace_msg *m, const char *rcpt
         if (!d->ms || strcmp(d->rcpt, rcpt) != 0)
             continue;
         tries++;
+        if (d->outcome != MD_OUTCOME_MS_ACCEPTED && d->outcome != MD_OUTCOME_RELAYED &&
+            !md_an_rcpt_error(d))
+            t->ipprob = 1;
         if (d->outcome == MD_OUTCOME_DEFERRED) {
             deferrals++;
             if (!first_def)
@@ -264,9 +332,25 @@ static int verdict_ms(ctx *c, thread *t, const md_trace_msg *m, const char *rcpt
         if (last->relay_host[0])
             md_buf_printf(v, ", %s", last->relay_host);
         md_buf_printf(v, ", %s)", md_an_fmt_short(last->t, when, sizeof when));
-        md_buf_puts(v, " but reported missing: silently filtered by the recipient's provider");
-        md_buf_puts(s, ", accepted by Microsoft, reported missing");
-        oc = OC_FILTERED;
+        md_buf junk = MD_BUF_INIT;
+        if (md_an_copy_junked(c, t, &junk)) {
+            /* Microsoft's own header says what it did after the 250 */
+            md_buf_printf(v, " and %s", md_buf_cstr(&junk));
+            md_buf_puts(s, ", accepted by Microsoft, put in the Junk E-mail folder");
+            oc = OC_FILTERED;
+            t->ipprob = 1;
+        } else if (inbound(c, t, mi, rcpt, fwd)) {
+            /* the ticket reports it missing; what Microsoft did after the
+             * 250 is not in the logs */
+            md_buf_puts(v, " and, per this ticket, not received");
+            md_buf_puts(s, ", accepted by Microsoft, not received per this ticket");
+            oc = OC_NOTRECEIVED;
+            t->ipprob = 1;
+        } else {
+            md_buf_puts(s, ", accepted by Microsoft");
+            oc = OC_ACCEPTED;
+        }
+        md_buf_free(&junk);
         break;
     }
     case MD_OUTCOME_DEFERRED:
@@ -283,6 +367,12 @@ static int verdict_ms(ctx *c, thread *t, const md_trace_msg *m, const char *rcpt
     default: {
         code_words(last, code, sizeof code);
         const char *w = reason_words(last->reason, last->reply);
+        if (md_an_rcpt_error(last)) {
+            md_buf_printf(v, ", refused by Microsoft for the recipient (%s%s%s): a recipient "
+                             "error, not a problem of our IPs", code, w[0] ? ": " : "", w);
+            md_buf_printf(s, ", recipient error at Microsoft (%s)", code);
+            return last->outcome == MD_OUTCOME_REJECTED ? OC_REJECTED : OC_BOUNCED;
+        }
         if (last->named_ip[0] && strcmp(last->reason, "blocked") == 0)
             md_buf_printf(v, ", rejected because IP %s is on Microsoft's block list (%s)",
                           last->named_ip, code);
@@ -301,6 +391,38 @@ static int verdict_ms(ctx *c, thread *t, const md_trace_msg *m, const char *rcpt
     return oc;
 }
 
+/* same_answer: when Microsoft's failure for rcpt hit the whole transaction
+ * (other recipients of message mi, not the ticket's, got the same reply),
+ * say so without naming them: it explains the ticket address's outcome */
+static void same_answer(ctx *c, thread *t, size_t mi, const char *rcpt)
+{
+    const md_trace_msg *m = &c->tr->msgs[mi];
+    const md_trace_dlv *last = NULL;
+    for (size_t i = 0; i < m->ndlvs; i++)
+        if (m->dlvs[i].ms && strcmp(m->dlvs[i].rcpt, rcpt) == 0)
+            last = &m->dlvs[i];
+    if (!last || !last->reply[0] || last->outcome == MD_OUTCOME_MS_ACCEPTED ||
+        last->outcome == MD_OUTCOME_RELAYED)
+        return;
+    size_t n = 0;
+    for (size_t r = 0; r < m->nrcpts; r++) {
+        const char *o = m->rcpts[r].rcpt;
+        if (strcmp(o, rcpt) == 0 || md_an_rcpt_in_scope(c, mi, o))
+            continue;
+        for (size_t i = 0; i < m->ndlvs; i++) {
+            const md_trace_dlv *d = &m->dlvs[i];
+            if (strcmp(d->rcpt, o) == 0 && d->outcome == last->outcome &&
+                strcmp(d->reply, last->reply) == 0) {
+                n++;
+                break;
+            }
+        }
+    }
+    if (n)
+        md_buf_printf(&t->verdict, " (the same answer for %zu other recipient%s of the message)",
+                      n, n == 1 ? "" : "s");
+}
+
 void md_an_verdict_thread(ctx *c, thread *t)
 {
     int oc = OC_UNKNOWN, local = 0;
@@ -312,13 +434,16 @@ void md_an_verdict_thread(ctx *c, thread *t)
         int bounce = md_an_is_bounce_msg(c, t->m[k]);
         for (size_t r = 0; r < m->nrcpts; r++) {
             const md_trace_rcpt *rc = &m->rcpts[r];
+            if (!md_an_rcpt_in_scope(c, t->m[k], rc->rcpt))
+                continue;   /* other people's mail */
             int ms = 0;
             for (size_t i = 0; i < m->ndlvs; i++)
                 if (m->dlvs[i].ms && strcmp(m->dlvs[i].rcpt, rc->rcpt) == 0)
                     ms = 1;
             if (ms) {
                 t->ms = 1;
-                int o = verdict_ms(c, t, m, rc->rcpt, fwd);
+                int o = verdict_ms(c, t, t->m[k], rc->rcpt, fwd);
+                same_answer(c, t, t->m[k], rc->rcpt);
                 if (o > oc)
                     oc = o;
                 continue;
@@ -333,7 +458,14 @@ void md_an_verdict_thread(ctx *c, thread *t)
             md_an_redaddr(c, &to, rc->rcpt);
             switch (o) {
             case OC_DELIVERED:
-                if (!local) {
+                if (bounce) {   /* our notice to the sender, not the message itself */
+                    md_an_sentence_sep(&t->verdict);
+                    md_an_sentence_sep(&t->shorttext);
+                    md_buf_printf(&t->verdict, "a delivery status notice to %s was delivered to "
+                                  "its local mailbox (%s)", md_buf_cstr(&to),
+                                  md_an_fmt_short(last->t, when, sizeof when));
+                    md_buf_puts(&t->shorttext, "notice to the sender delivered");
+                } else if (!local) {
                     int away = forwards_without_copy(c, rc->rcpt);
                     md_an_sentence_sep(&t->verdict);
                     md_an_sentence_sep(&t->shorttext);
@@ -412,8 +544,17 @@ void md_an_verdict_thread(ctx *c, thread *t)
 /* collect the IPs of a thread that Microsoft saw */
 void md_an_msg_ips(ctx *c, thread *t);
 
+/* counted_attempt: an attempt of thread message mi that tells about our
+ * IPs: to Microsoft, for the ticket's recipients, no recipient error */
+static int counted_attempt(const ctx *c, size_t mi, const md_trace_dlv *d)
+{
+    return d->ms && !md_an_rcpt_error(d) && md_an_rcpt_in_scope(c, mi, d->rcpt);
+}
+
 void md_an_ips_thread(ctx *c, thread *t)
 {
+    if (t->nm && t->ms && !t->ipprob)
+        return;   /* accepted and not reported missing, or recipient errors only */
     md_an_msg_ips(c, t);
     if (!t->ms)
         return;
@@ -425,11 +566,11 @@ void md_an_ips_thread(ctx *c, thread *t)
         const md_trace_msg *m = &c->tr->msgs[t->m[k]];
         for (size_t i = 0; i < m->ndlvs; i++) {
             const md_trace_dlv *d = &m->dlvs[i];
-            if (!d->ms)
+            if (!counted_attempt(c, t->m[k], d))
                 continue;
             int o = md_an_dlv_oc(d);
-            if (o == OC_ACCEPTED && t->oc == OC_FILTERED)
-                o = OC_FILTERED;
+            if (o == OC_ACCEPTED && (t->oc == OC_NOTRECEIVED || t->oc == OC_FILTERED))
+                o = t->oc;   /* what became of it after the 250 */
             cnt[o]++;
             if (!tmin || d->t < tmin)
                 tmin = d->t;
@@ -456,17 +597,18 @@ void md_an_ips_thread(ctx *c, thread *t)
                     char cb[24];
                     /* its first line (not loaded by the request's window query:
                      * then the logs as a whole) */
-                    md_an_ip_evidence(c, x, "received", t->ref, buf,
-                                      md_an_cite1(m->nlines ? md_an_src_line(c, m, 0)
-                                                            : md_srcs_store(c->src, "logs"),
-                                                  cb, sizeof cb));
+                    const char *cite = md_an_cite1(m->nlines ? md_an_src_line(c, m, 0)
+                                                             : md_srcs_store(c->src, "logs"),
+                                                   cb, sizeof cb);
+                    md_an_ip_evidence(c, x, "received", t->ref, buf, cite);
+                    md_an_ip_lead(c, x, MD_AN_LEAD_HOP, buf, cite);
                     md_an_ip_seen(x, m->t_first);
                 }
             }
         }
         for (size_t i = 0; i < m->ndlvs; i++) {
             const md_trace_dlv *d = &m->dlvs[i];
-            if (!d->ms)
+            if (!counted_attempt(c, mi, d))
                 continue;
             const md_host *h = md_config_host_by_loghost(c->cfg, m->host);
             if (h && h->ipstr[0]) {
@@ -484,6 +626,8 @@ void md_an_ips_thread(ctx *c, thread *t)
                              md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb),
                              md_an_cite1(md_srcs_config(c->src, key), cc, sizeof cc));
                     md_an_ip_evidence(c, x, "attempt", t->ref, buf, cb2);
+                    md_an_ip_lead(c, x, md_an_dlv_oc(d) == OC_ACCEPTED ? MD_AN_LEAD_ACCEPTED
+                                                                      : MD_AN_LEAD_FAILED, buf, cb2);
                     md_an_ip_seen(x, d->t);
                 }
             } else if (h == NULL) {
@@ -504,8 +648,9 @@ void md_an_ips_thread(ctx *c, thread *t)
                         snprintf(buf, sizeof buf, "Microsoft named %s in its reply at %s: %s",
                                  d->named_ip, md_an_fmt_short(d->t, when, sizeof when), d->reply);
                         char cb[24];
-                        md_an_ip_evidence(c, x, "bounce", t->ref, buf,
-                                          md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb));
+                        const char *cite = md_an_cite1(md_an_src_dlv(c, m, d), cb, sizeof cb);
+                        md_an_ip_evidence(c, x, "bounce", t->ref, buf, cite);
+                        md_an_ip_lead(c, x, MD_AN_LEAD_NAMED, buf, cite);
                         md_an_ip_seen(x, d->t);
                     }
                 }
@@ -556,6 +701,8 @@ void md_an_cite_thread(ctx *c, thread *t)
         const md_trace_msg *m = &c->tr->msgs[t->m[k]];
         /* the attempts it narrates; a message without one: its lines */
         for (size_t i = 0; i < m->ndlvs; i++) {
+            if (!md_an_rcpt_in_scope(c, t->m[k], m->dlvs[i].rcpt))
+                continue;   /* other recipients' attempts are not narrated */
             md_cite_add(&t->cite, md_an_src_dlv(c, m, &m->dlvs[i]));
             if (c->nres)
                 cite_rules(c, &t->cite, m->dlvs[i].rcpt);
@@ -565,7 +712,7 @@ void md_an_cite_thread(ctx *c, thread *t)
     }
     for (size_t i = 0; i < t->nmrow; i++)
         md_cite_add(&t->cite, t->msrc[i]);
-    if (t->oc == OC_FILTERED && t->nm)   /* "reported missing": the ticket says so */
+    if (t->oc == OC_NOTRECEIVED && t->nm)   /* "per this ticket, not received" */
         md_cite_add(&t->cite, md_srcs_ticket(c->src, c->o->ticket));
     if (!t->nm && t->oc == OC_MISSING)   /* "no log line": the log area says so */
         md_cite_add(&t->cite, md_srcs_store(c->src, "logs"));

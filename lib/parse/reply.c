@@ -50,6 +50,12 @@ const char *md_reply_reason_name(int reason)
     return reason > 0 && reason < MD_RSN_COUNT ? reason_names[reason] : reason_names[0];
 }
 
+int md_reply_reason_recipient(int reason)
+{
+    return reason == MD_RSN_USERUNKNOWN || reason == MD_RSN_MAILBOXFULL ||
+           reason == MD_RSN_SUSPEND || reason == MD_RSN_HOSTUNKNOWN;
+}
+
 int md_reply_reason_parse(const char *name)
 {
     int i;

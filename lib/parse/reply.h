@@ -105,6 +105,10 @@ void md_reply_classify(md_reply *out, const char *text, size_t n, const char *pe
 const char *md_reply_reason_name(int reason);
 /* md_reply_reason_parse: a name back to md_reason; MD_RSN_UNDEFINED if unknown. */
 int md_reply_reason_parse(const char *name);
+/* md_reply_reason_recipient: 1 if the reason is about the recipient
+ * (userunknown, mailboxfull, suspend, hostunknown), not about the sending
+ * IP: such a failure is no IP reputation problem. */
+int md_reply_reason_recipient(int reason);
 
 /* md_reply_is_ms_host: host[0..n) (a trailing dot allowed, any case) is one
  * of Microsoft's mail hosts: *.olc.protection.outlook.com,

@@ -18,6 +18,7 @@
 #include "base/text.h"
 #include "store/store_int.h"
 #include "store/store_log.h"
+#include "parse/reply.h"
 
 const char md_store_schema_log[] =
     "CREATE TABLE log_host (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
@@ -1253,6 +1254,17 @@ static void sql_localday(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, c->val[i]);
 }
 
+/* rcpt_reasons: "'userunknown','mailboxfull',..." (md_reply_reason_recipient) */
+static void rcpt_reasons(char *buf, size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int r = 1; r < MD_RSN_COUNT && len + 1 < n; r++)
+        if (md_reply_reason_recipient(r))
+            len += (size_t)snprintf(buf + len, n - len, "%s'%s'", len ? "," : "",
+                                    md_reply_reason_name(r));
+}
+
 int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_daily_fn fn,
                           void *arg, md_err *err)
 {
@@ -1271,16 +1283,19 @@ int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_dai
         st->localday = c;
     }
     sqlite3_stmt *s = NULL;
-    /* outcome codes: see md_trace_outcome (4 accepted, 5 deferred, 6/7 bounced/expired) */
-    if (md_store_prepare(
-            st, &s,
-            "SELECT h.name, md_localday(d.t) AS day, count(*),"
-            " sum(d.outcome = 4), sum(d.outcome = 5), sum(d.outcome IN (6, 7)),"
-            " count(DISTINCT d.msg_id)"
-            " FROM log_dlv d JOIN log_msg m ON m.id = d.msg_id JOIN log_host h ON h.id = m.host_id"
-            " WHERE d.ms = 1 AND (?1 = 0 OR d.t >= ?1) AND (?2 = 0 OR d.t <= ?2)"
-            " GROUP BY h.name, day ORDER BY h.name, day",
-            0, err) != MD_OK)
+    /* outcome codes: see md_trace_outcome (4 accepted, 5 deferred, 6/7
+     * bounced/expired); recipient errors are no failure of the IP */
+    char rr[256], ok[320], sql[1024];
+    rcpt_reasons(rr, sizeof rr);
+    snprintf(ok, sizeof ok, "coalesce(d.reason, '') NOT IN (%s)", rr);
+    snprintf(sql, sizeof sql,
+             "SELECT h.name, md_localday(d.t) AS day, count(*),"
+             " sum(d.outcome = 4), sum(d.outcome = 5 AND %s), sum(d.outcome IN (6, 7) AND %s),"
+             " count(DISTINCT d.msg_id)"
+             " FROM log_dlv d JOIN log_msg m ON m.id = d.msg_id JOIN log_host h ON h.id = m.host_id"
+             " WHERE d.ms = 1 AND (?1 = 0 OR d.t >= ?1) AND (?2 = 0 OR d.t <= ?2)"
+             " GROUP BY h.name, day ORDER BY h.name, day", ok, ok);
+    if (md_store_prepare(st, &s, sql, 0, err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, since);
     sqlite3_bind_int64(s, 2, until);

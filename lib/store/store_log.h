@@ -247,7 +247,8 @@ typedef int (*md_log_daily_fn)(void *arg, const char *host, int64_t day, uint64_
                                uint64_t messages);
 /* md_store_log_ms_daily: deliveries to Microsoft per host and local day
  * (the process's zone, TZ; summer time included): day is the unix time of
- * that day's local midnight. */
+ * that day's local midnight.  deferred and bounced leave out recipient
+ * errors (md_reply_reason_recipient): they are no failure of the IP. */
 int md_store_log_ms_daily(md_store *st, int64_t since, int64_t until, md_log_daily_fn fn,
                           void *arg, md_err *err);
 
