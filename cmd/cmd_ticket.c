@@ -234,6 +234,8 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         printf("%s\n", paths[i]);
         free(paths[i]);
     }
+    if (result == MD_EXIT_OK && sum.evidence_incomplete)
+        result = MD_EXIT_INCOMPLETE;
     md_analysis_summary_free(&sum);
     xmlFreeDoc(doc);
     return result;

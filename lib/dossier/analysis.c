@@ -439,6 +439,7 @@ void md_an_ctx_free(ctx *c)
         md_buf_free(&c->ips[i].ev);
     free(c->ips);
     md_buf_free(&c->notes);
+    md_an_cover_free(&c->cov);
     md_trace_free(c->tr);
     for (size_t i = 0; i < c->nres; i++)
         md_resolution_free(&c->res[i]);
@@ -579,7 +580,9 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
     c.cfg = cfg;
     c.o = o;
     c.err = err;
-    int rc = md_an_analyse(&c);
+    int rc = md_an_cover_read(&c);
+    if (rc == MD_OK)
+        rc = md_an_analyse(&c);
     if (rc != MD_OK) {
         md_an_ctx_free(&c);
         return rc;
@@ -631,6 +634,8 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
         }
     }
     summary_ips(&c, sum);
+    if (sum)
+        sum->evidence_incomplete = c.withheld;
     md_an_ctx_free(&c);
     *doc = d;
     return MD_OK;
