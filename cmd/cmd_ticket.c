@@ -35,7 +35,8 @@ static void help(FILE *fp)
             "  -f, --format LIST   pdf,txt,xml (default all three)\n"
             "  --no-redact         keep third parties' local parts (default: *snip*@domain)\n"
             "  -h, --help          this text\n\n"
-            "Exit status: 0 written, 1 failure, 2 usage error.\n");
+            "Exit status: 0 written, 1 failure, 2 usage error, 5 written but the logs do\n"
+            "not cover the window, so no negative verdict (the summary says what is missing).\n");
 }
 
 static int parse_formats(const char *s, int *out)

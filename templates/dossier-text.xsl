@@ -405,7 +405,6 @@
             </xsl:when>
             <xsl:otherwise><xsl:value-of select="note"/></xsl:otherwise>
           </xsl:choose>
-          <xsl:if test="@expected = 'false'"> (its logs are not read)</xsl:if>
         </xsl:with-param>
       </xsl:call-template>
     </xsl:for-each>

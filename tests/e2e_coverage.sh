@@ -63,7 +63,12 @@ check "a host with a gap is named with the hours, once, in the note" \
     <(flat "$txt")
 check "the rule is stated once" test "$(grep -c 'Expected are the hosts' "$txt")" -eq 1
 check "no per-row 'window starts N days earlier'" hasnt "$txt" "days earlier"
-check "configured hosts without logs: 'no logs stored'" has "$txt" "  - mailup: no logs stored"
+check "configured hosts without loghosts nor logs: listed, not expected" \
+    has "$txt" "  - mailup: no logs stored; not expected (no loghosts declared)"
+check "... and not among the missing logs" \
+    test "$(grep '<note>Missing logs: ' "$x" | grep -c mailup)" -eq 0 -a \
+         "$(grep -c '<note>Missing logs: cl-mail: none before 2016-04-20 06:13; ironout:' "$x")" -eq 1
+check "their XML rows: expected=false" grep -q '<host expected="false">' "$x"
 check "the summary says the logs do not cover the whole window" \
     grep -qF "The logs do not cover the whole window (6 hosts with missing hours" <(flat "$txt")
 check "the gap as XML: ironout's gap from 16:01:03 to 16:01:04 two days later" \
@@ -138,11 +143,22 @@ check "empty store: 'the evidence is incomplete ... the store holds no log lines
     "The evidence is incomplete, so this dossier cannot say whether a message to or from $addr reached our servers in the window: the store holds no log lines." \
     <(flat "$t3")
 check "empty store: the configured loghosts are listed without logs" \
-    has "$t3" "  - n-mail-2: no logs stored"
+    grep -qx -- "  - n-mail-2: no logs stored" "$t3"
 check "empty store: next step is to ingest the logs" grep -qF "Ingest the missing logs" <(flat "$t3")
 check "empty store: the command's verdict line says it too" has "$T/empty.out" "the store holds no log lines"
 check "empty store: XML valid" \
     xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$T/empty/dossier-$ticket.xml"
+
+# an ingest of nothing (an empty directory) makes a store without anything
+db=$T/nothing.db
+mkdir -p "$T/nothing/in"
+md -q ingest --no-progress "$T/nothing/in" 2> /dev/null
+check "ingest of an empty directory exits 0" test $? -eq 0
+md ticket "$ticket" --address "$addr" --format xml --out "$T/nothing" > "$T/nothing.out" 2>&1
+check "store of nothing: exit 5" test $? -eq 5
+check "store of nothing: the store holds no log lines, no negative verdict" grep -qF \
+    "<verdict>The evidence is incomplete, so this dossier cannot say whether a message to or from $addr reached our servers in the window: the store holds no log lines.</verdict>" \
+    "$T/nothing/dossier-$ticket.xml"
 
 # ---- logs read with the wrong --year -------------------------------------------------
 db=$T/year.db
@@ -156,6 +172,13 @@ check "wrong --year: no 'never reached' verdict" hasnt "$t4" "reached our server
 check "wrong --year: evidence incomplete, the store's years named, --year asked" grep -qF \
     "no log lines at all in the window: the store holds log lines of 2015-04-19 to 2015-04-25 only (were the logs read with the right --year?)" \
     <(flat "$t4")
+
+# ---- exit 5 documented ------------------------------------------------------------
+check "ticket --help names exit 5" grep -qF "5 written but the logs do" <("$MD_BIN" ticket --help)
+check "the man page's EXIT STATUS lists 5 for ticket" test "$(sed -n '/^\.SH "EXIT STATUS"/,/^\.SH EXAMPLES/p' \
+    "$MD_SOURCE_DIR/doc/maildossier.1" | grep -A2 -x '\.B 5' | tr '\n' '|')" = \
+    ".B 5|.B ticket|only: the dossier was written, but the logs do not cover the window for the|"
+check "the man page documents [logs] gap_hours" grep -q 'gap_hours' "$MD_SOURCE_DIR/doc/maildossier.1"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all coverage checks passed"

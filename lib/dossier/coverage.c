@@ -198,7 +198,7 @@ size_t md_an_cover_short(const ctx *c)
 static const char *host_none(const cover_host *h)
 {
     if (!h->stored)
-        return "no logs stored";
+        return h->expected ? "no logs stored" : "no logs stored; not expected (no loghosts declared)";
     if (h->unhourly)
         return "hours unknown: " UNHOURLY;
     return "no log lines in the window";
