@@ -5,8 +5,11 @@
 # with a gap is named with the hours; a negative verdict ("no message ...
 # reached our servers") only when the logs cover the window, else "the
 # evidence is incomplete" with what is missing and exit 5: on a store without
-# log lines (only rules ingested) and on logs read with the wrong --year.
-# The PDF's page 1 opens with the verdict and holds no coverage table.
+# log lines (only rules ingested, or nothing), on logs read with the wrong
+# --year and on lines stored without counts per hour.  A loghost named by the
+# first label of the logged host name is that host; an hour without lines is
+# a gap at gap_hours = 1.  The PDF's page 1 opens with the verdict and holds
+# no coverage table; --help and the man page document exit 5.
 # Env: MD_BIN, MD_SOURCE_DIR, MD_FIXTURES, MD_TMP.
 set -u
 : "${MD_BIN:?}" "${MD_SOURCE_DIR:?}" "${MD_FIXTURES:?}" "${MD_TMP:?}"
@@ -172,6 +175,39 @@ check "wrong --year: no 'never reached' verdict" hasnt "$t4" "reached our server
 check "wrong --year: evidence incomplete, the store's years named, --year asked" grep -qF \
     "no log lines at all in the window: the store holds log lines of 2015-04-19 to 2015-04-25 only (were the logs read with the right --year?)" \
     <(flat "$t4")
+
+# ---- a loghost named by its first label, a host with a line every 30 minutes -------------
+# config: loghosts = relay1; the log's host is relay1.example.org (one host,
+# not a second one without logs): 2016-04-20 and 21 covered at 1 hour
+db=$T/relay.db
+printf '[organisation]\nname = Test\ndomains = example.org\n[logs]\ntimezone = Europe/Berlin\ngap_hours = 1\n[host relay]\nip = 192.0.2.25\nloghosts = relay1\n' > "$T/relay.conf"
+for d in 19 20 21 22; do for h in 00 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do
+    for m in 10 40; do
+        echo "Apr $d $h:$m:00 relay1.example.org postfix/smtpd[42]: connect from unknown[192.0.2.9]"
+    done
+done; done > "$T/relay.log"
+"$MD_BIN" --db "$db" --config "$T/relay.conf" -q ingest --year 2016 --no-progress "$T/relay.log" 2> /dev/null
+mkdir -p "$T/relay"
+"$MD_BIN" --db "$db" --config "$T/relay.conf" -q ticket 2016042010000002 --address nobody@example.org \
+    --since 2016-04-20 --until 2016-04-22 --format xml,txt --out "$T/relay" > /dev/null 2>&1
+check "relay1.example.org covers 2 days for loghost relay1: exit 0" test $? -eq 0
+t5=$T/relay/dossier-2016042010000002.txt
+check "one row: the stored name, 96 lines in the window (4 days of 48 in the log)" \
+    grep -qx -- "  - relay1.example.org: 2016-04-20 00:10:00 to 2016-04-21 23:40:00, 96 lines" "$t5"
+check "no row for relay1 without logs" hasnt "$t5" "relay1: no logs stored"
+check "the negative verdict" grep -q "<verdict>No message to or from nobody@example.org reached our servers between" \
+    "$T/relay/dossier-2016042010000002.xml"
+
+# the same log without 2016-04-20's lines from 12:00 to 12:59: a gap of 90 minutes
+db=$T/relay-hole.db
+grep -v '^Apr 20 12:' "$T/relay.log" > "$T/relay-hole.log"
+"$MD_BIN" --db "$db" --config "$T/relay.conf" -q ingest --year 2016 --no-progress "$T/relay-hole.log" 2> /dev/null
+"$MD_BIN" --db "$db" --config "$T/relay.conf" -q ticket 2016042010000002 --address nobody@example.org \
+    --since 2016-04-20 --until 2016-04-22 --format xml --out "$T/relay" > /dev/null 2>&1
+check "an hour without lines (gap_hours 1): exit 5" test $? -eq 5
+check "... named in the summary with its times" grep -qF \
+    "reached our servers in the window: relay1.example.org: none from 2016-04-20 11:40 to 2016-04-20 13:10.</verdict>" \
+    "$T/relay/dossier-2016042010000002.xml"
 
 # ---- exit 5 documented ------------------------------------------------------------
 check "ticket --help names exit 5" grep -qF "5 written but the logs do" <("$MD_BIN" ticket --help)
