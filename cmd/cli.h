@@ -15,7 +15,9 @@
 #include "store/store.h"
 
 enum { MD_EXIT_OK = 0, MD_EXIT_FAIL = 1, MD_EXIT_USAGE = 2, MD_EXIT_PARTIAL = 3,
-       MD_EXIT_NOTFOUND = 4 };
+       MD_EXIT_NOTFOUND = 4,
+       MD_EXIT_INCOMPLETE = 5 /* ticket: dossier written, but the logs do not cover
+                                 the window, so no negative verdict was given */ };
 
 typedef struct md_cli {
     const char *db_path;     /* --db, MAILDOSSIER_DB, or ./maildossier.db */

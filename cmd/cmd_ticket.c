@@ -35,7 +35,8 @@ static void help(FILE *fp)
             "  -f, --format LIST   pdf,txt,xml (default all three)\n"
             "  --no-redact         keep third parties' local parts (default: *snip*@domain)\n"
             "  -h, --help          this text\n\n"
-            "Exit status: 0 written, 1 failure, 2 usage error.\n");
+            "Exit status: 0 written, 1 failure, 2 usage error, 5 written but the logs do\n"
+            "not cover the window, so no negative verdict (the summary says what is missing).\n");
 }
 
 static int parse_formats(const char *s, int *out)
@@ -234,6 +235,8 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv)
         printf("%s\n", paths[i]);
         free(paths[i]);
     }
+    if (result == MD_EXIT_OK && sum.evidence_incomplete)
+        result = MD_EXIT_INCOMPLETE;
     md_analysis_summary_free(&sum);
     xmlFreeDoc(doc);
     return result;

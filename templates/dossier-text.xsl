@@ -49,26 +49,33 @@
     <xsl:apply-templates select="dossier"/>
   </xsl:template>
 
+  <!-- the verdict and what to do first, the evidence coverage last -->
   <xsl:template match="dossier">
-    <xsl:apply-templates select="header"/>
+    <xsl:apply-templates select="header" mode="title"/>
     <xsl:apply-templates select="summary"/>
+    <xsl:apply-templates select="header"/>
     <xsl:apply-templates select="timeline"/>
     <xsl:apply-templates select="messages"/>
     <xsl:apply-templates select="forwarding"/>
     <xsl:apply-templates select="ips"/>
+    <xsl:apply-templates select="header/evidence-span"/>
     <xsl:call-template name="sources">
-      <xsl:with-param name="title" select="'6. SOURCES'"/>
+      <xsl:with-param name="title" select="'7. SOURCES'"/>
     </xsl:call-template>
   </xsl:template>
 
   <!-- ===== header ===== -->
-  <xsl:template match="header">
+  <xsl:template match="header" mode="title">
     <xsl:variable name="title" select="concat('MAIL DELIVERY DOSSIER - TICKET ', ticket)"/>
     <xsl:value-of select="concat($title, $nl)"/>
     <xsl:call-template name="rule">
       <xsl:with-param name="n" select="string-length($title)"/>
       <xsl:with-param name="c" select="'='"/>
     </xsl:call-template>
+    <xsl:value-of select="$nl"/>
+  </xsl:template>
+
+  <xsl:template match="header">
     <xsl:value-of select="$nl"/>
     <xsl:call-template name="field">
       <xsl:with-param name="label" select="'Addresses'"/>
@@ -121,32 +128,6 @@
         </xsl:choose>
       </xsl:with-param>
     </xsl:call-template>
-    <xsl:if test="evidence-span/host">
-      <xsl:value-of select="concat($nl, 'Evidence in the store, per log host:', $nl)"/>
-      <xsl:for-each select="evidence-span/host">
-        <xsl:call-template name="wrap">
-          <xsl:with-param name="first" select="'  - '"/>
-          <xsl:with-param name="hang" select="'    '"/>
-          <xsl:with-param name="text">
-            <xsl:value-of select="concat(name, ': ')"/>
-            <xsl:choose>
-              <xsl:when test="first">
-                <xsl:call-template name="t"><xsl:with-param name="t" select="first"/></xsl:call-template>
-                <xsl:text> to </xsl:text>
-                <xsl:call-template name="t"><xsl:with-param name="t" select="last"/></xsl:call-template>
-                <xsl:value-of select="concat(', ', lines, ' lines')"/>
-              </xsl:when>
-              <xsl:otherwise>no lines</xsl:otherwise>
-            </xsl:choose>
-            <xsl:if test="note != ''">
-              <xsl:value-of select="concat(' (', note)"/>
-              <xsl:call-template name="cite"><xsl:with-param name="n" select="note"/></xsl:call-template>
-              <xsl:text>)</xsl:text>
-            </xsl:if>
-          </xsl:with-param>
-        </xsl:call-template>
-      </xsl:for-each>
-    </xsl:if>
     <xsl:if test="notes/note">
       <xsl:value-of select="concat($nl, 'Notes:', $nl)"/>
       <xsl:for-each select="notes/note">
@@ -438,6 +419,34 @@
           <xsl:call-template name="cite"/>
         </xsl:with-param>
       </xsl:call-template>
+    </xsl:for-each>
+  </xsl:template>
+
+  <!-- ===== 6 evidence coverage ===== -->
+  <xsl:template match="evidence-span">
+    <xsl:call-template name="heading"><xsl:with-param name="title" select="'6. EVIDENCE COVERAGE'"/></xsl:call-template>
+    <xsl:value-of select="concat('Log lines in the window, per host:', $nl)"/>
+    <xsl:for-each select="host">
+      <xsl:call-template name="wrap">
+        <xsl:with-param name="first" select="'  - '"/>
+        <xsl:with-param name="hang" select="'    '"/>
+        <xsl:with-param name="text">
+          <xsl:value-of select="concat(name, ': ')"/>
+          <xsl:choose>
+            <xsl:when test="first">
+              <xsl:call-template name="t"><xsl:with-param name="t" select="first"/></xsl:call-template>
+              <xsl:text> to </xsl:text>
+              <xsl:call-template name="t"><xsl:with-param name="t" select="last"/></xsl:call-template>
+              <xsl:value-of select="concat(', ', lines, ' lines')"/>
+            </xsl:when>
+            <xsl:otherwise><xsl:value-of select="note"/></xsl:otherwise>
+          </xsl:choose>
+        </xsl:with-param>
+      </xsl:call-template>
+    </xsl:for-each>
+    <xsl:for-each select="note">
+      <xsl:value-of select="$nl"/>
+      <xsl:call-template name="wrap"><xsl:with-param name="text" select="."/></xsl:call-template>
     </xsl:for-each>
   </xsl:template>
 

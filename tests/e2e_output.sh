@@ -25,9 +25,10 @@ addr=anna.schmidt@uni-potsdam.de
 echo secret > victim
 for e in pdf txt xml; do ln -s "$T/victim" "out/dossier-$n.$e.tmp"; done
 ln -s "$T/victim-final" "out/dossier-$n.txt"
+# (exit 5: the dossier is written, but one host's logs do not cover the window)
 md ticket "$n" --address "$addr" --out out > ticket.out 2> ticket.err
 rc=$?
-check "ticket with planted links exits 0 ($(cat ticket.err))" test $rc -eq 0
+check "ticket with planted links exits 5 ($(cat ticket.err))" test $rc -eq 5
 check "the target of the .tmp links is unchanged" cmp -s victim <(echo secret)
 check "the final name's link was not followed" test ! -e victim-final
 for e in pdf txt xml; do
@@ -47,7 +48,7 @@ check "request: req.txt is a regular file" test -f req.txt -a ! -L req.txt
 # ---- --out creates missing parents ---------------------------------------------------
 md ticket "$n" --address "$addr" --out new/a/b --format txt > /dev/null 2> mk.err
 rc=$?
-check "ticket --out new/a/b exits 0 ($(cat mk.err))" test $rc -eq 0
+check "ticket --out new/a/b exits 5 ($(cat mk.err))" test $rc -eq 5
 check "ticket --out new/a/b wrote the dossier" test -f "new/a/b/dossier-$n.txt"
 md request --ticket "$n" --out req/a/b/request.xml 2> rq.err
 rc=$?

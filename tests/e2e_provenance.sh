@@ -65,7 +65,8 @@ for d in "${docs[@]}"; do
     # shellcheck disable=SC2086
     "$MD_BIN" --db "$db" --config "$cf" -q $cmd --out "$out" > "$T/$name.out" 2>&1
     rc=$?
-    check "$name: dossier written (exit $rc)" test "$rc" -eq 0
+    # 5: written, a negative verdict withheld as the logs do not cover the window
+    check "$name: dossier written (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 5
     for f in "$out"/dossier-*.xml; do
         [ -f "$f" ] && xmls+=("$f")
     done
@@ -235,13 +236,13 @@ check "m1's 250 attempt in the text carries marker [$no] (it cites that line alo
     grep -qF "Queued mail for delivery [$no]" <(tr -s '\n ' '  ' < "$wt")
 check "markers join runs (m2's verdict cites 4 lines in a row: [a-b])" \
     grep -qE "not received\. \[([0-9]+,)*[0-9]+-[0-9]+(,[0-9]+)*\]" <(tr -s '\n ' '  ' < "$wt")
-check "the text has the sources appendix" grep -q '^6\. SOURCES' "$wt"
+check "the text has the sources appendix" grep -q '^7\. SOURCES' "$wt"
 on=$(xmllint --xpath "string(/*/sources/source[@kind='config' and @key='[microsoft] optin']/@id)" "$T/req-ticket.xml")
 check "the text marks the request's opt-in with its source [${on#s}]" \
     grep -qE "optin\) +\[${on#s}\]" <(tr -s '\n ' '  ' < "$T/req-ticket.txt")
 check "the request text lists its sources" grep -q '^SOURCES OF THIS REQUEST' "$T/req-ticket.txt"
 pdftotext -layout "$T/scenario-wide/dossier-2016042010001094.pdf" "$T/wide.pdf.txt" 2> /dev/null
-check "the PDF has the sources appendix" grep -q '6 *Sources' "$T/wide.pdf.txt"
+check "the PDF has the sources appendix" grep -q '7 *Sources' "$T/wide.pdf.txt"
 check "the PDF lists source $no" grep -qF "[$no] log n-mail-2/mail.log.1.gz:29 (n-mail-2)" "$T/wide.pdf.txt"
 check "the PDF shows log line n-mail-2/mail.log.1.gz:29" grep -qF "n-mail-2/mail.log.1.gz:29" "$T/wide.pdf.txt"
 check "m1's 250 attempt in the PDF carries marker [$no]" \
@@ -253,7 +254,7 @@ missing=0 compared=0
 while IFS= read -r l; do
     compared=$((compared + 1))
     grep -qF -- "$l" "$T/wide.pdf.txt" || { missing=$((missing + 1)); echo "  not in the PDF: $l"; }
-done < <(sed -n '/^6\. SOURCES/,$p' "$wt" | grep '^\[[0-9]*\] ')
+done < <(sed -n '/^7\. SOURCES/,$p' "$wt" | grep '^\[[0-9]*\] ')
 check "the PDF's $compared sources read as the text's ($missing differ)" \
     test "$compared" -gt 10 -a "$missing" -eq 0
 

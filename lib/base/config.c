@@ -50,6 +50,7 @@ void md_config_defaults(md_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->window_before_days = 14;
+    cfg->gap_hours = MD_COVER_GAP_HOURS;
     cfg->window_after_days = 1;
     /* ip_usage stays "" and the enrolments -1: not declared (no default is a
      * fact about the site) */
@@ -237,7 +238,14 @@ static int handler(void *user, const char *section, const char *name, const char
     } else if (strcmp(section, "logs") == 0) {
         if (strcmp(name, "timezone") == 0)
             bad = copy(c->timezone, sizeof c->timezone, value) || !md_config_zone_valid(value);
-        else if (strcmp(name, "root") == 0)
+        else if (strcmp(name, "gap_hours") == 0) {
+            char *end;
+            errno = 0;
+            long h = strtol(value, &end, 10);
+            bad = errno || *end || end == value || h < 1 || h > MD_COVER_GAP_HOURS_MAX;
+            if (!bad)
+                c->gap_hours = (int)h;
+        } else if (strcmp(name, "root") == 0)
             bad = copy(c->logs_root, sizeof c->logs_root, value) || !value[0];
         else goto unknown;
     } else if (strcmp(section, "rules") == 0) {

@@ -55,6 +55,9 @@ typedef struct md_config {
     char rules_root[MD_LIMIT_PATH]; /* [rules] root: the same for rule files */
     char timezone[64];              /* [logs] timezone: zone of syslog stamps
                                        ("Europe/Berlin"); "" = the machine's */
+    int gap_hours;                  /* [logs] gap_hours: this many hours without a
+                                       line of a host are missing logs (default
+                                       MD_COVER_GAP_HOURS) */
 } md_config;
 
 /* md_config_defaults: empty organisation, default windows; SNDS/JMRP

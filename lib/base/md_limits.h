@@ -89,6 +89,12 @@
 
 /* Errors and reports. */
 #define MD_LIMIT_ERRMSG         1024
+/* evidence coverage (dossier): a host that relays mail logs every few
+ * minutes; this many hours of a window without one line of it are missing
+ * logs (config [logs] gap_hours overrides it, up to the maximum) */
+#define MD_COVER_GAP_HOURS      6
+#define MD_COVER_GAP_HOURS_MAX  720
+#define MD_COVER_GAPS_SHOWN     6             /* gaps named per host; the rest counted */
 #define MD_LIMIT_SHOW_BYTES     80            /* bytes of bad input quoted in an error */
 #define MD_LIMIT_SHOW_ARG       256           /* an argument or path quoted in a message, escapes,
                                                  the mark of a cut and the NUL included */

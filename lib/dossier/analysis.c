@@ -469,6 +469,7 @@ void md_an_ctx_free(ctx *c)
         md_buf_free(&c->ips[i].ev);
     free(c->ips);
     md_buf_free(&c->notes);
+    md_an_cover_free(&c->cov);
     md_trace_free(c->tr);
     for (size_t i = 0; i < c->nres; i++)
         md_resolution_free(&c->res[i]);
@@ -653,7 +654,9 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
     c.o = o;
     c.err = err;
     c.src = &srcs;
-    int rc = md_an_analyse(&c);
+    int rc = md_an_cover_read(&c);
+    if (rc == MD_OK)
+        rc = md_an_analyse(&c);
     if (rc != MD_OK) {
         md_an_ctx_free(&c);
         md_srcs_free(&srcs);
@@ -690,6 +693,8 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
     write_notes(&c, root->children);
     rc = md_srcs_write(&srcs, root);
     summary_ips(&c, sum);
+    if (sum)
+        sum->evidence_incomplete = c.withheld;
     md_an_ctx_free(&c);
     md_srcs_free(&srcs);
     if (rc != MD_OK) {

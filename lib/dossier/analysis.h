@@ -15,6 +15,10 @@
  *
  * Evidence areas that hold nothing (no rules, no messages, no reputation
  * data ingested) are said so in the document's notes, never invented.
+ * A negative verdict ("no message ... reached our servers") is given only
+ * when the logs of every host that would have seen the message cover the
+ * window (coverage.c); otherwise the summary says what is missing and
+ * summary.evidence_incomplete is set.
  * Third parties' local parts are redacted (*snip*@domain) unless
  * opts.redact is 0; the ticket's own addresses, the targets its addresses
  * forward to and Message-IDs stay.  The library never prints; SQL stays in
@@ -62,6 +66,9 @@ typedef struct md_analysis_summary {
     char outcome[MD_CASE_OUTCOME];    /* overall outcome token */
     char verdict[MD_CASE_TEXT];       /* first verdict sentence (redacted form) */
     size_t messages;                  /* messages in the dossier */
+    int evidence_incomplete;          /* 1: a negative verdict ("never reached our
+                                         servers") was withheld because the logs
+                                         do not cover the window (coverage.c) */
     md_case_ticket_ip *ips;           /* affected IPs (malloc'ed) */
     size_t nips;
 } md_analysis_summary;

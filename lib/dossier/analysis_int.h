@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <stdarg.h>
 #include <libxml/tree.h>
@@ -73,6 +74,33 @@ typedef struct thread {
     char mfrom[512], mto[512], msubject[256], mmsgid[512];
 } thread;
 
+/* coverage.c: which hosts' logs cover the window */
+typedef struct cover_gap {
+    int64_t from, to;          /* no line of the host in between */
+} cover_gap;
+
+typedef struct cover_host {
+    char name[256];            /* syslog host (or configured host without logs) */
+    int expected;              /* would have seen a message (coverage.c's rule) */
+    int stored;                /* has log lines in the store */
+    int unhourly;              /* some of its lines were stored without hour counts */
+    const md_host *cfg;        /* configured host, or NULL */
+    int64_t first, last;       /* its first and last line in the window, 0: none */
+    uint64_t lines;            /* its lines in the window */
+    cover_gap gaps[MD_COVER_GAPS_SHOWN];
+    size_t ngaps;              /* gaps found (the first MD_COVER_GAPS_SHOWN kept) */
+} cover_host;
+
+typedef struct cover {
+    cover_host *h;
+    size_t n, cap;
+    int64_t from, to;          /* the part of the window checked */
+    int64_t gap;               /* seconds without a line that are a gap */
+    int64_t s_first, s_last;   /* the store's log lines, all hosts */
+    uint64_t s_lines;
+    int read, complete, oom;
+} cover;
+
 typedef struct ctx {
     md_store *st;
     const md_config *cfg;
@@ -91,6 +119,8 @@ typedef struct ctx {
     md_resolution res[MD_ANALYSIS_MAX_ADDRS]; /* forwarding of each ticket address */
     size_t nres;
     int rules_stored;          /* the rules area holds rules at all */
+    cover cov;                 /* the logs' coverage of the window (ticket only) */
+    int withheld;              /* a negative verdict was not given: logs incomplete */
     md_err *err;
 } ctx;
 
@@ -167,6 +197,13 @@ void md_an_verdict_standalone(ctx *c, thread *t);
 /* md_an_copy_junked: a stored copy of the thread carries Microsoft's spam
  * verdict (SFV:SPM or SCL >= 5): 1 and its words appended to words */
 int md_an_copy_junked(ctx *c, const thread *t, md_buf *words);
+
+/* coverage.c: the evidence coverage (md_an_cover_read before the verdicts) */
+int md_an_cover_read(ctx *c);
+void md_an_cover_free(cover *cv);
+void md_an_cover_missing(const ctx *c, md_buf *out);
+size_t md_an_cover_short(const ctx *c);
+void md_an_build_coverage(ctx *c, xmlNode *parent);
 
 /* dossier.c: the evidence document of a ticket and its files */
 void md_an_build_header(ctx *c, xmlNode *root, int64_t now);

@@ -8,60 +8,6 @@
  * the document
  * ====================================================================== */
 
-static void header_span(ctx *c, xmlNode *hdr)
-{
-    xmlNode *span = md_an_el(hdr, "evidence-span");
-    md_trace_span *sp = NULL;
-    size_t n = 0;
-    md_err e = {0, ""};
-    if (md_trace_host_spans_brief(c->st, c->o->since, c->o->until, &sp, &n, &e) != MD_OK) {
-        char cb[24];
-        md_an_note(c, md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb),
-                   "The evidence span could not be read: %s", e.msg);
-        return;
-    }
-    char b1[32], b2[32], cb[24];
-    const char *logs = md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb);
-    for (size_t i = 0; i < n; i++) {
-        xmlNode *h = md_an_el(span, "host");
-        md_an_txt(h, "name", sp[i].host);
-        if (sp[i].t_first)
-            md_an_time_el(h, "first", sp[i].t_first);
-        if (sp[i].t_last)
-            md_an_time_el(h, "last", sp[i].t_last);
-        md_an_txtf(h, "lines", "%llu", (unsigned long long)sp[i].lines);
-        if (sp[i].t_first > c->o->since + 3600)
-            md_cite_set(md_an_txtf(h, "note", "no lines before %s: the window starts %.0f days earlier",
-                 md_an_fmt_short(sp[i].t_first, b1, sizeof b1),
-                 (double)(sp[i].t_first - c->o->since) / 86400.0), logs);
-        else if (sp[i].t_last && sp[i].t_last + 3600 < c->o->until &&
-                 sp[i].t_last + 3600 < (c->o->now ? c->o->now : (int64_t)time(NULL)))
-            md_cite_set(md_an_txtf(h, "note", "no lines after %s (the window ends %s)",
-                 md_an_fmt_short(sp[i].t_last, b1, sizeof b1), md_an_fmt_short(c->o->until, b2, sizeof b2)), logs);
-    }
-    /* configured hosts without any log lines show as gaps */
-    for (size_t k = 0; k < c->cfg->nhosts; k++) {
-        const md_host *h = &c->cfg->hosts[k];
-        int found = 0;
-        for (size_t i = 0; i < n && !found; i++)
-            if (md_config_host_by_loghost(c->cfg, sp[i].host) == h)
-                found = 1;
-        if (found)
-            continue;
-        xmlNode *x = md_an_el(span, "host");
-        md_an_txt(x, "name", h->name);
-        md_an_txt(x, "lines", "0");
-        char key[200];
-        md_buf hc = MD_BUF_INIT;
-        snprintf(key, sizeof key, "[host %s]", h->name);
-        md_cite_add(&hc, md_srcs_store(c->src, "logs"));
-        md_cite_add(&hc, md_srcs_config(c->src, key));
-        md_an_claim(x, "note", "no log lines of this host in the window", md_buf_cstr(&hc));
-        md_buf_free(&hc);
-    }
-    free(sp);
-}
-
 void md_an_build_header(ctx *c, xmlNode *root, int64_t now)
 {
     xmlNode *h = md_an_el(root, "header");
@@ -77,7 +23,27 @@ void md_an_build_header(ctx *c, xmlNode *root, int64_t now)
     md_an_txt(h, "organisation", c->cfg->org_name);
     md_an_txt(h, "tool-version", MD_VERSION);
     md_an_txt(h, "redaction", c->redact ? "on" : "off");
-    header_span(c, h);
+    md_an_build_coverage(c, h);
+}
+
+/* summary_none: the verdict when no message was found: negative only when
+ * the logs of every expected host cover the window (coverage.c), else what
+ * is missing; returns the outcome */
+static int summary_none(ctx *c, md_buf *v1, const char *who)
+{
+    if (c->cov.read && !c->cov.complete) {
+        md_buf_printf(v1, "The evidence is incomplete, so this dossier cannot say whether a "
+                          "message to or from %s reached our servers in the window: ", who);
+        md_an_cover_missing(c, v1);
+        md_buf_putc(v1, '.');
+        c->withheld = 1;
+        return OC_UNKNOWN;
+    }
+    md_buf_printf(v1, "No message to or from %s reached our servers between the start and "
+                      "end of the window (no log line; the logs of every expected host cover "
+                      "the window): ask the sender for the bounce message or the exact time "
+                      "of sending.", who);
+    return OC_MISSING;
 }
 
 /* cite_threads: the sources of the threads with outcome oc (-1: all) */
@@ -120,10 +86,7 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
         if (c->th[i].oc > worst)
             worst = c->th[i].oc;
     if (c->nth == 0) {
-        md_buf_printf(&v1, "No message to or from %s reached our servers between the start and "
-                           "end of the window (no log line): ask the sender for the bounce "
-                           "message or the exact time of sending.", md_buf_cstr(&who));
-        worst = OC_MISSING;
+        worst = summary_none(c, &v1, md_buf_cstr(&who));
     } else {
         md_buf_printf(&v1, "%zu message%s to or from %s in the window: ", c->nth,
                       c->nth == 1 ? "" : "s", md_buf_cstr(&who));
@@ -196,9 +159,26 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
             md_an_claim(s, "verdict", md_buf_cstr(&v2), md_buf_cstr(&c->th[i].cite));
             break;
         }
+    if (c->nth && c->cov.read && !c->cov.complete) {
+        size_t nshort = md_an_cover_short(c);
+        md_buf_reset(&v2);
+        md_buf_printf(&v2, "The logs do not cover the whole window (%zu host%s with missing "
+                           "hours, see Evidence coverage): a message in those hours would not "
+                           "show here.", nshort, nshort == 1 ? "" : "s");
+        char cb[24];
+        md_an_claim(s, "verdict", md_buf_cstr(&v2),
+                    md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb));
+    }
     if (v3.len)
         md_an_claim(s, "verdict", md_buf_cstr(&v3), md_buf_cstr(&cip));
 
+    if (c->withheld) {
+        char cb[24];
+        md_an_claim(s, "next-step", "Ingest the missing logs (maildossier ingest FILE...) and write "
+                            "the dossier again: until then this dossier does not say that the "
+                            "message never arrived.",
+                    md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb));
+    }
     if (c->nth == 0)
         md_an_claim(s, "next-step", "Ask the sender for the bounce message (or the time and the "
                             "sender address) and check that the address in the ticket is right.", md_buf_cstr(&cv));

@@ -312,6 +312,13 @@ void md_an_verdict_standalone(ctx *c, thread *t)
         t->oc = OC_FILTERED;
     } else if (!strcmp(t->mkind[0], MD_MSGKIND_MESSAGE) && stored_copy_verdict(c, t)) {
         /* said by its headers */
+    } else if (c->cov.read && !c->cov.complete) {
+        md_buf_puts(&t->verdict, "no log line in the window, but the logs do not cover the "
+                                 "window (see Evidence coverage): whether it reached our servers "
+                                 "cannot be told from them");
+        md_buf_puts(&t->shorttext, "no log line (logs incomplete)");
+        t->oc = OC_MISSING;
+        c->withheld = 1;
     } else {
         md_buf_puts(&t->verdict, "never reached our servers (no log line in the window): ask "
                                  "the sender for the bounce");

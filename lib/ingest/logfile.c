@@ -32,6 +32,7 @@
 #define MD_LOGFILE_WARN    100           /* bad lines reported one by one per input */
 #define MAX_HOSTS          256           /* host name -> id cache entries */
 #define MAX_SPANS          256
+#define MAX_HOURB          256           /* (host, hour) line counts kept until a flush */
 
 typedef struct hostent_ {
     char name[256];
@@ -45,6 +46,12 @@ typedef struct span {
     uint64_t lines;
     int64_t tf, tl;
 } span;
+
+typedef struct hourb {
+    int64_t host_id, hour;
+    uint64_t lines;
+    int64_t tf, tl;
+} hourb;
 
 typedef struct adapt {
     md_logctx ctx;
@@ -67,6 +74,8 @@ typedef struct lf {
     size_t nhosts, last_host;
     span spans[MAX_SPANS];
     size_t nspans;
+    hourb hours[MAX_HOURB];
+    size_t nhours;
     uint64_t since_commit, bad;
     adapt ad;
 } lf;
@@ -123,8 +132,48 @@ static int host_id(lf *f, const char *name, size_t n, int64_t *id, md_err *err)
     return MD_OK;
 }
 
+static int flush_hours(lf *f, md_err *err)
+{
+    for (size_t i = 0; i < f->nhours; i++) {
+        hourb *h = &f->hours[i];
+        if (md_store_log_hour_add(f->w, f->src.id, h->host_id, h->hour, h->lines, h->tf, h->tl,
+                                  err) != MD_OK)
+            return MD_ERR_DB;
+    }
+    f->nhours = 0;
+    return MD_OK;
+}
+
+/* count_hour: one line of host hid at time t (not 0) in its UTC hour's
+ * count; the most recent buckets are looked at first (logs run forward) */
+static int count_hour(lf *f, int64_t hid, int64_t t, md_err *err)
+{
+    int64_t hour = t - ((t % 3600) + 3600) % 3600;
+    hourb *h = NULL;
+    for (size_t i = f->nhours; i-- > 0 && !h;)
+        if (f->hours[i].host_id == hid && f->hours[i].hour == hour)
+            h = &f->hours[i];
+    if (!h) {
+        if (f->nhours == MAX_HOURB && flush_hours(f, err) != MD_OK)
+            return MD_ERR_DB;
+        h = &f->hours[f->nhours++];
+        h->host_id = hid;
+        h->hour = hour;
+        h->lines = 0;
+        h->tf = h->tl = t;
+    }
+    h->lines++;
+    if (t < h->tf)
+        h->tf = t;
+    if (t > h->tl)
+        h->tl = t;
+    return MD_OK;
+}
+
 static int flush_spans(lf *f, md_err *err)
 {
+    if (flush_hours(f, err) != MD_OK)
+        return MD_ERR_DB;
     for (size_t i = 0; i < f->nspans; i++) {
         span *s = &f->spans[i];
         if (md_store_log_span_add(f->w, f->src.id, s->host_id, s->fmt, s->lines, s->tf, s->tl,
@@ -153,6 +202,8 @@ static int count_span(lf *f, int64_t hid, int fmt, int64_t t, md_err *err)
         s->tf = s->tl = t;
     }
     s->lines++;
+    if (t && count_hour(f, hid, t, err) != MD_OK)
+        return MD_ERR_DB;
     if (t && (t < s->tf || !s->tf))
         s->tf = t;
     if (t > s->tl)

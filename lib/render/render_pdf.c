@@ -749,14 +749,8 @@ static void log_line(pdf *p, const char *where, const char *text)
 
 /* ---- the sections ---------------------------------------------------------- */
 
-static void sec_title(pdf *p, const xmlNode *hd)
+static void sec_title(pdf *p) /* the title and the ticket; the summary follows */
 {
-    const char *red = kt(p, hd, "redaction");
-    const char *since = when(p, kt(p, kid(hd, "window"), "since"));
-    const char *until = when(p, kt(p, kid(hd, "window"), "until"));
-    const xmlNode *span = kid(hd, "evidence-span"), *notes = kid(hd, "notes");
-    float kw = 88.0f;
-
     accent(p);
     put(p, &p->bold, 20.0f, M_LEFT, p->y - 20.0f, "Mail delivery dossier");
     p->y -= 28.0f;
@@ -765,45 +759,56 @@ static void sec_title(pdf *p, const xmlNode *hd)
     p->y -= 22.0f;
     rule(p, M_LEFT, PAGE_W - M_RIGHT, p->y, 1.2f, 0.25f);
     p->y -= 6.0f;
-    kv(p, "Addresses", list(p, kid(hd, "addresses"), "address", ", "), kw);
+}
+
+/* the header's facts and notes, after the summary */
+static void sec_about(pdf *p, const xmlNode *hd)
+{
+    const char *red = kt(p, hd, "redaction"), *since = when(p, kt(p, kid(hd, "window"), "since"));
+    const char *until = when(p, kt(p, kid(hd, "window"), "until"));
+    const xmlNode *notes = kid(hd, "notes");
+    rule(p, M_LEFT, PAGE_W - M_RIGHT, p->y - 6.0f, 1.2f, 0.25f);
+    p->y -= 12.0f;
+    kv(p, "Addresses", list(p, kid(hd, "addresses"), "address", ", "), 88.0f);
     kv(p, "Window", join(p, join(p, since, " \xE2\x80\x93 ", until), "  ",
                          *p->zone ? join(p, "(times in ", "", join(p, strcmp(p->zone, "Z")
-                                         ? p->zone : "UTC", "", " unless marked)")) : ""), kw);
-    kv(p, "Generated", p->generated, kw);
-    kv(p, "By", kt(p, hd, "author"), kw);
-    kv(p, "Organisation", kt(p, hd, "organisation"), kw);
-    kv(p, "Tool", join(p, "maildossier", " ", kt(p, hd, "tool-version")), kw);
+                                         ? p->zone : "UTC", "", " unless marked)")) : ""), 88.0f);
+    kv(p, "Generated", p->generated, 88.0f);
+    kv(p, "By", kt(p, hd, "author"), 88.0f);
+    kv(p, "Organisation", kt(p, hd, "organisation"), 88.0f);
+    kv(p, "Tool", join(p, "maildossier", " ", kt(p, hd, "tool-version")), 88.0f);
     kv(p, "Redaction", strcmp(red, "off") == 0
            ? "off: addresses are shown in full (--no-redact)"
-           : "on: local parts of third-party addresses are shown as *snip*@domain", kw);
+           : "on: local parts of third-party addresses are shown as *snip*@domain", 88.0f);
     p->y -= 3.0f;
     rule(p, M_LEFT, PAGE_W - M_RIGHT, p->y, 1.2f, 0.25f);
     p->y -= 8.0f;
-
-    if (kid(span, "host")) {
-        static const col cols[] = {{"Log host", 18, 0}, {"First line", 22, 0},
-                                   {"Last line", 22, 0}, {"Lines", 10, 0}, {"Note", 28, 0}};
-        table t;
-        h3(p, "Evidence in the store, per log host");
-        table_begin(p, &t, cols, 5);
-        EACH(h, span, "host") {
-            const char *cells[5];
-            cells[0] = kt(p, h, "name");
-            cells[1] = kid(h, "first") ? when(p, kt(p, h, "first")) : "no lines";
-            cells[2] = when(p, kt(p, h, "last"));
-            cells[3] = kt(p, h, "lines");
-            cells[4] = cited(p, kid(h, "note"), kt(p, h, "note"));
-            table_row(p, &t, cells);
-            if (bad(p))
-                break;
-        }
-        table_end(p);
-    }
     if (kid(notes, "note")) {
         h3(p, "Notes");
         EACH(n, notes, "note")
             bullet(p, cited(p, n, txt(p, n)), SZ_BODY - 0.5f);
     }
+}
+
+/* the logs' coverage of the window: a row per host, the notes once */
+static void sec_coverage(pdf *p, const xmlNode *span)
+{
+    static const col cols[] = {{"Log host", 22, 0}, {"First line in the window", 30, 0},
+                               {"Last line in the window", 30, 0}, {"Lines", 18, 0}};
+    table t;
+    h1(p, "6  Evidence coverage");
+    table_begin(p, &t, cols, 4);
+    EACH(h, span, "host") { /* a host without lines: its note in the first column */
+        const char *cells[4] = {kt(p, h, "name"), kid(h, "first") ? when(p, kt(p, h, "first"))
+                                : kt(p, h, "note"), kid(h, "last") ? when(p, kt(p, h, "last"))
+                                : "", kt(p, h, "lines")};
+        table_row(p, &t, cells);
+        if (bad(p))
+            break;
+    }
+    table_end(p);
+    EACH(n, span, "note")
+        para(p, txt(p, n), &p->sans, SZ_BODY, 0, 0);
 }
 
 static void sec_summary(pdf *p, const xmlNode *sm)
@@ -1173,7 +1178,7 @@ static void sec_sources(pdf *p, const xmlNode *srcs)
 {
     if (!kid(srcs, "source"))
         return;
-    h1(p, "6  Sources");
+    h1(p, "7  Sources");
     EACH(s, srcs, "source") {
         md_buf w = MD_BUF_INIT;
         md_buf_printf(&w, "[%s] ", attr(p, s, "id") + 1);
@@ -1231,17 +1236,12 @@ static void info(pdf *p, HPDF_InfoType type, const char *utf8)
 
 static void info_date(pdf *p, const char *iso)
 {
-    HPDF_Date d;
-    int Y, M, D, h, m, s, n = 0;
+    HPDF_Date d; /* HPDF_INT fields: int */
+    int n = 0;
     memset(&d, 0, sizeof d);
-    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &s, &n) != 6)
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &d.year, &d.month, &d.day, &d.hour, &d.minutes,
+               &d.seconds, &n) != 6)
         return;
-    d.year = Y;
-    d.month = M;
-    d.day = D;
-    d.hour = h;
-    d.minutes = m;
-    d.seconds = s;
     d.ind = 'Z';
     iso += n;
     while (*iso == '.' || (*iso >= '0' && *iso <= '9'))
@@ -1387,12 +1387,14 @@ static int pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err
 
     if (new_page(p) == MD_OK) {
         ink(p);
-        sec_title(p, hd);
+        sec_title(p);
         sec_summary(p, kid(root, "summary"));
+        sec_about(p, hd);
         sec_timeline(p, kid(root, "timeline"));
         sec_messages(p, kid(root, "messages"));
         sec_forwarding(p, kid(root, "forwarding"));
         sec_ips(p, kid(root, "ips"));
+        sec_coverage(p, kid(hd, "evidence-span"));
         sec_sources(p, kid(root, "sources"));
         footers(p);
     }

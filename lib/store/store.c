@@ -159,6 +159,12 @@ static int migrate_4(md_store *st, md_err *err)
     return md_store_exec(st, md_store_schema_case_4, err);
 }
 
+/* Migration 5: log lines per (source, host, hour) for the coverage. */
+static int migrate_5(md_store *st, md_err *err)
+{
+    return md_store_exec(st, md_store_schema_log_4, err);
+}
+
 static const struct {
     int version;
     int (*run)(md_store *, md_err *);
@@ -167,6 +173,7 @@ static const struct {
     {2, migrate_2},
     {3, md_store_msg_migrate_3}, /* hops and results as blobs (msg_ev) */
     {4, migrate_4},              /* requests: case number, withdrawn */
+    {5, migrate_5},              /* log lines per host and hour (log_hour) */
 };
 
 /* the refusal of a store of schema v, newer than this build's: one message

@@ -57,6 +57,8 @@ extern const char md_store_schema_msg_2[];
  * per message (store_msg.c moves the rows of msg_hop and msg_auth, then
  * drops them). */
 int md_store_msg_migrate_3(md_store *st, md_err *err);
+/* Migration 4: log lines per (source, host, hour) (log_hour, store_log.c). */
+extern const char md_store_schema_log_4[];
 
 /* md_store_dberr: set err from the database's last error; returns MD_ERR_DB. */
 int md_store_dberr(md_store *st, md_err *err, const char *what);

@@ -70,7 +70,7 @@ const char md_store_schema_log[] =
 
 enum {
     S_HOST_SEL, S_HOST_INS, S_BLOCK, S_SPAN, S_MSG_INS, S_MSG_UPD, S_DLV, S_LINK, S_KEY,
-    S_KEY_SEL, S_CAND, S_KEY_MANY, S_COUNT
+    S_KEY_SEL, S_CAND, S_KEY_MANY, S_HOUR, S_COUNT
 };
 
 /* index entries are inserted KEY_MANY rows per statement (one step, one
@@ -103,7 +103,21 @@ static const char *const writer_sql[S_COUNT] = {
     "SELECT msg_id FROM log_key WHERE h = ?1 AND msg_id != ?2 LIMIT 1",
     "INSERT OR IGNORE INTO log_cand(msg_id) VALUES(?1)",
     "INSERT OR IGNORE INTO log_key(h, msg_id) VALUES" KV8 "," KV8 "," KV8 "," KV8,
+    "INSERT INTO log_hour(source_id, host_id, hour, lines, t_first, t_last)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(source_id, host_id, hour) DO UPDATE SET"
+    " lines = lines + excluded.lines, t_first = min(t_first, excluded.t_first),"
+    " t_last = max(t_last, excluded.t_last)",
 };
+
+/* Migration 4: lines per (source, host, UTC hour) with their first and last
+ * time, for the dossier's coverage (which hours of a window a host's logs
+ * cover).  Stores ingested before it have no rows for their old sources. */
+const char md_store_schema_log_4[] =
+    "CREATE TABLE IF NOT EXISTS log_hour ("
+    "  source_id INTEGER NOT NULL, host_id INTEGER NOT NULL, hour INTEGER NOT NULL,"
+    "  lines INTEGER NOT NULL, t_first INTEGER NOT NULL, t_last INTEGER NOT NULL,"
+    "  PRIMARY KEY (source_id, host_id, hour)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS log_hour_hour ON log_hour(hour);";
 
 /* next hops remembered per writer (an open-addressing set of key hashes)
  * so that each is indexed once, not once per delivery */
@@ -250,17 +264,34 @@ int md_store_log_block(md_log_writer *w, int64_t source_id, uint64_t first_line,
     return run(w, s, "storing raw lines", err);
 }
 
-int md_store_log_span_add(md_log_writer *w, int64_t source_id, int64_t host_id, int fmt,
-                          uint64_t lines, int64_t t_first, int64_t t_last, md_err *err)
+/* put_counts: one upsert of S_SPAN or S_HOUR: (source, host, key, lines,
+ * first, last) */
+static int put_counts(md_log_writer *w, int which, int64_t source_id, int64_t host_id,
+                      int64_t key, uint64_t lines, int64_t t_first, int64_t t_last,
+                      const char *what, md_err *err)
 {
-    sqlite3_stmt *s = w->s[S_SPAN];
+    sqlite3_stmt *s = w->s[which];
     sqlite3_bind_int64(s, 1, source_id);
     sqlite3_bind_int64(s, 2, host_id);
-    sqlite3_bind_int(s, 3, fmt);
+    sqlite3_bind_int64(s, 3, key);
     sqlite3_bind_int64(s, 4, (sqlite3_int64)lines);
     sqlite3_bind_int64(s, 5, t_first);
     sqlite3_bind_int64(s, 6, t_last);
-    return run(w, s, "storing host span", err);
+    return run(w, s, what, err);
+}
+
+int md_store_log_span_add(md_log_writer *w, int64_t source_id, int64_t host_id, int fmt,
+                          uint64_t lines, int64_t t_first, int64_t t_last, md_err *err)
+{
+    return put_counts(w, S_SPAN, source_id, host_id, fmt, lines, t_first, t_last,
+                      "storing host span", err);
+}
+
+int md_store_log_hour_add(md_log_writer *w, int64_t source_id, int64_t host_id, int64_t hour,
+                          uint64_t lines, int64_t t_first, int64_t t_last, md_err *err)
+{
+    return put_counts(w, S_HOUR, source_id, host_id, hour, lines, t_first, t_last,
+                      "storing lines per hour", err);
 }
 
 int md_store_log_msg_put(md_log_writer *w, md_log_msgrow *m, md_err *err)

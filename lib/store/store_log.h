@@ -136,6 +136,11 @@ int md_store_log_block(md_log_writer *w, int64_t source_id, uint64_t first_line,
 int md_store_log_span_add(md_log_writer *w, int64_t source_id, int64_t host_id, int fmt,
                           uint64_t lines, int64_t t_first, int64_t t_last, md_err *err);
 
+/* md_store_log_hour_add: add counts of lines per (source, host, UTC hour:
+ * the unix time of the hour's start), with the first and last line's time. */
+int md_store_log_hour_add(md_log_writer *w, int64_t source_id, int64_t host_id, int64_t hour,
+                          uint64_t lines, int64_t t_first, int64_t t_last, md_err *err);
+
 int md_store_log_msg_put(md_log_writer *w, md_log_msgrow *m, md_err *err);
 int md_store_log_dlv_put(md_log_writer *w, const md_log_dlvrow *d, md_err *err);
 int md_store_log_link_put(md_log_writer *w, const md_log_linkrow *l, md_err *err);

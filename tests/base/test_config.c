@@ -50,6 +50,7 @@ static void test_example(void **state)
     /* the roots documents show paths relative to (sources.h) */
     assert_string_equal(cfg.logs_root, "logs");
     assert_string_equal(cfg.rules_root, "rules");
+    assert_int_equal(cfg.gap_hours, 24);      /* the fixture's samples: a few lines a day */
     assert_true(cfg.nhosts >= 7);
     assert_string_equal(cfg.path, MD_FIXTURES "/maildossier.conf");
 }
@@ -162,6 +163,10 @@ static void test_errors(void **state)
     bad("[logs]\ntimezone = /etc/localtime\n", 2, "timezone");
     bad("[logs]\nroot =\n", 2, "root");
     bad("[rules]\nroot = rules\nhome = /home\n", 3, "home");
+    bad("[logs]\ngap_hours = 0\n", 2, "gap_hours");
+    bad("[logs]\n\ngap_hours = 721\n", 3, "gap_hours");
+    bad("[logs]\ngap_hours = six\n", 2, "gap_hours");
+    bad("[logs]\ngap_hours =\n", 2, "gap_hours");
     bad("[organisation]\nname = X\nthis line is not ini\n", 3, "syntax");
     bad("[organisation\nname = X\n", 1, "syntax");
     bad("[host mailup]\nrole = mail store\n", 0, "no ip");
@@ -231,6 +236,7 @@ static void test_find_order(void **state)
         assert_int_equal(md_config_find(&c, NULL, &e), MD_OK);
         assert_string_equal(c.path, "");
         assert_int_equal(c.window_before_days, 14);
+        assert_int_equal(c.gap_hours, MD_COVER_GAP_HOURS);
         assert_int_equal(c.nhosts, 0);
     }
     FILE *fp = fopen("maildossier.conf", "w");

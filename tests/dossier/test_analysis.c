@@ -237,8 +237,8 @@ static int contains_quiet(xmlDoc *doc, const char *expr, const char *needle)
     return r;
 }
 
-static xmlDoc *dossier(fixture *f, const char *const *addrs, size_t n, int redact,
-                       md_analysis_summary *sum)
+static xmlDoc *dossier_cfg(fixture *f, const md_config *cfg, const char *const *addrs, size_t n,
+                           int redact, md_analysis_summary *sum)
 {
     md_analysis_opts o;
     memset(&o, 0, sizeof o);
@@ -250,12 +250,18 @@ static xmlDoc *dossier(fixture *f, const char *const *addrs, size_t n, int redac
     o.redact = redact;
     o.now = 1462000000;
     xmlDoc *doc = NULL;
-    int rc = md_analysis_ticket(f->st, &f->cfg, &o, &doc, sum, &err);
+    int rc = md_analysis_ticket(f->st, cfg, &o, &doc, sum, &err);
     if (rc != MD_OK)
         fprintf(stderr, "analysis: %s\n", err.msg);
     assert_int_equal(rc, MD_OK);
     assert_int_equal(md_render_validate(doc, MD_FIXTURES "/../templates/dossier.xsd", &err), MD_OK);
     return doc;
+}
+
+static xmlDoc *dossier(fixture *f, const char *const *addrs, size_t n, int redact,
+                       md_analysis_summary *sum)
+{
+    return dossier_cfg(f, &f->cfg, addrs, n, redact, sum);
 }
 
 static void test_forward_filtered(void **state)
@@ -327,6 +333,9 @@ static void test_deferred_and_blocked(void **state)
     xmlFreeDoc(doc);
 }
 
+/* Nothing found while the logs do not cover the window (the store holds
+ * n-mail-2's and smtpout's lines of 2016-04-20 and 21 only; the cluster's
+ * other loghosts none): no negative verdict, what is missing instead. */
 static void test_nothing_found(void **state)
 {
     fixture *f = *state;
@@ -334,10 +343,44 @@ static void test_nothing_found(void **state)
     md_analysis_summary sum;
     xmlDoc *doc = dossier(f, addrs, 1, 1, &sum);
     assert_int_equal(xpath_num(doc, "count(/dossier/messages/message)"), 0);
-    assert_true(contains(doc, "/dossier/summary/verdict[1]", "ask the sender for the bounce"));
-    assert_string_equal(sum.outcome, "missing");
+    const char *v = "/dossier/summary/verdict[1]";
+    assert_true(contains(doc, v, "The evidence is incomplete, so this dossier cannot say whether "
+                                 "a message to or from nobody@uni-potsdam.de reached our servers"));
+    assert_true(contains(doc, v, "n-mail-2: none before 2016-04-20 08:00"));
+    assert_true(contains(doc, v, "n-mail-1: no logs stored"));
+    assert_false(contains(doc, v, "ask the sender for the bounce"));
+    assert_true(contains(doc, "string(/dossier/header/evidence-span/@complete)", "false"));
+    assert_string_equal(sum.outcome, "unknown");
+    assert_int_equal(sum.evidence_incomplete, 1);
     md_analysis_summary_free(&sum);
     xmlFreeDoc(doc);
+}
+
+/* Nothing found where every expected host's logs cover the window: the
+ * negative verdict.  Expected are the stored hosts only (no loghosts
+ * declared) and a gap needs more than 720 hours. */
+static void test_nothing_found_covered(void **state)
+{
+    fixture *f = *state;
+    md_config *cfg = malloc(sizeof *cfg);
+    assert_non_null(cfg);
+    *cfg = f->cfg;
+    for (size_t i = 0; i < cfg->nhosts; i++)
+        cfg->hosts[i].loghosts[0] = '\0';
+    cfg->gap_hours = 720;
+    const char *addrs[] = {"nobody@uni-potsdam.de"};
+    md_analysis_summary sum;
+    xmlDoc *doc = dossier_cfg(f, cfg, addrs, 1, 1, &sum);
+    const char *v = "/dossier/summary/verdict[1]";
+    assert_true(contains(doc, v, "No message to or from nobody@uni-potsdam.de reached our servers"));
+    assert_true(contains(doc, v, "the logs of every expected host cover the window"));
+    assert_true(contains(doc, v, "ask the sender for the bounce"));
+    assert_true(contains(doc, "string(/dossier/header/evidence-span/@complete)", "true"));
+    assert_string_equal(sum.outcome, "missing");
+    assert_int_equal(sum.evidence_incomplete, 0);
+    md_analysis_summary_free(&sum);
+    xmlFreeDoc(doc);
+    free(cfg);
 }
 
 /* Raw log text that XML cannot carry as it is: control characters become
@@ -694,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_forward_filtered),
         cmocka_unit_test(test_deferred_and_blocked),
         cmocka_unit_test(test_nothing_found),
+        cmocka_unit_test(test_nothing_found_covered),
         cmocka_unit_test(test_request),
         cmocka_unit_test(test_ip_history_recurrence),
         cmocka_unit_test(test_unclean_log_text), /* last: adds to the shared store */

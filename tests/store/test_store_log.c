@@ -3,7 +3,8 @@
  * (source switches, going back), host ids, span counts, message
  * insert/update/open list, index look-ups and the link resolution by queue
  * id (same host for "forwarded as", relay FQDN for "queued as", time window),
- * and the sorted batch of index keys. */
+ * and the sorted batch of index keys; the coverage queries over the lines
+ * per host and hour (store_cover.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <sqlite3.h>
 #include <zstd.h>
 #include "store/store_log.h"
+#include "store/store_cover.h"
 #include "analysis/trace.h"
 #include "testutil.h"
 
@@ -346,6 +348,59 @@ static void test_hosts_msgs_links(void **state)
     free(sp);
 }
 
+typedef struct hourseen {
+    char s[512];
+} hourseen;
+
+static int on_hour(void *arg, const md_cover_hourrow *r)
+{
+    hourseen *h = arg;
+    size_t n = strlen(h->s);
+    snprintf(h->s + n, sizeof h->s - n, "%s@%lld:%llu[%lld..%lld] ", r->host, (long long)r->hour,
+             (unsigned long long)r->lines, (long long)r->t_first, (long long)r->t_last);
+    return 0;
+}
+
+static int on_chost(void *arg, const md_cover_hostrow *r)
+{
+    hourseen *h = arg;
+    size_t n = strlen(h->s);
+    snprintf(h->s + n, sizeof h->s - n, "%s:%lld..%lld:%llu/%llu ", r->host, (long long)r->t_first,
+             (long long)r->t_last, (unsigned long long)r->lines,
+             (unsigned long long)r->lines_hourly);
+    return 0;
+}
+
+/* lines per host and hour: summed over writes, limited to the hours that
+ * overlap the window; hosts with their whole span and the lines counted
+ * per hour (mailup: a span without hour counts, as an older ingest left) */
+static void test_cover(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    int64_t h1, h2;
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    assert_int_equal(md_store_log_host(w, "smtpout", 7, &h1, &err), MD_OK);
+    assert_int_equal(md_store_log_host(w, "mailup", 6, &h2, &err), MD_OK);
+    assert_int_equal(md_store_log_hour_add(w, src, h1, 3600, 2, 3700, 3900, &err), MD_OK);
+    assert_int_equal(md_store_log_hour_add(w, src, h1, 3600, 1, 3650, 3800, &err), MD_OK);
+    assert_int_equal(md_store_log_hour_add(w, src, h1, 7200, 4, 7300, 10000, &err), MD_OK);
+    assert_int_equal(md_store_log_hour_add(w, src, h1, 36000, 1, 36001, 36001, &err), MD_OK);
+    assert_int_equal(md_store_log_span_add(w, src, h1, 1, 8, 3650, 36001, &err), MD_OK);
+    assert_int_equal(md_store_log_span_add(w, src, h2, 1, 5, 100, 200, &err), MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    hourseen h = {""};
+    /* [3700, 7200]: the hour of 3600 overlaps, 7200 starts at the end */
+    assert_int_equal(md_store_cover_hours(st, 3700, 7200, on_hour, &h, &err), MD_OK);
+    assert_string_equal(h.s, "smtpout@3600:3[3650..3900] smtpout@7200:4[7300..10000] ");
+    h.s[0] = '\0';
+    assert_int_equal(md_store_cover_hours(st, 7201, 30000, on_hour, &h, &err), MD_OK);
+    assert_string_equal(h.s, "smtpout@7200:4[7300..10000] ");
+    h.s[0] = '\0';
+    assert_int_equal(md_store_cover_hosts(st, on_chost, &h, &err), MD_OK);
+    assert_string_equal(h.s, "mailup:100..200:5/0 smtpout:3650..36001:8/8 ");
+}
+
 static void test_keys(void **state)
 {
     (void)state;
@@ -382,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_lines),
         cmocka_unit_test_setup_teardown(test_hosts_msgs_links, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cover, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
