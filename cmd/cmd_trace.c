@@ -124,6 +124,8 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
     q.nmsgids = nm;
     q.ips = ips;
     q.nips = ni;
+    q.ip_seen = 1;          /* an IP: wherever the lines or Received chains name it */
+    q.cfg = &cli->cfg;
     md_store *st = md_cli_store(cli, MD_STORE_READONLY);
     if (!st)
         goto done;
@@ -133,7 +135,7 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
         md_cli_error("trace: %s", err.msg);
         goto done;
     }
-    if (r->nmsgs == 0) {
+    if (r->nmsgs == 0 && r->nstored == 0) {
         if (!cli->quiet)
             md_cli_error("trace: nothing found in %s", md_store_path(st));
         result = MD_EXIT_NOTFOUND;
