@@ -88,7 +88,10 @@ static void key_add_ip(md_corr *c, int kind, const char *v, int64_t msg_id)
 {
     md_ip ip;
     char txt[MD_IP_STRLEN];
-    if (v && *v && md_ip_parse(&ip, v, strlen(v)) == MD_OK)
+    size_t n = v ? strlen(v) : 0;
+    /* dotted IPv4 as logged is canonical already (but for leading zeros) */
+    int plain = n && strspn(v, "0123456789.") == n && v[0] != '0' && !strstr(v, ".0");
+    if (n && !plain && md_ip_parse(&ip, v, n) == MD_OK)
         v = md_ip_format(&ip, txt, sizeof txt);
     key_add(c, kind, v, msg_id);
 }
