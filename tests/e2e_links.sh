@@ -12,7 +12,8 @@
 #     the same Message-ID;
 #   - a Postfix queue id reused on smtpout nine days later is two messages;
 #   - `trace IP` finds what our own IPs sent (n-compro-3 re-injects) and the
-#     stored messages whose Received chain names an IP only there.
+#     stored messages whose Received chain names an IP only there; a store
+#     written before that index gets it at the next ingest.
 set -u
 : "${MD_BIN:?}" "${MD_TMP:?}" "${MD_FIXTURES:?}"
 T=$MD_TMP/e2e_links.$$
@@ -108,6 +109,18 @@ check "141.89.68.7 as a delivery's relay: cl-mail's relay to ironout" has '^\[[0
 md trace --no-lines 141.89.112.25 > "$T/hop.txt"
 check "a Received-only hop IP finds the stored copy" \
     has '^  message .* (2016-04-23 16:09, hop 2) Message-ID <6A1B2C3D4E5F4A0B9C8D7E6F5A4B3C2D@EXCH01.verwaltung.uni-potsdam.de>' "$T/hop.txt"
+# a store written before the IP index (simulated: no index entries, no
+# "ipseen" state): the next ingest indexes the IPs of what it holds once
+if command -v sqlite3 > /dev/null; then
+    sqlite3 "$db" "DELETE FROM log_key; DELETE FROM log_state WHERE key = 'ipseen';" \
+        || bad "sqlite3 on the store"
+    md -q trace --no-lines 141.89.68.4 > "$T/ip4a.txt"
+    check "index entries removed" hasnt ' 61 matched' "$T/ip4a.txt"
+    md -q ingest --year 2016 "$L/smtpout-reuse.log" || bad "re-ingest: exit $?"
+    md trace --no-lines 141.89.68.4 > "$T/ip4b.txt"
+    check "an older store: its IPs indexed by the next ingest" \
+        has '^[0-9]* message(s): 61 matched' "$T/ip4b.txt"
+fi
 md -q trace 192.0.2.254 > /dev/null; rc=$?
 [ $rc -eq 4 ] || bad "an IP named nowhere: exit $rc, want 4"
 exit $((fails > 0))

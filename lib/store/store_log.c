@@ -849,6 +849,29 @@ static const char sql_hops[] =
     " (SELECT relay_ip AS v FROM log_dlv UNION SELECT rtrim(relay_host, '.') FROM log_dlv)"
     " WHERE v IS NOT NULL AND v != ''";
 
+/* A store written before MD_LOGKEY_IPSEEN: the IPs it leaves out (our own
+ * clients, the deliveries' relays) of the messages linked before (ids up
+ * to ?1) are indexed once; later messages are indexed as they are written. */
+static const char sql_ipseen_msg[] =
+    "INSERT OR IGNORE INTO log_key(h, msg_id) SELECT md_key(7, client_ip), id FROM log_msg"
+    " WHERE id <= ?1 AND client_ip IS NOT NULL AND client_ip != '' AND (flags & 32)";
+static const char sql_ipseen_dlv[] =
+    "INSERT OR IGNORE INTO log_key(h, msg_id) SELECT md_key(7, relay_ip), msg_id FROM log_dlv"
+    " WHERE msg_id <= ?1 AND relay_ip IS NOT NULL AND relay_ip != ''"
+    "   AND relay_ip != coalesce(named_ip, '')";
+
+static int ipseen_once(md_store *st, int64_t wm_msg, md_err *err)
+{
+    if (state_get(st, "ipseen"))
+        return MD_OK;
+    int rc = MD_OK;
+    if (wm_msg > 0) /* (0: a new store, indexed as written) */
+        rc = resolve_step(st, sql_ipseen_msg, wm_msg, 0, NULL, err);
+    if (rc == MD_OK && wm_msg > 0)
+        rc = resolve_step(st, sql_ipseen_dlv, wm_msg, 0, NULL, err);
+    return rc == MD_OK ? state_set(st, "ipseen", 1, err) : rc;
+}
+
 int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
 {
     int own = !st->in_tx;
@@ -859,7 +882,9 @@ int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
     int64_t wm_msg = state_get(st, "linked_msg"), wm_dlv = state_get(st, "linked_dlv");
     int64_t top_msg = max_id(st, "log_msg"), top_dlv = max_id(st, "log_dlv");
     uint64_t n = 0;
-    int rc = resolve_step(st, sql_resolve_qid, 0, 0, &n, err);
+    int rc = ipseen_once(st, wm_msg, err);
+    if (rc == MD_OK)
+        rc = resolve_step(st, sql_resolve_qid, 0, 0, &n, err);
     if (rc == MD_OK && (top_msg > wm_msg || top_dlv > wm_dlv)) {
         rc = resolve_step(st, sql_ms_quoted, wm_msg, wm_dlv, &n, err);
         if (rc == MD_OK)
