@@ -81,7 +81,7 @@ check "amavis re-queue is a queued-as link" \
 check "and the re-queued message reached Microsoft" has 'InternalId=27311412240385' "$T/amavis.txt"
 md trace --no-lines u3P900Gh004201 > "$T/cross.txt"
 check "cl-mail -> ironout is a queued-as link" \
-    has '-> \[2\] ironout 3qVtN51Xk9z9wTx (queued-as): relay ironout.rz.uni-potsdam.de' "$T/cross.txt"
+    has '-> \[2\] ironout 3qVtN51Xk9z9wTx (queued-as): relay ironout.rz.uni-potsdam.de: queued as 3qVtN51Xk9z9wTx' "$T/cross.txt"
 check "ironout's delivery to Microsoft follows" has 'InternalId=27311412240401' "$T/cross.txt"
 
 # ---- a queue id reused after nine days --------------------------------------

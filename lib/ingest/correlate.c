@@ -636,6 +636,8 @@ int md_corr_line(md_corr *c, const md_corr_ev *ev, int64_t source_id, uint64_t l
                     memcpy(rh, ev->relay_host.p, rn);
                 else
                     rn = 0;
+                while (rn && rh[rn - 1] == '.') /* sendmail's trailing dot */
+                    rn--;
                 rh[rn] = '\0';
                 snprintf(why, sizeof why, "relay %.200s: queued as %.*s", rh,
                          (int)ev->new_qid.n, ev->new_qid.p);
