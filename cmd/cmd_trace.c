@@ -22,7 +22,11 @@ static void help(FILE *fp)
             "queue id, Message-ID or IP, following the links between messages both ways\n"
             "(forwarded as, queued as, bounces, same Message-ID, a forwarded copy\n"
             "re-injected by the mail store, Microsoft's reply quoting the original's\n"
-            "Message-ID).  Each message is shown with its raw log lines in order\n"
+            "Message-ID; a link of the last three that could join sibling copies of one\n"
+            "original is shown as possible only, and not followed for an address).  An\n"
+            "IP finds the messages whose lines name it (client, relay, Microsoft's\n"
+            "reply) and the stored messages whose Received chain names it.\n"
+            "Each message is shown with its raw log lines in order\n"
             "(file:line), and one line per recipient saying what became of it.\n\n"
             "Options:\n"
             "  --since T      only messages seen at or after T (2016-04-23, 2016-04-23 16:06,\n"
@@ -124,6 +128,8 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
     q.nmsgids = nm;
     q.ips = ips;
     q.nips = ni;
+    q.ip_seen = 1;          /* an IP: wherever the lines or Received chains name it */
+    q.cfg = &cli->cfg;
     md_store *st = md_cli_store(cli, MD_STORE_READONLY);
     if (!st)
         goto done;
@@ -133,7 +139,7 @@ int md_cmd_trace(md_cli *cli, int argc, char **argv)
         md_cli_error("trace: %s", err.msg);
         goto done;
     }
-    if (r->nmsgs == 0) {
+    if (r->nmsgs == 0 && r->nstored == 0) {
         if (!cli->quiet)
             md_cli_error("trace: nothing found in %s", md_store_path(st));
         result = MD_EXIT_NOTFOUND;

@@ -60,13 +60,14 @@ grep -q 'sieve/managesieve.sieve\|\.dovecot\.sieve:7' several.txt || err "m.beck
 md rules --forwards-to-microsoft >ms.txt 2>/dev/null; rc=$?
 [ $rc -eq 0 ] || err "--forwards-to-microsoft: exit $rc"
 for a in anna.schmidt@uni-potsdam.de lena.schulz@uni-potsdam.de f.neumann@uni-potsdam.de \
-         m.becker@uni-potsdam.de fachschaft-info a.schmidt; do
+         m.becker@uni-potsdam.de fachschaft-info a.schmidt \
+         mia.roth@uni-potsdam.de ole.berg@uni-potsdam.de; do
   grep -q "^$a	" ms.txt || err "--forwards-to-microsoft: $a missing: $(cat ms.txt)"
 done
 for a in k.weber t.wolf jdoe s.koch; do
   grep -q "^$a" ms.txt && err "--forwards-to-microsoft: $a listed although a copy is kept"
 done
-[ "$(wc -l <ms.txt)" -eq 6 ] || err "--forwards-to-microsoft: $(wc -l <ms.txt) lines"
+[ "$(wc -l <ms.txt)" -eq 8 ] || err "--forwards-to-microsoft: $(wc -l <ms.txt) lines"
 
 # ---- 4. exit codes, help, CSV ----------------------------------------------------
 md rules nobody@example.org >/dev/null 2>&1; rc=$?

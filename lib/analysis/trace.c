@@ -14,6 +14,8 @@
 #include "store/store_log.h"
 #include "base/text.h"
 #include "analysis/trace.h"
+#include "analysis/tracelink.h"
+#include "store/store_msg.h"
 
 /* ---- arena for the result's strings ------------------------------------ */
 
@@ -158,36 +160,101 @@ static int seed_cb(void *arg, int64_t id)
 typedef struct rawlink {
     int64_t from, to;
     int kind;
-    char *why;
+    int cls;               /* MD_TL_* for inferred links, MD_TL_PRECISE for others */
+    char *why, *via;
 } rawlink;
 
 typedef struct linkset {
     rawlink *l;
     size_t n, cap;
-    idset *ids;
-    int follow;
+    int oom;
 } linkset;
 
+/* link_cb: collect a link once (the walk decides what to follow) */
 static int link_cb(void *arg, const md_log_linkrow *l)
 {
     linkset *ls = arg;
     for (size_t i = 0; i < ls->n; i++)
         if (ls->l[i].from == l->from_msg && ls->l[i].to == l->to_msg && ls->l[i].kind == l->kind)
             return 0;
-    if (ls->follow) {
-        idset_add(ls->ids, l->from_msg, 0);
-        idset_add(ls->ids, l->to_msg, 0);
-    }
     rawlink *nl = md_grow(ls->l, &ls->cap, ls->n + 1, sizeof *nl, 16);
-    if (!nl)
+    if (!nl) {
+        ls->oom = 1;
         return 1;
+    }
     ls->l = nl;
-    rawlink *r = &ls->l[ls->n++];
+    rawlink *r = &ls->l[ls->n];
     r->from = l->from_msg;
     r->to = l->to_msg;
     r->kind = l->kind;
+    r->cls = MD_TL_PRECISE;
+    r->via = NULL;
     r->why = strdup(l->why ? l->why : "");
+    if (!r->why) {
+        ls->oom = 1;
+        return 1;
+    }
+    ls->n++;
     return 0;
+}
+
+/* follow_one: judge a link first seen from message cur and add the other
+ * end when the query follows it (see trace.h on inferred links). */
+static int follow_one(md_tracelink *tl, const md_trace_query *q, char **addrs, rawlink *l,
+                      int64_t cur, idset *ids, md_err *err)
+{
+    int64_t other = l->from == cur ? l->to : l->from;
+    int go = 1;
+    if (md_tracelink_is_inferred(l->kind)) {
+        char via[MD_LIMIT_ADDR];
+        int cls = md_tracelink_judge(tl, l->from, l->to, via, sizeof via, err);
+        if (cls < 0)
+            return cls;
+        l->cls = cls;
+        if (*via && !(l->via = strdup(via)))
+            return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        if (q->naddrs && cls == MD_TL_PRECISE && cur == l->from)
+            go = md_tracelink_via_matches(tl, l->from, via, (const char *const *)addrs, q->naddrs);
+        else if (cls == MD_TL_DROP || (q->naddrs && cls == MD_TL_POSSIBLE))
+            go = 0;
+    }
+    if (go && !q->no_follow)
+        idset_add(ids, other, 0);
+    return MD_OK;
+}
+
+/* walk: the links of every message in ids, breadth first (ids grows while
+ * it is walked). */
+static int walk(md_store *st, md_log_reader *rd, const md_trace_query *q, idset *ids,
+                linkset *ls, md_err *err)
+{
+    md_tracelink *tl = NULL;
+    char **addrs = calloc(q->naddrs ? q->naddrs : 1, sizeof *addrs);
+    int rc = addrs ? md_tracelink_open(&tl, st, rd, q->cfg) : MD_ERR_NOMEM;
+    if (rc != MD_OK) {
+        free(addrs);
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; rc == MD_OK && i < q->naddrs; i++) {
+        char a[MD_LIMIT_ADDR];
+        md_text_addr_norm(a, sizeof a, q->addrs[i], strlen(q->addrs[i]));
+        if (!(addrs[i] = strdup(a)))
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; rc == MD_OK && i < ids->n; i++) {
+        size_t before = ls->n;
+        int64_t cur = ids->ids[i];
+        rc = md_store_log_r_links(st, rd, cur, link_cb, ls, err);
+        if (rc == MD_OK && ls->oom)
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+        for (size_t k = before; rc == MD_OK && k < ls->n; k++)
+            rc = follow_one(tl, q, addrs, &ls->l[k], cur, ids, err);
+    }
+    for (size_t i = 0; i < q->naddrs; i++)
+        free(addrs[i]);
+    free(addrs);
+    md_tracelink_close(tl);
+    return rc;
 }
 
 /* ---- loading one message ----------------------------------------------- */
@@ -623,8 +690,97 @@ static int seeds(md_store *st, const md_trace_query *q, idset *ids, md_err *err)
         const char *key = q->ips[i];
         if (md_ip_parse(&ip, key, strlen(key)) == MD_OK)
             key = md_ip_format(&ip, txt, sizeof txt);
-        rc = md_store_log_find_ip(st, key, q->since, q->until, seed_cb, ids, err);
+        rc = q->ip_seen ? md_store_log_find_ip_seen(st, key, q->since, q->until, seed_cb, ids, err)
+                        : md_store_log_find_ip(st, key, q->since, q->until, seed_cb, ids, err);
     }
+    return rc;
+}
+
+/* ---- stored messages by Received hop ----------------------------------- */
+
+typedef struct hopset {
+    int64_t *id;
+    int *hop;
+    size_t n, cap, max;
+    int oom;
+} hopset;
+
+static int hop_cb(void *arg, const md_msg_hoprow *h)
+{
+    hopset *s = arg;
+    if (s->n && s->id[s->n - 1] == h->msg_id)
+        return 0; /* (hops come by message, oldest first) */
+    if (s->n >= s->max)
+        return 1;
+    size_t cap = s->cap;
+    int64_t *ni = md_grow(s->id, &cap, s->n + 1, sizeof *ni, 16);
+    if (ni)
+        s->id = ni;
+    int *nh = ni ? md_grow(s->hop, &s->cap, s->n + 1, sizeof *nh, 16) : NULL;
+    if (!nh) {
+        s->oom = 1;
+        return 1;
+    }
+    s->hop = nh;
+    s->id[s->n] = h->msg_id;
+    s->hop[s->n++] = h->idx;
+    return 0;
+}
+
+typedef struct storedctx {
+    priv *pv;
+    md_trace_stored *o;
+    char msgid[MD_LIMIT_ADDR + 4];
+} storedctx;
+
+static int stored_cb(void *arg, const md_msg_row *m)
+{
+    storedctx *c = arg;
+    c->o->id = m->id;
+    c->o->path = adup(c->pv, m->path);
+    c->o->kind = adup(c->pv, m->kind);
+    c->o->message_id = adup(c->pv, m->message_id);
+    c->o->date = m->date;
+    snprintf(c->msgid, sizeof c->msgid, "<%s>", m->message_id ? m->message_id : "");
+    return 0;
+}
+
+/* stored_by_ip: the stored messages whose Received chain names a queried
+ * IP, into r->stored; their Message-IDs seed the log messages too. */
+static int stored_by_ip(md_store *st, const md_trace_query *q, md_trace_result *r, idset *ids,
+                        md_err *err)
+{
+    hopset hs = {NULL, NULL, 0, 0, ids->max, 0};
+    int rc = MD_OK;
+    for (size_t i = 0; rc == MD_OK && i < q->nips; i++) {
+        md_ip ip;
+        char key[MD_IP_STRLEN];
+        if (md_ip_parse(&ip, q->ips[i], strlen(q->ips[i])) != MD_OK)
+            continue;
+        md_ip_format(&ip, key, sizeof key);
+        rc = md_store_msg_hops_by_ip(st, key, hop_cb, &hs, err);
+    }
+    if (rc == MD_OK && hs.oom)
+        rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    if (rc == MD_OK && hs.n && !(r->stored = calloc(hs.n, sizeof *r->stored)))
+        rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; rc == MD_OK && i < hs.n; i++) {
+        long dup = 0;
+        for (size_t k = 0; k < r->nstored; k++)
+            dup |= r->stored[k].id == hs.id[i];
+        if (dup)
+            continue;
+        storedctx c = {r->priv_, &r->stored[r->nstored], ""};
+        c.o->hop = hs.hop[i];
+        rc = md_store_msg_get(st, hs.id[i], stored_cb, &c, err);
+        if (rc != MD_OK || !c.o->id)
+            continue; /* (gone meanwhile) */
+        r->nstored++;
+        if (rc == MD_OK && strlen(c.msgid) > 2)
+            rc = md_store_log_find_msgid(st, c.msgid, q->since, q->until, seed_cb, ids, err);
+    }
+    free(hs.id);
+    free(hs.hop);
     return rc;
 }
 
@@ -639,6 +795,7 @@ void md_trace_free(md_trace_result *r)
     }
     free(r->msgs);
     free(r->links);
+    free(r->stored);
     priv *pv = r->priv_;
     if (pv) {
         chunk *c = pv->chunks;
@@ -674,11 +831,10 @@ int md_trace_run(md_store *st, const md_trace_query *q, md_trace_result **out, m
     if (rc != MD_OK)
         goto fail;
     rc = seeds(st, q, &ids, err);
-    /* breadth first over links; ids grows while we walk it */
-    ls.ids = &ids;
-    ls.follow = !q->no_follow;
-    for (size_t i = 0; rc == MD_OK && i < ids.n; i++)
-        rc = md_store_log_r_links(st, lc.rd, ids.ids[i], link_cb, &ls, err);
+    if (rc == MD_OK && q->ip_seen)
+        rc = stored_by_ip(st, q, r, &ids, err);
+    if (rc == MD_OK)
+        rc = walk(st, lc.rd, q, &ids, &ls, err);
     if (rc != MD_OK)
         goto fail;
     r->truncated = ids.truncated;
@@ -745,13 +901,16 @@ int md_trace_run(md_store *st, const md_trace_query *q, md_trace_result **out, m
     }
     for (size_t i = 0; i < ls.n; i++) {
         long a = md_trace_find_msg(r, ls.l[i].from), b = md_trace_find_msg(r, ls.l[i].to);
-        if (a < 0 || b < 0)
+        int cls = ls.l[i].cls;
+        if (a < 0 || b < 0 || cls == MD_TL_DROP || (cls == MD_TL_POSSIBLE && q->naddrs))
             continue;
         md_trace_link *l = &r->links[r->nlinks++];
         l->from = (size_t)a;
         l->to = (size_t)b;
         l->kind = (md_trace_linkkind)ls.l[i].kind;
         l->why = adup(pv, ls.l[i].why);
+        l->possible = cls == MD_TL_POSSIBLE;
+        l->via = adup(pv, ls.l[i].via);
     }
     if (pv->oom) {
         rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
@@ -761,8 +920,10 @@ int md_trace_run(md_store *st, const md_trace_query *q, md_trace_result **out, m
     r = NULL;
 fail:
     md_trace_free(r);
-    for (size_t i = 0; i < ls.n; i++)
+    for (size_t i = 0; i < ls.n; i++) {
         free(ls.l[i].why);
+        free(ls.l[i].via);
+    }
     free(ls.l);
     free(ids.ids);
     free(ids.matched);

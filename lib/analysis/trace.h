@@ -11,7 +11,10 @@
  *   without <>), queue ids, Message-IDs or IPs (client IP, or the IP that
  *   Microsoft named in a reply) inside an optional time window, then follows
  *   the links between messages both ways (forwarded as, queued as, bounce,
- *   same Message-ID, re-injected forward, Message-ID quoted by Microsoft)
+ *   same Message-ID, re-injected forward, Message-ID quoted by Microsoft;
+ *   the last three are inferred and weighed by tracelink.h: a query by
+ *   address follows an inferred link from an original into a copy only
+ *   when the copy belongs to one of the addresses, never a possible one)
  *   and returns every message reached, ordered by first time, each with its
  *   raw log lines in order (source + line number), its delivery attempts and
  *   a one-line outcome per recipient.
@@ -35,6 +38,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/config.h"
 #include "base/err.h"
 #include "store/store.h"
 #include "store/store_log.h"   /* md_trace_outcome, md_trace_linkkind */
@@ -55,6 +59,11 @@ typedef struct md_trace_query {
     size_t nips;
     int64_t since;              /* unix seconds; 0 = no lower bound */
     int64_t until;              /* unix seconds; 0 = no upper bound */
+    int ip_seen;                /* 1: an IP also matches where the lines name it as
+                                   our own client or a delivery's relay, and stored
+                                   messages whose Received chain names it (`stored`;
+                                   their Message-IDs seed too) */
+    const md_config *cfg;       /* organisation (rules by local part); may be NULL */
     int no_follow;              /* 1: do not follow links */
     int no_lines;               /* 1: do not load raw lines (faster) */
     size_t max_messages;        /* 0 = MD_TRACE_MAX_MESSAGES */
@@ -122,7 +131,23 @@ typedef struct md_trace_link {
     size_t from, to;            /* indexes into msgs */
     md_trace_linkkind kind;
     const char *why;            /* one line: what in the log made the link */
+    int possible;               /* 1: an inferred link (same Message-ID, Microsoft's
+                                   quote, re-injection) that could be to a sibling
+                                   copy: only a possible link (tracelink.h); never
+                                   in the result of a query by address */
+    const char *via;            /* inferred and precise: the original's recipient the
+                                   copy belongs to ("" unknown or not inferred) */
 } md_trace_link;
+
+/* A stored message (msg area) whose Received chain names a queried IP. */
+typedef struct md_trace_stored {
+    int64_t id;                 /* msg id */
+    const char *path;
+    const char *kind;           /* MD_MSGKIND_* */
+    const char *message_id;     /* without <>, "" if none */
+    int64_t date;               /* 0 unknown */
+    int hop;                    /* the first hop (1 = oldest) naming the IP */
+} md_trace_stored;
 
 typedef struct md_trace_result {
     md_trace_msg *msgs;         /* ordered by t_first, then id */
@@ -130,6 +155,8 @@ typedef struct md_trace_result {
     md_trace_link *links;
     size_t nlinks;
     int truncated;              /* max_messages reached */
+    md_trace_stored *stored;    /* ip_seen: stored messages whose hops name an IP */
+    size_t nstored;
     void *priv_;                /* memory of the strings; do not touch */
 } md_trace_result;
 

@@ -75,6 +75,8 @@
 /* Queries and documents. */
 #define MD_TRACE_MAX_MESSAGES   500           /* messages one trace returns (trace.h) */
 #define MD_TRACE_MAX_LINES      2000          /* raw lines per message of a trace */
+#define MD_TRACE_LINK_RCPTS     32            /* recipients of a message weighed for an inferred link (tracelink.h) */
+#define MD_TRACE_LINK_CACHE     1024          /* messages tracelink.c keeps what it read of */
 #define MD_ANALYSIS_MAX_ADDRS   32            /* addresses of one ticket (analysis.h) */
 
 /* Sharing the store between commands (store.c). */

@@ -506,6 +506,7 @@ int md_an_analyse(ctx *c)
     memset(&q, 0, sizeof q);
     q.addrs = c->o->addrs;
     q.naddrs = c->o->naddrs;
+    q.cfg = c->cfg;     /* forwarding rules by local part: whose copy is whose */
     q.since = c->o->since;
     q.until = c->o->until;
     int rc = md_trace_run(c->st, &q, &c->tr, c->err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/buf.h"
+#include "base/ipaddr.h"
 #include "ingest/correlate.h"
 #include "base/md_limits.h"
 #include "base/text.h"
@@ -79,6 +80,20 @@ static void key_add(md_corr *c, int kind, const char *v, int64_t msg_id)
     c->keys[c->nkeys].h = md_store_log_key_hash(kind, v, strlen(v));
     c->keys[c->nkeys].kind = kind;
     c->keys[c->nkeys++].msg_id = msg_id;
+}
+
+/* An IP as index entry, in canonical text (so that the query's form
+ * matches); text that is no IP is indexed as logged. */
+static void key_add_ip(md_corr *c, int kind, const char *v, int64_t msg_id)
+{
+    md_ip ip;
+    char txt[MD_IP_STRLEN];
+    size_t n = v ? strlen(v) : 0;
+    /* dotted IPv4 as logged is canonical already (but for leading zeros) */
+    int plain = n && strspn(v, "0123456789.") == n && v[0] != '0' && !strstr(v, ".0");
+    if (n && !plain && md_ip_parse(&ip, v, n) == MD_OK)
+        v = md_ip_format(&ip, txt, sizeof txt);
+    key_add(c, kind, v, msg_id);
 }
 
 static int keys_flush(md_corr *c, md_err *err)
@@ -207,9 +222,10 @@ static int msg_write(md_corr *c, cmsg *m, int open, md_err *err)
         m->indexed |= IDX_MSGID;
     }
     if (m->client_ip && !(m->indexed & IDX_CLIENT)) {
-        /* our own systems' IPs would index most messages: not indexed */
-        if (!(m->flags & MD_LOGMSG_OURS))
-            key_add(c, MD_LOGKEY_IP, m->client_ip, m->id);
+        /* our own systems' IPs are indexed apart: `trace IP` finds them,
+         * the look-ups of Microsoft's failures naming an IP do not */
+        key_add_ip(c, (m->flags & MD_LOGMSG_OURS) ? MD_LOGKEY_IPSEEN : MD_LOGKEY_IP,
+                   m->client_ip, m->id);
         m->indexed |= IDX_CLIENT;
     }
     for (size_t i = 0; i < m->ndl; i++) {
@@ -220,6 +236,8 @@ static int msg_write(md_corr *c, cmsg *m, int open, md_err *err)
         key_add(c, MD_LOGKEY_ADDR, d->rcpt, m->id);
         key_add(c, MD_LOGKEY_ADDR, d->orig_to, m->id);
         key_add(c, MD_LOGKEY_IP, d->named_ip, m->id);
+        if (d->relay_ip && *d->relay_ip && (!d->named_ip || strcmp(d->relay_ip, d->named_ip)))
+            key_add_ip(c, MD_LOGKEY_IPSEEN, d->relay_ip, m->id);
         key_add(c, MD_LOGKEY_QUOTED, d->quoted_msgid, m->id);
         free(m->dl[i].mem);
     }
@@ -450,6 +468,19 @@ static int add_link(md_corr *c, cmsg *m, int kind, int64_t t, const char *to_hos
     return MD_OK;
 }
 
+/* relay_loopback: the attempt went to a loopback address (127.0.0.0/8,
+ * ::1): a content filter on the same host. */
+static int relay_loopback(const md_corr_ev *ev)
+{
+    md_ip ip;
+    if (!ev->relay_ip.p || md_ip_parse(&ip, ev->relay_ip.p, ev->relay_ip.n) != MD_OK)
+        return 0;
+    if (ip.v4)
+        return ip.b[12] == 127;
+    static const uint8_t one[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return memcmp(ip.b, one, 16) == 0;
+}
+
 /* A NOQUEUE reject: a closed pseudo message with one attempt. */
 static int reject(md_corr *c, const md_corr_ev *ev, int64_t source_id, uint64_t lineno,
                   md_err *err)
@@ -591,6 +622,13 @@ int md_corr_line(md_corr *c, const md_corr_ev *ev, int64_t source_id, uint64_t l
                 snprintf(why, sizeof why, "%s: to=<%s> status=sent (forwarded as %.*s)", m->qid,
                          a, (int)ev->new_qid.n, ev->new_qid.p);
                 rc = add_link(c, m, MD_LINK_FORWARDED, ev->t, m->host, ev->new_qid, why);
+            } else if (relay_loopback(ev)) {
+                /* a content filter on this host (amavis on 127.0.0.1:10024)
+                 * that queues the message again here: a precise link */
+                snprintf(why, sizeof why, "%s: to=<%s> content filter %.*s: queued as %.*s",
+                         m->qid, a, (int)ev->relay_ip.n, ev->relay_ip.p, (int)ev->new_qid.n,
+                         ev->new_qid.p);
+                rc = add_link(c, m, MD_LINK_QUEUED_AS, ev->t, m->host, ev->new_qid, why);
             } else if (ev->relay_ours) {
                 char rh[256];
                 size_t rn = ev->relay_host.n < sizeof rh - 1 ? ev->relay_host.n : sizeof rh - 1;
@@ -598,6 +636,8 @@ int md_corr_line(md_corr *c, const md_corr_ev *ev, int64_t source_id, uint64_t l
                     memcpy(rh, ev->relay_host.p, rn);
                 else
                     rn = 0;
+                while (rn && rh[rn - 1] == '.') /* sendmail's trailing dot */
+                    rn--;
                 rh[rn] = '\0';
                 snprintf(why, sizeof why, "relay %.200s: queued as %.*s", rh,
                          (int)ev->new_qid.n, ev->new_qid.p);

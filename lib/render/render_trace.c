@@ -238,9 +238,10 @@ static void print_msg(out *o, md_store *st, const md_trace_result *r, size_t i, 
         if (l->from != i && l->to != i)
             continue;
         size_t other = l->from == i ? l->to : l->from;
-        snprintf(line, sizeof line, "    %s [%zu] %s %s (%s): %s", l->from == i ? "->" : "<-",
-                 other + 1, r->msgs[other].host, r->msgs[other].qid, md_trace_link_name(l->kind),
-                 l->why);
+        snprintf(line, sizeof line, "    %s [%zu] %s %s (%s%s): %s", l->from == i ? "->" : "<-",
+                 other + 1, r->msgs[other].host, r->msgs[other].qid,
+                 l->possible ? "possible link only, it may be a sibling copy: " : "",
+                 md_trace_link_name(l->kind), l->why);
         put_text(o, line);
         md_buf_putc(o->dst, '\n');
     }
@@ -253,6 +254,26 @@ static void print_msg(out *o, md_store *st, const md_trace_result *r, size_t i, 
         }
         if (m->lines_truncated)
             md_buf_printf(o->dst, "    (more lines not shown)\n");
+    }
+    md_buf_putc(o->dst, '\n');
+}
+
+/* print_stored: the stored messages whose Received chain names the IP */
+static void print_stored(out *o, const md_trace_result *r)
+{
+    if (!r->nstored)
+        return;
+    md_buf_printf(o->dst, "%zu stored message(s) whose Received chain names the IP:\n",
+                  r->nstored);
+    for (size_t i = 0; i < r->nstored; i++) {
+        const md_trace_stored *s = &r->stored[i];
+        char when[32], line[1600];
+        md_text_time(when, sizeof when, s->date, "%Y-%m-%d %H:%M", "no date");
+        snprintf(line, sizeof line, "  %s %s (%s, hop %d)%s%s%s", s->kind, s->path, when, s->hop,
+                 *s->message_id ? " Message-ID <" : "", s->message_id,
+                 *s->message_id ? ">" : "");
+        put_text(o, line);
+        md_buf_putc(o->dst, '\n');
     }
     md_buf_putc(o->dst, '\n');
 }
@@ -270,6 +291,7 @@ int md_render_trace(md_buf *text, md_store *st, const md_config *cfg, const md_t
                   r->truncated ? " (limit reached: use --max)" : "");
     print_rules(op, st, cfg, opt->addrs, opt->naddrs);
     md_store *ev = md_store_msg_any(st) ? st : NULL;
+    print_stored(op, r);
     for (size_t i = 0; i < r->nmsgs; i++)
         print_msg(op, ev, r, i, opt->lines);
     md_buf_free(&o.b);

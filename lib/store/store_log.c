@@ -881,6 +881,29 @@ static const char sql_hops[] =
     " (SELECT relay_ip AS v FROM log_dlv UNION SELECT rtrim(relay_host, '.') FROM log_dlv)"
     " WHERE v IS NOT NULL AND v != ''";
 
+/* A store written before MD_LOGKEY_IPSEEN: the IPs it leaves out (our own
+ * clients, the deliveries' relays) of the messages linked before (ids up
+ * to ?1) are indexed once; later messages are indexed as they are written. */
+static const char sql_ipseen_msg[] =
+    "INSERT OR IGNORE INTO log_key(h, msg_id) SELECT md_key(7, client_ip), id FROM log_msg"
+    " WHERE id <= ?1 AND client_ip IS NOT NULL AND client_ip != '' AND (flags & 32)";
+static const char sql_ipseen_dlv[] =
+    "INSERT OR IGNORE INTO log_key(h, msg_id) SELECT md_key(7, relay_ip), msg_id FROM log_dlv"
+    " WHERE msg_id <= ?1 AND relay_ip IS NOT NULL AND relay_ip != ''"
+    "   AND relay_ip != coalesce(named_ip, '')";
+
+static int ipseen_once(md_store *st, int64_t wm_msg, md_err *err)
+{
+    if (state_get(st, "ipseen"))
+        return MD_OK;
+    int rc = MD_OK;
+    if (wm_msg > 0) /* (0: a new store, indexed as written) */
+        rc = resolve_step(st, sql_ipseen_msg, wm_msg, 0, NULL, err);
+    if (rc == MD_OK && wm_msg > 0)
+        rc = resolve_step(st, sql_ipseen_dlv, wm_msg, 0, NULL, err);
+    return rc == MD_OK ? state_set(st, "ipseen", 1, err) : rc;
+}
+
 int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
 {
     int own = !st->in_tx;
@@ -891,7 +914,9 @@ int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
     int64_t wm_msg = state_get(st, "linked_msg"), wm_dlv = state_get(st, "linked_dlv");
     int64_t top_msg = max_id(st, "log_msg"), top_dlv = max_id(st, "log_dlv");
     uint64_t n = 0;
-    int rc = resolve_step(st, sql_resolve_qid, 0, 0, &n, err);
+    int rc = ipseen_once(st, wm_msg, err);
+    if (rc == MD_OK)
+        rc = resolve_step(st, sql_resolve_qid, 0, 0, &n, err);
     if (rc == MD_OK && (top_msg > wm_msg || top_dlv > wm_dlv)) {
         rc = resolve_step(st, sql_ms_quoted, wm_msg, wm_dlv, &n, err);
         if (rc == MD_OK)
@@ -1091,8 +1116,10 @@ int md_store_log_r_block_prefix(md_store *st, md_log_reader *rd, int64_t source_
 /* Time window on messages: overlapping [since, until]. */
 #define WINDOW " AND (?2 = 0 OR m.t_last >= ?2) AND (?3 = 0 OR m.t_first <= ?3)"
 
-static int find_ids(md_store *st, const char *sql, int kind, const char *key, int64_t since,
-                    int64_t until, md_log_id_fn fn, void *arg, md_err *err)
+/* find_ids: ?1 is the key of (kind, key), ?4 (when the statement has it)
+ * the key of (kind2, key). */
+static int find_ids(md_store *st, const char *sql, int kind, int kind2, const char *key,
+                    int64_t since, int64_t until, md_log_id_fn fn, void *arg, md_err *err)
 {
     sqlite3_stmt *s = NULL;
     if (md_store_prepare(st, &s, sql, 0, err) != MD_OK)
@@ -1101,7 +1128,7 @@ static int find_ids(md_store *st, const char *sql, int kind, const char *key, in
     sqlite3_bind_int64(s, 2, since);
     sqlite3_bind_int64(s, 3, until);
     if (sqlite3_bind_parameter_count(s) >= 4)
-        sqlite3_bind_int64(s, 4, md_store_log_key_hash(MD_LOGKEY_QUOTED, key, strlen(key)));
+        sqlite3_bind_int64(s, 4, md_store_log_key_hash(kind2, key, strlen(key)));
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         if (fn(arg, sqlite3_column_int64(s, 0)))
@@ -1113,32 +1140,40 @@ static int find_ids(md_store *st, const char *sql, int kind, const char *key, in
 }
 
 #define FIND_SQL "SELECT m.id FROM log_key k JOIN log_msg m ON m.id = k.msg_id WHERE k.h = ?1" WINDOW
+/* two kinds of key at once (a message may come twice: callers' sets dedupe) */
+#define FIND2_SQL                                                                          \
+    "SELECT m.id FROM log_key k JOIN log_msg m ON m.id = k.msg_id WHERE k.h IN (?1, ?4)" WINDOW
 
 int md_store_log_find_addr(md_store *st, const char *addr, int64_t since, int64_t until,
                            md_log_id_fn fn, void *arg, md_err *err)
 {
-    return find_ids(st, FIND_SQL, MD_LOGKEY_ADDR, addr, since, until, fn, arg, err);
+    return find_ids(st, FIND_SQL, MD_LOGKEY_ADDR, 0, addr, since, until, fn, arg, err);
 }
 
 int md_store_log_find_qid(md_store *st, const char *qid, int64_t since, int64_t until,
                           md_log_id_fn fn, void *arg, md_err *err)
 {
-    return find_ids(st, FIND_SQL, MD_LOGKEY_QID, qid, since, until, fn, arg, err);
+    return find_ids(st, FIND_SQL, MD_LOGKEY_QID, 0, qid, since, until, fn, arg, err);
 }
 
 int md_store_log_find_msgid(md_store *st, const char *msgid, int64_t since, int64_t until,
                             md_log_id_fn fn, void *arg, md_err *err)
 {
-    return find_ids(st,
-                    "SELECT m.id FROM log_key k JOIN log_msg m ON m.id = k.msg_id"
-                    " WHERE k.h IN (?1, ?4)" WINDOW,
-                    MD_LOGKEY_MSGID, msgid, since, until, fn, arg, err);
+    return find_ids(st, FIND2_SQL, MD_LOGKEY_MSGID, MD_LOGKEY_QUOTED, msgid, since, until, fn,
+                    arg, err);
 }
 
 int md_store_log_find_ip(md_store *st, const char *ip, int64_t since, int64_t until,
                          md_log_id_fn fn, void *arg, md_err *err)
 {
-    return find_ids(st, FIND_SQL, MD_LOGKEY_IP, ip, since, until, fn, arg, err);
+    return find_ids(st, FIND_SQL, MD_LOGKEY_IP, 0, ip, since, until, fn, arg, err);
+}
+
+int md_store_log_find_ip_seen(md_store *st, const char *ip, int64_t since, int64_t until,
+                              md_log_id_fn fn, void *arg, md_err *err)
+{
+    return find_ids(st, FIND2_SQL, MD_LOGKEY_IP, MD_LOGKEY_IPSEEN, ip, since, until, fn, arg,
+                    err);
 }
 
 int md_store_log_dlvs(md_store *st, int64_t msg_id, md_log_dlv_fn fn, void *arg, md_err *err)

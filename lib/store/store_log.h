@@ -41,10 +41,13 @@ enum {
     MD_LOGKEY_IP = 3,     /* client IP, IP named by Microsoft (canonical text) */
     MD_LOGKEY_QID = 4,    /* queue id */
     MD_LOGKEY_QUOTED = 5, /* Message-ID quoted in a delivery reply */
-    MD_LOGKEY_HOP = 6     /* a next hop delivered to (relay name without
+    MD_LOGKEY_HOP = 6,    /* a next hop delivered to (relay name without
                              trailing dots; relay IP when one of ours),
                              msg_id 0: noted by md_store_log_dlv_put, for
                              the resolve pass */
+    MD_LOGKEY_IPSEEN = 7  /* an IP the message's lines name that MD_LOGKEY_IP
+                             leaves out: a client IP of ours, a delivery's
+                             relay IP (canonical text; for `trace IP`) */
 };
 
 typedef struct md_log_key {
@@ -200,6 +203,11 @@ int md_store_log_find_msgid(md_store *st, const char *msgid, int64_t since, int6
                             md_log_id_fn fn, void *arg, md_err *err);
 int md_store_log_find_ip(md_store *st, const char *ip, int64_t since, int64_t until,
                          md_log_id_fn fn, void *arg, md_err *err);
+/* md_store_log_find_ip_seen: as md_store_log_find_ip, and also the messages
+ * whose lines name ip as our own client or as a delivery's relay
+ * (MD_LOGKEY_IPSEEN; stores written before it know only the former). */
+int md_store_log_find_ip_seen(md_store *st, const char *ip, int64_t since, int64_t until,
+                              md_log_id_fn fn, void *arg, md_err *err);
 
 /* md_store_log_msg_get: one message (fn called once; MD_ERR_NOTFOUND). */
 int md_store_log_msg_get(md_store *st, int64_t id, md_log_msg_fn fn, void *arg, md_err *err);

@@ -918,11 +918,12 @@ int md_store_msg_get(md_store *st, int64_t id, md_msg_row_fn fn, void *arg, md_e
     return run_msgs(st, s, 1, fn, arg, err);
 }
 
-enum { HOPS_ALL, HOPS_OURS, HOPS_QID };
+enum { HOPS_ALL, HOPS_OURS, HOPS_QID, HOPS_IP };
 
 /* run_hops: the hops of the rows (id, hops blob) of s, in the order they
  * were written (oldest first); mode HOPS_OURS: only the first hop of each
- * IP, and only when ours; HOPS_QID: only hops with Received id qid. */
+ * IP, and only when ours; HOPS_QID: only hops with Received id qid;
+ * HOPS_IP: only hops from IP qid. */
 static int run_hops(md_store *st, sqlite3_stmt *s, int mode, const char *qid, md_msg_hop_fn fn,
                     void *arg, md_err *err)
 {
@@ -940,6 +941,8 @@ static int run_hops(md_store *st, sqlite3_stmt *s, int mode, const char *qid, md
             md_msg_hoprow h;
             hop_row(&br, id, &h);
             if (mode == HOPS_QID && strcmp(h.qid, qid) != 0)
+                continue;
+            if (mode == HOPS_IP && strcmp(h.ip, qid) != 0)
                 continue;
             if (mode == HOPS_OURS) {
                 int before = 0;
@@ -988,20 +991,34 @@ int md_store_msg_our_ips(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *a
     return msg_hops(st, msg_id, HOPS_OURS, fn, arg, err);
 }
 
-int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
-                             md_err *err)
+/* hops_scan: the hops (mode HOPS_QID or HOPS_IP) whose field is key, of
+ * every message: a scan (no index: an index per hop was a fifth of
+ * ingest, and only trace asks); instr() finds the candidates, the decoder
+ * the hops. */
+static int hops_scan(md_store *st, const char *key, int mode, md_msg_hop_fn fn, void *arg,
+                     md_err *err)
 {
     sqlite3_stmt *s;
-    if (!qid || !*qid)
+    if (!key || !*key)
         return MD_OK;
-    /* a scan (no reader of the product asks; an index per hop was a fifth
-     * of ingest): instr() finds the candidates, the decoder the hops */
     if (md_store_prepare(st, &s,
                          "SELECT msg_id, hops FROM msg_ev WHERE instr(hops, ?1) > 0"
                          " ORDER BY msg_id", 0, err) != MD_OK)
         return MD_ERR_DB;
-    sqlite3_bind_blob(s, 1, qid, (int)strlen(qid), SQLITE_TRANSIENT);
-    return run_hops(st, s, HOPS_QID, qid, fn, arg, err);
+    sqlite3_bind_blob(s, 1, key, (int)strlen(key), SQLITE_TRANSIENT);
+    return run_hops(st, s, mode, key, fn, arg, err);
+}
+
+int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
+                             md_err *err)
+{
+    return hops_scan(st, qid, HOPS_QID, fn, arg, err);
+}
+
+int md_store_msg_hops_by_ip(md_store *st, const char *ip, md_msg_hop_fn fn, void *arg,
+                            md_err *err)
+{
+    return hops_scan(st, ip, HOPS_IP, fn, arg, err);
 }
 
 int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *arg, md_err *err)

@@ -180,6 +180,10 @@ int md_store_msg_our_ips(md_store *st, int64_t msg_id, md_msg_hop_fn fn, void *a
  * messages (no index: no command asks). */
 int md_store_msg_hops_by_qid(md_store *st, const char *qid, md_msg_hop_fn fn, void *arg,
                              md_err *err);
+/* md_store_msg_hops_by_ip: the hops whose IP is ip (canonical text), of
+ * every stored message (a scan of the hops: for `trace IP`). */
+int md_store_msg_hops_by_ip(md_store *st, const char *ip, md_msg_hop_fn fn, void *arg,
+                            md_err *err);
 
 /* One authentication or filter result of a message: an
  * Authentication-Results / Received-SPF / ARC item (source = the header),

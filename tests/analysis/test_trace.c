@@ -20,6 +20,7 @@
 #include "ingest/readers.h"
 #include "analysis/trace.h"
 #include "testutil.h"
+#include "logstore.h"
 
 static char dir[512], logpath[600];
 static md_store *st;
@@ -45,25 +46,10 @@ static const char *const log_text[] = {
 static int setup(void **state)
 {
     (void)state;
-    md_test_dir(dir, sizeof dir, "test_trace");
+    int rc = md_test_logstore(dir, sizeof dir, "test_trace", log_text,
+                              sizeof log_text / sizeof log_text[0], 2026, &st);
     snprintf(logpath, sizeof logpath, "%s/mail.log", dir);
-    FILE *fp = fopen(logpath, "w");
-    if (!fp)
-        return -1;
-    for (size_t i = 0; i < sizeof log_text / sizeof log_text[0]; i++)
-        fprintf(fp, "%s\n", log_text[i]);
-    fclose(fp);
-    char db[700];
-    snprintf(db, sizeof db, "%s/t.db", dir);
-    md_err err = {0, ""};
-    if (md_store_open(&st, db, 0, &err) != MD_OK)
-        return -1;
-    md_config cfg;
-    md_config_defaults(&cfg);
-    md_ingest ig;
-    md_readers_init(&ig, st, &cfg);
-    ig.year = 2026;
-    return md_ingest_path(&ig, logpath, &err) == MD_OK ? 0 : -1;
+    return rc;
 }
 
 static int teardown(void **state)
