@@ -138,6 +138,11 @@ md_kind md_ingest_kind_parse(const char *name);
 void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* md_ingest_note: tell something about file through warn that is no bad
+ * input (not counted in stats.skipped), printf-style. */
+void md_ingest_note(md_ingest *ig, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* md_ingest_tick: readers call this now and then (and md_ingest_path after
  * each message file: ig->kind is then MD_KIND_MESSAGE, and the stats count
  * files and documents); it calls the progress callback at most every

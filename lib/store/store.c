@@ -160,6 +160,7 @@ static const struct {
     {1, migrate_1},
     {2, migrate_2},
     {3, md_store_msg_migrate_3}, /* hops and results as blobs (msg_ev) */
+    {4, md_store_forget_migrate_4}, /* how a log source was read (store_forget.c) */
 };
 
 /* the refusal of a store of schema v, newer than this build's: one message

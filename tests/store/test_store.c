@@ -221,10 +221,12 @@ static void test_migrates_empty_file(void **state)
     assert_int_equal(v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3], MD_STORE_SCHEMA_VERSION);
 }
 
-/* The msg tables of schema 2 (hops and results as rows): turns a store of
- * this version into one of schema 2. */
+/* The msg tables of schema 2 (hops and results as rows), and the source
+ * without how it was read (schema 4): turns a store of this version into
+ * one of schema 2. */
 static const char schema_2_msg[] =
     "DROP TABLE msg_ev;"
+    "ALTER TABLE source DROP COLUMN read_year; ALTER TABLE source DROP COLUMN read_tz;"
     "CREATE INDEX msg_addr_msg ON msg_addr(msg_id); CREATE INDEX msg_date ON msg(date);"
     "CREATE TABLE msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host, by_host, by_ip,"
     " with_proto, qid, for_addr, via, date, no_zone, delay, raw);"
@@ -262,6 +264,8 @@ static void test_migrates_v1(void **state)
     md_store_close(st);
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "SELECT raw_codec FROM msg", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "SELECT read_year, read_tz FROM source", NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
 }
 

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# e2e_forget.sh: `maildossier forget` and reading a log again with another
+# year or zone (issue 14).
+#  1. A and B ingested, B (a directory: a log, messages, a reply of
+#     Microsoft, DMARC and SNDS reports, rules) forgotten: the store equals
+#     one of A alone (tests/store_digest.sh), tickets stay; the counts said.
+#  2. A message that spans a rotation (mail.log.1, mail.log): forgetting
+#     either half leaves the message the other half makes (trace).
+#  3. A log read with --year 2015: nothing in 2016; read with --year 2016
+#     it is read again (said, not "unchanged") and the store equals a fresh
+#     --year 2016 ingest.  Another [logs] timezone reads it again too.
+#  4. The year warning: a stored copy dated a year after the log's date.
+#  5. An unknown SOURCE fails naming it and changes nothing; --dry-run
+#     changes nothing.
+#  6. forget while a log ingest pauses in a pipe waits its turn (and says
+#     for whom); with --wait 0 it fails at once naming it.
+#  7. forget killed (-9) at any moment leaves the store before or after.
+: "${MD_FIXTURES:?}"
+. "$(dirname "$0")/store_setup.sh" e2e_forget
+conf=$MD_FIXTURES/maildossier.conf
+F=$MD_FIXTURES
+md() { local db=$1; shift; "$MD_BIN" --db "$db" --config "$conf" "$@"; }
+same() { # same WHAT DB1 DB2
+    digest "$2" > "$t/d1"; digest "$3" > "$t/d2"
+    diff "$t/d1" "$t/d2" > "$t/dd" || { err "$1:"; head -20 "$t/dd" >&2; }
+}
+
+# ---- 1. forget B: the store of A alone ------------------------------------
+mkdir -p "$t/B"
+cp -r "$F/logs/n-mail-3" "$F/messages/jmrp-arf.eml" "$F/replies/mitigated-141.89.68.7.eml" \
+    "$F/reports/dmarc2-outlook.com!uni-potsdam.de!1476144000!1476230400.xml" \
+    "$F"/reports/google.com*.zip "$F/reports/snds-ipstatus-2016-04-26.csv" \
+    "$F/rules/mailup-rules.csv" "$t/B/"
+A=("$F/logs/n-mail-1" "$F/messages/ndr-s3150.eml" "$F/reports/snds-data-2016-04.csv"
+   "$F/rules/aliases")
+md "$t/ab.db" -q ingest --year 2016 "${A[@]}" || err "ingest A: exit $?"
+md "$t/ab.db" -q ingest --year 2016 "$t/B" || err "ingest B: exit $?"
+md "$t/ab.db" -q ticket 2016041910001001 --address p.wagner@uni-potsdam.de --since 2016-04-19 \
+    --until 2016-04-20 --out "$t/out" > /dev/null || err "ticket: exit $?"
+md "$t/a.db" -q ingest --year 2016 "${A[@]}" || err "ingest A alone: exit $?"
+md "$t/a.db" -q ticket 2016041910001001 --address p.wagner@uni-potsdam.de --since 2016-04-19 \
+    --until 2016-04-20 --out "$t/out2" > /dev/null || err "ticket on A: exit $?"
+grep -q '^141.89.68.7|mitigated' <(digest "$t/ab.db" | sed -n '/^== case_answer/,$p') ||
+    err "Microsoft's answer in B was not stored: the test would prove nothing"
+md "$t/ab.db" forget "$t/B" > "$t/forget.out" 2> "$t/forget.err"; rc=$?
+[ $rc -eq 0 ] || err "forget B: exit $rc: $(head -2 "$t/forget.err")"
+grep -q '^forgot 6 source(s): 87 log lines, 44 log messages (0 made again from their lines in other files), 44 delivery attempts, [0-9]* links; 3 stored messages, 1 answers of Microsoft; 2 DMARC reports, 2 SNDS rows; 1 rule files (4 rules)$' "$t/forget.out" ||
+    err "forget B said: $(cat "$t/forget.out")"
+same "the store after forgetting B differs from one of A alone" "$t/ab.db" "$t/a.db"
+[ "$(sqlite3 "$t/ab.db" 'SELECT count(*) FROM case_ticket')" = 1 ] || err "the ticket went"
+# everything of B again: as before
+md "$t/ab.db" -q ingest --year 2016 "$t/B" || err "ingest B again: exit $?"
+md "$t/ab2.db" -q ingest --year 2016 "${A[@]}" && md "$t/ab2.db" -q ingest --year 2016 "$t/B" ||
+    err "ingest A, B: exit $?"
+same "B forgotten and read again differs from A and B" "$t/ab.db" "$t/ab2.db"
+
+# ---- 2. a message across a rotation ----------------------------------------
+mkdir -p "$t/rot"
+l1='Dec  1 10:00:00 mx1 postfix/smtpd[100]: 4QxYz1AbCd: client=mail.example.org[192.0.2.10]'
+l2='Dec  1 10:00:01 mx1 postfix/cleanup[101]: 4QxYz1AbCd: message-id=<piece.1@example.org>'
+l3='Dec  1 10:00:01 mx1 postfix/qmgr[102]: 4QxYz1AbCd: from=<alice@example.org>, size=1234, nrcpt=1 (queue active)'
+l4='Dec  1 10:00:02 mx1 postfix/smtp[103]: 4QxYz1AbCd: to=<bob@hotmail.com>, relay=hotmail-com.olc.protection.outlook.com[104.47.1.33]:25, delay=2, delays=0/0/1/1, dsn=2.6.0, status=sent (250 2.6.0 <piece.1@example.org> [InternalId=1] Queued mail for delivery)'
+l5='Dec  1 10:00:02 mx1 postfix/qmgr[102]: 4QxYz1AbCd: removed'
+printf '%s\n' "$l1" "$l2" "$l3" > "$t/rot/mail.log.1"
+printf '%s\n' "$l4" "$l5" > "$t/rot/mail.log"
+md "$t/r1.db" -q ingest --year 2016 "$t/rot" || err "ingest rot: exit $?"
+cp "$t/r1.db" "$t/r2.db"
+md "$t/r1.db" trace bob@hotmail.com > "$t/tr" 2>&1
+grep -q 'from <alice@example.org>  message-id <piece.1@example.org>  client mail.example.org \[192.0.2.10\]' "$t/tr" ||
+    err "the whole message before forgetting: $(head -5 "$t/tr")"
+md "$t/r1.db" forget "$t/rot/mail.log.1" > "$t/f1" || err "forget mail.log.1: exit $?"
+grep -q '1 log messages (1 made again from their lines in other files), 1 delivery attempts' "$t/f1" ||
+    err "forget mail.log.1 said: $(cat "$t/f1")"
+md "$t/r1.db" trace bob@hotmail.com > "$t/tr" 2>&1 || err "trace of the newer half: exit $?"
+grep -q '4QxYz1AbCd  2016-12-01 10:00:02 .. 10:00:02$' "$t/tr" &&
+grep -q 'to <bob@hotmail.com>: accepted by Microsoft (InternalId=1)' "$t/tr" &&
+grep -q "rot/mail.log:2: Dec  1 10:00:02 mx1 postfix/qmgr\[102\]: 4QxYz1AbCd: removed" "$t/tr" ||
+    err "the newer half: $(cat "$t/tr")"
+grep -Eq 'alice|message-id <piece|192\.0\.2\.10|mail\.log\.1' "$t/tr" &&
+    err "the newer half still says what only the forgotten file said: $(cat "$t/tr")"
+md "$t/r1.db" trace alice@example.org > /dev/null 2>&1; rc=$?
+[ $rc -eq 4 ] || err "trace alice after forgetting her lines: exit $rc, want 4"
+md "$t/r2.db" forget "$t/rot/mail.log" > /dev/null || err "forget mail.log: exit $?"
+md "$t/r2.db" trace alice@example.org > "$t/tr" 2>&1 || err "trace of the older half: exit $?"
+grep -q '4QxYz1AbCd  2016-12-01 10:00:00 .. 10:00:01  (not finished in the log)' "$t/tr" &&
+grep -q 'from <alice@example.org>  message-id <piece.1@example.org>  client mail.example.org \[192.0.2.10\]' "$t/tr" ||
+    err "the older half: $(cat "$t/tr")"
+grep -q 'bob@hotmail.com' "$t/tr" && err "the older half still names the delivery: $(cat "$t/tr")"
+# the newer half alone, read fresh: the same messages (lines name source ids,
+# which differ: compared without them)
+md "$t/r3.db" -q ingest --year 2016 "$t/rot/mail.log" || err "ingest mail.log alone: exit $?"
+diff <(digest "$t/r1.db" | sed 's/|[0-9A-F]*$//') <(digest "$t/r3.db" | sed 's/|[0-9A-F]*$//') \
+    > "$t/dd" || { err "the newer half differs from it read alone:"; head "$t/dd" >&2; }
+
+# ---- 3. another year, another zone ------------------------------------------
+md "$t/y.db" -q ingest --year 2015 "$t/rot/mail.log.1" || err "ingest --year 2015: exit $?"
+md "$t/y.db" trace alice@example.org --since 2016-01-01 > /dev/null 2>&1; rc=$?
+[ $rc -eq 4 ] || err "trace in 2016 after --year 2015: exit $rc, want 4"
+md "$t/y.db" ingest --year 2015 "$t/rot/mail.log.1" 2> "$t/y.err" || err "same year again: exit $?"
+grep -q '(1 unchanged, 0 failed)' "$t/y.err" || err "the same year again: $(cat "$t/y.err")"
+md "$t/y.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/y.err"; rc=$?
+[ $rc -eq 0 ] || err "ingest --year 2016: exit $rc"
+grep -q "^maildossier: $t/rot/mail.log.1: read again: year 2016 instead of 2015 (the 3 lines and 1 messages of the earlier reading forgotten)\$" "$t/y.err" &&
+grep -q '(0 unchanged, 0 failed)' "$t/y.err" && grep -q '3 read, 3 new' "$t/y.err" ||
+    err "--year 2016 after 2015: $(cat "$t/y.err")"
+md "$t/y.db" trace alice@example.org --since 2016-01-01 > /dev/null 2>&1 ||
+    err "trace in 2016 after --year 2016: exit $?"
+md "$t/y16.db" -q ingest --year 2016 "$t/rot/mail.log.1" || err "fresh --year 2016: exit $?"
+same "read again with --year 2016 differs from a fresh --year 2016 ingest" "$t/y.db" "$t/y16.db"
+# a zone: Berlin, then UTC (the stamps move by an hour)
+printf '[logs]\ntimezone = Europe/Berlin\n' > "$t/berlin.conf"
+printf '[logs]\ntimezone = UTC\n' > "$t/utc.conf"
+"$MD_BIN" --db "$t/z.db" --config "$t/berlin.conf" -q ingest --year 2016 "$t/rot/mail.log.1" ||
+    err "ingest in Berlin: exit $?"
+"$MD_BIN" --db "$t/z.db" --config "$t/utc.conf" ingest --year 2016 "$t/rot/mail.log.1" \
+    2> "$t/z.err" || err "ingest in UTC: exit $?"
+grep -q 'read again: zone UTC instead of Europe/Berlin' "$t/z.err" || err "zone: $(cat "$t/z.err")"
+"$MD_BIN" --db "$t/z16.db" --config "$t/utc.conf" -q ingest --year 2016 "$t/rot/mail.log.1" ||
+    err "fresh ingest in UTC: exit $?"
+same "read again in UTC differs from a fresh ingest in UTC" "$t/z.db" "$t/z16.db"
+
+# ---- 4. the year warning ----------------------------------------------------
+# (times as the configuration's zone shows them: Europe/Berlin)
+cat > "$t/copy.eml" <<'EOF'
+Received: from mail.example.org (mail.example.org [192.0.2.10])
+	by mx1.uni-potsdam.de (Postfix) with ESMTP id 4QxYz1AbCd
+	for <bob@hotmail.com>; Thu,  1 Dec 2016 10:00:00 +0100
+From: Alice <alice@example.org>
+To: bob@hotmail.com
+Subject: piece
+Date: Thu, 1 Dec 2016 09:59:58 +0100
+Message-ID: <piece.1@example.org>
+
+hello
+EOF
+md "$t/w.db" -q ingest "$t/copy.eml" || err "ingest the copy: exit $?"
+md "$t/w.db" ingest --year 2015 "$t/rot/mail.log.1" 2> "$t/w.err"; rc=$?
+[ $rc -eq 0 ] || err "ingest --year 2015 beside the copy: exit $rc"
+grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy is dated 2016-12-01 09:59; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
+    err "no year warning: $(cat "$t/w.err")"
+md "$t/w.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err" || err "--year 2016: exit $?"
+grep -q 'warning' "$t/w.err" && err "a warning for the right year: $(cat "$t/w.err")"
+# dates after the file's modification time
+touch -d '2016-06-01 12:00 +0200' "$t/rot/mail.log.1"
+md "$t/w2.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err"
+grep -q "warning: its dates (year 2016, given by --year) run to 2016-12-01 10:00, after the file's modification time (2016-06-01 12:00); if the year is wrong, read it again with --year 2015" "$t/w.err" ||
+    err "no warning for dates after the file's time: $(cat "$t/w.err")"
+
+# ---- 5. unknown source, dry run ---------------------------------------------
+cp "$t/ab2.db" "$t/u.db"
+digest "$t/u.db" > "$t/u0"
+md "$t/u.db" forget "$t/B/mailup-rules.csv" "$t/nowhere.log" > "$t/u.out" 2> "$t/u.err"; rc=$?
+[ $rc -eq 1 ] || err "forget of an unknown source: exit $rc, want 1"
+grep -q "^maildossier: forget: $t/nowhere.log: no input of the store is this file or under this directory; nothing forgotten\$" "$t/u.err" ||
+    err "unknown source: $(cat "$t/u.err")"
+digest "$t/u.db" | diff -q "$t/u0" - > /dev/null || err "a failed forget changed the store"
+md "$t/u.db" forget --dry-run "$t/B" > "$t/u.out" 2> "$t/u.err" || err "dry run: exit $?"
+grep -q '^would forget 6 source(s): 87 log lines' "$t/u.out" || err "dry run said: $(cat "$t/u.out")"
+digest "$t/u.db" | diff -q "$t/u0" - > /dev/null || err "--dry-run changed the store"
+md "$t/u.db" forget > /dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || err "forget without SOURCE: exit $rc, want 2"
+
+# ---- 6. waiting for a log reader ---------------------------------------------
+cp "$t/ab2.db" "$t/c.db"
+"$bindir/gen_postfix" -n 2000 -s 41 > "$t/pipe.log"
+( head -n 1000 "$t/pipe.log"; sleep 4; tail -n +1001 "$t/pipe.log" ) |
+    "$MD_BIN" --db "$t/c.db" --config "$conf" -q ingest --format log --year 2026 - 2> "$t/pipe.err" &
+pipe=$!
+cleanup='kill "$pipe" 2>/dev/null'
+sleep 1.5
+md "$t/c.db" --wait 0 forget "$t/B" > /dev/null 2> "$t/c0.err"; rc=$?
+[ $rc -eq 1 ] && grep -q "gave up after waiting 0 s for maildossier ingest (pid $pipe" "$t/c0.err" ||
+    err "forget --wait 0 while a log is read: exit $rc: $(cat "$t/c0.err")"
+md "$t/c.db" forget "$t/B" > "$t/c.out" 2> "$t/c.err"; rc=$?
+kill -0 "$pipe" 2>/dev/null && err "forget ended before the log reader"
+[ $rc -eq 0 ] && grep -q '^forgot 6 source(s)' "$t/c.out" || err "forget after waiting: exit $rc: $(cat "$t/c.err")"
+grep -q "^maildossier: waiting for maildossier ingest (pid $pipe, since [0-9:]*) to finish reading a log into $t/c.db \.\.\.\$" "$t/c.err" ||
+    err "forget did not say for whom it waits: $(cat "$t/c.err")"
+wait "$pipe" || err "the pipe's ingest: exit $?"
+cleanup=:
+md "$t/c2.db" -q ingest --year 2016 "${A[@]}" && md "$t/c2.db" -q ingest --format log --year 2026 "$t/pipe.log" ||
+    err "A and the pipe's log: exit $?"
+q="SELECT (SELECT count(*) FROM source), (SELECT count(*) FROM log_msg), (SELECT count(*) FROM msg), (SELECT count(*) FROM rule)"
+[ "$(sqlite3 "$t/c.db" "$q")" = "$(sqlite3 "$t/c2.db" "$q")" ] ||
+    err "after waiting: $(sqlite3 "$t/c.db" "$q"), want $(sqlite3 "$t/c2.db" "$q")"
+
+# ---- 7. kill -9 -------------------------------------------------------------
+"$bindir/gen_postfix" -n 60000 -s 42 > "$t/big.log"
+md "$t/k.db" -q ingest --year 2016 "${A[@]}" && md "$t/k.db" -q ingest --year 2026 "$t/big.log" ||
+    err "ingest for the kill: exit $?"
+digest "$t/k.db" > "$t/k.before"
+cp "$t/k.db" "$t/k0.db"
+md "$t/k0.db" -q forget "$t/big.log" || err "forget big.log: exit $?"
+digest "$t/k0.db" > "$t/k.after"
+cmp -s "$t/k.before" "$t/k.after" && err "forgetting big.log changed nothing"
+for delay in 0.03 0.08 0.12 0.16 0.2 0.3; do
+    cp "$t/k.db" "$t/kk.db"; rm -f "$t/kk.db-wal" "$t/kk.db-shm"
+    "$MD_BIN" --db "$t/kk.db" -q forget "$t/big.log" & k=$!
+    sleep "$delay"; kill -9 "$k" 2>/dev/null; wait "$k" 2>/dev/null
+    digest "$t/kk.db" > "$t/k.now"
+    cmp -s "$t/k.now" "$t/k.before" || cmp -s "$t/k.now" "$t/k.after" ||
+        err "forget killed after ${delay}s left a store neither before nor after"
+done
+exit $fail

@@ -1,0 +1,357 @@
+/* test_store_forget.c: lib/store/store_forget.c: a marked log source takes
+ * its messages with it, a message that also has lines in another source
+ * hands those lines back and goes too, links to a deleted message resolved
+ * by queue id become pending and same-Message-ID partners are noted; raw
+ * lines, stored messages with their parts, Microsoft's answers, reports,
+ * next-hop entries no delivery names, and the source row go, another
+ * source's rows stay; rule files by origin; how a source was read; stored
+ * copies whose date disagrees with the log's. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "store/store_forget.h"
+#include "store/store_log.h"
+#include "testutil.h"
+
+static char dbpath[512];
+static md_store *st;
+static md_log_writer *w;
+static int64_t s1, s2;
+
+static int setup(void **state)
+{
+    (void)state;
+    s1 = md_test_log_store_open(dbpath, sizeof dbpath, "test_store_forget", &st, &w, "fp1",
+                                "/var/log/mail.log.1");
+    s2 = md_test_source(st, "fp2", "log", "/var/log/mail.log");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    md_test_log_store_close(st, w, dbpath);
+    return 0;
+}
+
+/* sql: run statements on a second connection (rows the test needs that no
+ * writer of this area makes) */
+static void sql(const char *text)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, text, NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("%s: %s", text, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* num: the integer a query returns */
+static long long num(const char *text)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, text, -1, &s, NULL), SQLITE_OK);
+    long long v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+/* want: each query of the table returns its value */
+typedef struct {
+    const char *q;
+    long long v;
+} want;
+static void expect(const want *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (num(t[i].q) != t[i].v)
+            fail_msg("%s: %lld, want %lld", t[i].q, num(t[i].q), t[i].v);
+}
+
+static int64_t put_msg(const char *qid, const char *msgid, int64_t t, int64_t src,
+                       const int64_t *lines, size_t n)
+{
+    md_err err = {0, ""};
+    md_log_lines l = {MD_BUF_INIT, 0, 0, 0};
+    for (size_t i = 0; i < n; i += 2)
+        assert_int_equal(md_log_lines_add(&l, lines[i], (uint64_t)lines[i + 1]), MD_OK);
+    int64_t host;
+    assert_int_equal(md_store_log_host(w, "mx1", 3, &host, &err), MD_OK);
+    md_log_msgrow m = {0};
+    m.host_id = host;
+    m.qid = qid;
+    m.t_first = m.t_last = t;
+    m.msgid = msgid;
+    m.size = -1;
+    m.nrcpt = -1;
+    m.source_id = src;
+    m.lines = l.buf.data;
+    m.lines_len = l.buf.len;
+    assert_int_equal(md_store_log_msg_put(w, &m, &err), MD_OK);
+    md_buf_free(&l.buf);
+    assert_int_equal(md_store_log_key_put(w, MD_LOGKEY_QID, qid, m.id, &err), MD_OK);
+    if (msgid)
+        assert_int_equal(md_store_log_key_put(w, MD_LOGKEY_MSGID, msgid, m.id, &err), MD_OK);
+    return m.id;
+}
+
+typedef struct {
+    int64_t v[16];
+    size_t n;
+} kept;
+
+static int keep(void *arg, int64_t src, uint64_t line)
+{
+    kept *k = arg;
+    k->v[k->n++] = src;
+    k->v[k->n++] = (int64_t)line;
+    return 0;
+}
+
+/* three messages: m1 in s1 alone, m2 across s1 and s2, m3 in s2 alone */
+static void fill(int64_t *m1, int64_t *m2, int64_t *m3)
+{
+    md_err err = {0, ""};
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    const int64_t l1[] = {s1, 1, s1, 2}, l2[] = {s1, 3, s2, 1}, l3[] = {s2, 2};
+    *m1 = put_msg("Q1", "<a@x>", 1000, s1, l1, 4);
+    *m2 = put_msg("Q2", NULL, 1010, s1, l2, 4);
+    *m3 = put_msg("Q3", "<a@x>", 1020, s2, l3, 2);
+    md_log_dlvrow d = {0};
+    d.msg_id = *m2;
+    d.t = 1011;
+    d.rcpt = "bob@hotmail.com";
+    d.relay_host = "only-m2.example.";
+    d.source_id = s2;
+    d.lineno = 1;
+    assert_int_equal(md_store_log_dlv_put(w, &d, &err), MD_OK);
+    d.msg_id = *m3;
+    d.relay_host = "kept.example";
+    d.lineno = 2;
+    assert_int_equal(md_store_log_dlv_put(w, &d, &err), MD_OK);
+    assert_int_equal(md_store_log_keys_put(w, NULL, 0, &err), MD_OK);
+    /* m3 -> m1 queued as (by queue id), m1 -> m3 same Message-ID */
+    md_log_linkrow k = {*m3, *m1, MD_LINK_QUEUED_AS, 1020, "mx1", "Q1", "queued as Q1"};
+    assert_int_equal(md_store_log_link_put(w, &k, &err), MD_OK);
+    md_log_linkrow s = {*m1, *m3, MD_LINK_SAME_MSGID, 1020, NULL, NULL, "same"};
+    assert_int_equal(md_store_log_link_put(w, &s, &err), MD_OK);
+    assert_int_equal(md_store_log_block(w, s1, 1, 3, 1000, 1010, "a\nb\nc\n", 6, &err), MD_OK);
+    assert_int_equal(md_store_log_block(w, s2, 1, 2, 1011, 1020, "d\ne\n", 4, &err), MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+}
+
+/* forget_s1: forget source s1 in a transaction (its kept lines to k when
+ * not NULL) */
+static void forget_s1(md_forget_counts *c, kept *k)
+{
+    md_err err = {0, ""};
+    assert_int_equal(md_store_begin_nofk(st, &err), MD_OK);
+    assert_int_equal(md_store_forget_begin(st, &err), MD_OK);
+    assert_int_equal(md_store_forget_mark(st, s1, &err), MD_OK);
+    assert_int_equal(md_store_forget_log(st, k ? keep : NULL, k, c, &err), MD_OK);
+    assert_int_equal(md_store_forget_marked(st, c, &err), MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+}
+
+static void test_log(void **state)
+{
+    (void)state;
+    int64_t m1, m2, m3;
+    fill(&m1, &m2, &m3);
+    md_forget_counts c = {0};
+    kept k = {{0}, 0};
+    forget_s1(&c, &k);
+    /* m2's line in s2 handed back; m1 and m2 gone, m3 kept */
+    assert_int_equal(k.n, 2);
+    assert_int_equal(k.v[0], s2);
+    assert_int_equal(k.v[1], 1);
+    assert_int_equal(c.log_messages, 2);
+    assert_int_equal(c.log_rebuilt, 1);
+    assert_int_equal(c.deliveries, 1);
+    assert_int_equal(c.log_lines, 3);
+    assert_int_equal(c.sources, 1);
+    assert_int_equal(num("SELECT count(*) FROM log_msg"), 1);
+    assert_int_equal(num("SELECT count(*) FROM log_msg WHERE qid = 'Q3'"), 1);
+    assert_int_equal(num("SELECT count(*) FROM log_dlv"), 1);
+    /* the queued-as link is pending again, the same-Message-ID one gone,
+     * m3 noted for the resolve pass */
+    assert_int_equal(num("SELECT count(*) FROM log_link"), 1);
+    assert_int_equal(num("SELECT count(*) FROM log_link WHERE to_msg IS NULL AND to_qid = 'Q1'"),
+                     1);
+    char q[128];
+    snprintf(q, sizeof q, "SELECT count(*) FROM log_cand WHERE msg_id = %lld", (long long)m3);
+    assert_int_equal(num(q), 1);
+    /* index entries of m1, m2 gone; m3's and its next hop kept, m2's hop gone */
+    snprintf(q, sizeof q, "SELECT count(*) FROM log_key WHERE msg_id IN (%lld, %lld)",
+             (long long)m1, (long long)m2);
+    assert_int_equal(num(q), 0);
+    snprintf(q, sizeof q, "SELECT count(*) FROM log_key WHERE msg_id = %lld", (long long)m3);
+    assert_int_equal(num(q), 2);
+    assert_int_equal(num("SELECT count(*) FROM log_key WHERE msg_id = 0"), 1);
+    /* raw lines and the source: s1's gone, s2's kept */
+    assert_int_equal(num("SELECT count(*) FROM log_block"), 1);
+    assert_int_equal(num("SELECT count(*) FROM source"), 1);
+    snprintf(q, sizeof q, "SELECT count(*) FROM source WHERE id = %lld", (long long)s2);
+    assert_int_equal(num(q), 1);
+}
+
+/* a stored message with its parts and an answer, reports: only s1's go */
+static void test_other_areas(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text,
+             "INSERT INTO msg(id, hash, source_id, kind, message_id, stored)"
+             " VALUES(1, 'h1', %lld, 'message', 'a@x', 0), (2, 'h2', %lld, 'message', 'b@x', 0);"
+             "INSERT INTO msg_addr VALUES('bob@x', 1, 1), ('bob@x', 1, 2);"
+             "INSERT INTO msg_ev(msg_id) VALUES(1), (2);"
+             "INSERT INTO msg_dsn(msg_id, idx) VALUES(1, 0);"
+             "INSERT INTO msg_arf(msg_id) VALUES(1);"
+             "INSERT INTO msg_antispam(msg_id) VALUES(1);"
+             "INSERT INTO case_answer(ip, outcome, msg_row) VALUES('192.0.2.1', 'mitigated', 1),"
+             " ('192.0.2.1', 'denied', 2);"
+             "INSERT INTO rep_dmarc_report(id, org_key, org_name, report_id, date_begin, date_end,"
+             " mid, day, records, messages, skipped, source_id, stored_at)"
+             " VALUES(1, 'o', 'o', 'r1', 0, 1, 0, 'd', 1, 1, 0, %lld, 0);"
+             "INSERT INTO rep_dmarc_record(id, report, source_ip, count, pass) VALUES(1, 1, 'ip', 1, 1);"
+             "INSERT INTO rep_dmarc_auth(record, method) VALUES(1, 'spf');"
+             "INSERT INTO rep_snds(ip, act_start, day, source_id) VALUES('ip', 1, 'd', %lld),"
+             " ('ip', 2, 'd', %lld);"
+             "INSERT INTO case_ticket(number) VALUES('T1');",
+             (long long)s1, (long long)s2, (long long)s1, (long long)s1, (long long)s2);
+    sql(text);
+    md_forget_counts c = {0};
+    forget_s1(&c, NULL);
+    assert_int_equal(c.messages, 1);
+    assert_int_equal(c.answers, 1);
+    assert_int_equal(c.reports, 1);
+    assert_int_equal(c.snds, 1);
+    static const want rows[] = {
+        {"SELECT group_concat(id) FROM msg", 2},
+        {"SELECT count(*) FROM msg_addr", 1},
+        {"SELECT count(*) FROM msg_ev", 1},
+        {"SELECT count(*) FROM msg_dsn", 0},
+        {"SELECT count(*) FROM msg_arf", 0},
+        {"SELECT count(*) FROM msg_antispam", 0},
+        {"SELECT count(*) FROM case_answer WHERE outcome = 'denied'", 1},
+        {"SELECT count(*) FROM case_answer", 1},
+        {"SELECT count(*) FROM rep_dmarc_report", 0},
+        {"SELECT count(*) FROM rep_dmarc_record", 0},
+        {"SELECT count(*) FROM rep_dmarc_auth", 0},
+        {"SELECT act_start FROM rep_snds", 2},
+        {"SELECT count(*) FROM case_ticket", 1},
+        {"PRAGMA foreign_key_check", -1},
+    };
+    expect(rows, sizeof rows / sizeof rows[0]); /* foreign_key_check -1: no row, none broken */
+}
+
+static void test_rules(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    sql("INSERT INTO rule_file VALUES('/etc/aliases', 'aliases', '', 2, 0, 0),"
+        " ('/etc/other', 'aliases', '', 1, 0, 0);"
+        "INSERT INTO rule(origin, kind, address, target, ttype, keeps_copy, file, line) VALUES"
+        " ('/etc/aliases', 'alias', 'a', 'b', 'address', 0, '/etc/aliases', 1),"
+        " ('/etc/aliases', 'alias', 'c', 'd', 'address', 0, '/etc/aliases', 2),"
+        " ('/etc/other', 'alias', 'e', 'f', 'address', 0, '/etc/other', 1);");
+    md_forget_counts c = {0};
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    assert_int_equal(md_store_forget_rules(st, "/etc/aliases", &c, &err), MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    assert_int_equal(c.rule_files, 1);
+    assert_int_equal(c.rules, 2);
+    assert_int_equal(num("SELECT count(*) FROM rule"), 1);
+    assert_int_equal(num("SELECT count(*) FROM rule_file WHERE origin = '/etc/other'"), 1);
+}
+
+static void test_read_settings(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    int year = -1, known = -1;
+    char tz[64];
+    assert_int_equal(md_store_source_read_get(st, s1, &year, tz, sizeof tz, &known, &err), MD_OK);
+    assert_int_equal(known, 0);
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    assert_int_equal(md_store_source_read_set(st, s1, 2015, "Europe/Berlin", &err), MD_OK);
+    assert_int_equal(md_store_source_read_set(st, s2, 0, "", &err), MD_OK);
+    assert_int_equal(md_store_log_span_add(w, s1, 1, 1, 3, 1000, 2000, &err), MD_OK);
+    assert_int_equal(md_store_log_span_add(w, s1, 2, 1, 3, 900, 1500, &err), MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    assert_int_equal(md_store_source_read_get(st, s1, &year, tz, sizeof tz, &known, &err), MD_OK);
+    assert_int_equal(known, 1);
+    assert_int_equal(year, 2015);
+    assert_string_equal(tz, "Europe/Berlin");
+    assert_int_equal(md_store_source_read_get(st, s2, &year, tz, sizeof tz, &known, &err), MD_OK);
+    assert_int_equal(known, 1);
+    assert_int_equal(year, 0);
+    assert_string_equal(tz, "");
+    int64_t tf, tl;
+    assert_int_equal(md_store_source_t_range(st, s1, &tf, &tl, &err), MD_OK);
+    assert_int_equal(tf, 900);
+    assert_int_equal(tl, 2000);
+    assert_int_equal(md_store_source_t_range(st, s2, &tf, &tl, &err), MD_OK);
+    assert_int_equal(tf, 0);
+    assert_int_equal(tl, 0);
+}
+
+typedef struct {
+    char msgid[64];
+    int64_t tl, tc;
+    int calls;
+} ev;
+
+static void take(void *arg, const char *msgid, int64_t t_log, int64_t t_copy)
+{
+    ev *e = arg;
+    snprintf(e->msgid, sizeof e->msgid, "%s", msgid);
+    e->tl = t_log;
+    e->tc = t_copy;
+    e->calls++;
+}
+
+static void test_year_disagree(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    int64_t m1, m2, m3;
+    fill(&m1, &m2, &m3);
+    /* a copy of <a@x> dated a year after m1 (t 1000); one close to m3 */
+    sql("INSERT INTO msg(hash, kind, message_id, date, stored) VALUES"
+        " ('h1', 'message', 'a@x', 31537000, 0), ('h2', 'message', 'a@x', 1100, 0);");
+    ev e = {"", 0, 0, 0};
+    uint64_t n = 9;
+    assert_int_equal(md_store_year_disagree(st, s1, 2 * 86400, take, &e, &n, &err), MD_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(e.calls, 1);
+    assert_string_equal(e.msgid, "<a@x>");
+    assert_int_equal(e.tl, 1000);
+    assert_int_equal(e.tc, 31537000);
+    /* within the slack: nothing */
+    assert_int_equal(md_store_year_disagree(st, s1, 40000000, take, &e, &n, &err), MD_OK);
+    assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_areas, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_year_disagree, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
