@@ -9,7 +9,9 @@
 #  3. A log read with --year 2015: nothing in 2016; read with --year 2016
 #     it is read again (said, not "unchanged") and the store equals a fresh
 #     --year 2016 ingest.  Another [logs] timezone reads it again too.
-#  4. The year warning: a stored copy dated a year after the log's date.
+#  4. The year warning: a stored copy dated a year after the log's date
+#     (stored before the log, after it in the same run, or in a later run),
+#     and dates after the file's modification time.
 #  5. An unknown SOURCE fails naming it and changes nothing; --dry-run
 #     changes nothing.
 #  6. forget while a log ingest pauses in a pipe waits its turn (and says
@@ -140,6 +142,15 @@ grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given b
     err "no year warning: $(cat "$t/w.err")"
 md "$t/w.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err" || err "--year 2016: exit $?"
 grep -q 'warning' "$t/w.err" && err "a warning for the right year: $(cat "$t/w.err")"
+# the copy stored after the log: in the same run, and in a later one
+md "$t/w3.db" ingest --year 2015 "$t/rot/mail.log.1" "$t/copy.eml" 2> "$t/w.err" ||
+    err "log and copy in one run: exit $?"
+[ "$(grep -c "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org>" "$t/w.err")" = 1 ] ||
+    err "log, then its copy in the same run: $(cat "$t/w.err")"
+md "$t/w4.db" -q ingest --year 2015 "$t/rot/mail.log.1" || err "log alone: exit $?"
+md "$t/w4.db" ingest "$t/copy.eml" 2> "$t/w.err" || err "the copy later: exit $?"
+grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy is dated 2016-12-01 09:59; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
+    err "the copy ingested after the log: $(cat "$t/w.err")"
 # dates after the file's modification time
 touch -d '2016-06-01 12:00 +0200' "$t/rot/mail.log.1"
 md "$t/w2.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err"

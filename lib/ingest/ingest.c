@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "ingest/fileset.h"
 #include "ingest/ingest.h"
+#include "store/store_forget.h"
 #include "parse/snds.h"
 #include "base/ipaddr.h"
 #include "base/text.h"
@@ -48,6 +49,7 @@ void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg)
     memset(ig, 0, sizeof *ig);
     ig->store = store;
     ig->cfg = cfg;
+    ig->msg_top = store ? md_store_msg_top(store) : 0;
 }
 
 static void report(md_ingest *ig, const char *file, uint64_t line, const char *fmt, va_list ap)
@@ -790,6 +792,12 @@ static int ingest_path(md_ingest *ig, const char *path, md_err *err)
     md_err e = {0, ""};
     int (*end)(md_ingest *, md_err *) = !rd ? NULL : own ? rd->batch_finish : rd->batch_flush;
     if (end && end(ig, &e) != MD_OK) {
+        *err = e;
+        return e.code;
+    }
+    /* the dates of the logs read against the messages stored */
+    if ((rc == MD_OK || rc == MD_ERR_PARSE) && own_seen && rd && rd->walk_end &&
+        rd->walk_end(ig, &e) != MD_OK) {
         *err = e;
         return e.code;
     }

@@ -19,6 +19,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/input.h"
+#include "base/md_limits.h"
 #include "parse/logline.h"   /* md_logfmt */
 #include "store/store.h"
 
@@ -93,6 +94,10 @@ struct md_ingest {
     uint64_t commit_every;        /* log lines or messages per transaction at most;
                                      0 = the readers' own (tests and tuning: smaller
                                      slices; slices end after MD_LIMIT_SLICE_MS anyway) */
+    int64_t year_src[MD_LIMIT_YEAR_SRCS]; /* lib/ingest/yearcheck.c: log sources read in */
+    int64_t year_mtime[MD_LIMIT_YEAR_SRCS]; /* this walk, their files' times, */
+    size_t nyear;                 /* their number, */
+    int64_t msg_top;              /* and the last stored message before it */
     struct md_fileset *seen;      /* lib/ingest/ingest.c: the directories and files the current
                                      md_ingest_path reached; NULL outside it */
 };
@@ -109,6 +114,8 @@ struct md_ingest_readers {
     int (*batch_begin)(md_ingest *ig, md_err *err);
     int (*batch_flush)(md_ingest *ig, md_err *err);
     int (*batch_finish)(md_ingest *ig, md_err *err);
+    int (*walk_end)(md_ingest *ig, md_err *err); /* after the outermost walk (and its
+                                                    batch): the year check */
 };
 
 /* md_ingest_init: zero stats, set store and config (no readers: see

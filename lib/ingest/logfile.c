@@ -23,6 +23,7 @@
 #include "ingest/correlate.h"
 #include "ingest/ingest.h"
 #include "ingest/logfile.h"
+#include "ingest/yearcheck.h"
 #include "base/ipaddr.h"
 #include "parse/logline.h"
 #include "parse/reply.h"
@@ -438,21 +439,6 @@ static const char *zone_of(const md_ingest *ig)
     return ig->cfg ? ig->cfg->timezone : "";
 }
 
-static int local_year(int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    return localtime_r(&tt, &tm) ? tm.tm_year + 1900 : 0;
-}
-
-static void local_stamp(int64_t t, char *dst, size_t n)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!localtime_r(&tt, &tm) || !strftime(dst, n, "%Y-%m-%d %H:%M", &tm))
-        snprintf(dst, n, "@%lld", (long long)t);
-}
-
 static int forget_source(md_ingest *ig, int64_t source_id, md_forget_counts *c, md_err *err);
 
 /* reread: a source read before with another --year or zone is forgotten
@@ -470,7 +456,7 @@ static int reread(lf *f, const char *fp, int *created, md_err *err)
         int was = year;
         int64_t tf = 0, tl = 0;
         if (!was && md_store_source_t_range(ig->store, f->src.id, &tf, &tl, err) == MD_OK && tf)
-            was = local_year(tf);
+            was = md_yearcheck_local_year(tf);
         if (was && was != ig->year)
             snprintf(why, sizeof why, "year %d instead of %d", ig->year, was);
     }
@@ -486,60 +472,6 @@ static int reread(lf *f, const char *fp, int *created, md_err *err)
                    "earlier reading forgotten)", why, (unsigned long long)c.log_lines,
                    (unsigned long long)c.log_messages);
     return md_store_source_get(ig->store, fp, "log", f->path, &f->src, created, err);
-}
-
-typedef struct {
-    char msgid[200];
-    int64_t t_log, t_copy;
-} year_ev;
-
-static void year_ev_take(void *arg, const char *msgid, int64_t t_log, int64_t t_copy)
-{
-    year_ev *e = arg;
-    snprintf(e->msgid, sizeof e->msgid, "%s", msgid);
-    e->t_log = t_log;
-    e->t_copy = t_copy;
-}
-
-/* year_check: one warning when the dates read disagree with other evidence:
- * stored copies of logged messages dated more than MD_LIMIT_YEAR_SLACK_SECS
- * away, or lines dated after the file's modification time (or now) */
-static int year_check(lf *f, md_err *err)
-{
-    md_ingest *ig = f->ig;
-    int64_t tf = 0, tl = 0;
-    if (md_store_source_t_range(ig->store, f->src.id, &tf, &tl, err) != MD_OK)
-        return MD_ERR_DB;
-    if (!tf)
-        return MD_OK;
-    const char *how = ig->year ? "given by --year" : "inferred";
-    year_ev e = {"", 0, 0};
-    uint64_t n = 0;
-    if (md_store_year_disagree(ig->store, f->src.id, MD_LIMIT_YEAR_SLACK_SECS, year_ev_take, &e,
-                               &n, err) != MD_OK)
-        return MD_ERR_DB;
-    char a[32], b[32];
-    if (n) {
-        local_stamp(e.t_log, a, sizeof a);
-        local_stamp(e.t_copy, b, sizeof b);
-        md_ingest_note(ig, f->path, "warning: its dates (year %d, %s) disagree with %llu stored "
-                       "message(s): %s is logged %s, its stored copy is dated %s; if the year "
-                       "is wrong, read it again with --year %d", local_year(tf), how,
-                       (unsigned long long)n, e.msgid, a, b,
-                       local_year(tf) + local_year(e.t_copy) - local_year(e.t_log));
-        return MD_OK;
-    }
-    int64_t mtime = md_input_mtime(f->in), now = (int64_t)time(NULL);
-    int64_t limit = mtime > 0 && mtime < now ? mtime : now;
-    if (tl > limit + MD_LIMIT_YEAR_SLACK_SECS) {
-        local_stamp(tl, a, sizeof a);
-        local_stamp(limit, b, sizeof b);
-        md_ingest_note(ig, f->path, "warning: its dates (year %d, %s) run to %s, after %s (%s); "
-                       "if the year is wrong, read it again with --year %d", local_year(tf), how,
-                       a, limit == now ? "now" : "the file's modification time", b,
-                       local_year(tf) - 1);
-    }
-    return MD_OK;
 }
 
 int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err)
@@ -654,7 +586,7 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     }
     rc = md_store_log_resolve(st, NULL, err);
     if (rc == MD_OK && ig->stats.lines > lines0)
-        rc = year_check(f, err);
+        rc = md_yearcheck_note(ig, f->src.id, md_input_mtime(in), err);
     if (rc == MD_OK && rd < 0) {
         *err = keep;
         rc = rd;

@@ -365,3 +365,33 @@ int md_store_year_disagree(md_store *st, int64_t source_id, int64_t max_secs,
     sqlite3_finalize(s);
     return rc;
 }
+
+int md_store_year_copies_since(md_store *st, int64_t msg_top, int64_t max_secs,
+                               md_year_pair_fn fn, void *arg, md_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (md_store_log_ensure_fn(st, err) != MD_OK ||
+        md_store_prepare(st, &s,
+                         "SELECT l.source_id, l.msgid, l.t_first, c.date FROM msg c"
+                         " JOIN log_key k ON k.h = md_key(2, '<' || c.message_id || '>')"
+                         " JOIN log_msg l ON l.id = k.msg_id"
+                         "  AND l.msgid = '<' || c.message_id || '>'"
+                         " WHERE c.id > ?1 AND c.message_id IS NOT NULL AND c.date > 0"
+                         "   AND abs(c.date - l.t_first) > ?2"
+                         " ORDER BY l.source_id, l.t_first", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, msg_top);
+    sqlite3_bind_int64(s, 2, max_secs);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        fn(arg, sqlite3_column_int64(s, 0), md_store_col_text(s, 1), sqlite3_column_int64(s, 2),
+           sqlite3_column_int64(s, 3));
+    int rc = step == SQLITE_DONE ? MD_OK : md_store_dberr(st, err, "comparing dates");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int64_t md_store_msg_top(md_store *st)
+{
+    return (int64_t)count(st, "SELECT coalesce(max(id), 0) FROM msg");
+}

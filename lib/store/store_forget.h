@@ -109,4 +109,15 @@ typedef void (*md_year_evidence_fn)(void *arg, const char *msgid, int64_t t_log,
 int md_store_year_disagree(md_store *st, int64_t source_id, int64_t max_secs,
                            md_year_evidence_fn fn, void *arg, uint64_t *n, md_err *err);
 
+/* md_store_year_copies_since: the same, from the other side: for the
+ * stored messages with a row id above msg_top (stored since), the log
+ * messages of the same Message-ID more than max_secs away, in source
+ * order: fn(arg, source_id, message_id, log time, copy's date) for each. */
+typedef void (*md_year_pair_fn)(void *arg, int64_t source_id, const char *msgid, int64_t t_log,
+                                int64_t t_copy);
+int md_store_year_copies_since(md_store *st, int64_t msg_top, int64_t max_secs,
+                               md_year_pair_fn fn, void *arg, md_err *err);
+/* md_store_msg_top: the highest stored-message row id (0: none). */
+int64_t md_store_msg_top(md_store *st);
+
 #endif
