@@ -5,7 +5,7 @@
  * lines, stored messages with their parts, Microsoft's answers, reports,
  * next-hop entries no delivery names, and the source row go, another
  * source's rows stay; rule files by origin; how a source was read; stored
- * copies whose date disagrees with the log's. */
+ * copies whose date disagrees with the log's (from either side). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -322,6 +322,22 @@ static void take(void *arg, const char *msgid, int64_t t_log, int64_t t_copy)
     e->calls++;
 }
 
+typedef struct {
+    int n;
+    int64_t src[4];
+} pairs_seen;
+
+static void take_pair(void *arg, int64_t src, const char *msgid, int64_t t_log, int64_t t_copy)
+{
+    pairs_seen *p = arg;
+    assert_string_equal(msgid, "<a@x>");
+    assert_int_equal(t_copy, 31537000);
+    assert_true(t_log == 1000 || t_log == 1020);
+    if (p->n < 4)
+        p->src[p->n] = src;
+    p->n++;
+}
+
 static void test_year_disagree(void **state)
 {
     (void)state;
@@ -342,6 +358,16 @@ static void test_year_disagree(void **state)
     /* within the slack: nothing */
     assert_int_equal(md_store_year_disagree(st, s1, 40000000, take, &e, &n, &err), MD_OK);
     assert_int_equal(n, 0);
+    /* from the copies' side: those stored after row 1 (h2: within the
+     * slack of m1 and m3) and after row 0 (h1 too: a year from both) */
+    assert_int_equal(md_store_msg_top(st), 2);
+    pairs_seen p = {0, {0}};
+    assert_int_equal(md_store_year_copies_since(st, 1, 2 * 86400, take_pair, &p, &err), MD_OK);
+    assert_int_equal(p.n, 0);
+    assert_int_equal(md_store_year_copies_since(st, 0, 2 * 86400, take_pair, &p, &err), MD_OK);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.src[0], s1); /* in source order */
+    assert_int_equal(p.src[1], s2);
 }
 
 int main(void)
