@@ -90,6 +90,7 @@ typedef struct {
     uint64_t found;
     int rc;
     md_err *err;
+    int by_first;          /* matching the first names (no latest name matched) */
     char (*origins)[MD_LIMIT_PATH];
     size_t norigins, cap;
 } mark_ctx;
@@ -97,7 +98,7 @@ typedef struct {
 static int mark_src(void *arg, const md_forget_src *s)
 {
     mark_ctx *m = arg;
-    if (!at(s->first_path, m->want) && !at(s->last_path, m->want))
+    if (!at(m->by_first ? s->first_path : s->last_path, m->want))
         return 0;
     m->found++;
     m->rc = md_store_forget_mark(m->st, s->id, m->err);
@@ -130,10 +131,18 @@ int md_forget_mark_path(md_store *st, const char *path, uint64_t *found, md_forg
     *found = 0;
     if (md_forget_canon(path, want, sizeof want, err) != MD_OK)
         return MD_ERR_ARG;
-    mark_ctx m = {st, want, 0, MD_OK, err, NULL, 0, 0};
+    mark_ctx m = {st, want, 0, MD_OK, err, 0, NULL, 0, 0};
+    /* the names inputs were last read under; the first names only when
+     * none is this (mail.log rotated to mail.log.1 is not mail.log) */
     int rc = md_store_forget_sources(st, mark_src, &m, err);
     if (rc == MD_OK)
         rc = m.rc;
+    if (rc == MD_OK && !m.found) {
+        m.by_first = 1;
+        rc = md_store_forget_sources(st, mark_src, &m, err);
+        if (rc == MD_OK)
+            rc = m.rc;
+    }
     if (rc == MD_OK)
         rc = md_store_forget_rule_origins(st, note_origin, &m, err);
     if (rc == MD_OK)

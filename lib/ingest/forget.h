@@ -3,11 +3,14 @@
  *
  * A SOURCE is named as ingest was given it, a file or a directory (then
  * every source under it); it is compared with each stored source's paths
- * (as given to ingest, first and latest name) and each rule file's origin,
+ * (as given to ingest) and each rule file's origin,
  * all in canonical form (realpath(3); a path that no longer exists is made
  * absolute against the working directory and its "." and ".." steps
  * removed).  Forgetting removes the source and everything derived from it,
- * and nothing else (store_forget.h says what that is).  A log message with
+ * and nothing else (store_forget.h says what that is).  The name an input
+ * was last read under counts; the first name only when no input was last
+ * read under that path (a mail.log rotated to mail.log.1 and read again
+ * there is mail.log.1, not mail.log).  A log message with
  * lines in a forgotten file and in others (one that spans a rotation) is
  * made again from its other lines alone: the message those lines make when
  * read without the forgotten file.
