@@ -134,6 +134,21 @@ grep -q 'read again: zone UTC instead of Europe/Berlin' "$t/z.err" || err "zone:
 "$MD_BIN" --db "$t/z16.db" --config "$t/utc.conf" -q ingest --year 2016 "$t/rot/mail.log.1" ||
     err "fresh ingest in UTC: exit $?"
 same "read again in UTC differs from a fresh ingest in UTC" "$t/z.db" "$t/z16.db"
+# the rotated pair read again as a whole: its message joined again, as a
+# fresh ingest joins it (line lists name source ids: compared without them)
+"$MD_BIN" --db "$t/zz.db" --config "$t/berlin.conf" -q ingest --year 2016 "$t/rot" ||
+    err "rot in Berlin: exit $?"
+"$MD_BIN" --db "$t/zz.db" --config "$t/utc.conf" ingest --year 2016 "$t/rot" 2> "$t/z.err" ||
+    err "rot in UTC: exit $?"
+[ "$(grep -c 'read again: zone UTC instead of Europe/Berlin' "$t/z.err")" = 2 ] ||
+    err "rot in UTC: $(cat "$t/z.err")"
+"$MD_BIN" --db "$t/zz2.db" --config "$t/utc.conf" -q ingest --year 2016 "$t/rot" ||
+    err "rot fresh in UTC: exit $?"
+diff <(digest "$t/zz.db" | sed 's/|[0-9A-F]*$//') <(digest "$t/zz2.db" | sed 's/|[0-9A-F]*$//') \
+    > "$t/dd" || { err "rot read again in UTC differs from a fresh ingest:"; head "$t/dd" >&2; }
+"$MD_BIN" --db "$t/zz.db" --config "$t/utc.conf" trace bob@hotmail.com > "$t/tr" 2>&1
+grep -q '4QxYz1AbCd  2016-12-01 10:00:00 .. 10:00:02$' "$t/tr" ||
+    err "the message is not joined again: $(head -4 "$t/tr")"
 
 # ---- 4. the year warning ----------------------------------------------------
 # (times as the configuration's zone shows them: Europe/Berlin)
