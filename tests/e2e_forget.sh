@@ -10,9 +10,10 @@
 #  3. A log read with --year 2015: nothing in 2016; read with --year 2016
 #     it is read again (said, not "unchanged") and the store equals a fresh
 #     --year 2016 ingest.  Another [logs] timezone reads it again too.
-#  4. The year warning: a stored copy dated a year after the log's date
-#     (stored before the log, after it in the same run, or in a later run),
-#     and dates after the file's modification time.
+#  4. The year warning: a stored copy received (Received; else its Date) a
+#     year after the log's date (stored before the log, after it in the same
+#     run, or in a later run; none when a Received date agrees though the
+#     Date does not), and dates after the file's modification time.
 #  5. An unknown SOURCE fails naming it and changes nothing; --dry-run
 #     changes nothing.
 #  6. forget while a log ingest pauses in a pipe waits its turn (and says
@@ -167,7 +168,7 @@ EOF
 md "$t/w.db" -q ingest "$t/copy.eml" || err "ingest the copy: exit $?"
 md "$t/w.db" ingest --year 2015 "$t/rot/mail.log.1" 2> "$t/w.err"; rc=$?
 [ $rc -eq 0 ] || err "ingest --year 2015 beside the copy: exit $rc"
-grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy is dated 2016-12-01 09:59; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
+grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy was received 2016-12-01 10:00; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
     err "no year warning: $(cat "$t/w.err")"
 md "$t/w.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err" || err "--year 2016: exit $?"
 grep -q 'warning' "$t/w.err" && err "a warning for the right year: $(cat "$t/w.err")"
@@ -178,8 +179,19 @@ md "$t/w3.db" ingest --year 2015 "$t/rot/mail.log.1" "$t/copy.eml" 2> "$t/w.err"
     err "log, then its copy in the same run: $(cat "$t/w.err")"
 md "$t/w4.db" -q ingest --year 2015 "$t/rot/mail.log.1" || err "log alone: exit $?"
 md "$t/w4.db" ingest "$t/copy.eml" 2> "$t/w.err" || err "the copy later: exit $?"
-grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy is dated 2016-12-01 09:59; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
+grep -q "^maildossier: $t/rot/mail.log.1: warning: its dates (year 2015, given by --year) disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy was received 2016-12-01 10:00; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
     err "the copy ingested after the log: $(cat "$t/w.err")"
+# a copy whose sender's clock is off (Date 2010) but whose Received date
+# agrees with the log: no warning; without a Received header its Date counts
+sed 's/^Date: .*/Date: Mon, 1 Feb 2010 08:00:00 +0100/' "$t/copy.eml" > "$t/copy-clock.eml"
+md "$t/w5.db" -q ingest "$t/copy-clock.eml" || err "ingest the copy with the wrong Date: exit $?"
+md "$t/w5.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err" || err "log beside it: exit $?"
+grep -q 'warning' "$t/w.err" && err "a warning though Received agrees: $(cat "$t/w.err")"
+sed '1,3d' "$t/copy.eml" > "$t/copy-norcvd.eml"
+md "$t/w6.db" -q ingest "$t/copy-norcvd.eml" || err "ingest the copy without Received: exit $?"
+md "$t/w6.db" ingest --year 2015 "$t/rot/mail.log.1" 2> "$t/w.err" || err "log beside it: exit $?"
+grep -q "disagree with 1 stored message(s): <piece.1@example.org> is logged 2015-12-01 10:00, its stored copy is dated 2016-12-01 09:59; if the year is wrong, read it again with --year 2016\$" "$t/w.err" ||
+    err "the Date of a copy without Received: $(cat "$t/w.err")"
 # dates after the file's modification time
 touch -d '2016-06-01 12:00 +0200' "$t/rot/mail.log.1"
 md "$t/w2.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err"

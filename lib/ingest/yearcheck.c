@@ -2,10 +2,12 @@
  * Keeps its list of sources in md_ingest (year_src, year_mtime, nyear,
  * msg_top); reads the store through store_forget.h.  Never prints. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "ingest/yearcheck.h"
 #include "store/store_forget.h"
+#include "store/store_msg.h"
 
 int md_yearcheck_local_year(int64_t t)
 {
@@ -22,20 +24,68 @@ static void local_stamp(int64_t t, char *dst, size_t n)
         snprintf(dst, n, "@%lld", (long long)t);
 }
 
-/* the evidence against one source: the first pair and how many */
+/* the evidence against one source: the first copy that disagrees and how
+ * many do */
 typedef struct {
+    md_ingest *ig;
+    int since;             /* from the copies' side: skip the sources noted */
     int64_t src;
     char msgid[200];
     int64_t t_log, t_copy;
+    int received;          /* t_copy is a Received date (else the Date) */
     uint64_t n;
+    int rc;
+    md_err *err;
 } evidence;
 
-static void take_first(void *arg, const char *msgid, int64_t t_log, int64_t t_copy)
+/* the copy's Received dates: whether one is near t_log, and the latest */
+typedef struct {
+    int64_t t_log, latest;
+    int near;
+} hops;
+
+static int hop_date(void *arg, const md_msg_hoprow *h)
+{
+    hops *x = arg;
+    if (!h->date)
+        return 0;
+    if (llabs(h->date - x->t_log) <= MD_LIMIT_YEAR_SLACK_SECS)
+        x->near = 1;
+    if (h->date > x->latest)
+        x->latest = h->date;
+    return 0;
+}
+
+static int warn_copies(md_ingest *ig, const evidence *e, md_err *err);
+static int noted(const md_ingest *ig, int64_t src);
+
+/* take: a log message and a copy whose Date is far or missing: evidence
+ * unless one of its Received dates is near; one warning per source */
+static void take(void *arg, int64_t src, int64_t copy, const char *msgid, int64_t t_log,
+                 int64_t t_date)
 {
     evidence *e = arg;
-    snprintf(e->msgid, sizeof e->msgid, "%s", msgid);
-    e->t_log = t_log;
-    e->t_copy = t_copy;
+    if (e->rc != MD_OK || (e->since && noted(e->ig, src)))
+        return;
+    if (src != e->src) {
+        if (e->n)
+            e->rc = warn_copies(e->ig, e, e->err);
+        e->src = src;
+        e->n = 0;
+    }
+    hops x = {t_log, 0, 0};
+    md_err ignore = {0, ""};
+    if (md_store_msg_hops(e->ig->store, copy, hop_date, &x, &ignore) != MD_OK || x.near)
+        return; /* (no hops readable: the Date alone) */
+    int64_t t = x.latest ? x.latest : t_date;
+    if (!t || llabs(t - t_log) <= MD_LIMIT_YEAR_SLACK_SECS)
+        return;
+    if (!e->n++) {
+        snprintf(e->msgid, sizeof e->msgid, "%s", msgid);
+        e->t_log = t_log;
+        e->t_copy = t;
+        e->received = x.latest != 0;
+    }
 }
 
 /* warn_copies: the warning for e (e->n > 0) */
@@ -52,21 +102,22 @@ static int warn_copies(md_ingest *ig, const evidence *e, md_err *err)
     local_stamp(e->t_log, a, sizeof a);
     local_stamp(e->t_copy, b, sizeof b);
     md_ingest_note(ig, path, "warning: its dates (year %d, %s) disagree with %llu stored "
-                   "message(s): %s is logged %s, its stored copy is dated %s; if the year is "
+                   "message(s): %s is logged %s, its stored copy %s %s; if the year is "
                    "wrong, read it again with --year %d", y,
                    year ? "given by --year" : "inferred", (unsigned long long)e->n, e->msgid,
-                   a, b, y + md_yearcheck_local_year(e->t_copy) -
-                   md_yearcheck_local_year(e->t_log));
+                   a, e->received ? "was received" : "is dated", b,
+                   y + md_yearcheck_local_year(e->t_copy) - md_yearcheck_local_year(e->t_log));
     return MD_OK;
 }
 
 /* check_one: a source read in this walk: stored copies, then its file's time */
 static int check_one(md_ingest *ig, int64_t src, int64_t mtime, md_err *err)
 {
-    evidence e = {src, "", 0, 0, 0};
-    if (md_store_year_disagree(ig->store, src, MD_LIMIT_YEAR_SLACK_SECS, take_first, &e, &e.n,
-                               err) != MD_OK)
+    evidence e = {ig, 0, src, "", 0, 0, 0, 0, MD_OK, err};
+    if (md_store_year_pairs(ig->store, src, MD_LIMIT_YEAR_SLACK_SECS, take, &e, err) != MD_OK)
         return MD_ERR_DB;
+    if (e.rc != MD_OK)
+        return e.rc;
     if (e.n)
         return warn_copies(ig, &e, err);
     int64_t tf = 0, tl = 0, now = (int64_t)time(NULL);
@@ -106,34 +157,12 @@ int md_yearcheck_note(md_ingest *ig, int64_t source_id, int64_t mtime, md_err *e
 
 /* ---- the sources that messages stored in the walk name -------------------- */
 
-typedef struct {
-    md_ingest *ig;
-    evidence e;
-    int rc;
-    md_err *err;
-} since;
-
 static int noted(const md_ingest *ig, int64_t src)
 {
     for (size_t i = 0; i < ig->nyear; i++)
         if (ig->year_src[i] == src)
             return 1;
     return 0;
-}
-
-static void take_pair(void *arg, int64_t src, const char *msgid, int64_t t_log, int64_t t_copy)
-{
-    since *s = arg;
-    if (s->rc != MD_OK || noted(s->ig, src))
-        return;
-    if (src != s->e.src) {
-        if (s->e.n)
-            s->rc = warn_copies(s->ig, &s->e, s->err);
-        s->e.src = src;
-        s->e.n = 0;
-    }
-    if (!s->e.n++)
-        take_first(&s->e, msgid, t_log, t_copy);
 }
 
 int md_yearcheck_run(md_ingest *ig, md_err *err)
@@ -145,14 +174,14 @@ int md_yearcheck_run(md_ingest *ig, md_err *err)
             return MD_ERR_DB;
     int64_t top = md_store_msg_top(ig->store);
     if (top > ig->msg_top) {
-        since s = {ig, {-1, "", 0, 0, 0}, MD_OK, err};
-        if (md_store_year_copies_since(ig->store, ig->msg_top, MD_LIMIT_YEAR_SLACK_SECS,
-                                       take_pair, &s, err) != MD_OK)
+        evidence e = {ig, 1, -1, "", 0, 0, 0, 0, MD_OK, err};
+        if (md_store_year_copies_since(ig->store, ig->msg_top, MD_LIMIT_YEAR_SLACK_SECS, take,
+                                       &e, err) != MD_OK)
             return MD_ERR_DB;
-        if (s.rc == MD_OK && s.e.n)
-            s.rc = warn_copies(ig, &s.e, err);
-        if (s.rc != MD_OK)
-            return s.rc;
+        if (e.rc == MD_OK && e.n)
+            e.rc = warn_copies(ig, &e, err);
+        if (e.rc != MD_OK)
+            return e.rc;
     }
     ig->nyear = 0;
     ig->msg_top = top;

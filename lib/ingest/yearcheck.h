@@ -4,8 +4,9 @@
  * takes --year, and a wrong year is otherwise silent.  After a walk
  * (md_ingest_path: the readers' walk_end), each log source read in it is
  * compared with the stored messages that carry the Message-ID of one of its
- * messages (copies, bounces: their Date more than MD_LIMIT_YEAR_SLACK_SECS
- * from the log's time) and with its file's modification time (lines dated
+ * messages (copies, bounces: none of their Received dates within
+ * MD_LIMIT_YEAR_SLACK_SECS of the log's time, and the latest of them, or
+ * without any their Date, farther) and with its file's modification time (lines dated
  * more than that after it, or after now); so is every log source that a
  * message stored in the walk names.  One warning per source at most
  * (md_ingest_note: the exit status stays), naming the file, the year and

@@ -340,7 +340,7 @@ int md_store_source_read_set(md_store *st, int64_t source_id, int year, const ch
 
 /* ---- evidence against the year -------------------------------------------- */
 
-/* pairs: run a query of (source, Message-ID, log time, copy's date) rows
+/* pairs: run a query of (source, copy, Message-ID, log time, Date) rows
  * with parameters ?1 (a, an id) and ?2 (max_secs), each row to fn */
 static int pairs(md_store *st, const char *sql, int64_t a, int64_t max_secs, md_year_pair_fn fn,
                  void *arg, md_err *err)
@@ -352,51 +352,35 @@ static int pairs(md_store *st, const char *sql, int64_t a, int64_t max_secs, md_
     sqlite3_bind_int64(s, 2, max_secs);
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW)
-        fn(arg, sqlite3_column_int64(s, 0), md_store_col_text(s, 1), sqlite3_column_int64(s, 2),
-           sqlite3_column_int64(s, 3));
+        fn(arg, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), md_store_col_text(s, 2),
+           sqlite3_column_int64(s, 3), sqlite3_column_int64(s, 4));
     int rc = step == SQLITE_DONE ? MD_OK : md_store_dberr(st, err, "comparing dates");
     sqlite3_finalize(s);
     return rc;
 }
 
-typedef struct {
-    md_year_evidence_fn fn;
-    void *arg;
-    uint64_t *n;
-} first_pair;
+#define FAR "(coalesce(c.date, 0) = 0 OR abs(c.date - l.t_first) > ?2)"
 
-static void count_pair(void *arg, int64_t src, const char *msgid, int64_t t_log, int64_t t_copy)
+int md_store_year_pairs(md_store *st, int64_t source_id, int64_t max_secs, md_year_pair_fn fn,
+                        void *arg, md_err *err)
 {
-    first_pair *f = arg;
-    (void)src;
-    if (!(*f->n)++ && f->fn)
-        f->fn(f->arg, msgid, t_log, t_copy);
-}
-
-int md_store_year_disagree(md_store *st, int64_t source_id, int64_t max_secs,
-                           md_year_evidence_fn fn, void *arg, uint64_t *n, md_err *err)
-{
-    first_pair f = {fn, arg, n};
-    *n = 0;
     return pairs(st,
-                 "SELECT l.source_id, l.msgid, l.t_first, c.date FROM log_msg l"
+                 "SELECT l.source_id, c.id, l.msgid, l.t_first, coalesce(c.date, 0) FROM log_msg l"
                  " JOIN msg c ON c.message_id = trim(l.msgid, '<>')"
-                 " WHERE l.source_id = ?1 AND l.msgid IS NOT NULL AND c.date > 0"
-                 "   AND abs(c.date - l.t_first) > ?2"
-                 " ORDER BY l.t_first", source_id, max_secs, count_pair, &f, err);
+                 " WHERE l.source_id = ?1 AND l.msgid IS NOT NULL AND " FAR
+                 " ORDER BY l.t_first, c.id", source_id, max_secs, fn, arg, err);
 }
 
 int md_store_year_copies_since(md_store *st, int64_t msg_top, int64_t max_secs,
                                md_year_pair_fn fn, void *arg, md_err *err)
 {
     return pairs(st,
-                 "SELECT l.source_id, l.msgid, l.t_first, c.date FROM msg c"
+                 "SELECT l.source_id, c.id, l.msgid, l.t_first, coalesce(c.date, 0) FROM msg c"
                  " JOIN log_key k ON k.h = md_key(2, '<' || c.message_id || '>')"
                  " JOIN log_msg l ON l.id = k.msg_id"
                  "  AND l.msgid = '<' || c.message_id || '>'"
-                 " WHERE c.id > ?1 AND c.message_id IS NOT NULL AND c.date > 0"
-                 "   AND abs(c.date - l.t_first) > ?2"
-                 " ORDER BY l.source_id, l.t_first", msg_top, max_secs, fn, arg, err);
+                 " WHERE c.id > ?1 AND c.message_id IS NOT NULL AND " FAR
+                 " ORDER BY l.source_id, l.t_first, c.id", msg_top, max_secs, fn, arg, err);
 }
 
 int64_t md_store_msg_top(md_store *st)

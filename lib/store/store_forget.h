@@ -101,20 +101,18 @@ int md_store_source_read_get(md_store *st, int64_t source_id, int *year, char *t
 int md_store_source_read_set(md_store *st, int64_t source_id, int year, const char *tz,
                              md_err *err);
 
-/* md_store_year_disagree: the stored messages (copies) that a log message
- * of source_id names by Message-ID whose Date is more than max_secs away
- * from the log's time: fn(arg, message_id, log time, copy's date) for the
- * first of them, and *n the number of such pairs. */
-typedef void (*md_year_evidence_fn)(void *arg, const char *msgid, int64_t t_log, int64_t t_copy);
-int md_store_year_disagree(md_store *st, int64_t source_id, int64_t max_secs,
-                           md_year_evidence_fn fn, void *arg, uint64_t *n, md_err *err);
-
-/* md_store_year_copies_since: the same, from the other side: for the
- * stored messages with a row id above msg_top (stored since), the log
- * messages of the same Message-ID more than max_secs away, in source
- * order: fn(arg, source_id, message_id, log time, copy's date) for each. */
-typedef void (*md_year_pair_fn)(void *arg, int64_t source_id, const char *msgid, int64_t t_log,
-                                int64_t t_copy);
+/* Evidence for a log's year: a log message and a stored message (a copy,
+ * a bounce) with its Message-ID whose Date is missing or more than
+ * max_secs from the log's time: fn(arg, log source, copy's row id,
+ * Message-ID, log time, copy's Date or 0); the caller looks at the copy's
+ * Received dates too (store_msg.h: md_store_msg_hops).
+ * md_store_year_pairs: the log messages of source_id (by log time);
+ * md_store_year_copies_since: the copies with a row id above msg_top
+ * (stored since), by source. */
+typedef void (*md_year_pair_fn)(void *arg, int64_t source_id, int64_t copy_id, const char *msgid,
+                                int64_t t_log, int64_t t_date);
+int md_store_year_pairs(md_store *st, int64_t source_id, int64_t max_secs, md_year_pair_fn fn,
+                        void *arg, md_err *err);
 int md_store_year_copies_since(md_store *st, int64_t msg_top, int64_t max_secs,
                                md_year_pair_fn fn, void *arg, md_err *err);
 /* md_store_msg_top: the highest stored-message row id (0: none). */

@@ -308,66 +308,63 @@ static void test_read_settings(void **state)
 }
 
 typedef struct {
-    char msgid[64];
-    int64_t tl, tc;
-    int calls;
-} ev;
-
-static void take(void *arg, const char *msgid, int64_t t_log, int64_t t_copy)
-{
-    ev *e = arg;
-    snprintf(e->msgid, sizeof e->msgid, "%s", msgid);
-    e->tl = t_log;
-    e->tc = t_copy;
-    e->calls++;
-}
-
-typedef struct {
     int n;
-    int64_t src[4];
+    int64_t src[4], copy[4], t_log[4], t_date[4];
 } pairs_seen;
 
-static void take_pair(void *arg, int64_t src, const char *msgid, int64_t t_log, int64_t t_copy)
+static void take_pair(void *arg, int64_t src, int64_t copy, const char *msgid, int64_t t_log,
+                      int64_t t_date)
 {
     pairs_seen *p = arg;
     assert_string_equal(msgid, "<a@x>");
-    assert_int_equal(t_copy, 31537000);
-    assert_true(t_log == 1000 || t_log == 1020);
-    if (p->n < 4)
+    if (p->n < 4) {
         p->src[p->n] = src;
+        p->copy[p->n] = copy;
+        p->t_log[p->n] = t_log;
+        p->t_date[p->n] = t_date;
+    }
     p->n++;
 }
 
-static void test_year_disagree(void **state)
+static void test_year_pairs(void **state)
 {
     (void)state;
     md_err err = {0, ""};
     int64_t m1, m2, m3;
     fill(&m1, &m2, &m3);
-    /* a copy of <a@x> dated a year after m1 (t 1000); one close to m3 */
-    sql("INSERT INTO msg(hash, kind, message_id, date, stored) VALUES"
-        " ('h1', 'message', 'a@x', 31537000, 0), ('h2', 'message', 'a@x', 1100, 0);");
-    ev e = {"", 0, 0, 0};
-    uint64_t n = 9;
-    assert_int_equal(md_store_year_disagree(st, s1, 2 * 86400, take, &e, &n, &err), MD_OK);
-    assert_int_equal(n, 1);
-    assert_int_equal(e.calls, 1);
-    assert_string_equal(e.msgid, "<a@x>");
-    assert_int_equal(e.tl, 1000);
-    assert_int_equal(e.tc, 31537000);
-    /* within the slack: nothing */
-    assert_int_equal(md_store_year_disagree(st, s1, 40000000, take, &e, &n, &err), MD_OK);
-    assert_int_equal(n, 0);
-    /* from the copies' side: those stored after row 1 (h2: within the
-     * slack of m1 and m3) and after row 0 (h1 too: a year from both) */
-    assert_int_equal(md_store_msg_top(st), 2);
-    pairs_seen p = {0, {0}};
-    assert_int_equal(md_store_year_copies_since(st, 1, 2 * 86400, take_pair, &p, &err), MD_OK);
-    assert_int_equal(p.n, 0);
-    assert_int_equal(md_store_year_copies_since(st, 0, 2 * 86400, take_pair, &p, &err), MD_OK);
+    /* copies of <a@x>: row 1 dated a year after m1 (t 1000), row 2 close
+     * to it, row 3 without a Date */
+    sql("INSERT INTO msg(id, hash, kind, message_id, date, stored) VALUES"
+        " (1, 'h1', 'message', 'a@x', 31537000, 0), (2, 'h2', 'message', 'a@x', 1100, 0),"
+        " (3, 'h3', 'message', 'a@x', NULL, 0);");
+    pairs_seen p = {0, {0}, {0}, {0}, {0}};
+    assert_int_equal(md_store_year_pairs(st, s1, 2 * 86400, take_pair, &p, &err), MD_OK);
     assert_int_equal(p.n, 2);
-    assert_int_equal(p.src[0], s1); /* in source order */
+    assert_int_equal(p.src[0], s1);
+    assert_int_equal(p.copy[0], 1);
+    assert_int_equal(p.t_log[0], 1000);
+    assert_int_equal(p.t_date[0], 31537000);
+    assert_int_equal(p.copy[1], 3);
+    assert_int_equal(p.t_date[1], 0);
+    /* a slack wider than the year: only the copy without a Date */
+    p.n = 0;
+    assert_int_equal(md_store_year_pairs(st, s1, 40000000, take_pair, &p, &err), MD_OK);
+    assert_int_equal(p.n, 1);
+    assert_int_equal(p.copy[0], 3);
+    /* from the copies' side: those stored after row 2 (row 3), in source
+     * order: m1 (s1) and m3 (s2) */
+    assert_int_equal(md_store_msg_top(st), 3);
+    p.n = 0;
+    assert_int_equal(md_store_year_copies_since(st, 2, 2 * 86400, take_pair, &p, &err), MD_OK);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.src[0], s1);
     assert_int_equal(p.src[1], s2);
+    assert_int_equal(p.copy[0], 3);
+    assert_int_equal(p.copy[1], 3);
+    /* after row 0: rows 1 and 3 for each of m1 and m3, not row 2 */
+    p.n = 0;
+    assert_int_equal(md_store_year_copies_since(st, 0, 2 * 86400, take_pair, &p, &err), MD_OK);
+    assert_int_equal(p.n, 4);
 }
 
 int main(void)
@@ -377,7 +374,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_areas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_settings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_year_disagree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_year_pairs, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
