@@ -42,6 +42,10 @@ static void say(md_cli *cli, int dry, const md_forget_counts *c)
            (unsigned long long)c->answers, (unsigned long long)c->reports,
            (unsigned long long)c->snds, (unsigned long long)c->rule_files,
            (unsigned long long)c->rules);
+    if (c->unread)
+        printf("%llu other input(s) held a message forgotten here and %s unread: ingest "
+               "them again to store it\n", (unsigned long long)c->unread,
+               dry ? "would be marked" : "are marked");
 }
 
 /* forget: mark every SOURCE, forget them, commit (or roll back: dry run) */

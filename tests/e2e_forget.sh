@@ -14,6 +14,8 @@
 #     year after the log's date (stored before the log, after it in the same
 #     run, or in a later run; none when a Received date agrees though the
 #     Date does not), and dates after the file's modification time.
+#     A message in an mbox and an .eml, stored once: forgetting the mbox
+#     marks the .eml unread, and its next ingest stores the message again.
 #  5. An unknown SOURCE fails naming it and changes nothing; --dry-run
 #     changes nothing.
 #  6. forget while a log ingest pauses in a pipe waits its turn (and says
@@ -197,6 +199,22 @@ touch -d '2016-06-01 12:00 +0200' "$t/rot/mail.log.1"
 md "$t/w2.db" ingest --year 2016 "$t/rot/mail.log.1" 2> "$t/w.err"
 grep -q "warning: its dates (year 2016, given by --year) run to 2016-12-01 10:00, after the file's modification time (2016-06-01 12:00); if the year is wrong, read it again with --year 2015" "$t/w.err" ||
     err "no warning for dates after the file's time: $(cat "$t/w.err")"
+
+# ---- 4b. one message in two inputs ---------------------------------------------
+# stored once, from the mbox read first; forgetting the mbox marks the .eml
+# unread, and its next ingest stores the message again
+mkdir -p "$t/mb"
+{ echo "From alice@example.org Thu Dec  1 10:00:00 2016"; cat "$t/copy.eml"; echo; } > "$t/mb/m.mbox"
+cp "$t/copy.eml" "$t/mb/c.eml"
+md "$t/mb.db" -q ingest "$t/mb/m.mbox" && md "$t/mb.db" -q ingest "$t/mb/c.eml" ||
+    err "mbox and eml: exit $?"
+[ "$(sqlite3 "$t/mb.db" 'SELECT count(*) FROM msg')" = 1 ] || err "the message is not stored once"
+md "$t/mb.db" forget "$t/mb/m.mbox" > "$t/mb.out" || err "forget the mbox: exit $?"
+grep -q '^1 other input(s) held a message forgotten here and are marked unread: ingest them again to store it$' "$t/mb.out" ||
+    err "forget the mbox said: $(cat "$t/mb.out")"
+md "$t/mb.db" ingest "$t/mb/c.eml" 2> "$t/mb.err" || err "the eml again: exit $?"
+grep -q '1 documents stored' "$t/mb.err" && [ "$(sqlite3 "$t/mb.db" 'SELECT count(*) FROM msg')" = 1 ] ||
+    err "the eml did not store the message again: $(cat "$t/mb.err")"
 
 # ---- 5. unknown source, dry run ---------------------------------------------
 cp "$t/ab2.db" "$t/u.db"

@@ -253,6 +253,12 @@ int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err)
     for (size_t i = 0; i < sizeof children / sizeof children[0]; i++)
         if (run(st, children[i], 0, NULL, NULL, err) != MD_OK)
             return MD_ERR_DB;
+    /* a message file of the same content, not forgotten, is one whose message
+     * was stored from the forgotten input: the next ingest of it stores it */
+    if (run(st, "UPDATE source SET complete = 0, lines_done = 0, bytes_done = 0"
+                " WHERE id NOT IN " MARKED " AND fingerprint IN (SELECT hash FROM msg"
+                "  WHERE source_id IN " MARKED ")", 0, NULL, &c->unread, err))
+        return MD_ERR_DB;
     if (run(st, "DELETE FROM case_answer WHERE msg_row IN " MSGS, 0, NULL, &c->answers, err) ||
         run(st, "DELETE FROM msg WHERE source_id IN " MARKED, 0, NULL, &c->messages, err) ||
         run(st, "DELETE FROM rep_dmarc_report WHERE source_id IN " MARKED, 0, NULL, &c->reports,
@@ -269,6 +275,10 @@ int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err)
                 "  WHERE relay_host IS NOT NULL AND rtrim(relay_host, '.') != ''"
                 " UNION SELECT md_key(6, relay_ip) FROM log_dlv"
                 "  WHERE relay_ip IS NOT NULL AND relay_ip != '')", 0, NULL, NULL, err))
+        return MD_ERR_DB;
+    /* host names no line or message refers to any more */
+    if (run(st, "DELETE FROM log_host WHERE id NOT IN (SELECT host_id FROM log_span)"
+                " AND id NOT IN (SELECT host_id FROM log_msg)", 0, NULL, NULL, err))
         return MD_ERR_DB;
     return md_store_exec(st, "DELETE FROM md_forget_src", err);
 }

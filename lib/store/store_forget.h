@@ -45,6 +45,9 @@ typedef struct md_forget_counts {
     uint64_t snds;           /* SNDS data and IP status rows */
     uint64_t rule_files;     /* rule files (with their rules) */
     uint64_t rules;
+    uint64_t unread;         /* other inputs (message files of the same content as a
+                                stored message forgotten) marked unread: the next
+                                ingest of them stores the message again */
 } md_forget_counts;
 
 /* One stored source, for matching against a path. */
@@ -80,7 +83,10 @@ int md_store_forget_log(md_store *st, md_forget_line_fn keep, void *arg, md_forg
 /* md_store_forget_marked: delete the rest of the marked sources' evidence:
  * raw lines, stored messages with their parts, Microsoft's answers in them,
  * reports, the source rows; then the next-hop index entries that no
- * remaining delivery names.  Call md_store_forget_log first (a log message
+ * remaining delivery names and the host names nothing refers to.  A
+ * message file not marked whose content is that of a stored message deleted
+ * (its message was stored from the marked input first) is marked unread
+ * (c->unread), so that the next ingest of it stores it.  Call md_store_forget_log first (a log message
  * refers to its lines).  Deletes the children itself: runs in a
  * transaction begun with md_store_begin_nofk as well. */
 int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err);

@@ -3,8 +3,9 @@
  * hands those lines back and goes too, links to a deleted message resolved
  * by queue id become pending and same-Message-ID partners are noted; raw
  * lines, stored messages with their parts, Microsoft's answers, reports,
- * next-hop entries no delivery names, and the source row go, another
- * source's rows stay; rule files by origin; how a source was read; stored
+ * next-hop entries no delivery names, unused host names and the source row
+ * go (a message file of a forgotten message's content is marked unread),
+ * another source's rows stay; rule files by origin; how a source was read; stored
  * copies whose date disagrees with the log's (from either side). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -228,7 +229,11 @@ static void test_other_areas(void **state)
              "INSERT INTO rep_dmarc_auth(record, method) VALUES(1, 'spf');"
              "INSERT INTO rep_snds(ip, act_start, day, source_id) VALUES('ip', 1, 'd', %lld),"
              " ('ip', 2, 'd', %lld);"
-             "INSERT INTO case_ticket(number) VALUES('T1');",
+             "INSERT INTO case_ticket(number) VALUES('T1');"
+             "INSERT INTO source(id, fingerprint, kind, first_path, last_path, lines_done,"
+             " complete, first_seen, last_seen) VALUES(30, 'h1', 'message', 'c.eml', 'c.eml',"
+             " 9, 1, 0, 0), (31, 'h9', 'message', 'd.eml', 'd.eml', 9, 1, 0, 0);"
+             "INSERT INTO log_host(id, name) VALUES(77, 'unused');",
              (long long)s1, (long long)s2, (long long)s1, (long long)s1, (long long)s2);
     sql(text);
     md_forget_counts c = {0};
@@ -237,7 +242,11 @@ static void test_other_areas(void **state)
     assert_int_equal(c.answers, 1);
     assert_int_equal(c.reports, 1);
     assert_int_equal(c.snds, 1);
+    assert_int_equal(c.unread, 1);
     static const want rows[] = {
+        {"SELECT complete + lines_done FROM source WHERE id = 30", 0},
+        {"SELECT complete + lines_done FROM source WHERE id = 31", 10},
+        {"SELECT count(*) FROM log_host WHERE name = 'unused'", 0},
         {"SELECT group_concat(id) FROM msg", 2},
         {"SELECT count(*) FROM msg_addr", 1},
         {"SELECT count(*) FROM msg_ev", 1},
