@@ -43,9 +43,9 @@ static void say(md_cli *cli, int dry, const md_forget_counts *c)
            (unsigned long long)c->snds, (unsigned long long)c->rule_files,
            (unsigned long long)c->rules);
     if (c->unread)
-        printf("%llu other input(s) held a message forgotten here and %s unread: ingest "
-               "them again to store it\n", (unsigned long long)c->unread,
-               dry ? "would be marked" : "are marked");
+        printf("%llu other input(s) may hold evidence forgotten here (the same message, "
+               "SNDS rows) and %s unread: ingest them again to store it\n",
+               (unsigned long long)c->unread, dry ? "would be marked" : "are marked");
 }
 
 /* forget: mark every SOURCE, forget them, commit (or roll back: dry run) */

@@ -15,7 +15,8 @@
 #     run, or in a later run; none when a Received date agrees though the
 #     Date does not), and dates after the file's modification time.
 #     A message in an mbox and an .eml, stored once: forgetting the mbox
-#     marks the .eml unread, and its next ingest stores the message again.
+#     marks the .eml unread, and its next ingest stores the message again;
+#     so for SNDS exports that overlap.
 #  5. An unknown SOURCE fails naming it and changes nothing; --dry-run
 #     changes nothing.
 #  6. forget while a log ingest pauses in a pipe waits its turn (and says
@@ -210,11 +211,27 @@ md "$t/mb.db" -q ingest "$t/mb/m.mbox" && md "$t/mb.db" -q ingest "$t/mb/c.eml" 
     err "mbox and eml: exit $?"
 [ "$(sqlite3 "$t/mb.db" 'SELECT count(*) FROM msg')" = 1 ] || err "the message is not stored once"
 md "$t/mb.db" forget "$t/mb/m.mbox" > "$t/mb.out" || err "forget the mbox: exit $?"
-grep -q '^1 other input(s) held a message forgotten here and are marked unread: ingest them again to store it$' "$t/mb.out" ||
+grep -q '^1 other input(s) may hold evidence forgotten here (the same message, SNDS rows) and are marked unread: ingest them again to store it$' "$t/mb.out" ||
     err "forget the mbox said: $(cat "$t/mb.out")"
 md "$t/mb.db" ingest "$t/mb/c.eml" 2> "$t/mb.err" || err "the eml again: exit $?"
 grep -q '1 documents stored' "$t/mb.err" && [ "$(sqlite3 "$t/mb.db" 'SELECT count(*) FROM msg')" = 1 ] ||
     err "the eml did not store the message again: $(cat "$t/mb.err")"
+
+# SNDS rows are the latest export's: forgetting a later export that covers
+# the days of an earlier one marks the earlier unread; read again, its rows
+# are back
+mkdir -p "$t/snds"
+cp "$F/reports/snds-data-2016-04.csv" "$t/snds/early.csv"
+head -n 3 "$F/reports/snds-data-2016-04.csv" | sed '1s/,2210,/,2211,/' > "$t/snds/late.csv"
+md "$t/sn.db" -q ingest "$t/snds/early.csv" && md "$t/sn.db" -q ingest "$t/snds/late.csv" ||
+    err "two SNDS exports: exit $?"
+n_early=$(sqlite3 "$t/sn.db" 'SELECT count(*) FROM rep_snds')
+md "$t/sn.db" forget "$t/snds/late.csv" > "$t/sn.out" || err "forget the later export: exit $?"
+grep -q '^1 other input(s) may hold evidence forgotten here' "$t/sn.out" ||
+    err "forget the later export said: $(cat "$t/sn.out")"
+md "$t/sn.db" -q ingest "$t/snds/early.csv" || err "the earlier export again: exit $?"
+[ "$(sqlite3 "$t/sn.db" 'SELECT count(*), sum(rcpt = 2210) FROM rep_snds')" = "$n_early|1" ] ||
+    err "the earlier export's rows: $(sqlite3 "$t/sn.db" 'SELECT count(*), sum(rcpt = 2210) FROM rep_snds'), want $n_early|1"
 
 # ---- 5. unknown source, dry run ---------------------------------------------
 cp "$t/ab2.db" "$t/u.db"

@@ -257,7 +257,14 @@ int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err)
      * was stored from the forgotten input: the next ingest of it stores it */
     if (run(st, "UPDATE source SET complete = 0, lines_done = 0, bytes_done = 0"
                 " WHERE id NOT IN " MARKED " AND fingerprint IN (SELECT hash FROM msg"
-                "  WHERE source_id IN " MARKED ")", 0, NULL, &c->unread, err))
+                "  WHERE source_id IN " MARKED ")", 0, NULL, &c->unread, err) ||
+        /* SNDS rows are the latest export's (exports overlap): the other
+         * exports of that kind are read again by the next ingest */
+        run(st, "UPDATE source SET complete = 0, lines_done = 0, bytes_done = 0"
+                " WHERE id NOT IN " MARKED " AND complete = 1 AND ((kind = 'snds' AND EXISTS"
+                "  (SELECT 1 FROM rep_snds WHERE source_id IN " MARKED "))"
+                " OR (kind = 'snds-status' AND EXISTS (SELECT 1 FROM rep_snds_status"
+                "  WHERE source_id IN " MARKED ")))", 0, NULL, &c->unread, err))
         return MD_ERR_DB;
     if (run(st, "DELETE FROM case_answer WHERE msg_row IN " MSGS, 0, NULL, &c->answers, err) ||
         run(st, "DELETE FROM msg WHERE source_id IN " MARKED, 0, NULL, &c->messages, err) ||

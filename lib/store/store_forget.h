@@ -45,9 +45,9 @@ typedef struct md_forget_counts {
     uint64_t snds;           /* SNDS data and IP status rows */
     uint64_t rule_files;     /* rule files (with their rules) */
     uint64_t rules;
-    uint64_t unread;         /* other inputs (message files of the same content as a
-                                stored message forgotten) marked unread: the next
-                                ingest of them stores the message again */
+    uint64_t unread;         /* other inputs that may hold evidence forgotten (a message
+                                file of a forgotten message's content, SNDS exports)
+                                marked unread: the next ingest of them stores it again */
 } md_forget_counts;
 
 /* One stored source, for matching against a path. */
@@ -86,7 +86,9 @@ int md_store_forget_log(md_store *st, md_forget_line_fn keep, void *arg, md_forg
  * remaining delivery names and the host names nothing refers to.  A
  * message file not marked whose content is that of a stored message deleted
  * (its message was stored from the marked input first) is marked unread
- * (c->unread), so that the next ingest of it stores it.  Call md_store_forget_log first (a log message
+ * (c->unread), so that the next ingest of it stores it; so are the other
+ * SNDS exports of a kind whose rows go (a row is the latest export's, and
+ * exports overlap).  Call md_store_forget_log first (a log message
  * refers to its lines).  Deletes the children itself: runs in a
  * transaction begun with md_store_begin_nofk as well. */
 int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err);

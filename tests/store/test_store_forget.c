@@ -4,7 +4,8 @@
  * by queue id become pending and same-Message-ID partners are noted; raw
  * lines, stored messages with their parts, Microsoft's answers, reports,
  * next-hop entries no delivery names, unused host names and the source row
- * go (a message file of a forgotten message's content is marked unread),
+ * go (a message file of a forgotten message's content, and the other SNDS
+ * exports of a kind whose rows go, are marked unread),
  * another source's rows stay; rule files by origin; how a source was read; stored
  * copies whose date disagrees with the log's (from either side). */
 #include <setjmp.h>
@@ -232,7 +233,9 @@ static void test_other_areas(void **state)
              "INSERT INTO case_ticket(number) VALUES('T1');"
              "INSERT INTO source(id, fingerprint, kind, first_path, last_path, lines_done,"
              " complete, first_seen, last_seen) VALUES(30, 'h1', 'message', 'c.eml', 'c.eml',"
-             " 9, 1, 0, 0), (31, 'h9', 'message', 'd.eml', 'd.eml', 9, 1, 0, 0);"
+             " 9, 1, 0, 0), (31, 'h9', 'message', 'd.eml', 'd.eml', 9, 1, 0, 0),"
+             " (32, 's9', 'snds', 'e.csv', 'e.csv', 9, 1, 0, 0),"
+             " (33, 't9', 'snds-status', 'f.csv', 'f.csv', 9, 1, 0, 0);"
              "INSERT INTO log_host(id, name) VALUES(77, 'unused');",
              (long long)s1, (long long)s2, (long long)s1, (long long)s1, (long long)s2);
     sql(text);
@@ -242,9 +245,11 @@ static void test_other_areas(void **state)
     assert_int_equal(c.answers, 1);
     assert_int_equal(c.reports, 1);
     assert_int_equal(c.snds, 1);
-    assert_int_equal(c.unread, 1);
+    assert_int_equal(c.unread, 2);
     static const want rows[] = {
         {"SELECT complete + lines_done FROM source WHERE id = 30", 0},
+        {"SELECT complete + lines_done FROM source WHERE id = 32", 0},
+        {"SELECT complete + lines_done FROM source WHERE id = 33", 10},
         {"SELECT complete + lines_done FROM source WHERE id = 31", 10},
         {"SELECT count(*) FROM log_host WHERE name = 'unused'", 0},
         {"SELECT group_concat(id) FROM msg", 2},
