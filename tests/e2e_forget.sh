@@ -5,11 +5,13 @@
 #     Microsoft, DMARC and SNDS reports, rules) forgotten: the store equals
 #     one of A alone (tests/store_digest.sh), tickets stay; the counts said.
 #  2. A message that spans a rotation (mail.log.1, mail.log): forgetting
-#     either half leaves the message the other half makes (trace).  A file
-#     rotated and read again is named by its new name.
+#     either half leaves the message the other half makes (trace); read
+#     again, the message is whole again (also when the files are read newest
+#     first).  A file rotated and read again is named by its new name.
 #  3. A log read with --year 2015: nothing in 2016; read with --year 2016
 #     it is read again (said, not "unchanged") and the store equals a fresh
-#     --year 2016 ingest.  Another [logs] timezone reads it again too.
+#     --year 2016 ingest; the older half of a rotated pair read so joins the
+#     newer half again.  Another [logs] timezone reads it again too.
 #  4. The year warning: a stored copy received (Received; else its Date) a
 #     year after the log's date (stored before the log, after it in the same
 #     run, or in a later run; none when a Received date agrees though the
@@ -99,6 +101,17 @@ md "$t/r3.db" -q ingest --year 2016 "$t/rot/mail.log" || err "ingest mail.log al
 diff <(digest "$t/r1.db" | sed 's/|[0-9A-F]*$//') <(digest "$t/r3.db" | sed 's/|[0-9A-F]*$//') \
     > "$t/dd" || { err "the newer half differs from it read alone:"; head "$t/dd" >&2; }
 
+# the forgotten half read again: the message is whole again, as at first
+md "$t/r1.db" -q ingest --year 2016 "$t/rot/mail.log.1" || err "mail.log.1 again: exit $?"
+md "$t/r0.db" -q ingest --year 2016 "$t/rot" || err "rot fresh: exit $?"
+diff <(digest "$t/r1.db" | sed 's/|[0-9A-F]*$//') <(digest "$t/r0.db" | sed 's/|[0-9A-F]*$//') \
+    > "$t/dd" || { err "mail.log.1 forgotten and read again differs from rot:"; head "$t/dd" >&2; }
+# (so for the files read newest first)
+md "$t/r5.db" -q ingest --year 2016 "$t/rot/mail.log" && md "$t/r5.db" -q ingest --year 2016 "$t/rot/mail.log.1" ||
+    err "rot newest first: exit $?"
+diff <(digest "$t/r5.db" | sed 's/|[0-9A-F]*$//') <(digest "$t/r0.db" | sed 's/|[0-9A-F]*$//') \
+    > "$t/dd" || { err "rot read newest first differs from rot:"; head "$t/dd" >&2; }
+
 # a rotated file is named by its latest name: mail.log, read, rotated to
 # mail.log.1 and read there beside a new mail.log
 mkdir -p "$t/rot2"
@@ -127,6 +140,16 @@ md "$t/y.db" trace alice@example.org --since 2016-01-01 > /dev/null 2>&1 ||
     err "trace in 2016 after --year 2016: exit $?"
 md "$t/y16.db" -q ingest --year 2016 "$t/rot/mail.log.1" || err "fresh --year 2016: exit $?"
 same "read again with --year 2016 differs from a fresh --year 2016 ingest" "$t/y.db" "$t/y16.db"
+# the older half of a rotated pair read into the wrong year, then again into
+# the right one: its message joins the newer half, as a fresh ingest has it
+md "$t/j.db" -q ingest --year 2015 "$t/rot/mail.log.1" && md "$t/j.db" -q ingest --year 2016 "$t/rot/mail.log" ||
+    err "rot in two years: exit $?"
+md "$t/j.db" -q ingest --year 2016 "$t/rot/mail.log.1" 2> /dev/null || err "mail.log.1 in 2016: exit $?"
+diff <(digest "$t/j.db" | sed 's/|[0-9A-F]*$//') <(digest "$t/r0.db" | sed 's/|[0-9A-F]*$//') \
+    > "$t/dd" || { err "mail.log.1 read again in 2016 differs from rot in 2016:"; head "$t/dd" >&2; }
+md "$t/j.db" trace bob@hotmail.com > "$t/tr" 2>&1
+grep -q '^1 message(s)' "$t/tr" && grep -q '4QxYz1AbCd  2016-12-01 10:00:00 .. 10:00:02$' "$t/tr" ||
+    err "the message is not joined: $(head -4 "$t/tr")"
 # a zone: Berlin, then UTC (the stamps move by an hour)
 printf '[logs]\ntimezone = Europe/Berlin\n' > "$t/berlin.conf"
 printf '[logs]\ntimezone = UTC\n' > "$t/utc.conf"

@@ -9,7 +9,9 @@
  * completes exactly (it resumes at the source's lines_done).  Owns its
  * buffers, the writer and the correlator for the duration of one input.
  * Records how the source was read (--year, zone): a source read before
- * with another is forgotten and read again.  After reading, compares the
+ * with another is forgotten and read again.  The messages left open at the
+ * end of a source new to the store or read again join their continuations
+ * in files read before it (md_store_forget_join), as reading in order would.  After reading, compares the
  * dates with other evidence (stored copies, the file's time) and warns once.
  * Also forgets marked sources (md_logfile_forget_marked), reading the
  * stored lines of messages that spanned a forgotten file again.
@@ -78,6 +80,8 @@ typedef struct lf {
     size_t nspans;
     uint64_t since_commit, bad;
     int rec_year;          /* the year recorded for the source (read_year) */
+    int reread;            /* new, or read again (another year or zone): its open
+                              messages join their continuations at the end */
     adapt ad;
 } lf;
 
@@ -440,6 +444,7 @@ static const char *zone_of(const md_ingest *ig)
 }
 
 static int forget_source(md_ingest *ig, int64_t source_id, md_forget_counts *c, md_err *err);
+static int rejoin(md_ingest *ig, int64_t source_id, uint64_t *n, md_err *err);
 
 /* reread: a source read before with another --year or zone is forgotten
  * and read again (said through md_ingest_note); sets f->rec_year */
@@ -468,6 +473,7 @@ static int reread(lf *f, const char *fp, int *created, md_err *err)
     md_forget_counts c = {0};
     if (forget_source(ig, f->src.id, &c, err) != MD_OK)
         return err->code ? err->code : MD_ERR_DB;
+    f->reread = 1;
     md_ingest_note(ig, f->path, "read again: %s (the %llu lines and %llu messages of the "
                    "earlier reading forgotten)", why, (unsigned long long)c.log_lines,
                    (unsigned long long)c.log_messages);
@@ -502,6 +508,9 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         rc = reread(f, fp, &created, err);
     else
         f->rec_year = ig->year;
+    /* a file new to the store (also one forgotten before) may be older than
+     * files read already: its open messages join their continuations */
+    f->reread |= created;
     if (rc != MD_OK)
         goto out;
     if (f->src.lines_done) {
@@ -576,6 +585,11 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     in_tx = 0;
     if (rc != MD_OK)
         goto out;
+    if (f->reread) {
+        uint64_t joined = 0;
+        if ((rc = rejoin(ig, f->src.id, &joined, err)) != MD_OK)
+            goto out;
+    }
     const md_corr_stats *cs = md_corr_get_stats(f->corr);
     ig->stats.messages += cs->messages;
     ig->stats.deliveries += cs->deliveries;
@@ -663,6 +677,7 @@ static void replay_close(replayer *r)
 /* ---- the other lines of the messages forgotten ----------------------------- */
 
 typedef struct {
+    int64_t order;         /* its source's first time: sources in time order */
     int64_t src;
     uint64_t line;
 } kline;
@@ -670,6 +685,7 @@ typedef struct {
 typedef struct {
     kline *v;
     size_t n, cap;
+    int oom;
 } klines;
 
 static int keep_line(void *arg, int64_t src, uint64_t line)
@@ -678,11 +694,14 @@ static int keep_line(void *arg, int64_t src, uint64_t line)
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 256;
         kline *v = realloc(k->v, cap * sizeof *v);
-        if (!v)
+        if (!v) {
+            k->oom = 1;
             return 1;
+        }
         k->v = v;
         k->cap = cap;
     }
+    k->v[k->n].order = 0;
     k->v[k->n].src = src;
     k->v[k->n++].line = line;
     return 0;
@@ -691,9 +710,30 @@ static int keep_line(void *arg, int64_t src, uint64_t line)
 static int cmp_kline(const void *a, const void *b)
 {
     const kline *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
     if (x->src != y->src)
         return x->src < y->src ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* sort_lines: the kept lines in reading order: sources by their first
+ * time (a file read again has a new source id but its old place), lines in
+ * order within each */
+static int sort_lines(md_store *st, klines *k, md_err *err)
+{
+    if (k->oom)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    qsort(k->v, k->n, sizeof *k->v, cmp_kline); /* (orders 0: by source) */
+    int64_t tf = 0, tl = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if ((!i || k->v[i].src != k->v[i - 1].src) &&
+            md_store_source_t_range(st, k->v[i].src, &tf, &tl, err) != MD_OK)
+            return MD_ERR_DB;
+        k->v[i].order = tf;
+    }
+    qsort(k->v, k->n, sizeof *k->v, cmp_kline);
+    return MD_OK;
 }
 
 /* a block of stored lines and a cursor in it */
@@ -767,14 +807,12 @@ static int replay(md_ingest *ig, klines *k, md_err *err)
 
 int md_logfile_forget_marked(md_ingest *ig, md_forget_counts *c, md_err *err)
 {
-    klines k = {NULL, 0, 0};
+    klines k = {NULL, 0, 0, 0};
     int rc = md_store_forget_log(ig->store, keep_line, &k, c, err);
     if (rc == MD_OK)
         rc = md_store_forget_marked(ig->store, c, err);
-    if (rc == MD_OK && k.n) {
-        qsort(k.v, k.n, sizeof *k.v, cmp_kline);
+    if (rc == MD_OK && k.n && (rc = sort_lines(ig->store, &k, err)) == MD_OK)
         rc = replay(ig, &k, err);
-    }
     free(k.v);
     if (rc == MD_OK)
         rc = md_store_log_resolve(ig->store, NULL, err);
@@ -792,6 +830,28 @@ static int forget_source(md_ingest *ig, int64_t source_id, md_forget_counts *c, 
     if ((rc = md_store_forget_begin(st, err)) == MD_OK &&
         (rc = md_store_forget_mark(st, source_id, err)) == MD_OK &&
         (rc = md_logfile_forget_marked(ig, c, err)) == MD_OK)
+        return md_store_commit(st, err);
+    md_store_rollback(st);
+    return rc;
+}
+
+/* rejoin: after a source was read again (another year or zone), its
+ * messages left open are read again together with their continuations in
+ * other files (md_store_forget_join), as a first ingest in order joins
+ * them; one transaction.  *n: the messages joined. */
+static int rejoin(md_ingest *ig, int64_t source_id, uint64_t *n, md_err *err)
+{
+    md_store *st = ig->store;
+    klines k = {NULL, 0, 0, 0};
+    int rc = md_store_begin_nofk(st, err);
+    if (rc != MD_OK)
+        return rc;
+    if ((rc = md_store_forget_begin(st, err)) == MD_OK &&
+        (rc = md_store_forget_join(st, source_id, keep_line, &k, n, err)) == MD_OK && *n &&
+        (rc = sort_lines(st, &k, err)) == MD_OK)
+        rc = replay(ig, &k, err);
+    free(k.v);
+    if (rc == MD_OK)
         return md_store_commit(st, err);
     md_store_rollback(st);
     return rc;

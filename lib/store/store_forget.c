@@ -194,11 +194,10 @@ out:
     return rc;
 }
 
-int md_store_forget_log(md_store *st, md_forget_line_fn keep, void *arg, md_forget_counts *c,
-                        md_err *err)
+/* drop_msgs: delete the log messages in md_forget_msg with their links,
+ * deliveries and keys (see store_forget.h), and empty it */
+static int drop_msgs(md_store *st, md_forget_counts *c, md_err *err)
 {
-    if (find_msgs(st, keep, arg, c, err) != MD_OK)
-        return MD_ERR_DB;
     uint64_t drop = 0;
     /* the other ends of same-Message-ID links: the resolve pass links them
      * to the rebuilt messages again */
@@ -226,6 +225,67 @@ int md_store_forget_log(md_store *st, md_forget_line_fn keep, void *arg, md_forg
             err))
         return MD_ERR_DB;
     return md_store_exec(st, "DELETE FROM md_forget_msg", err);
+}
+
+int md_store_forget_log(md_store *st, md_forget_line_fn keep, void *arg, md_forget_counts *c,
+                        md_err *err)
+{
+    if (find_msgs(st, keep, arg, c, err) != MD_OK)
+        return MD_ERR_DB;
+    return drop_msgs(st, c, err);
+}
+
+/* every_line: hand all lines of the messages in md_forget_msg to keep */
+static int every_line(md_store *st, md_forget_line_fn keep, void *arg, md_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    if (md_store_prepare(st, &s, "SELECT lines FROM log_msg WHERE id IN"
+                                 " (SELECT id FROM md_forget_msg)", 0, err) != MD_OK)
+        return MD_ERR_DB;
+    int rc = MD_OK, step;
+    while (rc == MD_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+        rc = md_log_lines_decode(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0),
+                                 keep, arg) == MD_OK
+                 ? MD_OK
+                 : md_err_set(err, MD_ERR_DB, "a log message's line list is damaged");
+    if (rc == MD_OK && step != SQLITE_DONE)
+        rc = md_store_dberr(st, err, "reading log messages");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* the messages of ?1 left open, each with the message of its host and
+ * queue id that begins after it in another source, soon enough to be its
+ * continuation (MD_LIMIT_CORRELATE_SECS) */
+#define JOIN_PAIRS                                                                          \
+    " FROM log_msg a JOIN log_key k ON k.h = md_key(4, a.qid)"                              \
+    " JOIN log_msg b ON b.id = k.msg_id AND b.host_id = a.host_id AND b.qid = a.qid"        \
+    "  AND b.source_id != a.source_id AND b.t_first >= a.t_first"                           \
+    "  AND b.t_first - a.t_last <= ?2"                                                      \
+    " WHERE a.open = 1 AND a.source_id = ?1"
+
+int md_store_forget_join(md_store *st, int64_t source_id, md_forget_line_fn keep, void *arg,
+                         uint64_t *n, md_err *err)
+{
+    *n = 0;
+    md_forget_counts c = {0};
+    sqlite3_stmt *s = NULL;
+    if (md_store_log_ensure_fn(st, err) != MD_OK ||
+        md_store_prepare(st, &s, "INSERT OR IGNORE INTO md_forget_msg(id)"
+                                 " SELECT a.id" JOIN_PAIRS " UNION SELECT b.id" JOIN_PAIRS,
+                         0, err) != MD_OK)
+        return MD_ERR_DB;
+    sqlite3_bind_int64(s, 1, source_id);
+    sqlite3_bind_int64(s, 2, MD_LIMIT_CORRELATE_SECS);
+    int rc = sqlite3_step(s) == SQLITE_DONE ? MD_OK : md_store_dberr(st, err, "joining");
+    sqlite3_finalize(s);
+    if (rc == MD_OK)
+        *n = count(st, "SELECT count(*) FROM md_forget_msg");
+    if (rc == MD_OK && *n)
+        rc = every_line(st, keep, arg, err);
+    if (rc == MD_OK)
+        rc = drop_msgs(st, &c, err);
+    return rc;
 }
 
 /* ---- the rest -------------------------------------------------------------- */
