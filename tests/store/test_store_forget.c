@@ -5,9 +5,10 @@
  * lines, stored messages with their parts, Microsoft's answers, reports,
  * next-hop entries no delivery names, unused host names and the source row
  * go (a message file of a forgotten message's content, and the other SNDS
- * exports of a kind whose rows go, are marked unread),
- * another source's rows stay; rule files by origin; how a source was read; stored
- * copies whose date disagrees with the log's (from either side). */
+ * exports of a kind whose rows go, are marked unread), another source's
+ * rows stay; a message left open joins its continuation in another source;
+ * rule files by origin; how a source was read; stored copies whose date
+ * disagrees with the log's (from either side). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -208,6 +209,39 @@ static void test_log(void **state)
     assert_int_equal(num(q), 1);
 }
 
+/* a message of s1 left open joins its continuation in s2 (same host and
+ * queue id, within 7 days after), not a later reuse of the queue id */
+static void test_join(void **state)
+{
+    (void)state;
+    md_err err = {0, ""};
+    assert_int_equal(md_store_begin(st, &err), MD_OK);
+    const int64_t la[] = {s1, 5}, lb[] = {s2, 1, s2, 2}, lc[] = {s2, 9};
+    int64_t a = put_msg("Q5", NULL, 2000, s1, la, 2);
+    int64_t b = put_msg("Q5", NULL, 2005, s2, lb, 4);
+    int64_t later = put_msg("Q5", NULL, 2000 + 8 * 86400, s2, lc, 2);
+    int64_t other = put_msg("Q6", NULL, 2001, s1, la, 2);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    char q[256];
+    snprintf(q, sizeof q, "UPDATE log_msg SET open = 1 WHERE id IN (%lld, %lld)", (long long)a,
+             (long long)other);
+    sql(q);
+    kept k = {{0}, 0};
+    uint64_t n = 0;
+    assert_int_equal(md_store_begin_nofk(st, &err), MD_OK);
+    assert_int_equal(md_store_forget_begin(st, &err), MD_OK);
+    assert_int_equal(md_store_forget_join(st, s1, keep, &k, &n, &err), MD_OK);
+    assert_int_equal(md_store_commit(st, &err), MD_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(k.n, 6); /* a's line and b's two */
+    snprintf(q, sizeof q, "SELECT count(*) FROM log_msg WHERE id IN (%lld, %lld)", (long long)a,
+             (long long)b);
+    assert_int_equal(num(q), 0);
+    snprintf(q, sizeof q, "SELECT count(*) FROM log_msg WHERE id IN (%lld, %lld)",
+             (long long)later, (long long)other);
+    assert_int_equal(num(q), 2);
+}
+
 /* a stored message with its parts and an answer, reports: only s1's go */
 static void test_other_areas(void **state)
 {
@@ -385,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_log, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_join, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_areas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_settings, setup, teardown),
