@@ -11,8 +11,9 @@
  * Records how the source was read (--year, zone): a source read before
  * with another is forgotten and read again.  The messages left open at the
  * end of a source new to the store or read again join their continuations
- * in files read before it (md_store_forget_join), as reading in order would.  After reading, compares the
- * dates with other evidence (stored copies, the file's time) and warns once.
+ * in files read before it (md_store_forget_join), as reading in order
+ * would.  After a walk, yearcheck.c compares the dates with other evidence
+ * (stored copies, the file's time) and warns once per file.
  * Also forgets marked sources (md_logfile_forget_marked), reading the
  * stored lines of messages that spanned a forgotten file again.
  * Never prints: bad lines go to md_ingest_warn, notes to md_ingest_note.
@@ -847,8 +848,9 @@ static int rejoin(md_ingest *ig, int64_t source_id, uint64_t *n, md_err *err)
     if (rc != MD_OK)
         return rc;
     if ((rc = md_store_forget_begin(st, err)) == MD_OK &&
-        (rc = md_store_forget_join(st, source_id, keep_line, &k, n, err)) == MD_OK && *n &&
-        (rc = sort_lines(st, &k, err)) == MD_OK)
+        (rc = md_store_forget_join(st, source_id, MD_CORR_IDLE_SECS, keep_line, &k, n,
+                                   err)) == MD_OK &&
+        *n && (rc = sort_lines(st, &k, err)) == MD_OK)
         rc = replay(ig, &k, err);
     free(k.v);
     if (rc == MD_OK)

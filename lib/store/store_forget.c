@@ -256,16 +256,17 @@ static int every_line(md_store *st, md_forget_line_fn keep, void *arg, md_err *e
 
 /* the messages of ?1 left open, each with the message of its host and
  * queue id that begins after it in another source, soon enough to be its
- * continuation (MD_LIMIT_CORRELATE_SECS) */
+ * continuation (?2 MD_LIMIT_CORRELATE_SECS with a recipient deferred
+ * (MD_LOGMSG_DEFERRED), else ?3 the correlator's idle time) */
 #define JOIN_PAIRS                                                                          \
     " FROM log_msg a JOIN log_key k ON k.h = md_key(4, a.qid)"                              \
     " JOIN log_msg b ON b.id = k.msg_id AND b.host_id = a.host_id AND b.qid = a.qid"        \
     "  AND b.source_id != a.source_id AND b.t_first >= a.t_first"                           \
-    "  AND b.t_first - a.t_last <= ?2"                                                      \
+    "  AND b.t_first - a.t_last <= CASE WHEN a.flags & 4 THEN ?2 ELSE ?3 END"               \
     " WHERE a.open = 1 AND a.source_id = ?1"
 
-int md_store_forget_join(md_store *st, int64_t source_id, md_forget_line_fn keep, void *arg,
-                         uint64_t *n, md_err *err)
+int md_store_forget_join(md_store *st, int64_t source_id, int64_t idle_secs,
+                         md_forget_line_fn keep, void *arg, uint64_t *n, md_err *err)
 {
     *n = 0;
     md_forget_counts c = {0};
@@ -277,6 +278,7 @@ int md_store_forget_join(md_store *st, int64_t source_id, md_forget_line_fn keep
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, source_id);
     sqlite3_bind_int64(s, 2, MD_LIMIT_CORRELATE_SECS);
+    sqlite3_bind_int64(s, 3, idle_secs);
     int rc = sqlite3_step(s) == SQLITE_DONE ? MD_OK : md_store_dberr(st, err, "joining");
     sqlite3_finalize(s);
     if (rc == MD_OK)

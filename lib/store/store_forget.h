@@ -80,16 +80,17 @@ int md_store_forget_mark(md_store *st, int64_t source_id, md_err *err);
 typedef int (*md_forget_line_fn)(void *arg, int64_t source_id, uint64_t lineno);
 int md_store_forget_log(md_store *st, md_forget_line_fn keep, void *arg, md_forget_counts *c,
                         md_err *err);
-/* md_store_forget_join: after log source_id was read again (another
- * year or zone): its messages left open (their end not in it) and, for
- * each, the message of the same host and queue id that begins after it in
- * another source within MD_LIMIT_CORRELATE_SECS (its continuation, kept
- * apart while the years disagreed) are deleted as md_store_forget_log
- * deletes, every line of both handed to keep first, to be read again as
- * one; *n the number of messages deleted.  Call md_store_forget_begin
- * first. */
-int md_store_forget_join(md_store *st, int64_t source_id, md_forget_line_fn keep, void *arg,
-                         uint64_t *n, md_err *err);
+/* md_store_forget_join: after log source_id was read (new to the store, or
+ * again with another year or zone): its messages left open (their end not
+ * in it) and, for each, the message of the same host and queue id that
+ * begins after it in another source soon enough to be its continuation
+ * (within idle_secs, the correlator's, or MD_LIMIT_CORRELATE_SECS when a
+ * recipient was deferred: as the correlator continues a message) are
+ * deleted as md_store_forget_log deletes, every line of both handed to keep
+ * first, to be read again as one; *n the number of messages deleted.  Call
+ * md_store_forget_begin first. */
+int md_store_forget_join(md_store *st, int64_t source_id, int64_t idle_secs,
+                         md_forget_line_fn keep, void *arg, uint64_t *n, md_err *err);
 /* md_store_forget_marked: delete the rest of the marked sources' evidence:
  * raw lines, stored messages with their parts, Microsoft's answers in them,
  * reports, the source rows; then the next-hop index entries that no
