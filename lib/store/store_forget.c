@@ -443,6 +443,9 @@ static int pairs(md_store *st, const char *sql, int64_t a, int64_t max_secs, md_
 int md_store_year_pairs(md_store *st, int64_t source_id, int64_t max_secs, md_year_pair_fn fn,
                         void *arg, md_err *err)
 {
+    if (!md_store_msg_top(st)) /* no stored message: spares a pass over the log's (40 ms
+                                  for 150,000) */
+        return MD_OK;
     return pairs(st,
                  "SELECT l.source_id, c.id, l.msgid, l.t_first, coalesce(c.date, 0) FROM log_msg l"
                  " JOIN msg c ON c.message_id = trim(l.msgid, '<>')"
