@@ -81,5 +81,6 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv);
 int md_cmd_request(md_cli *cli, int argc, char **argv);
 int md_cmd_ip(md_cli *cli, int argc, char **argv);
 int md_cmd_status(md_cli *cli, int argc, char **argv);
+int md_cmd_forget(md_cli *cli, int argc, char **argv);
 
 #endif

@@ -37,6 +37,7 @@ typedef struct {
 
 static const command commands[] = {
     {"ingest", FULL(md_cmd_ingest), "take logs, messages, rules and reports into the store"},
+    {"forget", FULL(md_cmd_forget), "remove inputs and what was derived from them"},
     {"trace", md_cmd_trace, "messages and delivery attempts for addresses, ids or IPs"},
     {"stats", md_cmd_stats, "what the store holds, per host and format"},
     {"show", FULL(md_cmd_show), "header evidence of a message, bounce or report"},

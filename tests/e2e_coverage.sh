@@ -121,14 +121,14 @@ check "n-mail-2's 20 hours without a line are named (summary verdict)" grep -qF 
     "$T/full/dossier-2016042010000001.xml"
 check "and no negative verdict" hasnt "$t2" "reached our servers between"
 
-# logs stored before the counts per hour (store schema 4): hours unknown, no verdict
+# logs stored before the counts per hour (store schema 5): hours unknown, no verdict
 if command -v sqlite3 > /dev/null; then
     sqlite3 "$db" "DELETE FROM log_hour"
     md -q ticket 2016042010000001 --address nobody@uni-potsdam.de --since 2016-04-20 \
         --until 2016-04-22 --out "$T/full" > /dev/null 2>&1
     check "lines without counts per hour: exit 5" test $? -eq 5
     check "lines without counts per hour: the hours are unknown, re-ingest asked" grep -qF \
-        "cl-mail: hours unknown: some of its lines were stored before maildossier counted lines per hour (store schema 4): ingest its logs into a new store;" \
+        "cl-mail: hours unknown: some of its lines were stored before maildossier counted lines per hour (store schema 5): ingest its logs into a new store;" \
         "$T/full/dossier-2016042010000001.xml"
 else
     echo "skip: sqlite3 missing (the store without counts per hour)"

@@ -81,6 +81,10 @@
 
 /* Sharing the store between commands (store.c). */
 #define MD_LIMIT_SLICE_MS       1000          /* a bulk writer commits at least this often */
+#define MD_LIMIT_YEAR_SRCS       64         /* log files an ingest walk checks at its end (more:
+                                                each checked when read) */
+#define MD_LIMIT_YEAR_SLACK_SECS (2 * 86400) /* a log date this far from other evidence (a stored
+                                                copy's Date, the file's mtime): ingest warns */
 #define MD_LIMIT_WAIT_MS        60000         /* a command waits this long for the store (--wait) */
 #define MD_LIMIT_WAIT_TELL_MS   1000          /* ... and says what it waits for after this */
 #define MD_LIMIT_YIELD_MS       2000          /* a bulk writer lets waiting writers go first, so long */

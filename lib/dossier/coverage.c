@@ -192,7 +192,7 @@ size_t md_an_cover_short(const ctx *c)
 }
 
 #define UNHOURLY "some of its lines were stored before maildossier counted lines per hour " \
-                 "(store schema 4): ingest its logs into a new store"
+                 "(store schema 5): ingest its logs into a new store"
 
 /* why a host has no line in the window */
 static const char *host_none(const cover_host *h)

@@ -15,6 +15,7 @@
 #include "base/buf.h"
 #include "ingest/fileset.h"
 #include "ingest/ingest.h"
+#include "store/store_forget.h"
 #include "parse/snds.h"
 #include "base/ipaddr.h"
 #include "base/text.h"
@@ -48,6 +49,7 @@ void md_ingest_init(md_ingest *ig, md_store *store, const md_config *cfg)
     memset(ig, 0, sizeof *ig);
     ig->store = store;
     ig->cfg = cfg;
+    ig->msg_top = store ? md_store_msg_top(store) : 0;
 }
 
 static void report(md_ingest *ig, const char *file, uint64_t line, const char *fmt, va_list ap)
@@ -72,9 +74,7 @@ void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *
 
 /* note: a warning about something that leaves nothing unread (a directory
  * reached again through a link): not counted as skipped input */
-static void note(md_ingest *ig, const char *file, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void note(md_ingest *ig, const char *file, const char *fmt, ...)
+void md_ingest_note(md_ingest *ig, const char *file, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -438,7 +438,7 @@ static int first_read(md_ingest *ig, md_input *in, const char *path, md_err *err
     if (rc < 0)
         return md_err_set(err, rc, "%s: out of memory", path);
     if (rc == 0)
-        note(ig, path, "the same file as %s (a link or another name of it), read already; "
+        md_ingest_note(ig, path, "the same file as %s (a link or another name of it), read already; "
              "skipped", first);
     return rc;
 }
@@ -467,7 +467,7 @@ static md_kind kind_of(md_ingest *ig, md_input *in, const char *path, md_kind hi
 static int skip_unread(md_ingest *ig, const md_input *in, const char *path, md_kind k, int empty)
 {
     if (empty && md_input_comp(in) == MD_COMP_NONE) {
-        note(ig, path, "empty; nothing to read");
+        md_ingest_note(ig, path, "empty; nothing to read");
         return MD_OK;
     }
     ig->stats.files_failed++;
@@ -648,10 +648,10 @@ static int first_visit(md_ingest *ig, const char *path, const struct stat *st, m
         int inside = fl && strncmp(path, first, fl) == 0 && path[fl] &&
                      (path[fl] == '/' || first[fl - 1] == '/');
         if (inside)
-            note(ig, path, "symbolic link loop: this is %s again, which is being read; skipped",
+            md_ingest_note(ig, path, "symbolic link loop: this is %s again, which is being read; skipped",
                  first);
         else
-            note(ig, path, "the same directory as %s, read already; skipped", first);
+            md_ingest_note(ig, path, "the same directory as %s, read already; skipped", first);
     }
     return rc;
 }
@@ -792,6 +792,12 @@ static int ingest_path(md_ingest *ig, const char *path, md_err *err)
     md_err e = {0, ""};
     int (*end)(md_ingest *, md_err *) = !rd ? NULL : own ? rd->batch_finish : rd->batch_flush;
     if (end && end(ig, &e) != MD_OK) {
+        *err = e;
+        return e.code;
+    }
+    /* the dates of the logs read against the messages stored */
+    if ((rc == MD_OK || rc == MD_ERR_PARSE) && own_seen && rd && rd->walk_end &&
+        rd->walk_end(ig, &e) != MD_OK) {
         *err = e;
         return e.code;
     }

@@ -19,6 +19,7 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/input.h"
+#include "base/md_limits.h"
 #include "parse/logline.h"   /* md_logfmt */
 #include "store/store.h"
 
@@ -93,6 +94,10 @@ struct md_ingest {
     uint64_t commit_every;        /* log lines or messages per transaction at most;
                                      0 = the readers' own (tests and tuning: smaller
                                      slices; slices end after MD_LIMIT_SLICE_MS anyway) */
+    int64_t year_src[MD_LIMIT_YEAR_SRCS]; /* lib/ingest/yearcheck.c: log sources read in */
+    int64_t year_mtime[MD_LIMIT_YEAR_SRCS]; /* this walk, their files' times, */
+    size_t nyear;                 /* their number, */
+    int64_t msg_top;              /* and the last stored message before it */
     struct md_fileset *seen;      /* lib/ingest/ingest.c: the directories and files the current
                                      md_ingest_path reached; NULL outside it */
 };
@@ -109,6 +114,8 @@ struct md_ingest_readers {
     int (*batch_begin)(md_ingest *ig, md_err *err);
     int (*batch_flush)(md_ingest *ig, md_err *err);
     int (*batch_finish)(md_ingest *ig, md_err *err);
+    int (*walk_end)(md_ingest *ig, md_err *err); /* after the outermost walk (and its
+                                                    batch): the year check */
 };
 
 /* md_ingest_init: zero stats, set store and config (no readers: see
@@ -137,6 +144,11 @@ md_kind md_ingest_kind_parse(const char *name);
  * printf-style.  Counts it in stats.skipped. */
 void md_ingest_warn(md_ingest *ig, const char *file, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* md_ingest_note: tell something about file through warn that is no bad
+ * input (not counted in stats.skipped), printf-style. */
+void md_ingest_note(md_ingest *ig, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* md_ingest_tick: readers call this now and then (and md_ingest_path after
  * each message file: ig->kind is then MD_KIND_MESSAGE, and the stats count

@@ -8,17 +8,29 @@
  * transaction: a kill at any moment leaves a store that the next run
  * completes exactly (it resumes at the source's lines_done).  Owns its
  * buffers, the writer and the correlator for the duration of one input.
- * Never prints: bad lines go to md_ingest_warn.
+ * Records how the source was read (--year, zone): a source read before
+ * with another is forgotten and read again.  The messages left open at the
+ * end of a source new to the store or read again join their continuations
+ * in files read before it (md_store_forget_join), as reading in order
+ * would.  After a walk, yearcheck.c compares the dates with other evidence
+ * (stored copies, the file's time) and warns once per file.
+ * Also forgets marked sources (md_logfile_forget_marked), reading the
+ * stored lines of messages that spanned a forgotten file again.
+ * Never prints: bad lines go to md_ingest_warn, notes to md_ingest_note.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "base/buf.h"
 #include "ingest/correlate.h"
 #include "ingest/ingest.h"
 #include "ingest/logfile.h"
+#include "ingest/yearcheck.h"
 #include "base/ipaddr.h"
 #include "parse/logline.h"
 #include "parse/reply.h"
+#include "store/store_forget.h"
 #include "store/store_log.h"
 #include "base/text.h"
 
@@ -77,6 +89,9 @@ typedef struct lf {
     hourb hours[MAX_HOURB];
     size_t nhours;
     uint64_t since_commit, bad;
+    int rec_year;          /* the year recorded for the source (read_year) */
+    int reread;            /* new, or read again (another year or zone): its open
+                              messages join their continuations at the end */
     adapt ad;
 } lf;
 
@@ -421,6 +436,19 @@ static int adapt_line(lf *f, const char *line, size_t n, md_corr_ev *ev, int *fm
     return 1;
 }
 
+/* feed: the event of line lineno (host hname[0..hn), id hid) to the correlator */
+static int feed(lf *f, md_corr_ev *ev, int64_t hid, const char *hname, size_t hn,
+                uint64_t lineno, md_err *err)
+{
+    ev->host_id = hid;
+    char hz[256];
+    size_t k = hn < sizeof hz - 1 ? hn : sizeof hz - 1;
+    memcpy(hz, hname, k);
+    hz[k] = '\0';
+    ev->host = hz;
+    return md_corr_line(f->corr, ev, f->src.id, lineno, err);
+}
+
 static int take_line(lf *f, const char *line, size_t n, int flags, uint64_t lineno, md_err *err)
 {
     md_corr_ev ev;
@@ -443,16 +471,8 @@ static int take_line(lf *f, const char *line, size_t n, int flags, uint64_t line
         return MD_ERR_DB;
     if (fmt >= 0 && fmt < MD_LOGFMT_COUNT)
         f->ig->stats.by_format[fmt]++;
-    if (parsed > 0) {
-        ev.host_id = hid;
-        char hz[256];
-        size_t k = hn < sizeof hz - 1 ? hn : sizeof hz - 1;
-        memcpy(hz, hname, k);
-        hz[k] = '\0';
-        ev.host = hz;
-        if (md_corr_line(f->corr, &ev, f->src.id, lineno, err) != MD_OK)
-            return err->code ? err->code : MD_ERR_DB;
-    }
+    if (parsed > 0 && feed(f, &ev, hid, hname, hn, lineno, err) != MD_OK)
+        return err->code ? err->code : MD_ERR_DB;
     /* raw text, as read (a cut line is kept cut) */
     if (md_buf_append(&f->block, line, n) != MD_OK || md_buf_putc(&f->block, '\n') != MD_OK)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
@@ -466,6 +486,50 @@ static int take_line(lf *f, const char *line, size_t n, int flags, uint64_t line
     if (f->block.len >= MD_LOGFILE_BLOCK && flush_block(f, err) != MD_OK)
         return MD_ERR_DB;
     return MD_OK;
+}
+
+/* ---- how the source was read: again with another year or zone ------------- */
+
+static const char *zone_of(const md_ingest *ig)
+{
+    return ig->cfg ? ig->cfg->timezone : "";
+}
+
+static int forget_source(md_ingest *ig, int64_t source_id, md_forget_counts *c, md_err *err);
+static int rejoin(md_ingest *ig, int64_t source_id, uint64_t *n, md_err *err);
+
+/* reread: a source read before with another --year or zone is forgotten
+ * and read again (said through md_ingest_note); sets f->rec_year */
+static int reread(lf *f, const char *fp, int *created, md_err *err)
+{
+    md_ingest *ig = f->ig;
+    int year = 0, known = 0;
+    char tz[64], why[200] = "";
+    const char *zone = zone_of(ig);
+    if (md_store_source_read_get(ig->store, f->src.id, &year, tz, sizeof tz, &known, err))
+        return MD_ERR_DB;
+    f->rec_year = ig->year ? ig->year : year;
+    if (ig->year) {
+        int was = year;
+        int64_t tf = 0, tl = 0;
+        if (!was && md_store_source_t_range(ig->store, f->src.id, &tf, &tl, err) == MD_OK && tf)
+            was = md_yearcheck_local_year(tf);
+        if (was && was != ig->year)
+            snprintf(why, sizeof why, "year %d instead of %d", ig->year, was);
+    }
+    if (!why[0] && known && strcmp(tz, zone) != 0)
+        snprintf(why, sizeof why, "zone %s instead of %s", zone[0] ? zone : "of the machine",
+                 tz[0] ? tz : "of the machine");
+    if (!why[0])
+        return MD_OK;
+    md_forget_counts c = {0};
+    if (forget_source(ig, f->src.id, &c, err) != MD_OK)
+        return err->code ? err->code : MD_ERR_DB;
+    f->reread = 1;
+    md_ingest_note(ig, f->path, "read again: %s (the %llu lines and %llu messages of the "
+                   "earlier reading forgotten)", why, (unsigned long long)c.log_lines,
+                   (unsigned long long)c.log_messages);
+    return md_store_source_get(ig->store, fp, "log", f->path, &f->src, created, err);
 }
 
 int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err)
@@ -492,6 +556,13 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     if ((rc = md_store_claim_logs(st, err)) != MD_OK)
         goto out;
     rc = md_store_source_get(st, fp, "log", path, &f->src, &created, err);
+    if (rc == MD_OK && !created)
+        rc = reread(f, fp, &created, err);
+    else
+        f->rec_year = ig->year;
+    /* a file new to the store (also one forgotten before) may be older than
+     * files read already: its open messages join their continuations */
+    f->reread |= created;
     if (rc != MD_OK)
         goto out;
     if (f->src.lines_done) {
@@ -515,6 +586,9 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     if (rc != MD_OK)
         goto out;
     in_tx = 1;
+    rc = md_store_source_read_set(st, f->src.id, f->rec_year, zone_of(ig), err);
+    if (rc != MD_OK)
+        goto out;
     rc = md_corr_open(&f->corr, st, f->w, err);
     if (rc != MD_OK)
         goto out;
@@ -563,6 +637,11 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     in_tx = 0;
     if (rc != MD_OK)
         goto out;
+    if (f->reread) {
+        uint64_t joined = 0;
+        if ((rc = rejoin(ig, f->src.id, &joined, err)) != MD_OK)
+            goto out;
+    }
     const md_corr_stats *cs = md_corr_get_stats(f->corr);
     ig->stats.messages += cs->messages;
     ig->stats.deliveries += cs->deliveries;
@@ -572,6 +651,8 @@ int md_logfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
         ig->stats.skipped--; /* that warning is no line of its own */
     }
     rc = md_store_log_resolve(st, NULL, err);
+    if (rc == MD_OK && ig->stats.lines > lines0)
+        rc = md_yearcheck_note(ig, f->src.id, md_input_mtime(in), err);
     if (rc == MD_OK && rd < 0) {
         *err = keep;
         rc = rd;
@@ -585,5 +666,246 @@ out:
     md_buf_free(&f->block);
     adapt_free(f);
     free(f);
+    return rc;
+}
+
+/* ---- stored lines read again (forget.c) ------------------------------------ */
+
+typedef struct replayer {
+    lf f;
+} replayer;
+
+static int replay_open(replayer **out, md_ingest *ig, md_log_writer *w, md_corr *corr,
+                       md_err *err)
+{
+    replayer *r = calloc(1, sizeof *r);
+    *out = r;
+    if (!r)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    r->f.ig = ig;
+    r->f.w = w;
+    r->f.corr = corr;
+    r->f.src.id = -1;
+    return MD_OK;
+}
+
+/* replay_line: line lineno of source_id, parsed in the years its source's
+ * lines were stored in (year inference against the source's last time
+ * t_last), to the correlator */
+static int replay_line(replayer *r, int64_t source_id, int64_t t_last, uint64_t lineno,
+                       const char *line, size_t n, md_err *err)
+{
+    lf *f = &r->f;
+    if (source_id != f->src.id) {
+        /* each line in the latest year that puts it at most a day after the
+         * source's last stored time: the years it was read in */
+        adapt *a = A(f);
+        int force = f->ig->log_format ? md_logline_fmt_parse(f->ig->log_format) : -1;
+        md_logctx_init(&a->ctx, 0, force);
+        md_logctx_set_local(&a->ctx);
+        if (t_last > 0)
+            md_logctx_set_ref(&a->ctx, t_last);
+        f->src.id = source_id;
+    }
+    md_corr_ev ev;
+    int fmt = MD_LOGFMT_OTHER;
+    int64_t t = 0, hid;
+    const char *hname = f->ig->host && f->ig->host[0] ? f->ig->host : "-";
+    size_t hn = strlen(hname);
+    if (adapt_line(f, line, n, &ev, &fmt, &t, &hname, &hn) <= 0)
+        return MD_OK;
+    if (host_id(f, hname, hn, &hid, err) != MD_OK)
+        return MD_ERR_DB;
+    if (feed(f, &ev, hid, hname, hn, lineno, err) != MD_OK)
+        return err->code ? err->code : MD_ERR_DB;
+    return MD_OK;
+}
+
+static void replay_close(replayer *r)
+{
+    free(r);
+}
+
+/* ---- the other lines of the messages forgotten ----------------------------- */
+
+typedef struct {
+    int64_t order;         /* its source's first time: sources in time order */
+    int64_t src;
+    uint64_t line;
+} kline;
+
+typedef struct {
+    kline *v;
+    size_t n, cap;
+    int oom;
+} klines;
+
+static int keep_line(void *arg, int64_t src, uint64_t line)
+{
+    klines *k = arg;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 256;
+        kline *v = realloc(k->v, cap * sizeof *v);
+        if (!v) {
+            k->oom = 1;
+            return 1;
+        }
+        k->v = v;
+        k->cap = cap;
+    }
+    k->v[k->n].order = 0;
+    k->v[k->n].src = src;
+    k->v[k->n++].line = line;
+    return 0;
+}
+
+static int cmp_kline(const void *a, const void *b)
+{
+    const kline *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    if (x->src != y->src)
+        return x->src < y->src ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* sort_lines: the kept lines in reading order: sources by their first
+ * time (a file read again has a new source id but its old place), lines in
+ * order within each */
+static int sort_lines(md_store *st, klines *k, md_err *err)
+{
+    if (k->oom)
+        return md_err_set(err, MD_ERR_NOMEM, "out of memory");
+    qsort(k->v, k->n, sizeof *k->v, cmp_kline); /* (orders 0: by source) */
+    int64_t tf = 0, tl = 0;
+    for (size_t i = 0; i < k->n; i++) {
+        if ((!i || k->v[i].src != k->v[i - 1].src) &&
+            md_store_source_t_range(st, k->v[i].src, &tf, &tl, err) != MD_OK)
+            return MD_ERR_DB;
+        k->v[i].order = tf;
+    }
+    qsort(k->v, k->n, sizeof *k->v, cmp_kline);
+    return MD_OK;
+}
+
+/* a block of stored lines and a cursor in it */
+typedef struct {
+    md_buf buf;
+    int64_t src;
+    uint64_t first, nlines, at_line;
+    size_t at_pos;
+} blockcur;
+
+/* line_text: line `line` of source src, from the store */
+static int line_text(md_store *st, blockcur *b, int64_t src, uint64_t line, const char **p,
+                     size_t *n, md_err *err)
+{
+    if (src != b->src || line < b->at_line || line >= b->first + b->nlines) {
+        if (md_store_log_block_get(st, src, line, &b->buf, &b->first, &b->nlines, err) != MD_OK)
+            return err->code ? err->code : MD_ERR_DB;
+        b->src = src;
+        b->at_line = b->first;
+        b->at_pos = 0;
+    }
+    const char *d = b->buf.data;
+    size_t len = b->buf.len;
+    while (b->at_line < line && b->at_pos < len) {
+        const char *nl = memchr(d + b->at_pos, '\n', len - b->at_pos);
+        b->at_pos = nl ? (size_t)(nl - d) + 1 : len;
+        b->at_line++;
+    }
+    const char *nl = memchr(d + b->at_pos, '\n', len - b->at_pos);
+    *p = d + b->at_pos;
+    *n = nl ? (size_t)(nl - *p) : len - b->at_pos;
+    return MD_OK;
+}
+
+/* replay: read the kept lines again (sorted: per source, in order) */
+static int replay(md_ingest *ig, klines *k, md_err *err)
+{
+    md_store *st = ig->store;
+    md_log_writer *w = NULL;
+    md_corr *corr = NULL;
+    replayer *r = NULL;
+    blockcur b = {{0}, -1, 0, 0, 0, 0};
+    int rc = md_store_log_writer_open(st, &w, err);
+    if (rc == MD_OK)
+        rc = md_corr_open(&corr, st, w, err);
+    if (rc == MD_OK)
+        rc = replay_open(&r, ig, w, corr, err);
+    int64_t tf = 0, tl = 0, src = -1;
+    for (size_t i = 0; rc == MD_OK && i < k->n; i++) {
+        if (i && k->v[i].src == k->v[i - 1].src && k->v[i].line == k->v[i - 1].line)
+            continue;
+        if (k->v[i].src != src) {
+            src = k->v[i].src;
+            rc = md_store_source_t_range(st, src, &tf, &tl, err);
+        }
+        const char *p;
+        size_t n;
+        if (rc == MD_OK)
+            rc = line_text(st, &b, src, k->v[i].line, &p, &n, err);
+        if (rc == MD_OK)
+            rc = replay_line(r, src, tl, k->v[i].line, p, n, err);
+    }
+    if (rc == MD_OK)
+        rc = md_corr_checkpoint(corr, err);
+    replay_close(r);
+    md_corr_close(corr);
+    md_store_log_writer_close(w);
+    md_buf_free(&b.buf);
+    return rc;
+}
+
+int md_logfile_forget_marked(md_ingest *ig, md_forget_counts *c, md_err *err)
+{
+    klines k = {NULL, 0, 0, 0};
+    int rc = md_store_forget_log(ig->store, keep_line, &k, c, err);
+    if (rc == MD_OK)
+        rc = md_store_forget_marked(ig->store, c, err);
+    if (rc == MD_OK && k.n && (rc = sort_lines(ig->store, &k, err)) == MD_OK)
+        rc = replay(ig, &k, err);
+    free(k.v);
+    if (rc == MD_OK)
+        rc = md_store_log_resolve(ig->store, NULL, err);
+    return rc;
+}
+
+/* forget_source: md_logfile_forget_marked for one source, in a transaction
+ * of its own (the log claim held) */
+static int forget_source(md_ingest *ig, int64_t source_id, md_forget_counts *c, md_err *err)
+{
+    md_store *st = ig->store;
+    int rc = md_store_begin_nofk(st, err);
+    if (rc != MD_OK)
+        return rc;
+    if ((rc = md_store_forget_begin(st, err)) == MD_OK &&
+        (rc = md_store_forget_mark(st, source_id, err)) == MD_OK &&
+        (rc = md_logfile_forget_marked(ig, c, err)) == MD_OK)
+        return md_store_commit(st, err);
+    md_store_rollback(st);
+    return rc;
+}
+
+/* rejoin: after a source was read again (another year or zone), its
+ * messages left open are read again together with their continuations in
+ * other files (md_store_forget_join), as a first ingest in order joins
+ * them; one transaction.  *n: the messages joined. */
+static int rejoin(md_ingest *ig, int64_t source_id, uint64_t *n, md_err *err)
+{
+    md_store *st = ig->store;
+    klines k = {NULL, 0, 0, 0};
+    int rc = md_store_begin_nofk(st, err);
+    if (rc != MD_OK)
+        return rc;
+    if ((rc = md_store_forget_begin(st, err)) == MD_OK &&
+        (rc = md_store_forget_join(st, source_id, MD_CORR_IDLE_SECS, keep_line, &k, n,
+                                   err)) == MD_OK &&
+        *n && (rc = sort_lines(st, &k, err)) == MD_OK)
+        rc = replay(ig, &k, err);
+    free(k.v);
+    if (rc == MD_OK)
+        return md_store_commit(st, err);
+    md_store_rollback(st);
     return rc;
 }

@@ -5,6 +5,7 @@
 #include "ingest/msgfile.h"
 #include "ingest/repfile.h"
 #include "ingest/rulefile.h"
+#include "ingest/yearcheck.h"
 
 static const md_ingest_readers table = {
     .read = {
@@ -24,6 +25,7 @@ static const md_ingest_readers table = {
     .batch_begin = md_msgfile_batch_begin,
     .batch_flush = md_msgfile_flush,
     .batch_finish = md_msgfile_finish,
+    .walk_end = md_yearcheck_run,
 };
 
 const md_ingest_readers *md_readers(void)

@@ -174,6 +174,7 @@ static const struct {
     {3, md_store_msg_migrate_3}, /* hops and results as blobs (msg_ev) */
     {4, migrate_4},              /* requests: case number, withdrawn */
     {5, migrate_5},              /* log lines per host and hour (log_hour) */
+    {6, md_store_forget_migrate_6}, /* how a log source was read (store_forget.c) */
 };
 
 /* the refusal of a store of schema v, newer than this build's: one message

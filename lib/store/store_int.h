@@ -57,8 +57,10 @@ extern const char md_store_schema_msg_2[];
  * per message (store_msg.c moves the rows of msg_hop and msg_auth, then
  * drops them). */
 int md_store_msg_migrate_3(md_store *st, md_err *err);
-/* Migration 4: log lines per (source, host, hour) (log_hour, store_log.c). */
+/* Migration 5: log lines per (source, host, hour) (log_hour, store_log.c). */
 extern const char md_store_schema_log_4[];
+/* Migration 6: source.read_year, source.read_tz (store_forget.c). */
+int md_store_forget_migrate_6(md_store *st, md_err *err);
 
 /* md_store_dberr: set err from the database's last error; returns MD_ERR_DB. */
 int md_store_dberr(md_store *st, md_err *err, const char *what);
@@ -109,6 +111,10 @@ void md_store_bulk(md_store *st, int on);
  * md_store_opts.keep_wal (the command's MAILDOSSIER_INGEST_WAL) keeps the
  * WAL instead. */
 void md_store_bulk_journal(md_store *st, int on);
+
+/* md_store_log_ensure_fn: register SQL md_key(kind, text) (store_log.c:
+ * md_store_log_key_hash) on the connection. */
+int md_store_log_ensure_fn(md_store *st, md_err *err);
 
 /* md_store_source_row: fill out from a row "id, kind, lines_done,
  * bytes_done, complete" (the RETURNING of the source statements). */

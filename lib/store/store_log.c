@@ -109,7 +109,7 @@ static const char *const writer_sql[S_COUNT] = {
     " t_last = max(t_last, excluded.t_last)",
 };
 
-/* Migration 4: lines per (source, host, UTC hour) with their first and last
+/* Migration 5: lines per (source, host, UTC hour) with their first and last
  * time, for the dossier's coverage (which hours of a window a host's logs
  * cover).  Stores ingested before it have no rows for their old sources. */
 const char md_store_schema_log_4[] =
@@ -124,7 +124,6 @@ const char md_store_schema_log_4[] =
 #define HOP_SET 4096
 #define HOP_PEND 1024
 
-static int ensure_fn(md_store *st, md_err *err);
 static int64_t state_get(md_store *st, const char *key);
 static int state_set(md_store *st, const char *key, int64_t v, md_err *err);
 
@@ -148,7 +147,7 @@ int md_store_log_writer_open(md_store *st, md_log_writer **out, md_err *err)
     if (!w)
         return md_err_set(err, MD_ERR_NOMEM, "out of memory");
     w->st = st;
-    if (ensure_fn(st, err) != MD_OK) {
+    if (md_store_log_ensure_fn(st, err) != MD_OK) {
         free(w);
         return MD_ERR_DB;
     }
@@ -426,7 +425,7 @@ static void sql_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                                     (size_t)n));
 }
 
-static int ensure_fn(md_store *st, md_err *err)
+int md_store_log_ensure_fn(md_store *st, md_err *err)
 {
     if (sqlite3_create_function_v2(st->db, "md_key", 2,
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
@@ -907,7 +906,7 @@ static int ipseen_once(md_store *st, int64_t wm_msg, md_err *err)
 int md_store_log_resolve(md_store *st, uint64_t *nlinks, md_err *err)
 {
     int own = !st->in_tx;
-    if (ensure_fn(st, err) != MD_OK)
+    if (md_store_log_ensure_fn(st, err) != MD_OK)
         return MD_ERR_DB;
     if (own && md_store_begin(st, err) != MD_OK)
         return MD_ERR_DB;

@@ -222,9 +222,11 @@ static void test_migrates_empty_file(void **state)
 }
 
 /* The msg tables of schema 2 (hops and results as rows), without schema
- * 5's log_hour: turns a store of this version into one of schema 2. */
+ * 5's log_hour and the source without how it was read (schema 6): turns a
+ * store of this version into one of schema 2. */
 static const char schema_2_msg[] =
     "DROP TABLE msg_ev; DROP TABLE log_hour;"
+    "ALTER TABLE source DROP COLUMN read_year; ALTER TABLE source DROP COLUMN read_tz;"
     "CREATE INDEX msg_addr_msg ON msg_addr(msg_id); CREATE INDEX msg_date ON msg(date);"
     "CREATE TABLE msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host, by_host, by_ip,"
     " with_proto, qid, for_addr, via, date, no_zone, delay, raw);"
@@ -265,8 +267,11 @@ static void test_migrates_v1(void **state)
     md_store_close(st);
     assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "SELECT raw_codec FROM msg", NULL, NULL, NULL), SQLITE_OK);
-    /* migration 4: the lines per host and hour */
+    /* migration 5: the lines per host and hour */
     assert_int_equal(sqlite3_exec(db, "SELECT hour, lines FROM log_hour", NULL, NULL, NULL),
+                     SQLITE_OK);
+    /* migration 6: how a log source was read */
+    assert_int_equal(sqlite3_exec(db, "SELECT read_year, read_tz FROM source", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
 }
