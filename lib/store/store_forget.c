@@ -311,6 +311,7 @@ int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err)
         " WHERE source_id IN " MARKED ")",
         "DELETE FROM log_block WHERE source_id IN " MARKED,
         "DELETE FROM log_span WHERE source_id IN " MARKED,
+        "DELETE FROM log_hour WHERE source_id IN " MARKED,
     };
     for (size_t i = 0; i < sizeof children / sizeof children[0]; i++)
         if (run(st, children[i], 0, NULL, NULL, err) != MD_OK)
