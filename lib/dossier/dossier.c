@@ -70,6 +70,87 @@ static void cite_ips(ctx *c, md_buf *cite)
     }
 }
 
+/* summary_forwarding: the forwarding rules that leave no local copy of
+ * mail to Microsoft, each with its rule file:line */
+static void summary_forwarding(ctx *c, xmlNode *s)
+{
+    for (size_t i = 0; i < c->nres; i++) {
+        const md_resolution *r = &c->res[i];
+        if (!r->ms_without_copy)
+            continue;
+        md_buf fw = MD_BUF_INIT, tg = MD_BUF_INIT;
+        for (size_t k = 0; k < r->ntargets; k++)
+            if (r->targets[k].ms_consumer) {
+                if (tg.len)
+                    md_buf_puts(&tg, ", ");
+                md_an_redaddr(c, &tg, r->targets[k].target);
+            }
+        md_buf_printf(&fw, "The mailbox %s forwards its mail to %s%s (rule in %s",
+                      r->address, md_buf_cstr(&tg),
+                      r->keeps_copy == MD_COPY_NEVER ? " without keeping a local copy"
+                                                     : ", keeping a local copy only sometimes",
+                      r->applied.n ? r->applied.v[0].file : "?");
+        if (r->applied.n && r->applied.v[0].line)
+            md_buf_printf(&fw, ":%llu", (unsigned long long)r->applied.v[0].line);
+        md_buf_puts(&fw, "): mail that does not arrive there has no copy on our servers.");
+        md_buf fc = MD_BUF_INIT;
+        for (size_t k = 0; k < r->applied.n; k++)
+            md_cite_add(&fc, md_srcs_rule(c->src, r->applied.v[k].file, r->applied.v[k].line));
+        md_an_claim(s, "verdict", md_buf_cstr(&fw), md_buf_cstr(&fc));
+        md_buf_free(&fc);
+        md_buf_free(&fw);
+        md_buf_free(&tg);
+    }
+}
+
+/* summary_next_steps: what to do next, each from the outcomes that call
+ * for it (cv: the sources of all threads, cip: of the affected IPs) */
+static void summary_next_steps(ctx *c, xmlNode *s, const size_t *n, const md_buf *cv,
+                               const md_buf *cip)
+{
+    md_buf cn = MD_BUF_INIT;
+    if (c->withheld) {
+        char cb[24];
+        md_an_claim(s, "next-step", "Ingest the missing logs (maildossier ingest FILE...) and write "
+                            "the dossier again: until then this dossier does not say that the "
+                            "message never arrived.",
+                    md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb));
+    }
+    if (c->nth == 0)
+        md_an_claim(s, "next-step", "Ask the sender for the bounce message (or the time and the "
+                            "sender address) and check that the address in the ticket is right.", md_buf_cstr(cv));
+    if (n[OC_FILTERED] || n[OC_NOTRECEIVED]) {
+        md_buf_reset(&cn);
+        cite_threads(c, &cn, OC_FILTERED);
+        cite_threads(c, &cn, OC_NOTRECEIVED);
+        md_an_claim(s, "next-step", "Ask the user to look in the Junk E-mail folder at Outlook.com and "
+                            "to keep a local copy of forwarded mail (or to read mail on the "
+                            "university server) until this is solved.", md_buf_cstr(&cn));
+    }
+    if (c->nips) {
+        md_buf b = MD_BUF_INIT;
+        md_buf_printf(&b, "List all %zu IP%s in the next request to Microsoft's sender support "
+                          "(maildossier request --ticket %s).", c->nips, c->nips == 1 ? "" : "s",
+                      c->o->ticket);
+        md_an_claim(s, "next-step", md_buf_cstr(&b), md_buf_cstr(cip));
+        md_buf_free(&b);
+    }
+    int ipfail = 0;   /* a failure about our IPs (not a recipient error) */
+    md_buf_reset(&cn);
+    for (size_t i = 0; i < c->nth; i++) {
+        int o = c->th[i].oc;
+        if ((o == OC_DEFERRED || o == OC_REJECTED || o == OC_BOUNCED || o == OC_EXPIRED) &&
+            (c->th[i].ipprob || !c->th[i].nm)) {
+            ipfail = 1;
+            md_cite_merge(&cn, md_buf_cstr(&c->th[i].cite));
+        }
+    }
+    if (ipfail)
+        md_an_claim(s, "next-step", "Check the IPs' reputation (maildossier ip IP) and SNDS; a block "
+                            "list entry needs a delisting request.", md_buf_cstr(&cn));
+    md_buf_free(&cn);
+}
+
 void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
 {
     xmlNode *s = md_an_el(root, "summary");
@@ -119,7 +200,7 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
                           c->ips[i].host ? ")" : "");
         md_buf_putc(&v3, '.');
     }
-    md_buf cv = MD_BUF_INIT, cn = MD_BUF_INIT, cip = MD_BUF_INIT;
+    md_buf cv = MD_BUF_INIT, cip = MD_BUF_INIT;
     cite_threads(c, &cv, -1);
     cite_ips(c, &cip);
     if (!c->nth) {
@@ -127,33 +208,7 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
         md_cite_add(&cv, md_srcs_ticket(c->src, c->o->ticket));
     }
     md_an_claim(s, "verdict", md_buf_cstr(&v1), md_buf_cstr(&cv));
-    for (size_t i = 0; i < c->nres; i++) {
-        const md_resolution *r = &c->res[i];
-        if (!r->ms_without_copy)
-            continue;
-        md_buf fw = MD_BUF_INIT, tg = MD_BUF_INIT;
-        for (size_t k = 0; k < r->ntargets; k++)
-            if (r->targets[k].ms_consumer) {
-                if (tg.len)
-                    md_buf_puts(&tg, ", ");
-                md_an_redaddr(c, &tg, r->targets[k].target);
-            }
-        md_buf_printf(&fw, "The mailbox %s forwards its mail to %s%s (rule in %s",
-                      r->address, md_buf_cstr(&tg),
-                      r->keeps_copy == MD_COPY_NEVER ? " without keeping a local copy"
-                                                     : ", keeping a local copy only sometimes",
-                      r->applied.n ? r->applied.v[0].file : "?");
-        if (r->applied.n && r->applied.v[0].line)
-            md_buf_printf(&fw, ":%llu", (unsigned long long)r->applied.v[0].line);
-        md_buf_puts(&fw, "): mail that does not arrive there has no copy on our servers.");
-        md_buf fc = MD_BUF_INIT;
-        for (size_t k = 0; k < r->applied.n; k++)
-            md_cite_add(&fc, md_srcs_rule(c->src, r->applied.v[k].file, r->applied.v[k].line));
-        md_an_claim(s, "verdict", md_buf_cstr(&fw), md_buf_cstr(&fc));
-        md_buf_free(&fc);
-        md_buf_free(&fw);
-        md_buf_free(&tg);
-    }
+    summary_forwarding(c, s);
     for (size_t i = 0; i < c->nth && v2.len; i++)
         if (c->th[i].oc == worst) {
             md_an_claim(s, "verdict", md_buf_cstr(&v2), md_buf_cstr(&c->th[i].cite));
@@ -172,45 +227,7 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
     if (v3.len)
         md_an_claim(s, "verdict", md_buf_cstr(&v3), md_buf_cstr(&cip));
 
-    if (c->withheld) {
-        char cb[24];
-        md_an_claim(s, "next-step", "Ingest the missing logs (maildossier ingest FILE...) and write "
-                            "the dossier again: until then this dossier does not say that the "
-                            "message never arrived.",
-                    md_an_cite1(md_srcs_store(c->src, "logs"), cb, sizeof cb));
-    }
-    if (c->nth == 0)
-        md_an_claim(s, "next-step", "Ask the sender for the bounce message (or the time and the "
-                            "sender address) and check that the address in the ticket is right.", md_buf_cstr(&cv));
-    if (n[OC_FILTERED] || n[OC_NOTRECEIVED]) {
-        md_buf_reset(&cn);
-        cite_threads(c, &cn, OC_FILTERED);
-        cite_threads(c, &cn, OC_NOTRECEIVED);
-        md_an_claim(s, "next-step", "Ask the user to look in the Junk E-mail folder at Outlook.com and "
-                            "to keep a local copy of forwarded mail (or to read mail on the "
-                            "university server) until this is solved.", md_buf_cstr(&cn));
-    }
-    if (c->nips) {
-        md_buf b = MD_BUF_INIT;
-        md_buf_printf(&b, "List all %zu IP%s in the next request to Microsoft's sender support "
-                          "(maildossier request --ticket %s).", c->nips, c->nips == 1 ? "" : "s",
-                      c->o->ticket);
-        md_an_claim(s, "next-step", md_buf_cstr(&b), md_buf_cstr(&cip));
-        md_buf_free(&b);
-    }
-    int ipfail = 0;   /* a failure about our IPs (not a recipient error) */
-    md_buf_reset(&cn);
-    for (size_t i = 0; i < c->nth; i++) {
-        int o = c->th[i].oc;
-        if ((o == OC_DEFERRED || o == OC_REJECTED || o == OC_BOUNCED || o == OC_EXPIRED) &&
-            (c->th[i].ipprob || !c->th[i].nm)) {
-            ipfail = 1;
-            md_cite_merge(&cn, md_buf_cstr(&c->th[i].cite));
-        }
-    }
-    if (ipfail)
-        md_an_claim(s, "next-step", "Check the IPs' reputation (maildossier ip IP) and SNDS; a block "
-                            "list entry needs a delisting request.", md_buf_cstr(&cn));
+    summary_next_steps(c, s, n, &cv, &cip);
     if (sum) {
         snprintf(sum->outcome, sizeof sum->outcome, "%s", md_an_oc_names[worst]);
         snprintf(sum->verdict, sizeof sum->verdict, "%s", md_buf_cstr(&v1));
@@ -221,7 +238,6 @@ void md_an_build_summary(ctx *c, xmlNode *root, md_analysis_summary *sum)
     md_buf_free(&v3);
     md_buf_free(&who);
     md_buf_free(&cv);
-    md_buf_free(&cn);
     md_buf_free(&cip);
 }
 

@@ -1,11 +1,15 @@
-/* render_pdf_int.h: private to render_pdf.c: the page geometry, type
- * sizes and the layout state of one PDF (fonts, pages, the string pool, the
- * open table).  Nothing else includes it. */
+/* render_pdf_int.h: private to the PDF rendering (render_pdf.c lays out,
+ * pdffile.c prepares and saves): the page geometry, type sizes and the
+ * layout state of one PDF (fonts, pages, the string pool, the open table).
+ * Nothing else includes it. */
 #ifndef MD_RENDER_PDF_INT_H
 #define MD_RENDER_PDF_INT_H
 
 #include <stddef.h>
 #include <hpdf.h>
+#include <libxml/tree.h>
+#include "base/err.h"
+#include "render/render.h"
 
 /* ---- page geometry (points) ---------------------------------------------- */
 #define PAGE_W   595.276f
@@ -69,5 +73,17 @@ typedef struct pdf {
     size_t npool, cappool;
     table *open_table;   /* header to repeat after a page break */
 } pdf;
+
+/* pdffile.c: the libharu document with the fonts of font_dir (*p is
+ * initialised; md_pdf_free it whatever the result), the laid-out document
+ * saved to out_path, everything freed. */
+int md_pdf_prepare(pdf *p, const char *font_dir, int compress, md_err *err);
+int md_pdf_save(pdf *p, const char *out_path, md_err *err);
+void md_pdf_free(pdf *p);
+
+/* render_pdf.c: lay out doc on the prepared p and md_pdf_save it; the
+ * font directory of the options (or the built-in one). */
+int md_pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err);
+const char *md_pdf_font_dir(const md_render_opts *o);
 
 #endif
