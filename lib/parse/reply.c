@@ -6,6 +6,7 @@
 #include "parse/reply.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/md_limits.h"
 
@@ -240,6 +241,27 @@ static md_span find_ms_code(const char *p, const char *e)
     return none;
 }
 
+/* peer_address: is the IP at a written "host[ip]", a host name (with a
+ * dot, or Postfix's "localhost"/"unknown") right before the bracket?  That
+ * is the peer's address (Postfix's "connect to mx.example[192.0.2.1]:25:
+ * Connection timed out"), not one the text holds against the sender;
+ * Microsoft's "banned sender[192.0.2.1]" is. */
+static int peer_address(const char *p, const char *a)
+{
+    const char *b = *a == '[' ? a : (a > p && a[-1] == '[' ? a - 1 : NULL);
+    if (!b)
+        return 0;
+    const char *t = b;
+    int dot = 0;
+    while (t > p && (is_alnum((unsigned char)t[-1]) || t[-1] == '.' || t[-1] == '-')) {
+        dot |= t[-1] == '.';
+        t--;
+    }
+    size_t n = (size_t)(b - t);
+    return n && (dot || (n == 9 && strncasecmp(t, "localhost", 9) == 0) ||
+                 (n == 7 && strncasecmp(t, "unknown", 7) == 0));
+}
+
 /* The IP the text holds against the sender: bracketed, parenthesised, or
  * after "from "/"IP " (bare).  The "host X[ip] said:" prefix of Postfix and
  * Exim's "H=host [ip]" are skipped by the caller. */
@@ -253,6 +275,10 @@ static void find_named_ip(md_reply *out, const char *p, const char *e)
         if (!md_ip_find(q, (size_t)(e - q), &ip, &pos, &len)) return;
         a = q + pos;
         z = a + len;
+        if (peer_address(p, a)) {
+            q = z > q ? z : q + 1;
+            continue;
+        }
         /* md_ip_find may include brackets; look at the neighbours */
         if (a > p && (a[-1] == '[' || a[-1] == '(' || a[-1] == ' ' || a[-1] == ':') ) {
             int ok = a[-1] == '[' || a[-1] == '(' || *a == '[';

@@ -58,6 +58,12 @@ static void test_ms_blocklist(void **state)
     assert_string_equal(rp.named_ip, "141.89.68.8");
     SPAN(rp.server, "AM5EUR02FT047.eop-EUR02.prod.protection.outlook.com 2016-04-23T14:12:01.123Z 08D36B6A1F2C3D4E");
 
+    /* a connection error names the peer's own address: nothing held against us */
+    classify("connect to outlook-com.olc.protection.outlook.com[104.47.56.33]:25: Connection timed out", NULL);
+    assert_string_equal(rp.named_ip, "");
+    classify("lost connection with unknown[192.0.2.7] while sending RCPT TO", NULL);
+    assert_string_equal(rp.named_ip, "");
+
     classify("550 5.7.649 Access denied", "x.mail.protection.outlook.com.");
     REASON("blocked");
     classify("550 5.7.511 Access denied, banned sender[141.89.68.8]", "x.mail.protection.outlook.com");
