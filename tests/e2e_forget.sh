@@ -87,6 +87,9 @@ grep -q "rot/mail.log:2: Dec  1 10:00:02 mx1 postfix/qmgr\[102\]: 4QxYz1AbCd: re
     err "the newer half: $(cat "$t/tr")"
 grep -Eq 'alice|message-id <piece|192\.0\.2\.10|mail\.log\.1' "$t/tr" &&
     err "the newer half still says what only the forgotten file said: $(cat "$t/tr")"
+# its sender is unknown now, which is not the null sender <>
+grep -q '^    from (sender not in the stored lines)' "$t/tr" && ! grep -q 'from <>' "$t/tr" ||
+    err "the newer half's unknown sender: $(cat "$t/tr")"
 md "$t/r1.db" trace alice@example.org > /dev/null 2>&1; rc=$?
 [ $rc -eq 4 ] || err "trace alice after forgetting her lines: exit $rc, want 4"
 md "$t/r2.db" forget "$t/rot/mail.log" > /dev/null || err "forget mail.log: exit $?"

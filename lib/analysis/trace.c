@@ -311,6 +311,7 @@ static int msg_cb(void *arg, const md_log_msgrow *r, const char *host)
     m->t_first = r->t_first;
     m->t_last = r->t_last;
     m->sender = adup(c->pv, r->sender);
+    m->sender_known = r->sender != NULL;
     m->msgid = adup(c->pv, r->msgid);
     m->client_host = adup(c->pv, r->client_host);
     m->client_ip = adup(c->pv, r->client_ip);

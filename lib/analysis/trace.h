@@ -111,7 +111,11 @@ typedef struct md_trace_msg {
     const char *qid;
     const char *mta;            /* "sendmail", "postfix", "exim" */
     int64_t t_first, t_last;
-    const char *sender;         /* normalised envelope sender ("" for <>) */
+    const char *sender;         /* normalised envelope sender ("" for <>, and when
+                                   not logged: see sender_known) */
+    int sender_known;           /* 0: no line of the store gave its envelope sender
+                                   (a continued message whose first lines are
+                                   elsewhere): not the null sender */
     const char *msgid;          /* Message-ID with <>, "" if not logged */
     const char *client_host;
     const char *client_ip;

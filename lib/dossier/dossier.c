@@ -250,7 +250,10 @@ static void thread_from_to(ctx *c, thread *t, md_buf *from, md_buf *to)
         return;
     }
     const md_trace_msg *m = &c->tr->msgs[t->m[0]];
-    md_an_redaddr(c, from, m->sender);
+    if (m->sender_known)
+        md_an_redaddr(c, from, m->sender);
+    else
+        md_buf_puts(from, "(sender not in the stored lines)");
     /* prefer a ticket address among the recipients */
     const char *pick = NULL;
     for (size_t k = 0; k < t->nm && !pick; k++) {
@@ -347,7 +350,10 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
     md_an_time_el(x, "time", t->t);
     if (m0->msgid[0])
         md_an_txt(x, "message-id", m0->msgid);
-    md_an_txt_addr(c, x, "from", m0->sender);
+    if (m0->sender_known)
+        md_an_txt_addr(c, x, "from", m0->sender);
+    else
+        md_an_txt(x, "from", "(sender not in the stored lines)");
     /* recipients of the first message (and orig_to) */
     int any = 0;
     for (size_t r = 0; r < m0->nrcpts; r++) {

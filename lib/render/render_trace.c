@@ -214,7 +214,9 @@ static void print_msg(out *o, md_store *st, const md_trace_result *r, size_t i, 
     md_buf_printf(o->dst, "[%zu] %s %s %s  %s .. %s%s%s\n", i + 1, m->host, m->mta, m->qid, a, bl,
            m->matched ? "" : "  (linked)", waiting ? "  (not finished in the log)" : "");
     char line[2048];
-    snprintf(line, sizeof line, "    from <%s>%s%s%s%s%s%s%s", m->sender,
+    snprintf(line, sizeof line, "    from %s%s%s%s%s%s%s%s%s%s", m->sender_known ? "<" : "",
+             m->sender_known ? m->sender : "(sender not in the stored lines)",
+             m->sender_known ? ">" : "",
              *m->msgid ? "  message-id " : "", m->msgid, *m->client_ip || *m->client_host ? "  client " : "",
              m->client_host, *m->client_ip ? " [" : "", m->client_ip, *m->client_ip ? "]" : "");
     put_text(o, line);
