@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse/dsn.h"
+#include "parse/bounce_family.h"
+#include "parse/bounce_reason.h"
 #include "parse/hdrfield.h"
 #include "parse/reply.h"
 #include "base/text.h"
@@ -152,123 +154,81 @@ static void ms_bracket(md_dsn_rcpt *r)
     }
 }
 
-/* Reason from the text, in sisimai's names.  The table holds the phrases of
- * formats.md (Microsoft) first, then the common phrases of other MTAs. */
-static const char *reason_from_text(const char *d)
-{
-    static const struct { const char *phrase, *reason; } t[] = {
-        /* Microsoft (formats.md) */
-        {"part of their network is on our block list", "blocked"},
-        {"banned sending ip", "blocked"},
-        {"access denied, banned sender", "blocked"},
-        {"must have a reverse dns", "requireptr"},
-        {"temporarily rate limited due to ip reputation", "badreputation"},
-        {"server busy. please try again later", "speeding"},
-        {"exceeded the maximum number of connections", "toomanyconn"},
-        {"access denied, please try again later", "blocked"},
-        {"does not pass dmarc", "authfailure"},
-        {"does not meet the required authentication level", "authfailure"},
-        {"must pass either spf or dkim", "authfailure"},
-        {"spf validation", "authfailure"},
-        {"dmarc", "authfailure"},
-        {"sending domain", "authfailure"},
-        {"rp-001", "badreputation"}, {"rp-002", "badreputation"}, {"rp-003", "badreputation"},
-        {"sc-001", "blocked"}, {"sc-002", "blocked"}, {"sc-003", "blocked"}, {"sc-004", "blocked"},
-        {"dy-001", "blocked"}, {"dy-002", "blocked"}, {"ou-001", "blocked"}, {"ou-002", "blocked"},
-        {"spf record", "authfailure"}, {"spf settings", "authfailure"},
-        {"authentication required", "securityerror"},
-        {"domain is not reachable", "hostunknown"}, {"mismatches client ip", "requireptr"},
-        {"transaction failed", "systemerror"},
-        {"dns query failed", "networkerror"}, {"message expired", "expired"},
-        {"queue.expired", "expired"},
-        {"sender address rejected", "rejected"}, {"sender rejected", "rejected"},
-        /* everyone */
-        {"mailbox full", "mailboxfull"}, {"mailbox is full", "mailboxfull"},
-        {"over quota", "mailboxfull"}, {"quota exceeded", "mailboxfull"},
-        {"exceeded storage", "mailboxfull"}, {"insufficient storage", "mailboxfull"},
-        {"user unknown", "userunknown"}, {"unknown user", "userunknown"},
-        {"no such user", "userunknown"}, {"recipient not found", "userunknown"},
-        {"does not exist", "userunknown"}, {"recipient address rejected", "userunknown"},
-        {"invalid recipient", "userunknown"}, {"unknown recipient", "userunknown"},
-        {"resolver.adr.recipnotfound", "userunknown"}, {"recipientnotfound", "userunknown"},
-        {"mailbox unavailable", "userunknown"}, {"no mailbox", "userunknown"},
-        {"address rejected", "userunknown"}, {"not our customer", "userunknown"},
-        {"host not found", "hostunknown"}, {"domain not found", "hostunknown"},
-        {"name or service not known", "hostunknown"}, {"no mx", "hostunknown"},
-        {"host unknown", "hostunknown"}, {"unrouteable", "hostunknown"},
-        {"message too large", "mesgtoobig"}, {"message size exceeds", "mesgtoobig"},
-        {"too big", "mesgtoobig"},
-        {"relay access denied", "norelaying"}, {"relaying denied", "norelaying"},
-        {"not permitted to relay", "norelaying"}, {"unable to relay", "norelaying"},
-        {"spam", "spamdetected"}, {"virus", "virusdetected"},
-        {"blacklist", "blocked"}, {"blocklist", "blocked"}, {"block list", "blocked"},
-        {"blocked", "blocked"}, {"reverse dns", "requireptr"}, {"ptr record", "requireptr"},
-        {"rate limit", "speeding"}, {"too many connections", "toomanyconn"},
-        {"reputation", "badreputation"},
-        {"account disabled", "suspend"}, {"account has been disabled", "suspend"},
-        {"suspended", "suspend"}, {"inactive", "suspend"},
-        {"timed out", "expired"}, {"retry time", "expired"}, {"too long", "expired"},
-        {"delivery time expired", "expired"}, {"could not be delivered within", "expired"},
-        {"connection refused", "networkerror"}, {"network", "networkerror"},
-        {"sender address rejected", "rejected"}, {"sender rejected", "rejected"},
-        {"policy", "policyviolation"}, {"content", "contenterror"},
-    };
-    char low[MD_DSN_DIAG];
-    snprintf(low, sizeof low, "%s", d);
-    md_text_lower(low);
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strstr(low, t[i].phrase))
-            return t[i].reason;
-    return "";
-}
-
-/* Reason from the enhanced status (RFC 3463) and reply code alone. */
-static const char *reason_from_status(const char *status, int code)
-{
-    static const struct { const char *st, *reason; } s[] = {
-        {"5.1.1", "userunknown"}, {"5.1.0", "userunknown"}, {"5.1.10", "userunknown"},
-        {"5.1.6", "hasmoved"}, {"5.1.2", "hostunknown"}, {"5.1.8", "rejected"},
-        {"5.2.2", "mailboxfull"}, {"4.2.2", "mailboxfull"}, {"5.2.1", "suspend"},
-        {"5.2.3", "mesgtoobig"}, {"5.3.4", "mesgtoobig"}, {"5.4.1", "userunknown"},
-        {"4.4.7", "expired"}, {"5.4.7", "expired"}, {"4.4.1", "expired"},
-        {"5.7.1", "rejected"}, {"5.7.25", "requireptr"}, {"5.7.26", "authfailure"},
-        {"5.7.23", "authfailure"}, {"5.7.509", "authfailure"}, {"5.7.515", "authfailure"},
-        {"4.7.26", "authfailure"}, {"4.7.650", "badreputation"}, {"4.7.652", "toomanyconn"},
-        {"5.7.511", "blocked"},
-    };
-    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-        if (!strcmp(status, s[i].st))
-            return s[i].reason;
-    if (!strncmp(status, "5.7.6", 5) && strlen(status) == 7)
-        return "blocked"; /* 5.7.606-649 */
-    if (!strncmp(status, "4.7.", 4) && strlen(status) == 7 && status[4] >= '5')
-        return "blocked"; /* 4.7.500-699 */
-    if (code == 421 || code == 450 || code == 451)
-        return "systemerror";
-    return "";
-}
-
 /* from_reply: what lib/parse/reply.c (shared with the log readers) finds in the
- * diagnostic: code, status, Microsoft or not, named IP, server bracket, and
- * the reason; 0 when it has no reason for the text. */
-static int from_reply(md_dsn_rcpt *r)
+ * diagnostic: code, Microsoft or not, named IP, server bracket; *rp for the reason. */
+static void from_reply(md_dsn_rcpt *r, md_reply *rp)
 {
-    md_reply rp;
     size_t dl = strlen(r->diag);
-    md_reply_classify(&rp, r->diag, dl, *r->remote_mta ? r->remote_mta : NULL, strlen(r->remote_mta));
+    md_reply_classify(rp, r->diag, dl, *r->remote_mta ? r->remote_mta : NULL, strlen(r->remote_mta));
     if (!r->reply_code)
-        r->reply_code = rp.code;
-    if (rp.ms)
+        r->reply_code = rp->code;
+    if (rp->ms)
         r->microsoft = 1;
-    if (*rp.named_ip && !*r->named_ip)
-        snprintf(r->named_ip, sizeof r->named_ip, "%s", rp.named_ip);
-    if (rp.server.n && !*r->ms_bracket && rp.server.n + 3 < sizeof r->ms_bracket)
-        snprintf(r->ms_bracket, sizeof r->ms_bracket, "[%.*s]", (int)rp.server.n, rp.server.p);
-    if (rp.reason != MD_RSN_UNDEFINED && rp.reason != MD_RSN_DELIVERED && !*r->reason) {
-        snprintf(r->reason, sizeof r->reason, "%s", md_reply_reason_name(rp.reason));
-        return 1;
+    if (*rp->named_ip && !*r->named_ip)
+        snprintf(r->named_ip, sizeof r->named_ip, "%s", rp->named_ip);
+    if (rp->server.n && !*r->ms_bracket && rp->server.n + 3 < sizeof r->ms_bracket)
+        snprintf(r->ms_bracket, sizeof r->ms_bracket, "[%.*s]", (int)rp->server.n, rp->server.p);
+}
+
+/* reply_status: the enhanced status that follows an SMTP reply code in s
+ * ("550-'5.7.1 ...", "550 5.7.1"): the remote's own, where a relay's report
+ * puts its own status first ("5.1.0 - Unknown address error 550-'5.7.1"). */
+static int reply_status(const char *s, size_t n, char *dst, size_t dn)
+{
+    for (size_t i = 0; i + 6 < n; i++) {
+        if (!isdigit((unsigned char)s[i]) || (i && isalnum((unsigned char)s[i - 1])))
+            continue;
+        int code = md_dsn_find_reply_code(s + i, 3);
+        if (code < 400 || code > 599 || (s[i + 3] != ' ' && s[i + 3] != '-'))
+            continue;
+        size_t j = i + 4;
+        if (j < n && (s[j] == '\'' || s[j] == '"'))
+            j++;
+        if (j < n && s[j] == s[i] && md_dsn_find_status(s + j, n - j, dst, dn) &&
+            !strncmp(s + j, dst, strlen(dst)))
+            return 1;
     }
     return 0;
+}
+
+/* auth_result: the result the text gives for method ("spf", "dkim",
+ * "dmarc"): "SPF: fail", "spf=softfail", "DKIM result: none", lower case */
+static void auth_result(const char *d, const char *method, char *dst, size_t dn)
+{
+    static const char *const results[] = {"pass", "fail", "softfail", "neutral", "none",
+                                          "temperror", "permerror", "bestguesspass"};
+    size_t ml = strlen(method), n = strlen(d);
+    for (const char *p = d; (p = md_text_casestr(p, n - (size_t)(p - d), method)) != NULL; p += ml) {
+        if (p > d && isalnum((unsigned char)p[-1]))
+            continue;
+        const char *v = p + ml;
+        while (*v == ' ' || *v == ':' || *v == '=' || *v == '-')
+            v++;
+        if (!md_text_ncasecmp(v, "result", 6))
+            for (v += 6; *v == ' ' || *v == ':' || *v == '='; v++)
+                ;
+        size_t k = 0;
+        while (isalpha((unsigned char)v[k]))
+            k++;
+        for (size_t i = 0; i < sizeof results / sizeof results[0]; i++)
+            if (k == strlen(results[i]) && !md_text_ncasecmp(v, results[i], k)) {
+                snprintf(dst, dn, "%s", results[i]);
+                return;
+            }
+    }
+}
+
+/* ms_specifics: what Microsoft's newer texts carry besides the reason */
+static void ms_specifics(md_dsn_rcpt *r)
+{
+    int a = 0, b = 0, c = 0;
+    if (sscanf(r->status, "%d.%d.%d", &a, &b, &c) == 3 && a == 5 && b == 7 && c >= 606 && c <= 649)
+        r->banned_ip = 1;
+    if (contains(r->diag, "banned sending IP"))
+        r->banned_ip = 1;
+    auth_result(r->diag, "spf", r->auth_spf, sizeof r->auth_spf);
+    auth_result(r->diag, "dkim", r->auth_dkim, sizeof r->auth_dkim);
+    auth_result(r->diag, "dmarc", r->auth_dmarc, sizeof r->auth_dmarc);
 }
 
 void md_dsn_classify(md_dsn_rcpt *r)
@@ -277,7 +237,7 @@ void md_dsn_classify(md_dsn_rcpt *r)
     if (!r->reply_code)
         r->reply_code = md_dsn_find_reply_code(r->diag, dl);
     char st[16];
-    if (md_dsn_find_status(r->diag, dl, st, sizeof st)) {
+    if (reply_status(r->diag, dl, st, sizeof st) || md_dsn_find_status(r->diag, dl, st, sizeof st)) {
         /* a generic Status field (X.0.0) yields to the specific one in the text */
         if (!*r->status || (st[0] == r->status[0] && !strcmp(r->status + 1, ".0.0"))) {
             if (!*r->status)
@@ -291,19 +251,24 @@ void md_dsn_classify(md_dsn_rcpt *r)
         r->status_from_text = 1;
     }
     r->microsoft = is_ms_text(r);
-    /* the reason: the phrases bounce texts use first (they name sisimai's
-     * reasons more exactly), then lib/parse/reply.c's classification of the
-     * SMTP reply, then the status code */
-    if (!*r->reason)
-        snprintf(r->reason, sizeof r->reason, "%s", reason_from_text(r->diag));
-    from_reply(r);
+    if (!*r->command)
+        snprintf(r->command, sizeof r->command, "%s", md_bounce_command(r->diag, dl));
+    /* the reason: Microsoft's own texts and codes (lib/parse/reply.c, shared
+     * with the log readers) for Microsoft's answers, else the taxonomy of
+     * lib/parse/bounce_reason.c; never empty */
+    md_reply rp;
+    from_reply(r, &rp);
+    if (!*r->reason && (r->microsoft || rp.ms) && rp.ms_table)
+        snprintf(r->reason, sizeof r->reason, "%s", md_reply_reason_name(rp.reason));
     if (!*r->named_ip)
         named_ip(r);
     ms_bracket(r);
-    if (!*r->reason)
-        snprintf(r->reason, sizeof r->reason, "%s", reason_from_status(r->status, r->reply_code));
-    if (!*r->reason && !md_text_casecmp(r->action, "delayed"))
-        snprintf(r->reason, sizeof r->reason, "expired");
+    if (!*r->reason) {
+        md_bounce_in in = {r->diag, r->status, r->reply_code, r->action, r->command,
+                           r->diag_type};
+        snprintf(r->reason, sizeof r->reason, "%s", md_bounce_reason(&in));
+    }
+    ms_specifics(r);
     r->hard = r->status[0] == '5' || (!*r->status && r->reply_code >= 500);
     if (!md_text_casecmp(r->action, "delayed"))
         r->hard = 0;
@@ -320,6 +285,17 @@ static md_dsn_rcpt *new_rcpt(md_dsn *d)
     md_dsn_rcpt *r = &d->rcpt[d->n++];
     memset(r, 0, sizeof *r);
     return r;
+}
+
+/* diag_type: the type of a Diagnostic-Code ("smtp", "x-unix", "x-postfix"), lower case */
+static void diag_type(md_dsn_rcpt *r, const char *v)
+{
+    const char *semi = strchr(v, ';');
+    r->diag_type[0] = '\0';
+    if (!semi || (size_t)(semi - v) >= sizeof r->diag_type)
+        return;
+    md_text_copy_trim(r->diag_type, sizeof r->diag_type, v, (size_t)(semi - v));
+    md_text_lower(r->diag_type);
 }
 
 static void parse_ds(md_dsn *d, const char *text)
@@ -371,8 +347,10 @@ static void parse_ds(md_dsn *d, const char *text)
         } else if (md_hdrfield_is(&f, "Remote-MTA"))
             md_text_copy_trim(cur->remote_mta, sizeof cur->remote_mta, after_type(val),
                 strlen(after_type(val)));
-        else if (md_hdrfield_is(&f, "Diagnostic-Code"))
+        else if (md_hdrfield_is(&f, "Diagnostic-Code")) {
             md_text_copy_trim(cur->diag, sizeof cur->diag, after_type(val), strlen(after_type(val)));
+            diag_type(cur, val);
+        }
         else if (md_hdrfield_is(&f, "Last-Attempt-Date")) {
             md_text_copy_trim(cur->last_attempt, sizeof cur->last_attempt, val, strlen(val));
             md_message_parse_date(val, strlen(val), &cur->last_attempt_date, NULL);
@@ -474,6 +452,17 @@ static int addr_in_line(const char *l, size_t n, char *dst, size_t dn)
     return md_text_addr_norm(dst, dn, s, (size_t)(e - s)) == 0;
 }
 
+/* sendmail_rcpt_line: "NNN <a@b>... text": a reply code, the address, "..." */
+static int sendmail_rcpt_line(const char *l, size_t n)
+{
+    if (l[0] < '4' || l[0] > '5' || !isdigit((unsigned char)l[1]) ||
+        !isdigit((unsigned char)l[2]) || l[3] != ' ' || l[4] != '<')
+        return 0;
+    const char *gt = memchr(l, '>', n);
+    return gt && (size_t)(gt - l) + 4 <= n && !memcmp(gt + 1, "...", 3) &&
+           memchr(l, '@', (size_t)(gt - l));
+}
+
 static md_dsn_rcpt *find_rcpt(md_dsn *d, const char *addr)
 {
     for (size_t i = 0; i < d->n; i++)
@@ -511,6 +500,7 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
     for (size_t i = 0; i < d->n; i++)
         from_field[i] = locked[i] = d->rcpt[i].diag[0] != '\0';
     quoted_returned(t, n, global, sizeof global);
+    char last_reply[MD_DSN_DIAG / 2] = "";
     md_dsn_rcpt *cur = NULL;
     int lines_in = 0;
     const char *p = t, *end = t + n;
@@ -531,6 +521,12 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
         size_t lead = 0;
         while (lead < ll && (l[lead] == ' ' || l[lead] == '\t' || l[lead] == '<' || l[lead] == '"'))
             lead++;
+        /* sendmail's per-recipient line: "554 <a@b>... 550 Host unknown" */
+        int sm_line = lead == 0 && ll > 6 && sendmail_rcpt_line(l, ll);
+        if (sm_line)
+            lead = 5;
+        if (ll > 4 && !memcmp(l, "<<< ", 4)) /* the remote's last reply in a transcript */
+            md_text_copy_trim(last_reply, sizeof last_reply, l, ll);
         int addr_line = 0;
         const char *at = memchr(l, '@', ll);
         if (addr_in_line(l, ll, a, sizeof a) && strcmp(a, skip1) && strcmp(a, skip2)) {
@@ -550,6 +546,15 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
             if (!cur)
                 continue;
             size_t ci = (size_t)(cur - d->rcpt);
+            if (sm_line && !locked[ci]) {
+                /* the reply that led to it, then sendmail's own line */
+                if (*last_reply)
+                    append_diag(cur, last_reply, strlen(last_reply));
+                append_diag(cur, l, ll);
+                last_reply[0] = '\0';
+                locked[ci] = 1;
+                continue;
+            }
             /* the rest of the line right after the address ("<a>: host x said: 550 ...") */
             const char *ae = at;
             while (ae < l + ll && !strchr(" \t<>\"'(),;:", *ae))
@@ -621,6 +626,27 @@ static int best_line(const char *t, size_t n, char *dst, size_t dn)
     return 0;
 }
 
+/* opening_lines: the first non-empty lines of the bounce text (at most 6
+ * lines, 900 bytes) as r's diagnostic: a bounce with no code says its
+ * reason in words ("Unknown user: a@b", "No valid recipients"). */
+static int opening_lines(md_dsn_rcpt *r, const char *t, size_t n)
+{
+    const char *p = t, *end = t + n;
+    for (int k = 0; k < 12 && p < end && strlen(r->diag) < 900;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        size_t ll = (size_t)(e - p);
+        while (ll && (p[ll - 1] == '\r' || p[ll - 1] == ' '))
+            ll--;
+        if (ll) {
+            append_diag(r, p, ll);
+            k++;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return *r->diag != '\0';
+}
+
 /* any_addr: the first address in t[0..n) that is none of skip (NULL-ended)
  * nor a postmaster / MAILER-DAEMON address. */
 static int any_addr(const char *t, size_t n, const char *const *skip, char *dst, size_t dn)
@@ -688,6 +714,7 @@ int md_dsn_looks_like_bounce(const md_message *m)
         "delivery notification", "could not be delivered", "delivery failed", "warning: could not",
         "undeliverable mail", "mail system error", "nondeliverable", "returned to sender",
         "delayed mail", "delivery delayed", "message not delivered", "error sending message",
+        "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc", /* "mail error" (au/KDDI) */
     };
     const char *from = m->from_addr;
     if (!strncmp(from, "mailer-daemon", 13) || !strncmp(from, "postmaster", 10) ||
@@ -701,6 +728,31 @@ int md_dsn_looks_like_bounce(const md_message *m)
             return 1;
     if (md_message_header(m, "X-Failed-Recipients"))
         return 1;
+    return 0;
+}
+
+int md_dsn_autoreply(const md_message *m)
+{
+    static const char *const subj[] = {"automatic reply", "auto reply:", "autoreply",
+                                       "auto-reply", "out of office", "out of the office",
+                                       "on vacation", "abwesenheitsnotiz", "away until"};
+    if (!m)
+        return 0;
+    const char *from = m->from_addr;
+    if (!strncmp(from, "mailer-daemon", 13) || !strncmp(from, "postmaster", 10) ||
+        md_message_header(m, "X-Failed-Recipients"))
+        return 0;
+    for (size_t i = 0; i < m->npart; i++)
+        if (!strcmp(m->part[i].report_type, "delivery-status") ||
+            !strcmp(m->part[i].type, "message/delivery-status"))
+            return 0;
+    const char *as = md_message_header(m, "Auto-Submitted");
+    if ((as && contains(as, "auto-replied")) || md_message_header(m, "X-Autoreply") ||
+        md_message_header(m, "X-Autorespond"))
+        return 1;
+    for (size_t i = 0; i < sizeof subj / sizeof subj[0]; i++)
+        if (md_text_casestr(m->subject, strlen(m->subject), subj[i]) == m->subject)
+            return 1;
     return 0;
 }
 
@@ -728,6 +780,33 @@ static void original_from_text(md_dsn *d, const char *t)
     md_text_copy_trim(d->orig_message_id, sizeof d->orig_message_id, p, k);
 }
 
+/* classify_all: the family by its markers (where the text shapes named
+ * none), the SMTP command, and each recipient's classification; prose[i]:
+ * the diagnostic of recipient i is the text's opening prose. */
+static void classify_all(md_dsn *d, const md_message *m, const char *t, size_t cut,
+                         const int *prose)
+{
+    /* the family by its markers, where the text shapes above named none */
+    const char *fam_reason = NULL;
+    const char *fam = md_bounce_family(m, t, strlen(t), &fam_reason);
+    if (fam && (!strcmp(d->vendor, "rfc3464") || !strcmp(d->vendor, "other")))
+        snprintf(d->vendor, sizeof d->vendor, "%s", fam);
+    for (size_t i = 0; fam_reason && i < d->n; i++)
+        if (!*d->rcpt[i].reason && !has_code(d->rcpt[i].diag, strlen(d->rcpt[i].diag)))
+            snprintf(d->rcpt[i].reason, sizeof d->rcpt[i].reason, "%s", fam_reason);
+    /* the SMTP command the refusal answered, when the diagnostic does not say */
+    const char *cmd = md_bounce_command(t, cut);
+    for (size_t i = 0; i < d->n; i++) {
+        md_dsn_rcpt *r = &d->rcpt[i];
+        if (!*md_bounce_command(r->diag, strlen(r->diag)))
+            snprintf(r->command, sizeof r->command, "%s", cmd);
+        md_dsn_classify(r);
+        /* prose we took for a diagnostic that names no reason: nothing known */
+        if (prose[i] && !strcmp(r->reason, "onhold"))
+            snprintf(r->reason, sizeof r->reason, "undefined");
+    }
+}
+
 int md_dsn_parse(md_dsn *d, const md_message *m)
 {
     /* a plain message costs no 80 KB memset: only kind and n are set */
@@ -735,6 +814,8 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
     d->n = 0;
     if (!m)
         return 0;
+    if (md_dsn_autoreply(m))
+        return 0; /* an RFC 3834 auto-reply (vacation) is no bounce */
     int candidate = md_dsn_looks_like_bounce(m);
     for (size_t i = 0; !candidate && i < m->npart; i++)
         candidate = !strcmp(m->part[i].type, "message/delivery-status") ||
@@ -838,6 +919,11 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         else if (!*r->diag && have_best)
             snprintf(r->diag, sizeof r->diag, "%s", best);
     }
+    /* recipients still without a diagnostic: the opening lines of the text */
+    int prose[MD_DSN_MAX_RCPT] = {0};
+    for (size_t i = 0; i < d->n; i++)
+        if (!*d->rcpt[i].diag)
+            prose[i] = opening_lines(&d->rcpt[i], t, cut);
     /* vendor from the text */
     const char *rm = d->reporting_mta;
     if (contains(t, "Diagnostic information for administrators") ||
@@ -855,8 +941,7 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         snprintf(d->vendor, sizeof d->vendor, "qmail");
     else if (contains(t, "Transcript of session follows"))
         snprintf(d->vendor, sizeof d->vendor, "sendmail");
-    for (size_t i = 0; i < d->n; i++)
-        md_dsn_classify(&d->rcpt[i]);
+    classify_all(d, m, t, cut, prose);
     md_buf_free(&uq);
     md_buf_free(&text);
     return 1;
