@@ -101,7 +101,6 @@ static const char *const ph_filtered[] = {
     "refuse to receive mail", "you have been blocked by the recipient", "message filtered",
     "rejected by the recipient's", NULL};
 static const char *const ph_rejected[] = {
-    "access denied",
     "permission to post", "group you tried to contact",
     "recipient addresses rejected : access denied",
     "sender address rejected", "sender rejected", "domain of sender address", "sender domain",
@@ -126,6 +125,7 @@ static const char *const ph_hostunknown[] = {
     "mail exchanger not found", "no mail servers for", "unknown domain", "bad destination system",
     "not our customer", NULL};
 static const char *const ph_spamdetected[] = {
+    "message content rejected",
     "- spam", "scored as spam",
     "spam content", "classified as spam", "rejected as spam", "spam message", "message is spam", "spam detected", "detected as spam", "likely spam", "looks like spam", "rejected, ube", "spam classification", "considered spam", "spam-like", "spam score", "identified as spam", "spam filter", "is spam",
     "unsolicited", "junk mail", "bulk mail",
@@ -211,6 +211,7 @@ static const char *const ph_mailererror[] = {
     "child status", "|/", "service unavailable (in reply to", "unknown mailer error",
     "local delivery failed", NULL};
 static const char *const ph_syntaxerror[] = {
+    "malformed address", "incorrectly constructed",
     "address has been ignored",
     "syntax error", "command unrecognized", "command not implemented",
     "bad sequence of commands", "improper sequence of commands", "parameter not implemented",
@@ -442,14 +443,17 @@ static const char *settled(const char *lt, const char *sn, const char *cmd)
                                : (!rcpt && !mail && (is(lt, "filtered") || is(lt, "userunknown"))))
             return "filtered";
     }
-    if (eq(sn, "rejected") || (mail && is(lt, "rejected")) ||
+    if (eq(sn, "rejected") || (mail && (is(lt, "rejected") || has(lt, "access denied"))) ||
         (eq(cmd, "DATA") && !eq(sn, "userunknown") && is(lt, "rejected")))
         return "rejected";
     static const char *const last[] = {"hostunknown", "spamdetected", "speeding", "toomanyconn",
                                        "blocked"};
-    for (size_t i = 0; i < sizeof last / sizeof last[0]; i++)
+    for (size_t i = 0; i < sizeof last / sizeof last[0]; i++) {
+        if (eq(last[i], "spamdetected") && eq(sn, "contenterror"))
+            continue; /* a media status: the content's form, not spam */
         if ((eq(sn, last[i]) && strcmp(last[i], "hostunknown")) || is(lt, last[i]))
             return last[i];
+    }
     return "";
 }
 

@@ -16,6 +16,7 @@
 #include "parse/dsn.h"
 #include "parse/bounce_family.h"
 #include "parse/bounce_reason.h"
+#include "parse/bounce_rhost.h"
 #include "parse/hdrfield.h"
 #include "parse/reply.h"
 #include "base/text.h"
@@ -191,6 +192,24 @@ static int reply_status(const char *s, size_t n, char *dst, size_t dn)
     return 0;
 }
 
+/* relay_reply: where a relay's report quotes the remote's reply after its
+ * own label ("5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'",
+ * Amazon SES), the remote's reply; else d.  The label is the relay's
+ * category, not what the remote said. */
+static const char *relay_reply(const char *d)
+{
+    char st[16];
+    size_t n = strlen(d);
+    if (!md_dsn_find_status(d, n < 12 ? n : 12, st, sizeof st) || strncmp(d, st, strlen(st)) ||
+        strncmp(d + strlen(st), " - ", 3))
+        return d;
+    for (const char *p = d + strlen(st) + 3; *p; p++)
+        if (isdigit((unsigned char)*p) && (p[-1] == ' ') && md_dsn_find_reply_code(p, 3) >= 400 &&
+            (p[3] == '-' || p[3] == ' '))
+            return p;
+    return d;
+}
+
 /* auth_result: the result the text gives for method ("spf", "dkim",
  * "dmarc"): "SPF: fail", "spf=softfail", "DKIM result: none", lower case */
 static void auth_result(const char *d, const char *method, char *dst, size_t dn)
@@ -264,8 +283,13 @@ void md_dsn_classify(md_dsn_rcpt *r)
         named_ip(r);
     ms_bracket(r);
     if (!*r->reason) {
-        md_bounce_in in = {r->diag, r->status, r->reply_code, r->action, r->command,
-                           r->diag_type};
+        const char *rh = md_bounce_rhost_reason(r->diag);
+        if (rh)
+            snprintf(r->reason, sizeof r->reason, "%s", rh);
+    }
+    if (!*r->reason) {
+        md_bounce_in in = {relay_reply(r->diag), r->status, r->reply_code, r->action,
+                           r->command, r->diag_type};
         snprintf(r->reason, sizeof r->reason, "%s", md_bounce_reason(&in));
     }
     ms_specifics(r);
@@ -298,6 +322,13 @@ static void diag_type(md_dsn_rcpt *r, const char *v)
     md_text_lower(r->diag_type);
 }
 
+/* rcpt_field: f is one of the per-recipient fields of RFC 3464 */
+static int rcpt_field(const md_hdrfield *f)
+{
+    return md_hdrfield_is(f, "Action") || md_hdrfield_is(f, "Status") ||
+           md_hdrfield_is(f, "Diagnostic-Code") || md_hdrfield_is(f, "Remote-MTA");
+}
+
 static void parse_ds(md_dsn *d, const char *text)
 {
     md_hdrfield_it it;
@@ -305,13 +336,14 @@ static void parse_ds(md_dsn *d, const char *text)
     md_buf scratch = MD_BUF_INIT;
     char val[MD_DSN_DIAG];
     md_dsn_rcpt *cur = NULL;
-    int in_rcpt = 0;
+    int in_rcpt = 0, blocks = 0;
     md_hdrfield_init(&it, text, strlen(text), 0, 0);
     while (md_hdrfield_next(&it, &f)) {
         /* continuations joined with one blank, as the report was written */
         md_hdrfield_copy(&f, val, sizeof val, MD_HDRFIELD_SQUEEZE, &scratch);
         if (it.blank && cur)
             in_rcpt = 0; /* a new block starts */
+        blocks += it.blank != 0;
         int is_final = md_hdrfield_is(&f, "Final-Recipient");
         int is_orig = md_hdrfield_is(&f, "Original-Recipient");
         if (is_final || is_orig) {
@@ -326,6 +358,13 @@ static void parse_ds(md_dsn *d, const char *text)
             addr_copy(is_final ? cur->final_rcpt : cur->orig_rcpt,
                       sizeof cur->final_rcpt, val);
             continue;
+        }
+        if ((!cur || !in_rcpt) && blocks && rcpt_field(&f)) {
+            /* a recipient block that names its recipient after other fields */
+            cur = new_rcpt(d);
+            if (!cur)
+                break;
+            in_rcpt = 1;
         }
         if (!cur || !in_rcpt) {
             if (md_hdrfield_is(&f, "Reporting-MTA"))
@@ -452,6 +491,17 @@ static int addr_in_line(const char *l, size_t n, char *dst, size_t dn)
     return md_text_addr_norm(dst, dn, s, (size_t)(e - s)) == 0;
 }
 
+/* rest_says: the rest of an address line is words of a reason (at least
+ * three words), not a date or a bracketed name */
+static int rest_says(const char *s, size_t n)
+{
+    int words = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isalpha((unsigned char)s[i]) && (i == 0 || s[i - 1] == ' '))
+            words++;
+    return words >= 3 && !md_text_casestr(s, n, " on ") && !memchr(s, '(', n < 3 ? n : 3);
+}
+
 /* sendmail_rcpt_line: "NNN <a@b>... text": a reply code, the address, "..." */
 static int sendmail_rcpt_line(const char *l, size_t n)
 {
@@ -565,6 +615,11 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
                 append_diag(cur, ae + 1, ll - (size_t)(ae + 1 - l));
             else if (!locked[ci] && md_text_casestr(l, ll, "...") && has_code(l, ll))
                 append_diag(cur, l + lead, ll - lead);
+            else if (!locked[ci] && !*cur->diag && rest_says(ae, (size_t)(l + ll - ae))) {
+                /* "a@b Invalid Address, ERROR_CODE :550, ..." (Zoho): the line is all */
+                append_diag(cur, ae, (size_t)(l + ll - ae));
+                locked[ci] = 1;
+            }
             continue;
         }
         if (!cur)
@@ -780,6 +835,107 @@ static void original_from_text(md_dsn *d, const char *t)
     md_text_copy_trim(d->orig_message_id, sizeof d->orig_message_id, p, k);
 }
 
+/* json_str: the string value of "key": in j[0..n) into dst (escapes kept
+ * as written but for \" and \\); the position after it, or NULL */
+static const char *json_str(const char *j, const char *end, const char *key, char *dst, size_t dn)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\"", key);
+    const char *p = md_text_casestr(j, (size_t)(end - j), k);
+    if (!p)
+        return NULL;
+    p += strlen(k);
+    while (p < end && (*p == ' ' || *p == ':'))
+        p++;
+    if (p >= end || *p != '"')
+        return NULL;
+    size_t o = 0;
+    for (p++; p < end && *p != '"'; p++) {
+        if (*p == '\\' && p + 1 < end)
+            p++;
+        if (o + 1 < dn)
+            dst[o++] = *p;
+    }
+    dst[o] = '\0';
+    return p < end ? p + 1 : NULL;
+}
+
+/* ses_json_plain: the notification t (unescaped) into d; 1 if it was a
+ * bounce or a delivery notification. */
+static int ses_json_plain(md_dsn *d, const char *t)
+{
+    const char *j = strchr(t, '{'), *end = t + strlen(t);
+    char type[32];
+    if (!j || !json_str(j, end, "notificationType", type, sizeof type))
+        return 0;
+    if (!strcmp(type, "Bounce")) {
+        const char *p = md_text_casestr(j, (size_t)(end - j), "\"bouncedRecipients\"");
+        const char *close = p ? memchr(p, ']', (size_t)(end - p)) : NULL;
+        char a[512];
+        while (p && close && (p = json_str(p, close, "emailAddress", a, sizeof a)) != NULL) {
+            md_dsn_rcpt *r = new_rcpt(d);
+            if (!r)
+                break;
+            addr_copy(r->final_rcpt, sizeof r->final_rcpt, a);
+            const char *next = md_text_casestr(p, (size_t)(close - p), "\"emailAddress\"");
+            const char *obj_end = next ? next : close;
+            char v[MD_DSN_DIAG];
+            if (json_str(p, obj_end, "action", v, sizeof v))
+                md_text_copy_trim(r->action, sizeof r->action, v, strlen(v));
+            if (json_str(p, obj_end, "status", v, sizeof v))
+                md_dsn_find_status(v, strlen(v), r->status, sizeof r->status);
+            if (json_str(p, obj_end, "diagnosticCode", v, sizeof v)) {
+                md_text_copy_trim(r->diag, sizeof r->diag, after_type(v), strlen(after_type(v)));
+                diag_type(r, v);
+            }
+        }
+        return 1;
+    }
+    if (!strcmp(type, "Delivery")) {
+        char a[512], resp[MD_DSN_DIAG];
+        const char *p = md_text_casestr(j, (size_t)(end - j), "\"delivery\"");
+        const char *rc = p ? md_text_casestr(p, (size_t)(end - p), "\"recipients\"") : NULL;
+        if (!rc || !json_str(p, end, "smtpResponse", resp, sizeof resp))
+            return 1;
+        const char *q = memchr(rc, '[', (size_t)(end - rc));
+        const char *close = q ? memchr(q, ']', (size_t)(end - q)) : NULL;
+        while (q && close && q < close) {
+            const char *o = memchr(q, '"', (size_t)(close - q));
+            const char *c = o ? memchr(o + 1, '"', (size_t)(close - o - 1)) : NULL;
+            md_dsn_rcpt *r = c ? new_rcpt(d) : NULL;
+            if (!r)
+                break;
+            snprintf(a, sizeof a, "%.*s", (int)(c - o - 1), o + 1);
+            addr_copy(r->final_rcpt, sizeof r->final_rcpt, a);
+            snprintf(r->action, sizeof r->action, "delivered");
+            snprintf(r->diag, sizeof r->diag, "%s", resp);
+            q = c + 1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* ses_json: an Amazon SES notification in JSON ("notificationType":
+ * "Bounce" with "bouncedRecipients", or "Delivery" with "recipients" and
+ * "smtpResponse"): its recipients.  1 if it was one. */
+static int ses_json(md_dsn *d, const char *t)
+{
+    /* SNS may wrap the notification as an escaped string ("Message" : "{\"...") */
+    md_buf un = MD_BUF_INIT;
+    if (strstr(t, "\\\"notificationType\\\"")) {
+        for (const char *p = t; *p; p++) {
+            if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                p++;
+            md_buf_putc(&un, *p);
+        }
+        t = md_buf_cstr(&un);
+    }
+    int r = ses_json_plain(d, t);
+    md_buf_free(&un);
+    return r;
+}
+
 /* classify_all: the family by its markers (where the text shapes named
  * none), the SMTP command, and each recipient's classification; prose[i]:
  * the diagnostic of recipient i is the text's opening prose. */
@@ -807,6 +963,24 @@ static void classify_all(md_dsn *d, const md_message *m, const char *t, size_t c
     }
 }
 
+/* candidate_of: 1 if m may be a bounce (sender, subject, report part);
+ * *ses_only = 1 when only its Amazon SES notification says so (a bounce
+ * only if the notification is one).  An RFC 3834 auto-reply is none. */
+static int candidate_of(const md_message *m, int *ses_only)
+{
+    if (md_dsn_autoreply(m))
+        return 0;
+    int candidate = md_dsn_looks_like_bounce(m);
+    for (size_t i = 0; !candidate && i < m->npart; i++)
+        candidate = !strcmp(m->part[i].type, "message/delivery-status") ||
+                    !strcmp(m->part[i].type, "message/global-delivery-status") ||
+                    !strcmp(m->part[i].report_type, "delivery-status");
+    if (!candidate && m->text_plain && contains(m->from, "amazonaws.com") &&
+        contains(m->text_plain, "notificationType"))
+        candidate = *ses_only = 1;
+    return candidate;
+}
+
 int md_dsn_parse(md_dsn *d, const md_message *m)
 {
     /* a plain message costs no 80 KB memset: only kind and n are set */
@@ -814,13 +988,8 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
     d->n = 0;
     if (!m)
         return 0;
-    if (md_dsn_autoreply(m))
-        return 0; /* an RFC 3834 auto-reply (vacation) is no bounce */
-    int candidate = md_dsn_looks_like_bounce(m);
-    for (size_t i = 0; !candidate && i < m->npart; i++)
-        candidate = !strcmp(m->part[i].type, "message/delivery-status") ||
-                    !strcmp(m->part[i].type, "message/global-delivery-status") ||
-                    !strcmp(m->part[i].report_type, "delivery-status");
+    int ses_only = 0;
+    int candidate = candidate_of(m, &ses_only);
     if (!candidate)
         return 0;
     memset(d, 0, sizeof *d);
@@ -844,7 +1013,7 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         }
     }
     /* a DSN part inside an attached message also counts (forwarded bounces) */
-    if (!ds && !md_dsn_looks_like_bounce(m) && !report) {
+    if (!ds && !md_dsn_looks_like_bounce(m) && !report && !candidate) {
         md_buf_free(&text);
         return 0;
     }
@@ -865,6 +1034,17 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         unquote(&uq, t);
         t = md_buf_cstr(&uq);
     }
+    /* an Amazon SES notification in JSON (no report part, no text shapes) */
+    int ses = !ds && md_text_casestr(t, strlen(t), "notificationType") && ses_json(d, t);
+    if (ses)
+        snprintf(d->vendor, sizeof d->vendor, "amazonses");
+    if (ses_only && (!ses || !d->n)) {
+        md_buf_free(&uq);
+        md_buf_free(&text);
+        d->kind = MD_DSN_NONE;
+        d->n = 0;
+        return 0;
+    }
     /* report fields inside the text (a report pasted or forwarded as text) */
     if (!ds && md_text_casestr(t, strlen(t), "\nFinal-Recipient:")) {
         const char *f = md_text_casestr(t, strlen(t), "\nReporting-MTA:");
@@ -876,7 +1056,8 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         original_from_text(d, t);
     const char *own = m->to[0] ? m->from_addr : "";
     /* recipients the text adds, and diagnostics the report lacks */
-    read_text(d, t, own, d->orig_from);
+    if (!ses)
+        read_text(d, t, own, d->orig_from);
     /* X-Failed-Recipients (Exim) */
     const char *xf = md_message_header(m, "X-Failed-Recipients");
     if (xf) {

@@ -6,7 +6,8 @@
  * not bounces; Action: delivered is delivered; no recipient is left without
  * a reason; Microsoft's 5.7.515 keeps SPF/DKIM/DMARC one by one, S3140 keeps
  * the server and the IP, 4.7.651 / S3114 is badreputation, 5.7.606-649 is a
- * banned IP; Google Groups' notice in any language is rejected. */
+ * banned IP; Google Groups' notice in any language is rejected; Amazon
+ * SES notifications in JSON (also wrapped by SNS) give their recipients. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -275,12 +276,51 @@ static void test_vacation_and_groups(void **state)
     md_message_free(m);
 }
 
+/* Amazon SES notifications in JSON, also wrapped as an escaped string by SNS */
+static void test_ses_json(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{\"emailAddress\":"
+        "\"x@example.net\",\"action\":\"failed\",\"status\":\"5.1.1\",\"diagnosticCode\":"
+        "\"smtp; 550 5.1.1 user unknown\"},{\"emailAddress\":\"y@example.net\",\"action\":"
+        "\"failed\",\"status\":\"5.2.2\",\"diagnosticCode\":\"smtp; 552 5.2.2 mailbox full\"}]}}",
+        "{\n  \"Type\" : \"Notification\",\n  \"Message\" : \"{\\\"notificationType\\\":"
+        "\\\"Bounce\\\",\\\"bounce\\\":{\\\"bouncedRecipients\\\":[{\\\"emailAddress\\\":"
+        "\\\"x@example.net\\\",\\\"action\\\":\\\"failed\\\",\\\"status\\\":\\\"5.1.1\\\","
+        "\\\"diagnosticCode\\\":\\\"smtp; 550 5.1.1 user unknown\\\"}]}}\"\n}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char buf[2048];
+        snprintf(buf, sizeof buf, "From: SES <no-reply@sns.amazonaws.com>\r\nTo: a@uni-potsdam.de\r\n"
+                 "Subject: AWS Notification Message\r\n\r\n%s\r\n", bodies[i]);
+        md_message *m = md_test_message_mem(buf);
+        assert_int_equal(md_dsn_parse(&d, m), 1);
+        assert_string_equal(d.vendor, "amazonses");
+        assert_int_equal(d.n, i == 0 ? 2 : 1);
+        assert_string_equal(d.rcpt[0].final_rcpt, "x@example.net");
+        assert_string_equal(d.rcpt[0].status, "5.1.1");
+        assert_int_equal(d.rcpt[0].reply_code, 550);
+        assert_string_equal(d.rcpt[0].reason, "userunknown");
+        if (i == 0)
+            assert_string_equal(d.rcpt[1].reason, "mailboxfull");
+        md_message_free(m);
+    }
+    /* a complaint notification is no bounce */
+    md_message *m = md_test_message_mem(
+        "From: SES <no-reply@sns.amazonaws.com>\r\nTo: a@uni-potsdam.de\r\n"
+        "Subject: AWS Notification Message\r\n\r\n{\"notificationType\":\"Complaint\"}\r\n");
+    assert_int_equal(md_dsn_parse(&d, m), 0);
+    md_message_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_table), cmocka_unit_test(test_rules),
         cmocka_unit_test(test_command),      cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_microsoft),    cmocka_unit_test(test_vacation_and_groups),
+        cmocka_unit_test(test_ses_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
