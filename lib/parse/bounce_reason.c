@@ -54,7 +54,6 @@ static const char *const ph_norelaying[] = {
     "that domain isn't in my list of allowed rcpthosts",
     "email address is not verified", NULL};
 static const char *const ph_authfailure[] = {
-    "spf record",
     "dkim signature", "dkim check", "dkim fail", "dkim validation", "dmarc policy", "dmarc check", "dmarc fail", "fails dmarc", "does not pass dmarc", "dmarc validation", "failed dmarc",
     "spf check failed", "spf validation", "spf fail", "sender policy framework",
     "authentication checks failed", "unauthenticated email", "sender is unauthenticated",
@@ -68,6 +67,8 @@ static const char *const ph_requireptr[] = {
     "rdns", "cannot resolve your address", "client host rejected: cannot find your",
     "not resolve to your ip", NULL};
 static const char *const ph_userunknown[] = {
+    "check if address is correct",
+    "\xe3\x83\x87\xe3\x82\xa3\xe3\x83\xac\xe3\x82\xaf\xe3\x83\x88\xe3\x83\xaa\xe3\x81\xae\xe3\x83\xaa\xe3\x82\xb9\xe3\x83\x88\xe3\x81\xab\xe3\x81\x82\xe3\x82\x8a\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93",
     "recipient address rejected.",
     "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient",
     "user not found", "user not exist", "user does not exist", "unknown recipient",
@@ -125,7 +126,6 @@ static const char *const ph_hostunknown[] = {
     "mail exchanger not found", "no mail servers for", "unknown domain", "bad destination system",
     "not our customer", NULL};
 static const char *const ph_spamdetected[] = {
-    "message content rejected",
     "- spam", "scored as spam",
     "spam content", "classified as spam", "rejected as spam", "spam message", "message is spam", "spam detected", "detected as spam", "likely spam", "looks like spam", "rejected, ube", "spam classification", "considered spam", "spam-like", "spam score", "identified as spam", "spam filter", "is spam",
     "unsolicited", "junk mail", "bulk mail",
@@ -179,6 +179,7 @@ static const char *const ph_systemerror[] = {
     "service currently unavailable", "queue file write error",
     "mail system problem", "internal system error", "server error", NULL};
 static const char *const ph_networkerror[] = {
+    "dns query failed",
     "establish an smtp connection",
     "network error", "no route to host", "host is unreachable", "network is unreachable",
     "too many hops", "hop count exceeded", "routing loop", "mail forwarding loop", "looping",
@@ -186,6 +187,8 @@ static const char *const ph_networkerror[] = {
     "unable to resolve route", "dns records for the destination", "could not connect and send",
     "unrouteable mail domain", "dns error", "name service error", "dns lookup failed", NULL};
 static const char *const ph_expired[] = {
+    "host not reachable", "could not find a gateway", "was aborted after",
+    "have been failing for a long time",
     "delivery failed*attempts", "message will be retried",
     "connection timed out", "delivery time expired", "giving up", "message expired",
     "queue.expired", "message timed out", "retry time not reached", "in the queue too long",
@@ -403,6 +406,25 @@ const char *md_bounce_command(const char *text, size_t n)
 
 static int eq(const char *a, const char *b) { return !strcmp(a, b); }
 
+/* domain_does_not_exist: "553 mx.example.com does not exist": the word
+ * before is a domain (dots, no '@'), not a user */
+static int domain_does_not_exist(const char *lt)
+{
+    const char *p = strstr(lt, " does not exist");
+    if (!p)
+        return 0;
+    const char *w = p;
+    while (w > lt && w[-1] != ' ' && w[-1] != '<' && w[-1] != ':')
+        w--;
+    int dots = 0;
+    for (const char *q = w; q < p; q++) {
+        if (*q == '@' || *q == '>')
+            return 0;
+        dots += *q == '.';
+    }
+    return dots >= 1 && p - w > 3;
+}
+
 /* retried: sn is a generic reason that the texts may refine */
 static int retried(const char *sn)
 {
@@ -448,12 +470,14 @@ static const char *settled(const char *lt, const char *sn, const char *cmd)
         return "rejected";
     static const char *const last[] = {"hostunknown", "spamdetected", "speeding", "toomanyconn",
                                        "blocked"};
-    for (size_t i = 0; i < sizeof last / sizeof last[0]; i++) {
-        if (eq(last[i], "spamdetected") && eq(sn, "contenterror"))
-            continue; /* a media status: the content's form, not spam */
+    /* "message content rejected": spam, unless the status says media (X.6.x) */
+    if (has(lt, "message content rejected") && !eq(sn, "contenterror"))
+        return "spamdetected";
+    if (domain_does_not_exist(lt))
+        return "hostunknown";
+    for (size_t i = 0; i < sizeof last / sizeof last[0]; i++)
         if ((eq(sn, last[i]) && strcmp(last[i], "hostunknown")) || is(lt, last[i]))
             return last[i];
-    }
     return "";
 }
 

@@ -551,6 +551,7 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
         from_field[i] = locked[i] = d->rcpt[i].diag[0] != '\0';
     quoted_returned(t, n, global, sizeof global);
     char last_reply[MD_DSN_DIAG / 2] = "";
+    int after_sent_by = 0;
     md_dsn_rcpt *cur = NULL;
     int lines_in = 0;
     const char *p = t, *end = t + n;
@@ -587,6 +588,12 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
                 before++;
             addr_line = (size_t)(at - l) == lead + before;
         }
+        if (addr_line && after_sent_by) {
+            addr_line = 0; /* Exim's "A message sent by\n\n  <sender>" */
+            after_sent_by = 0;
+            continue;
+        }
+        after_sent_by = md_text_casestr(l, ll, "message sent by") != NULL;
         if (addr_line) {
             md_dsn_rcpt *r = find_rcpt(d, a);
             if (!r && (r = new_rcpt(d)) != NULL)

@@ -185,6 +185,18 @@ static void test_precedence(void **state)
     assert_false(d.rcpt[0].status_from_text);
     assert_string_equal(d.rcpt[0].reason, "userunknown");
     md_message_free(m);
+    /* the report part wins over the prose above it */
+    m = md_test_message_mem(
+        "From: MAILER-DAEMON@mx.example.org\r\nTo: a@uni-potsdam.de\r\nSubject: Returned mail\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; "
+        "boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nYour message was "
+        "automatically rejected:\r\nNot enough disk space\r\n\r\n--B\r\nContent-Type: "
+        "message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+        "Final-Recipient: rfc822; x@example.net\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <x@example.net>... User Unknown\r\n\r\n--B--\r\n");
+    assert_int_equal(md_dsn_parse(&d, m), 1);
+    assert_string_equal(d.rcpt[0].reason, "userunknown");
+    md_message_free(m);
     /* ... except a generic one (X.0.0), which says nothing */
     m = dsn_msg("5.0.0", "550 5.7.1 <x@example.net>... Access denied");
     assert_int_equal(md_dsn_parse(&d, m), 1);
