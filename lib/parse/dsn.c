@@ -268,6 +268,7 @@ void md_dsn_classify(md_dsn_rcpt *r)
         /* no status anywhere: class from the reply code */
         snprintf(r->status, sizeof r->status, "%d.0.0", r->reply_code / 100);
         r->status_from_text = 1;
+        r->status_derived = 1;
     }
     r->microsoft = is_ms_text(r);
     if (!*r->command)

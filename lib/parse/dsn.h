@@ -41,6 +41,8 @@ typedef struct md_dsn_rcpt {
     char action[32];         /* failed, delayed, delivered, relayed, expanded ("" = failed for text bounces) */
     char status[16];         /* enhanced status "5.7.606", "" when none was found */
     int status_from_text;    /* 1 if the status came from the text, not a Status field */
+    int status_derived;      /* 1 if no status was written anywhere: "5.0.0" is the class of
+                                the reply code (also status_from_text) */
     int reply_code;          /* 550, 451, ...; 0 when none */
     char remote_mta[256];    /* Remote-MTA (without "dns;") or the host the text names */
     char diag[MD_DSN_DIAG];  /* Diagnostic-Code (without "smtp;") or the text's reason, unfolded */

@@ -201,12 +201,14 @@ static void test_precedence(void **state)
     m = dsn_msg("5.0.0", "550 5.7.1 <x@example.net>... Access denied");
     assert_int_equal(md_dsn_parse(&d, m), 1);
     assert_string_equal(d.rcpt[0].status, "5.7.1");
+    assert_false(d.rcpt[0].status_derived);
     md_message_free(m);
     /* no status anywhere: derived from the reply code, and marked so */
     m = dsn_msg("", "550 Mailbox is frozen");
     assert_int_equal(md_dsn_parse(&d, m), 1);
     assert_string_equal(d.rcpt[0].status, "5.0.0");
     assert_true(d.rcpt[0].status_from_text);
+    assert_true(d.rcpt[0].status_derived);
     assert_string_equal(d.rcpt[0].reason, "suspend");
     md_message_free(m);
 }
