@@ -538,3 +538,27 @@ const char *md_bounce_reason(const md_bounce_in *in)
         return "vacation";
     return *lt ? "onhold" : "undefined";
 }
+
+const char *md_bounce_side(const char *reason, const char *command)
+{
+    static const char *const sender[] = {"rejected", "blocked", "requireptr", "authfailure",
+                                         "badreputation", "speeding", "toomanyconn",
+                                         "norelaying", "securityerror"};
+    static const char *const rcpt[] = {"userunknown", "mailboxfull", "suspend", "hasmoved",
+                                       "hostunknown", "filtered", "notaccept", "exceedlimit"};
+    static const char *const msg[] = {"spamdetected", "virusdetected", "contenterror",
+                                      "mesgtoobig", "policyviolation", "notcompliantrfc"};
+    const char *r = reason ? reason : "", *c = command ? command : "";
+    if (eq(c, "MAIL") || eq(c, "HELO") || eq(c, "CONN"))
+        return "sender";
+    for (size_t i = 0; i < sizeof sender / sizeof sender[0]; i++)
+        if (eq(r, sender[i]))
+            return "sender";
+    for (size_t i = 0; i < sizeof rcpt / sizeof rcpt[0]; i++)
+        if (eq(r, rcpt[i]))
+            return "recipient";
+    for (size_t i = 0; i < sizeof msg / sizeof msg[0]; i++)
+        if (eq(r, msg[i]))
+            return "message";
+    return "";
+}

@@ -3,7 +3,7 @@
  *
  * NAME
  *   md_bounce_reason, md_bounce_status_reason, md_bounce_status_entry,
- *   md_bounce_command, md_bounce_text_is
+ *   md_bounce_command, md_bounce_side, md_bounce_text_is
  *
  * DESCRIPTION
  *   md_bounce_reason decides one reason from the diagnostic text, the
@@ -73,6 +73,17 @@ int md_bounce_status_entry(size_t i, const char **code, const char **reason);
 
 /* md_bounce_command: the SMTP command text[0..n) says was refused; "" if none. */
 const char *md_bounce_command(const char *text, size_t n);
+
+/* md_bounce_side: whose side a refusal is about: "sender" (the envelope
+ * sender, its domain or the sending host: rejected, blocked, requireptr,
+ * authfailure, badreputation, speeding, toomanyconn, norelaying,
+ * securityerror, or any refusal at MAIL FROM, HELO or the greeting),
+ * "recipient" (userunknown, mailboxfull, suspend, hasmoved, hostunknown,
+ * filtered, notaccept, exceedlimit), "message" (spamdetected,
+ * virusdetected, contenterror, mesgtoobig, policyviolation,
+ * notcompliantrfc), else "" (expired, network or system errors, undefined,
+ * delivered, vacation). */
+const char *md_bounce_side(const char *reason, const char *command);
 
 /* md_bounce_text_is: 1 if text matches one of the phrases of reason. */
 int md_bounce_text_is(const char *text, const char *reason);

@@ -294,6 +294,7 @@ void md_dsn_classify(md_dsn_rcpt *r)
         snprintf(r->reason, sizeof r->reason, "%s", md_bounce_reason(&in));
     }
     ms_specifics(r);
+    snprintf(r->side, sizeof r->side, "%s", md_bounce_side(r->reason, r->command));
     r->hard = r->status[0] == '5' || (!*r->status && r->reply_code >= 500);
     if (!md_text_casecmp(r->action, "delayed"))
         r->hard = 0;

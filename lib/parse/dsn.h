@@ -53,6 +53,7 @@ typedef struct md_dsn_rcpt {
     char command[8];         /* SMTP command refused: "RCPT", "MAIL", "DATA", "HELO", "CONN", "" */
     char reason[32];         /* sisimai reason name ("blocked", "userunknown", ...; never "" after
                                 md_dsn_classify: "undefined" when nothing is known) */
+    char side[12];           /* md_bounce_side: "sender", "recipient", "message" or "" */
     int hard;                /* 1 hard bounce, 0 soft (temporary / delay) */
     int microsoft;           /* 1 if Microsoft produced the answer */
     char named_ip[MD_IP_STRLEN]; /* the IP the text holds against us ("" if none) */

@@ -250,6 +250,10 @@ static void bounce_extras(ctx *c, const md_dsn_rcpt *r)
 {
     if (*r->command)
         putf(c, "    refused at the SMTP command %s\n", r->command);
+    if (*r->side)
+        putf(c, "    about the %s%s\n", r->side,
+             !strcmp(r->side, "sender") ? " (the envelope sender, its domain or the sending host)"
+             : !strcmp(r->side, "message") ? " (its content or form)" : "");
     if (r->banned_ip)
         putf(c, "    banned sending IP: the remedy is Microsoft's delist portal "
                 "(sender.office.com), not the sender-support form\n");

@@ -135,6 +135,15 @@ static void test_rules(void **state)
                      t[i].status ? t[i].status : "", t[i].cmd ? t[i].cmd : "",
                      md_bounce_reason(&in), t[i].want);
     }
+    /* whose side: the envelope sender / sending host, the recipient, the message */
+    assert_string_equal(md_bounce_side("rejected", ""), "sender");
+    assert_string_equal(md_bounce_side("blocked", "RCPT"), "sender");
+    assert_string_equal(md_bounce_side("userunknown", "MAIL"), "sender");
+    assert_string_equal(md_bounce_side("userunknown", "RCPT"), "recipient");
+    assert_string_equal(md_bounce_side("mailboxfull", ""), "recipient");
+    assert_string_equal(md_bounce_side("spamdetected", "DATA"), "message");
+    assert_string_equal(md_bounce_side("expired", ""), "");
+    assert_string_equal(md_bounce_side(NULL, NULL), "");
     /* a local mailer's words (Diagnostic-Code: X-Unix) */
     md_bounce_in in = {"exit code 75", "5.3.0", 0, "failed", "", "x-unix"};
     assert_string_equal(md_bounce_reason(&in), "mailererror");
@@ -174,6 +183,16 @@ static md_message *dsn_msg(const char *status, const char *diag)
     return md_test_message_mem(buf);
 }
 
+/* one_rcpt: the only recipient of the DSN dsn_msg(status, diag) makes */
+static const md_dsn_rcpt *one_rcpt(const char *status, const char *diag)
+{
+    md_message *m = dsn_msg(status, diag);
+    assert_int_equal(md_dsn_parse(&d, m), 1);
+    assert_int_equal(d.n, 1);
+    md_message_free(m);
+    return &d.rcpt[0];
+}
+
 static void test_precedence(void **state)
 {
     (void)state;
@@ -203,6 +222,17 @@ static void test_precedence(void **state)
     assert_string_equal(d.rcpt[0].status, "5.7.1");
     assert_false(d.rcpt[0].status_derived);
     md_message_free(m);
+    /* a sender-side refusal is told apart from a recipient-side one */
+    const md_dsn_rcpt *r = one_rcpt("5.1.8", "553 5.1.8 <a@uni-potsdam.de>... Domain of sender "
+                                    "address a@uni-potsdam.de does not exist (in reply to "
+                                    "MAIL FROM command)");
+    assert_string_equal(r->reason, "rejected");
+    assert_string_equal(r->command, "MAIL");
+    assert_string_equal(r->side, "sender");
+    r = one_rcpt("5.1.1", "550 5.1.1 <x@example.net>: Recipient address rejected: User unknown "
+                 "in local recipient table (in reply to RCPT TO command)");
+    assert_string_equal(r->reason, "userunknown");
+    assert_string_equal(r->side, "recipient");
     /* no status anywhere: derived from the reply code, and marked so */
     m = dsn_msg("", "550 Mailbox is frozen");
     assert_int_equal(md_dsn_parse(&d, m), 1);
@@ -211,16 +241,6 @@ static void test_precedence(void **state)
     assert_true(d.rcpt[0].status_derived);
     assert_string_equal(d.rcpt[0].reason, "suspend");
     md_message_free(m);
-}
-
-/* one_rcpt: the only recipient of the DSN dsn_msg(status, diag) makes */
-static const md_dsn_rcpt *one_rcpt(const char *status, const char *diag)
-{
-    md_message *m = dsn_msg(status, diag);
-    assert_int_equal(md_dsn_parse(&d, m), 1);
-    assert_int_equal(d.n, 1);
-    md_message_free(m);
-    return &d.rcpt[0];
 }
 
 static void test_microsoft(void **state)
