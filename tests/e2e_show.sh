@@ -50,6 +50,10 @@ grep -q "answered by Microsoft; the IP it names: 141.89.68.7" b1.txt || err "S31
 md show "$F/ndr-5.7.606-banned-ip.eml" >b2.txt || err "show 5.7.606: exit $?"
 grep -q 'status 5.7.606, reply 550, reason blocked' b2.txt || err "5.7.606"
 grep -q 'the IP it names: 141.89.68.8' b2.txt || err "5.7.606 named IP"
+grep -q "banned sending IP: the remedy is Microsoft's delist portal (sender.office.com)" b2.txt ||
+    err "5.7.606: the delist portal, not the support form: $(grep -i banned b2.txt)"
+grep -q 'about the sender (the envelope sender, its domain or the sending host)' b2.txt ||
+    err "5.7.606: a sender-side refusal: $(grep 'about the' b2.txt)"
 grep -q "2016-04-23T14:12:01.123Z" b2.txt || err "Microsoft's server bracket"
 md show "$F/dsn-delayed-4.7.650.eml" >b3.txt || err "show 4.7.650: exit $?"
 grep -q 'action delayed, status 4.7.650, reply 451, reason badreputation, soft' b3.txt || err "4.7.650: $(grep action b3.txt)"

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse/dsn.h"
+#include "parse/bounce_family.h"
+#include "parse/bounce_reason.h"
+#include "parse/bounce_rhost.h"
 #include "parse/hdrfield.h"
 #include "parse/reply.h"
 #include "base/text.h"
@@ -152,123 +155,99 @@ static void ms_bracket(md_dsn_rcpt *r)
     }
 }
 
-/* Reason from the text, in sisimai's names.  The table holds the phrases of
- * formats.md (Microsoft) first, then the common phrases of other MTAs. */
-static const char *reason_from_text(const char *d)
-{
-    static const struct { const char *phrase, *reason; } t[] = {
-        /* Microsoft (formats.md) */
-        {"part of their network is on our block list", "blocked"},
-        {"banned sending ip", "blocked"},
-        {"access denied, banned sender", "blocked"},
-        {"must have a reverse dns", "requireptr"},
-        {"temporarily rate limited due to ip reputation", "badreputation"},
-        {"server busy. please try again later", "speeding"},
-        {"exceeded the maximum number of connections", "toomanyconn"},
-        {"access denied, please try again later", "blocked"},
-        {"does not pass dmarc", "authfailure"},
-        {"does not meet the required authentication level", "authfailure"},
-        {"must pass either spf or dkim", "authfailure"},
-        {"spf validation", "authfailure"},
-        {"dmarc", "authfailure"},
-        {"sending domain", "authfailure"},
-        {"rp-001", "badreputation"}, {"rp-002", "badreputation"}, {"rp-003", "badreputation"},
-        {"sc-001", "blocked"}, {"sc-002", "blocked"}, {"sc-003", "blocked"}, {"sc-004", "blocked"},
-        {"dy-001", "blocked"}, {"dy-002", "blocked"}, {"ou-001", "blocked"}, {"ou-002", "blocked"},
-        {"spf record", "authfailure"}, {"spf settings", "authfailure"},
-        {"authentication required", "securityerror"},
-        {"domain is not reachable", "hostunknown"}, {"mismatches client ip", "requireptr"},
-        {"transaction failed", "systemerror"},
-        {"dns query failed", "networkerror"}, {"message expired", "expired"},
-        {"queue.expired", "expired"},
-        {"sender address rejected", "rejected"}, {"sender rejected", "rejected"},
-        /* everyone */
-        {"mailbox full", "mailboxfull"}, {"mailbox is full", "mailboxfull"},
-        {"over quota", "mailboxfull"}, {"quota exceeded", "mailboxfull"},
-        {"exceeded storage", "mailboxfull"}, {"insufficient storage", "mailboxfull"},
-        {"user unknown", "userunknown"}, {"unknown user", "userunknown"},
-        {"no such user", "userunknown"}, {"recipient not found", "userunknown"},
-        {"does not exist", "userunknown"}, {"recipient address rejected", "userunknown"},
-        {"invalid recipient", "userunknown"}, {"unknown recipient", "userunknown"},
-        {"resolver.adr.recipnotfound", "userunknown"}, {"recipientnotfound", "userunknown"},
-        {"mailbox unavailable", "userunknown"}, {"no mailbox", "userunknown"},
-        {"address rejected", "userunknown"}, {"not our customer", "userunknown"},
-        {"host not found", "hostunknown"}, {"domain not found", "hostunknown"},
-        {"name or service not known", "hostunknown"}, {"no mx", "hostunknown"},
-        {"host unknown", "hostunknown"}, {"unrouteable", "hostunknown"},
-        {"message too large", "mesgtoobig"}, {"message size exceeds", "mesgtoobig"},
-        {"too big", "mesgtoobig"},
-        {"relay access denied", "norelaying"}, {"relaying denied", "norelaying"},
-        {"not permitted to relay", "norelaying"}, {"unable to relay", "norelaying"},
-        {"spam", "spamdetected"}, {"virus", "virusdetected"},
-        {"blacklist", "blocked"}, {"blocklist", "blocked"}, {"block list", "blocked"},
-        {"blocked", "blocked"}, {"reverse dns", "requireptr"}, {"ptr record", "requireptr"},
-        {"rate limit", "speeding"}, {"too many connections", "toomanyconn"},
-        {"reputation", "badreputation"},
-        {"account disabled", "suspend"}, {"account has been disabled", "suspend"},
-        {"suspended", "suspend"}, {"inactive", "suspend"},
-        {"timed out", "expired"}, {"retry time", "expired"}, {"too long", "expired"},
-        {"delivery time expired", "expired"}, {"could not be delivered within", "expired"},
-        {"connection refused", "networkerror"}, {"network", "networkerror"},
-        {"sender address rejected", "rejected"}, {"sender rejected", "rejected"},
-        {"policy", "policyviolation"}, {"content", "contenterror"},
-    };
-    char low[MD_DSN_DIAG];
-    snprintf(low, sizeof low, "%s", d);
-    md_text_lower(low);
-    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strstr(low, t[i].phrase))
-            return t[i].reason;
-    return "";
-}
-
-/* Reason from the enhanced status (RFC 3463) and reply code alone. */
-static const char *reason_from_status(const char *status, int code)
-{
-    static const struct { const char *st, *reason; } s[] = {
-        {"5.1.1", "userunknown"}, {"5.1.0", "userunknown"}, {"5.1.10", "userunknown"},
-        {"5.1.6", "hasmoved"}, {"5.1.2", "hostunknown"}, {"5.1.8", "rejected"},
-        {"5.2.2", "mailboxfull"}, {"4.2.2", "mailboxfull"}, {"5.2.1", "suspend"},
-        {"5.2.3", "mesgtoobig"}, {"5.3.4", "mesgtoobig"}, {"5.4.1", "userunknown"},
-        {"4.4.7", "expired"}, {"5.4.7", "expired"}, {"4.4.1", "expired"},
-        {"5.7.1", "rejected"}, {"5.7.25", "requireptr"}, {"5.7.26", "authfailure"},
-        {"5.7.23", "authfailure"}, {"5.7.509", "authfailure"}, {"5.7.515", "authfailure"},
-        {"4.7.26", "authfailure"}, {"4.7.650", "badreputation"}, {"4.7.652", "toomanyconn"},
-        {"5.7.511", "blocked"},
-    };
-    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
-        if (!strcmp(status, s[i].st))
-            return s[i].reason;
-    if (!strncmp(status, "5.7.6", 5) && strlen(status) == 7)
-        return "blocked"; /* 5.7.606-649 */
-    if (!strncmp(status, "4.7.", 4) && strlen(status) == 7 && status[4] >= '5')
-        return "blocked"; /* 4.7.500-699 */
-    if (code == 421 || code == 450 || code == 451)
-        return "systemerror";
-    return "";
-}
-
 /* from_reply: what lib/parse/reply.c (shared with the log readers) finds in the
- * diagnostic: code, status, Microsoft or not, named IP, server bracket, and
- * the reason; 0 when it has no reason for the text. */
-static int from_reply(md_dsn_rcpt *r)
+ * diagnostic: code, Microsoft or not, named IP, server bracket; *rp for the reason. */
+static void from_reply(md_dsn_rcpt *r, md_reply *rp)
 {
-    md_reply rp;
     size_t dl = strlen(r->diag);
-    md_reply_classify(&rp, r->diag, dl, *r->remote_mta ? r->remote_mta : NULL, strlen(r->remote_mta));
+    md_reply_classify(rp, r->diag, dl, *r->remote_mta ? r->remote_mta : NULL, strlen(r->remote_mta));
     if (!r->reply_code)
-        r->reply_code = rp.code;
-    if (rp.ms)
+        r->reply_code = rp->code;
+    if (rp->ms)
         r->microsoft = 1;
-    if (*rp.named_ip && !*r->named_ip)
-        snprintf(r->named_ip, sizeof r->named_ip, "%s", rp.named_ip);
-    if (rp.server.n && !*r->ms_bracket && rp.server.n + 3 < sizeof r->ms_bracket)
-        snprintf(r->ms_bracket, sizeof r->ms_bracket, "[%.*s]", (int)rp.server.n, rp.server.p);
-    if (rp.reason != MD_RSN_UNDEFINED && rp.reason != MD_RSN_DELIVERED && !*r->reason) {
-        snprintf(r->reason, sizeof r->reason, "%s", md_reply_reason_name(rp.reason));
-        return 1;
+    if (*rp->named_ip && !*r->named_ip)
+        snprintf(r->named_ip, sizeof r->named_ip, "%s", rp->named_ip);
+    if (rp->server.n && !*r->ms_bracket && rp->server.n + 3 < sizeof r->ms_bracket)
+        snprintf(r->ms_bracket, sizeof r->ms_bracket, "[%.*s]", (int)rp->server.n, rp->server.p);
+}
+
+/* reply_status: the enhanced status that follows an SMTP reply code in s
+ * ("550-'5.7.1 ...", "550 5.7.1"): the remote's own, where a relay's report
+ * puts its own status first ("5.1.0 - Unknown address error 550-'5.7.1"). */
+static int reply_status(const char *s, size_t n, char *dst, size_t dn)
+{
+    for (size_t i = 0; i + 6 < n; i++) {
+        if (!isdigit((unsigned char)s[i]) || (i && isalnum((unsigned char)s[i - 1])))
+            continue;
+        int code = md_dsn_find_reply_code(s + i, 3);
+        if (code < 400 || code > 599 || (s[i + 3] != ' ' && s[i + 3] != '-'))
+            continue;
+        size_t j = i + 4;
+        if (j < n && (s[j] == '\'' || s[j] == '"'))
+            j++;
+        if (j < n && s[j] == s[i] && md_dsn_find_status(s + j, n - j, dst, dn) &&
+            !strncmp(s + j, dst, strlen(dst)))
+            return 1;
     }
     return 0;
+}
+
+/* relay_reply: where a relay's report quotes the remote's reply after its
+ * own label ("5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'",
+ * Amazon SES), the remote's reply; else d.  The label is the relay's
+ * category, not what the remote said. */
+static const char *relay_reply(const char *d)
+{
+    char st[16];
+    size_t n = strlen(d);
+    if (!md_dsn_find_status(d, n < 12 ? n : 12, st, sizeof st) || strncmp(d, st, strlen(st)) ||
+        strncmp(d + strlen(st), " - ", 3))
+        return d;
+    for (const char *p = d + strlen(st) + 3; *p; p++)
+        if (isdigit((unsigned char)*p) && (p[-1] == ' ') && md_dsn_find_reply_code(p, 3) >= 400 &&
+            (p[3] == '-' || p[3] == ' '))
+            return p;
+    return d;
+}
+
+/* auth_result: the result the text gives for method ("spf", "dkim",
+ * "dmarc"): "SPF: fail", "spf=softfail", "DKIM result: none", lower case */
+static void auth_result(const char *d, const char *method, char *dst, size_t dn)
+{
+    static const char *const results[] = {"pass", "fail", "softfail", "neutral", "none",
+                                          "temperror", "permerror", "bestguesspass"};
+    size_t ml = strlen(method), n = strlen(d);
+    for (const char *p = d; (p = md_text_casestr(p, n - (size_t)(p - d), method)) != NULL; p += ml) {
+        if (p > d && isalnum((unsigned char)p[-1]))
+            continue;
+        const char *v = p + ml;
+        while (*v == ' ' || *v == ':' || *v == '=' || *v == '-')
+            v++;
+        if (!md_text_ncasecmp(v, "result", 6))
+            for (v += 6; *v == ' ' || *v == ':' || *v == '='; v++)
+                ;
+        size_t k = 0;
+        while (isalpha((unsigned char)v[k]))
+            k++;
+        for (size_t i = 0; i < sizeof results / sizeof results[0]; i++)
+            if (k == strlen(results[i]) && !md_text_ncasecmp(v, results[i], k)) {
+                snprintf(dst, dn, "%s", results[i]);
+                return;
+            }
+    }
+}
+
+/* ms_specifics: what Microsoft's newer texts carry besides the reason */
+static void ms_specifics(md_dsn_rcpt *r)
+{
+    int a = 0, b = 0, c = 0;
+    if (sscanf(r->status, "%d.%d.%d", &a, &b, &c) == 3 && a == 5 && b == 7 && c >= 606 && c <= 649)
+        r->banned_ip = 1;
+    if (contains(r->diag, "banned sending IP"))
+        r->banned_ip = 1;
+    auth_result(r->diag, "spf", r->auth_spf, sizeof r->auth_spf);
+    auth_result(r->diag, "dkim", r->auth_dkim, sizeof r->auth_dkim);
+    auth_result(r->diag, "dmarc", r->auth_dmarc, sizeof r->auth_dmarc);
 }
 
 void md_dsn_classify(md_dsn_rcpt *r)
@@ -277,7 +256,7 @@ void md_dsn_classify(md_dsn_rcpt *r)
     if (!r->reply_code)
         r->reply_code = md_dsn_find_reply_code(r->diag, dl);
     char st[16];
-    if (md_dsn_find_status(r->diag, dl, st, sizeof st)) {
+    if (reply_status(r->diag, dl, st, sizeof st) || md_dsn_find_status(r->diag, dl, st, sizeof st)) {
         /* a generic Status field (X.0.0) yields to the specific one in the text */
         if (!*r->status || (st[0] == r->status[0] && !strcmp(r->status + 1, ".0.0"))) {
             if (!*r->status)
@@ -289,21 +268,33 @@ void md_dsn_classify(md_dsn_rcpt *r)
         /* no status anywhere: class from the reply code */
         snprintf(r->status, sizeof r->status, "%d.0.0", r->reply_code / 100);
         r->status_from_text = 1;
+        r->status_derived = 1;
     }
     r->microsoft = is_ms_text(r);
-    /* the reason: the phrases bounce texts use first (they name sisimai's
-     * reasons more exactly), then lib/parse/reply.c's classification of the
-     * SMTP reply, then the status code */
-    if (!*r->reason)
-        snprintf(r->reason, sizeof r->reason, "%s", reason_from_text(r->diag));
-    from_reply(r);
+    if (!*r->command)
+        snprintf(r->command, sizeof r->command, "%s", md_bounce_command(r->diag, dl));
+    /* the reason: Microsoft's own texts and codes (lib/parse/reply.c, shared
+     * with the log readers) for Microsoft's answers, else the taxonomy of
+     * lib/parse/bounce_reason.c; never empty */
+    md_reply rp;
+    from_reply(r, &rp);
+    if (!*r->reason && (r->microsoft || rp.ms) && rp.ms_table)
+        snprintf(r->reason, sizeof r->reason, "%s", md_reply_reason_name(rp.reason));
     if (!*r->named_ip)
         named_ip(r);
     ms_bracket(r);
-    if (!*r->reason)
-        snprintf(r->reason, sizeof r->reason, "%s", reason_from_status(r->status, r->reply_code));
-    if (!*r->reason && !md_text_casecmp(r->action, "delayed"))
-        snprintf(r->reason, sizeof r->reason, "expired");
+    if (!*r->reason) {
+        const char *rh = md_bounce_rhost_reason(r->diag);
+        if (rh)
+            snprintf(r->reason, sizeof r->reason, "%s", rh);
+    }
+    if (!*r->reason) {
+        md_bounce_in in = {relay_reply(r->diag), r->status, r->reply_code, r->action,
+                           r->command, r->diag_type};
+        snprintf(r->reason, sizeof r->reason, "%s", md_bounce_reason(&in));
+    }
+    ms_specifics(r);
+    snprintf(r->side, sizeof r->side, "%s", md_bounce_side(r->reason, r->command));
     r->hard = r->status[0] == '5' || (!*r->status && r->reply_code >= 500);
     if (!md_text_casecmp(r->action, "delayed"))
         r->hard = 0;
@@ -322,6 +313,24 @@ static md_dsn_rcpt *new_rcpt(md_dsn *d)
     return r;
 }
 
+/* diag_type: the type of a Diagnostic-Code ("smtp", "x-unix", "x-postfix"), lower case */
+static void diag_type(md_dsn_rcpt *r, const char *v)
+{
+    const char *semi = strchr(v, ';');
+    r->diag_type[0] = '\0';
+    if (!semi || (size_t)(semi - v) >= sizeof r->diag_type)
+        return;
+    md_text_copy_trim(r->diag_type, sizeof r->diag_type, v, (size_t)(semi - v));
+    md_text_lower(r->diag_type);
+}
+
+/* rcpt_field: f is one of the per-recipient fields of RFC 3464 */
+static int rcpt_field(const md_hdrfield *f)
+{
+    return md_hdrfield_is(f, "Action") || md_hdrfield_is(f, "Status") ||
+           md_hdrfield_is(f, "Diagnostic-Code") || md_hdrfield_is(f, "Remote-MTA");
+}
+
 static void parse_ds(md_dsn *d, const char *text)
 {
     md_hdrfield_it it;
@@ -329,13 +338,14 @@ static void parse_ds(md_dsn *d, const char *text)
     md_buf scratch = MD_BUF_INIT;
     char val[MD_DSN_DIAG];
     md_dsn_rcpt *cur = NULL;
-    int in_rcpt = 0;
+    int in_rcpt = 0, blocks = 0;
     md_hdrfield_init(&it, text, strlen(text), 0, 0);
     while (md_hdrfield_next(&it, &f)) {
         /* continuations joined with one blank, as the report was written */
         md_hdrfield_copy(&f, val, sizeof val, MD_HDRFIELD_SQUEEZE, &scratch);
         if (it.blank && cur)
             in_rcpt = 0; /* a new block starts */
+        blocks += it.blank != 0;
         int is_final = md_hdrfield_is(&f, "Final-Recipient");
         int is_orig = md_hdrfield_is(&f, "Original-Recipient");
         if (is_final || is_orig) {
@@ -350,6 +360,13 @@ static void parse_ds(md_dsn *d, const char *text)
             addr_copy(is_final ? cur->final_rcpt : cur->orig_rcpt,
                       sizeof cur->final_rcpt, val);
             continue;
+        }
+        if ((!cur || !in_rcpt) && blocks && rcpt_field(&f)) {
+            /* a recipient block that names its recipient after other fields */
+            cur = new_rcpt(d);
+            if (!cur)
+                break;
+            in_rcpt = 1;
         }
         if (!cur || !in_rcpt) {
             if (md_hdrfield_is(&f, "Reporting-MTA"))
@@ -371,8 +388,10 @@ static void parse_ds(md_dsn *d, const char *text)
         } else if (md_hdrfield_is(&f, "Remote-MTA"))
             md_text_copy_trim(cur->remote_mta, sizeof cur->remote_mta, after_type(val),
                 strlen(after_type(val)));
-        else if (md_hdrfield_is(&f, "Diagnostic-Code"))
+        else if (md_hdrfield_is(&f, "Diagnostic-Code")) {
             md_text_copy_trim(cur->diag, sizeof cur->diag, after_type(val), strlen(after_type(val)));
+            diag_type(cur, val);
+        }
         else if (md_hdrfield_is(&f, "Last-Attempt-Date")) {
             md_text_copy_trim(cur->last_attempt, sizeof cur->last_attempt, val, strlen(val));
             md_message_parse_date(val, strlen(val), &cur->last_attempt_date, NULL);
@@ -474,6 +493,28 @@ static int addr_in_line(const char *l, size_t n, char *dst, size_t dn)
     return md_text_addr_norm(dst, dn, s, (size_t)(e - s)) == 0;
 }
 
+/* rest_says: the rest of an address line is words of a reason (at least
+ * three words), not a date or a bracketed name */
+static int rest_says(const char *s, size_t n)
+{
+    int words = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isalpha((unsigned char)s[i]) && (i == 0 || s[i - 1] == ' '))
+            words++;
+    return words >= 3 && !md_text_casestr(s, n, " on ") && !memchr(s, '(', n < 3 ? n : 3);
+}
+
+/* sendmail_rcpt_line: "NNN <a@b>... text": a reply code, the address, "..." */
+static int sendmail_rcpt_line(const char *l, size_t n)
+{
+    if (l[0] < '4' || l[0] > '5' || !isdigit((unsigned char)l[1]) ||
+        !isdigit((unsigned char)l[2]) || l[3] != ' ' || l[4] != '<')
+        return 0;
+    const char *gt = memchr(l, '>', n);
+    return gt && (size_t)(gt - l) + 4 <= n && !memcmp(gt + 1, "...", 3) &&
+           memchr(l, '@', (size_t)(gt - l));
+}
+
 static md_dsn_rcpt *find_rcpt(md_dsn *d, const char *addr)
 {
     for (size_t i = 0; i < d->n; i++)
@@ -511,6 +552,8 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
     for (size_t i = 0; i < d->n; i++)
         from_field[i] = locked[i] = d->rcpt[i].diag[0] != '\0';
     quoted_returned(t, n, global, sizeof global);
+    char last_reply[MD_DSN_DIAG / 2] = "";
+    int after_sent_by = 0;
     md_dsn_rcpt *cur = NULL;
     int lines_in = 0;
     const char *p = t, *end = t + n;
@@ -531,6 +574,12 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
         size_t lead = 0;
         while (lead < ll && (l[lead] == ' ' || l[lead] == '\t' || l[lead] == '<' || l[lead] == '"'))
             lead++;
+        /* sendmail's per-recipient line: "554 <a@b>... 550 Host unknown" */
+        int sm_line = lead == 0 && ll > 6 && sendmail_rcpt_line(l, ll);
+        if (sm_line)
+            lead = 5;
+        if (ll > 4 && !memcmp(l, "<<< ", 4)) /* the remote's last reply in a transcript */
+            md_text_copy_trim(last_reply, sizeof last_reply, l, ll);
         int addr_line = 0;
         const char *at = memchr(l, '@', ll);
         if (addr_in_line(l, ll, a, sizeof a) && strcmp(a, skip1) && strcmp(a, skip2)) {
@@ -541,6 +590,12 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
                 before++;
             addr_line = (size_t)(at - l) == lead + before;
         }
+        if (addr_line && after_sent_by) {
+            addr_line = 0; /* Exim's "A message sent by\n\n  <sender>" */
+            after_sent_by = 0;
+            continue;
+        }
+        after_sent_by = md_text_casestr(l, ll, "message sent by") != NULL;
         if (addr_line) {
             md_dsn_rcpt *r = find_rcpt(d, a);
             if (!r && (r = new_rcpt(d)) != NULL)
@@ -550,6 +605,15 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
             if (!cur)
                 continue;
             size_t ci = (size_t)(cur - d->rcpt);
+            if (sm_line && !locked[ci]) {
+                /* the reply that led to it, then sendmail's own line */
+                if (*last_reply)
+                    append_diag(cur, last_reply, strlen(last_reply));
+                append_diag(cur, l, ll);
+                last_reply[0] = '\0';
+                locked[ci] = 1;
+                continue;
+            }
             /* the rest of the line right after the address ("<a>: host x said: 550 ...") */
             const char *ae = at;
             while (ae < l + ll && !strchr(" \t<>\"'(),;:", *ae))
@@ -560,6 +624,11 @@ static void read_text(md_dsn *d, const char *t, const char *skip1, const char *s
                 append_diag(cur, ae + 1, ll - (size_t)(ae + 1 - l));
             else if (!locked[ci] && md_text_casestr(l, ll, "...") && has_code(l, ll))
                 append_diag(cur, l + lead, ll - lead);
+            else if (!locked[ci] && !*cur->diag && rest_says(ae, (size_t)(l + ll - ae))) {
+                /* "a@b Invalid Address, ERROR_CODE :550, ..." (Zoho): the line is all */
+                append_diag(cur, ae, (size_t)(l + ll - ae));
+                locked[ci] = 1;
+            }
             continue;
         }
         if (!cur)
@@ -619,6 +688,27 @@ static int best_line(const char *t, size_t n, char *dst, size_t dn)
         p = nl ? nl + 1 : end;
     }
     return 0;
+}
+
+/* opening_lines: the first non-empty lines of the bounce text (at most 6
+ * lines, 900 bytes) as r's diagnostic: a bounce with no code says its
+ * reason in words ("Unknown user: a@b", "No valid recipients"). */
+static int opening_lines(md_dsn_rcpt *r, const char *t, size_t n)
+{
+    const char *p = t, *end = t + n;
+    for (int k = 0; k < 12 && p < end && strlen(r->diag) < 900;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        size_t ll = (size_t)(e - p);
+        while (ll && (p[ll - 1] == '\r' || p[ll - 1] == ' '))
+            ll--;
+        if (ll) {
+            append_diag(r, p, ll);
+            k++;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return *r->diag != '\0';
 }
 
 /* any_addr: the first address in t[0..n) that is none of skip (NULL-ended)
@@ -688,6 +778,7 @@ int md_dsn_looks_like_bounce(const md_message *m)
         "delivery notification", "could not be delivered", "delivery failed", "warning: could not",
         "undeliverable mail", "mail system error", "nondeliverable", "returned to sender",
         "delayed mail", "delivery delayed", "message not delivered", "error sending message",
+        "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc", /* "mail error" (au/KDDI) */
     };
     const char *from = m->from_addr;
     if (!strncmp(from, "mailer-daemon", 13) || !strncmp(from, "postmaster", 10) ||
@@ -701,6 +792,31 @@ int md_dsn_looks_like_bounce(const md_message *m)
             return 1;
     if (md_message_header(m, "X-Failed-Recipients"))
         return 1;
+    return 0;
+}
+
+int md_dsn_autoreply(const md_message *m)
+{
+    static const char *const subj[] = {"automatic reply", "auto reply:", "autoreply",
+                                       "auto-reply", "out of office", "out of the office",
+                                       "on vacation", "abwesenheitsnotiz", "away until"};
+    if (!m)
+        return 0;
+    const char *from = m->from_addr;
+    if (!strncmp(from, "mailer-daemon", 13) || !strncmp(from, "postmaster", 10) ||
+        md_message_header(m, "X-Failed-Recipients"))
+        return 0;
+    for (size_t i = 0; i < m->npart; i++)
+        if (!strcmp(m->part[i].report_type, "delivery-status") ||
+            !strcmp(m->part[i].type, "message/delivery-status"))
+            return 0;
+    const char *as = md_message_header(m, "Auto-Submitted");
+    if ((as && contains(as, "auto-replied")) || md_message_header(m, "X-Autoreply") ||
+        md_message_header(m, "X-Autorespond"))
+        return 1;
+    for (size_t i = 0; i < sizeof subj / sizeof subj[0]; i++)
+        if (md_text_casestr(m->subject, strlen(m->subject), subj[i]) == m->subject)
+            return 1;
     return 0;
 }
 
@@ -728,6 +844,152 @@ static void original_from_text(md_dsn *d, const char *t)
     md_text_copy_trim(d->orig_message_id, sizeof d->orig_message_id, p, k);
 }
 
+/* json_str: the string value of "key": in j[0..n) into dst (escapes kept
+ * as written but for \" and \\); the position after it, or NULL */
+static const char *json_str(const char *j, const char *end, const char *key, char *dst, size_t dn)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\"", key);
+    const char *p = md_text_casestr(j, (size_t)(end - j), k);
+    if (!p)
+        return NULL;
+    p += strlen(k);
+    while (p < end && (*p == ' ' || *p == ':'))
+        p++;
+    if (p >= end || *p != '"')
+        return NULL;
+    size_t o = 0;
+    for (p++; p < end && *p != '"'; p++) {
+        if (*p == '\\' && p + 1 < end)
+            p++;
+        if (o + 1 < dn)
+            dst[o++] = *p;
+    }
+    dst[o] = '\0';
+    return p < end ? p + 1 : NULL;
+}
+
+/* ses_json_plain: the notification t (unescaped) into d; 1 if it was a
+ * bounce or a delivery notification. */
+static int ses_json_plain(md_dsn *d, const char *t)
+{
+    const char *j = strchr(t, '{'), *end = t + strlen(t);
+    char type[32];
+    if (!j || !json_str(j, end, "notificationType", type, sizeof type))
+        return 0;
+    if (!strcmp(type, "Bounce")) {
+        const char *p = md_text_casestr(j, (size_t)(end - j), "\"bouncedRecipients\"");
+        const char *close = p ? memchr(p, ']', (size_t)(end - p)) : NULL;
+        char a[512];
+        while (p && close && (p = json_str(p, close, "emailAddress", a, sizeof a)) != NULL) {
+            md_dsn_rcpt *r = new_rcpt(d);
+            if (!r)
+                break;
+            addr_copy(r->final_rcpt, sizeof r->final_rcpt, a);
+            const char *next = md_text_casestr(p, (size_t)(close - p), "\"emailAddress\"");
+            const char *obj_end = next ? next : close;
+            char v[MD_DSN_DIAG];
+            if (json_str(p, obj_end, "action", v, sizeof v))
+                md_text_copy_trim(r->action, sizeof r->action, v, strlen(v));
+            if (json_str(p, obj_end, "status", v, sizeof v))
+                md_dsn_find_status(v, strlen(v), r->status, sizeof r->status);
+            if (json_str(p, obj_end, "diagnosticCode", v, sizeof v)) {
+                md_text_copy_trim(r->diag, sizeof r->diag, after_type(v), strlen(after_type(v)));
+                diag_type(r, v);
+            }
+        }
+        return 1;
+    }
+    if (!strcmp(type, "Delivery")) {
+        char a[512], resp[MD_DSN_DIAG];
+        const char *p = md_text_casestr(j, (size_t)(end - j), "\"delivery\"");
+        const char *rc = p ? md_text_casestr(p, (size_t)(end - p), "\"recipients\"") : NULL;
+        if (!rc || !json_str(p, end, "smtpResponse", resp, sizeof resp))
+            return 1;
+        const char *q = memchr(rc, '[', (size_t)(end - rc));
+        const char *close = q ? memchr(q, ']', (size_t)(end - q)) : NULL;
+        while (q && close && q < close) {
+            const char *o = memchr(q, '"', (size_t)(close - q));
+            const char *c = o ? memchr(o + 1, '"', (size_t)(close - o - 1)) : NULL;
+            md_dsn_rcpt *r = c ? new_rcpt(d) : NULL;
+            if (!r)
+                break;
+            snprintf(a, sizeof a, "%.*s", (int)(c - o - 1), o + 1);
+            addr_copy(r->final_rcpt, sizeof r->final_rcpt, a);
+            snprintf(r->action, sizeof r->action, "delivered");
+            snprintf(r->diag, sizeof r->diag, "%s", resp);
+            q = c + 1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* ses_json: an Amazon SES notification in JSON ("notificationType":
+ * "Bounce" with "bouncedRecipients", or "Delivery" with "recipients" and
+ * "smtpResponse"): its recipients.  1 if it was one. */
+static int ses_json(md_dsn *d, const char *t)
+{
+    /* SNS may wrap the notification as an escaped string ("Message" : "{\"...") */
+    md_buf un = MD_BUF_INIT;
+    if (strstr(t, "\\\"notificationType\\\"")) {
+        for (const char *p = t; *p; p++) {
+            if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                p++;
+            md_buf_putc(&un, *p);
+        }
+        t = md_buf_cstr(&un);
+    }
+    int r = ses_json_plain(d, t);
+    md_buf_free(&un);
+    return r;
+}
+
+/* classify_all: the family by its markers (where the text shapes named
+ * none), the SMTP command, and each recipient's classification; prose[i]:
+ * the diagnostic of recipient i is the text's opening prose. */
+static void classify_all(md_dsn *d, const md_message *m, const char *t, size_t cut,
+                         const int *prose)
+{
+    /* the family by its markers, where the text shapes above named none */
+    const char *fam_reason = NULL;
+    const char *fam = md_bounce_family(m, t, strlen(t), &fam_reason);
+    if (fam && (!strcmp(d->vendor, "rfc3464") || !strcmp(d->vendor, "other")))
+        snprintf(d->vendor, sizeof d->vendor, "%s", fam);
+    for (size_t i = 0; fam_reason && i < d->n; i++)
+        if (!*d->rcpt[i].reason && !has_code(d->rcpt[i].diag, strlen(d->rcpt[i].diag)))
+            snprintf(d->rcpt[i].reason, sizeof d->rcpt[i].reason, "%s", fam_reason);
+    /* the SMTP command the refusal answered, when the diagnostic does not say */
+    const char *cmd = md_bounce_command(t, cut);
+    for (size_t i = 0; i < d->n; i++) {
+        md_dsn_rcpt *r = &d->rcpt[i];
+        if (!*md_bounce_command(r->diag, strlen(r->diag)))
+            snprintf(r->command, sizeof r->command, "%s", cmd);
+        md_dsn_classify(r);
+        /* prose we took for a diagnostic that names no reason: nothing known */
+        if (prose[i] && !strcmp(r->reason, "onhold"))
+            snprintf(r->reason, sizeof r->reason, "undefined");
+    }
+}
+
+/* candidate_of: 1 if m may be a bounce (sender, subject, report part);
+ * *ses_only = 1 when only its Amazon SES notification says so (a bounce
+ * only if the notification is one).  An RFC 3834 auto-reply is none. */
+static int candidate_of(const md_message *m, int *ses_only)
+{
+    if (md_dsn_autoreply(m))
+        return 0;
+    int candidate = md_dsn_looks_like_bounce(m);
+    for (size_t i = 0; !candidate && i < m->npart; i++)
+        candidate = !strcmp(m->part[i].type, "message/delivery-status") ||
+                    !strcmp(m->part[i].type, "message/global-delivery-status") ||
+                    !strcmp(m->part[i].report_type, "delivery-status");
+    if (!candidate && m->text_plain && contains(m->from, "amazonaws.com") &&
+        contains(m->text_plain, "notificationType"))
+        candidate = *ses_only = 1;
+    return candidate;
+}
+
 int md_dsn_parse(md_dsn *d, const md_message *m)
 {
     /* a plain message costs no 80 KB memset: only kind and n are set */
@@ -735,11 +997,8 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
     d->n = 0;
     if (!m)
         return 0;
-    int candidate = md_dsn_looks_like_bounce(m);
-    for (size_t i = 0; !candidate && i < m->npart; i++)
-        candidate = !strcmp(m->part[i].type, "message/delivery-status") ||
-                    !strcmp(m->part[i].type, "message/global-delivery-status") ||
-                    !strcmp(m->part[i].report_type, "delivery-status");
+    int ses_only = 0;
+    int candidate = candidate_of(m, &ses_only);
     if (!candidate)
         return 0;
     memset(d, 0, sizeof *d);
@@ -763,7 +1022,7 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         }
     }
     /* a DSN part inside an attached message also counts (forwarded bounces) */
-    if (!ds && !md_dsn_looks_like_bounce(m) && !report) {
+    if (!ds && !md_dsn_looks_like_bounce(m) && !report && !candidate) {
         md_buf_free(&text);
         return 0;
     }
@@ -784,6 +1043,17 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         unquote(&uq, t);
         t = md_buf_cstr(&uq);
     }
+    /* an Amazon SES notification in JSON (no report part, no text shapes) */
+    int ses = !ds && md_text_casestr(t, strlen(t), "notificationType") && ses_json(d, t);
+    if (ses)
+        snprintf(d->vendor, sizeof d->vendor, "amazonses");
+    if (ses_only && (!ses || !d->n)) {
+        md_buf_free(&uq);
+        md_buf_free(&text);
+        d->kind = MD_DSN_NONE;
+        d->n = 0;
+        return 0;
+    }
     /* report fields inside the text (a report pasted or forwarded as text) */
     if (!ds && md_text_casestr(t, strlen(t), "\nFinal-Recipient:")) {
         const char *f = md_text_casestr(t, strlen(t), "\nReporting-MTA:");
@@ -795,7 +1065,8 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         original_from_text(d, t);
     const char *own = m->to[0] ? m->from_addr : "";
     /* recipients the text adds, and diagnostics the report lacks */
-    read_text(d, t, own, d->orig_from);
+    if (!ses)
+        read_text(d, t, own, d->orig_from);
     /* X-Failed-Recipients (Exim) */
     const char *xf = md_message_header(m, "X-Failed-Recipients");
     if (xf) {
@@ -838,6 +1109,11 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         else if (!*r->diag && have_best)
             snprintf(r->diag, sizeof r->diag, "%s", best);
     }
+    /* recipients still without a diagnostic: the opening lines of the text */
+    int prose[MD_DSN_MAX_RCPT] = {0};
+    for (size_t i = 0; i < d->n; i++)
+        if (!*d->rcpt[i].diag)
+            prose[i] = opening_lines(&d->rcpt[i], t, cut);
     /* vendor from the text */
     const char *rm = d->reporting_mta;
     if (contains(t, "Diagnostic information for administrators") ||
@@ -855,8 +1131,7 @@ int md_dsn_parse(md_dsn *d, const md_message *m)
         snprintf(d->vendor, sizeof d->vendor, "qmail");
     else if (contains(t, "Transcript of session follows"))
         snprintf(d->vendor, sizeof d->vendor, "sendmail");
-    for (size_t i = 0; i < d->n; i++)
-        md_dsn_classify(&d->rcpt[i]);
+    classify_all(d, m, t, cut, prose);
     md_buf_free(&uq);
     md_buf_free(&text);
     return 1;

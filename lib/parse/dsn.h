@@ -41,17 +41,28 @@ typedef struct md_dsn_rcpt {
     char action[32];         /* failed, delayed, delivered, relayed, expanded ("" = failed for text bounces) */
     char status[16];         /* enhanced status "5.7.606", "" when none was found */
     int status_from_text;    /* 1 if the status came from the text, not a Status field */
+    int status_derived;      /* 1 if no status was written anywhere: "5.0.0" is the class of
+                                the reply code (also status_from_text) */
     int reply_code;          /* 550, 451, ...; 0 when none */
     char remote_mta[256];    /* Remote-MTA (without "dns;") or the host the text names */
     char diag[MD_DSN_DIAG];  /* Diagnostic-Code (without "smtp;") or the text's reason, unfolded */
     char last_attempt[64];   /* Last-Attempt-Date as written */
     int64_t last_attempt_date;
     /* classification */
-    char reason[32];         /* sisimai reason name ("blocked", "userunknown", ...), "" */
+    char diag_type[16];      /* Diagnostic-Code type, lower case ("smtp", "x-unix"), "" */
+    char command[8];         /* SMTP command refused: "RCPT", "MAIL", "DATA", "HELO", "CONN", "" */
+    char reason[32];         /* sisimai reason name ("blocked", "userunknown", ...; never "" after
+                                md_dsn_classify: "undefined" when nothing is known) */
+    char side[12];           /* md_bounce_side: "sender", "recipient", "message" or "" */
     int hard;                /* 1 hard bounce, 0 soft (temporary / delay) */
     int microsoft;           /* 1 if Microsoft produced the answer */
     char named_ip[MD_IP_STRLEN]; /* the IP the text holds against us ("" if none) */
     char ms_bracket[256];    /* "[X.prod.protection.outlook.com 2023-09-21T22:58:42.927Z ID]" */
+    int banned_ip;           /* Microsoft's 5.7.606-5.7.649 "banned sending IP": the remedy is
+                                the delist portal (sender.office.com), not the support form */
+    /* the authentication results a refusal names one by one (Microsoft's
+     * 5.7.515 "SPF: fail, DKIM: none, DMARC: fail"), lower case, "" if not named */
+    char auth_spf[16], auth_dkim[16], auth_dmarc[16];
 } md_dsn_rcpt;
 
 typedef struct md_dsn {
@@ -80,6 +91,13 @@ int md_dsn_parse(md_dsn *out, const md_message *m);
 /* md_dsn_looks_like_bounce: 1 if m's sender/subject/content type say
  * bounce (null sender, MAILER-DAEMON, postmaster, "Undeliverable" ...). */
 int md_dsn_looks_like_bounce(const md_message *m);
+
+/* md_dsn_autoreply: 1 if m is an RFC 3834 auto-reply ("vacation": Auto-
+ * Submitted: auto-replied, X-Autoreply, or a subject that opens with
+ * "Automatic reply", "Out of Office", ...) sent by a person's mailbox, not
+ * by a mailer daemon and without a delivery report.  md_dsn_parse calls
+ * such a message no bounce. */
+int md_dsn_autoreply(const md_message *m);
 
 /* md_dsn_classify: fill reply_code/status (when still empty) and reason,
  * hard, microsoft, named_ip, ms_bracket of r from r->diag, r->status,

@@ -364,7 +364,11 @@ static void ms_reason(md_reply *out, const char *p, const char *e, int a, int b,
             R(MD_RSN_BADREPUTATION, "temporarily rate limited due to IP reputation");
         if (mc.n == 5 && memcmp(mc.p + 1, "3115", 4) == 0)
             R(MD_RSN_TOOMANYCONN, "exceeded the maximum number of connections");
+        if (mc.n == 5 && memcmp(mc.p + 1, "3114", 4) == 0)
+            R(MD_RSN_BADREPUTATION, "temporarily rate limited due to IP reputation");
     }
+    if (a == 4 && b == 7 && (c == 650 || c == 651))
+        R(MD_RSN_BADREPUTATION, "temporarily rate limited due to IP reputation");
     if (cfind(p, e, "block list") || cfind(p, e, "blocklist"))
         R(MD_RSN_BLOCKED, "IP on Microsoft's block list");
     if (cfind(p, e, "banned sending ip"))
@@ -533,7 +537,10 @@ void md_reply_classify(md_reply *out, const char *text, size_t n, const char *pe
     }
     if (out->ms || out->ms_code.p) {
         ms_reason(out, body, e, a, b, c);
-        if (out->reason) return;
+        if (out->reason) {
+            out->ms_table = 1;
+            return;
+        }
     }
     generic_reason(out, body, e, a, b, c);
 }

@@ -20,8 +20,8 @@
  *   Matching is ASCII case-insensitive and needs no valid UTF-8.
  *
  *   Microsoft's table (formats.md): S3150/S3140 and 5.7.606-649 "banned
- *   sending IP", 5.7.511, 5.7.25 (PTR): blocked; 4.7.650 (S775):
- *   badreputation; 4.7.500 "Server busy": speeding; other 4.7.5xx/6xx
+ *   sending IP", 5.7.511, 5.7.25 (PTR): blocked; 4.7.650/4.7.651 (S775,
+ *   S3114): badreputation; 4.7.500 "Server busy": speeding; other 4.7.5xx/6xx
  *   "Access denied, please try again later": blocked; 4.7.652 (S3115):
  *   toomanyconn; 5.7.509/5.7.23/4.7.26/5.7.515: authfailure; RP-001/002:
  *   badreputation, RP-003: toomanyconn; SC-001..003, DY-*, OU-001: blocked;
@@ -80,6 +80,7 @@ typedef struct md_reply {
     int cls;                /* 2, 4, 5 from status or code; 0 if none */
     char status[12];        /* enhanced status "5.7.1", "" if none */
     int reason;             /* md_reason */
+    int ms_table;           /* 1: the reason is from Microsoft's own table (formats.md) */
     int ms;                 /* 1: the peer is Microsoft (host or text markers) */
     int accepted;           /* 1: a 2xx acceptance ("Queued mail for delivery") */
     md_span ms_code;        /* "S3150", "S775", "RP-001", "SC-001", ... */

@@ -244,6 +244,25 @@ static void antispam(ctx *c, const md_message *m)
              md_msantispam_scl_text(as.org_scl));
 }
 
+/* bounce_extras: the refused SMTP command, Microsoft's banned-IP remedy and
+ * the authentication results a refusal names */
+static void bounce_extras(ctx *c, const md_dsn_rcpt *r)
+{
+    if (*r->command)
+        putf(c, "    refused at the SMTP command %s\n", r->command);
+    if (*r->side)
+        putf(c, "    about the %s%s\n", r->side,
+             !strcmp(r->side, "sender") ? " (the envelope sender, its domain or the sending host)"
+             : !strcmp(r->side, "message") ? " (its content or form)" : "");
+    if (r->banned_ip)
+        putf(c, "    banned sending IP: the remedy is Microsoft's delist portal "
+                "(sender.office.com), not the sender-support form\n");
+    if (*r->auth_spf || *r->auth_dkim || *r->auth_dmarc)
+        putf(c, "    authentication results named: SPF %s, DKIM %s, DMARC %s\n",
+             *r->auth_spf ? r->auth_spf : "-", *r->auth_dkim ? r->auth_dkim : "-",
+             *r->auth_dmarc ? r->auth_dmarc : "-");
+}
+
 static void bounce(ctx *c, const md_dsn *d)
 {
     char t[64];
@@ -265,7 +284,8 @@ static void bounce(ctx *c, const md_dsn *d)
              show_orig ? r->orig_rcpt : "", show_orig ? ")" : "");
         putf(c, "    action %s, status %s%s, reply %s, reason %s, %s\n",
              *r->action ? r->action : "failed", *r->status ? r->status : "-",
-             r->status_from_text ? " (from the text)" : "", code,
+             r->status_derived ? " (derived from the reply code)"
+             : r->status_from_text ? " (from the text)" : "", code,
              *r->reason ? r->reason : "-", r->hard ? "hard" : "soft");
         if (*r->remote_mta)
             putf(c, "    remote MTA %s\n", r->remote_mta);
@@ -276,6 +296,7 @@ static void bounce(ctx *c, const md_dsn *d)
             putf(c, "    IP named in the text: %s\n", r->named_ip);
         if (*r->ms_bracket)
             putf(c, "    Microsoft's server/time/id: %s\n", r->ms_bracket);
+        bounce_extras(c, r);
         if (*r->diag)
             putf(c, "    diagnostic: %s\n", r->diag);
     }

@@ -1,11 +1,14 @@
-/* fuzz_dsn.c: bounces (lib/parse/dsn.c) and complaints (lib/parse/arf.c) over
- * arbitrary messages, and the classifier over arbitrary diagnostic text.
- * Checks: recipient count within MD_DSN_MAX_RCPT, every named IP parses,
- * statuses look like D.D.D. */
+/* fuzz_dsn.c: bounces (lib/parse/dsn.c with bounce_reason.c, bounce_family.c,
+ * bounce_rhost.c) and complaints (lib/parse/arf.c) over arbitrary messages,
+ * and the classifiers over arbitrary diagnostic text.  Checks: recipient
+ * count within MD_DSN_MAX_RCPT, every named IP parses, statuses look like
+ * D.D.D, every recipient has a reason (never ""). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "parse/arf.h"
+#include "parse/bounce_reason.h"
+#include "parse/bounce_rhost.h"
 #include "parse/dsn.h"
 
 static md_dsn d;
@@ -25,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort();
                 if (*d.rcpt[i].status && (d.rcpt[i].status[1] != '.'))
                     abort();
+                if (!*d.rcpt[i].reason)
+                    abort();
             }
         }
         md_arf a;
@@ -41,5 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(r.diag, data, n);
     r.diag[n] = '\0';
     md_dsn_classify(&r);
+    if (!*r.reason)
+        abort();
+    md_bounce_in in = {r.diag, "", 0, "", md_bounce_command(r.diag, n), "smtp"};
+    if (!*md_bounce_reason(&in))
+        abort();
+    (void)md_bounce_rhost_reason(r.diag);
     return 0;
 }

@@ -3,12 +3,14 @@
  *
  * sisimai-set-of-emails: every sample with an expectation
  * (expectations.tsv: status, reply code, reason per recipient) is parsed and
- * compared; the agreement per field is printed for all samples and for the
- * Microsoft samples (microsoft-samples.tsv).  Thresholds of issue 3:
- * Microsoft samples 100% on status and reply code and >= 90% on reason;
- * all samples >= 90% on status.  Rows listed in tests/corpus/DIFFERENCES.md
- * (where we believe sisimai is wrong, with the reason) are left out of the
- * thresholds and counted separately.  Comparison rules: sisimai's pseudo
+ * compared; the agreement per field is printed for all samples (raw, and
+ * counting the rows of tests/corpus/DIFFERENCES.md, where we differ from
+ * sisimai by a documented rule, as agreed) and for the Microsoft samples
+ * (microsoft-samples.tsv).  Thresholds: issue 3's Microsoft samples 100% on
+ * status and reply code and >= 90% on reason; issue 15's all samples >= 98%
+ * on status and >= 95% on reason (MD_CORPUS_REASON_MIN), both counting the
+ * documented differences as agreed.  An RFC 3834 auto-reply counts as
+ * reason "vacation", a complaint as "feedback".  Comparison rules: sisimai's pseudo
  * statuses X.0.9NN (it invents them when a bounce carries none) agree with
  * no status or one of the same class; an empty or "-" reply code agrees
  * with none.
@@ -125,8 +127,12 @@ static int corpus_msg(const char *dir, const char *rel, md_message **m)
 
 typedef struct tally {
     int n, st, code, rsn;        /* rows counted for thresholds, agreements */
+    int rst, rcode, rrsn;        /* raw agreements (DIFFERENCES.md not applied) */
     int ex;                      /* rows with an excluded field */
 } tally;
+
+/* issue 15's bar on reason (per cent) */
+#define MD_CORPUS_REASON_MIN 95
 
 static int ms_sample(char **ms, size_t nms, const char *file)
 {
@@ -175,6 +181,8 @@ static void test_sisimai(void **state)
             md_arf a;
             if (md_arf_parse(&a, m))
                 snprintf(orsn, sizeof orsn, "feedback");
+            else if (md_dsn_autoreply(m))
+                snprintf(orsn, sizeof orsn, "vacation");
             else if (md_dsn_parse(d, m) && ri >= 1 && (size_t)ri <= d->n) {
                 const md_dsn_rcpt *r = &d->rcpt[ri - 1];
                 snprintf(ost, sizeof ost, "%s", r->status);
@@ -198,6 +206,9 @@ static void test_sisimai(void **state)
             tl[i]->st += ok_s || xs;
             tl[i]->code += ok_c || xc;
             tl[i]->rsn += ok_r || xr;
+            tl[i]->rst += ok_s;
+            tl[i]->rcode += ok_c;
+            tl[i]->rrsn += ok_r;
             tl[i]->ex += (xs && !ok_s) || (xc && !ok_c) || (xr && !ok_r);
         }
     }
@@ -208,9 +219,12 @@ static void test_sisimai(void **state)
     assert_true(all.n > 500);
     assert_true(mst.n > 40);
     print_message("sisimai: %d rows: status %.1f%%, reply code %.1f%%, reason %.1f%% "
-                  "(%d rows differ where DIFFERENCES.md says sisimai is wrong)\n",
+                  "(%d rows differ by a rule of DIFFERENCES.md and count as agreed)\n",
                   all.n, 100.0 * all.st / all.n, 100.0 * all.code / all.n,
                   100.0 * all.rsn / all.n, all.ex);
+    print_message("sisimai raw: %d rows: status %.1f%%, reply code %.1f%%, reason %.1f%%\n",
+                  all.n, 100.0 * all.rst / all.n, 100.0 * all.rcode / all.n,
+                  100.0 * all.rrsn / all.n);
     print_message("sisimai Microsoft samples: %d rows: status %.1f%%, reply code %.1f%%, "
                   "reason %.1f%% (%d listed differences)\n",
                   mst.n, 100.0 * mst.st / mst.n, 100.0 * mst.code / mst.n,
@@ -218,7 +232,8 @@ static void test_sisimai(void **state)
     assert_int_equal(mst.st, mst.n);
     assert_int_equal(mst.code, mst.n);
     assert_true(mst.rsn * 10 >= mst.n * 9);
-    assert_true(all.st * 10 >= all.n * 9);
+    assert_true(all.st * 100 >= all.n * 98);
+    assert_true(all.rsn * 100 >= all.n * MD_CORPUS_REASON_MIN);
 }
 
 static void test_flanker(void **state)
