@@ -306,5 +306,15 @@ check "request after an S3150 rejection: no 'reported missing'" bash -c "! grep 
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
 check "running the ticket again succeeds" test $? -eq 0
 
+# ---- a banned IP (5.7.606) is not a block-list entry: the delist portal -----------
+mkdir -p "$T/nl"
+md -q ticket 2016042310000123 --address newsletter@uni-potsdam.de --since 2016-04-20 \
+    --until 2016-04-25 --format xml,txt --out "$T/nl" > /dev/null
+check "ticket for newsletter@ (the 5.7.606 bounce) exits 0" test $? -eq 0
+tr -s ' \n' '  ' < "$T/nl/dossier-2016042310000123.txt" > "$T/nl.flat"
+check "banned IP: said as banned, with its remedy" grep -q \
+    "rejected because Microsoft banned the sending IP 141.89.68.8 (5.7.606): the remedy is Microsoft's delist portal, not the sender-support form" "$T/nl.flat"
+check "banned IP: no block-list claim Microsoft did not make" bash -c "! grep -qi \"on Microsoft's block list\" '$T/nl.flat'"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

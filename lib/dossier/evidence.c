@@ -190,6 +190,24 @@ typedef struct dsnverd {
     int oc;
 } dsnverd;
 
+/* banned: Microsoft's 5.7.606-5.7.649 "banned sending IP" */
+static int banned(const char *status)
+{
+    int n = 0;
+    return sscanf(status, "5.7.%d", &n) == 1 && n >= 606 && n <= 649;
+}
+
+/* recipient_reason: a refusal about the recipient, not the sending IP */
+static int recipient_reason(const char *reason)
+{
+    static const char *const r[] = {"userunknown", "mailboxfull", "hostunknown", "suspend",
+                                    "hasmoved"};
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (!strcmp(reason, r[i]))
+            return 1;
+    return 0;
+}
+
 static int on_dsn_verdict(void *arg, const md_msg_dsnrow *d)
 {
     dsnverd *v = arg;
@@ -198,16 +216,36 @@ static int on_dsn_verdict(void *arg, const md_msg_dsnrow *d)
     md_an_red(v->c, &diag, d->r->diag);
     md_an_sentence_sep(&v->t->verdict);
     md_an_sentence_sep(&v->t->shorttext);
-    if (d->r->microsoft && d->r->named_ip[0] && !strcmp(d->r->reason, "blocked")) {
-        md_buf_printf(&v->t->verdict, "rejected because IP %s is on Microsoft's block list "
-                                      "(%s): %s", d->r->named_ip, d->r->status,
-                      md_buf_cstr(&diag));
-        md_buf_printf(&v->t->shorttext, "rejected by Microsoft (%s)", d->r->status);
+    const char *st = d->r->status;
+    if (!strcmp(d->r->action, "delivered") || !strcmp(d->r->action, "relayed") ||
+        !strcmp(d->r->action, "expanded") || st[0] == '2') {
+        /* a delivery report, no failure */
+        md_buf_printf(&v->t->verdict, "delivery report%s%s for %s: %s%s%s",
+                      d->reporting_mta[0] ? " from " : "", d->reporting_mta, md_buf_cstr(&to),
+                      d->r->action[0] ? d->r->action : "delivered", st[0] ? " " : "", st);
+        md_buf_printf(&v->t->shorttext, "delivery report (%s)", st[0] ? st : "delivered");
+        if (v->oc < OC_DELIVERED)
+            v->oc = OC_DELIVERED;
+    } else if (d->r->microsoft && d->r->named_ip[0] && banned(st)) {
+        md_buf_printf(&v->t->verdict, "rejected because Microsoft banned the sending IP %s (%s): "
+                                      "%s; the remedy is Microsoft's delist portal, not the "
+                                      "sender-support form", d->r->named_ip, st, md_buf_cstr(&diag));
+        md_buf_printf(&v->t->shorttext, "rejected by Microsoft: banned IP (%s)", st);
+        v->oc = OC_REJECTED;
+    } else if (d->r->microsoft && d->r->named_ip[0] && !strcmp(d->r->reason, "blocked")) {
+        md_buf_printf(&v->t->verdict, "rejected by Microsoft naming IP %s%s (%s): %s",
+                      d->r->named_ip, md_text_casestr(d->r->diag, strlen(d->r->diag), "block list")
+                          ? ", which it says is on its block list" : "",
+                      st, md_buf_cstr(&diag));
+        md_buf_printf(&v->t->shorttext, "rejected by Microsoft (%s)", st);
         v->oc = OC_REJECTED;
     } else {
         md_buf_printf(&v->t->verdict, "bounce%s%s for %s: %s %s", d->reporting_mta[0] ? " from " : "",
-                      d->reporting_mta, md_buf_cstr(&to), d->r->status, md_buf_cstr(&diag));
-        md_buf_printf(&v->t->shorttext, "bounced (%s)", d->r->status);
+                      d->reporting_mta, md_buf_cstr(&to), st, md_buf_cstr(&diag));
+        if (recipient_reason(d->r->reason))
+            md_buf_printf(&v->t->verdict, " (%s: a recipient error, not a problem of our IPs)",
+                          d->r->reason);
+        md_buf_printf(&v->t->shorttext, "bounced (%s)", st);
         if (v->oc < OC_BOUNCED)
             v->oc = OC_BOUNCED;
     }
@@ -491,7 +529,7 @@ static int on_bounce_xml(void *arg, const md_msg_dsnrow *d)
         md_an_txt_addr(b->c, x, "recipient", d->r->final_rcpt);
     if (d->r->status[0])
         md_an_txt(x, "status", d->r->status);
-    if (d->r->reason[0])
+    if (d->r->reason[0] && strcmp(d->r->reason, "undefined") != 0)   /* nothing known */
         md_an_txt(x, "reason", d->r->reason);
     if (d->r->remote_mta[0])
         md_an_txt(x, "remote-mta", d->r->remote_mta);

@@ -82,6 +82,12 @@ static const char *reason_words(const char *reason, const char *reply)
              {NULL, NULL}};
     if (md_text_casestr(reply, strlen(reply), "rate limited due to IP reputation"))
         return "IP reputation";
+    /* "blocked" covers block lists, banned IPs, missing PTR: say which only
+     * when Microsoft's text does */
+    if (reason && !strcmp(reason, "blocked") &&
+        !md_text_casestr(reply, strlen(reply), "block list"))
+        return md_text_casestr(reply, strlen(reply), "banned") ? "banned sending IP"
+                                                               : "the sending IP refused";
     for (size_t i = 0; t[i].r; i++)
         if (reason && strcmp(reason, t[i].r) == 0)
             return t[i].w;
@@ -373,9 +379,18 @@ static int verdict_ms(ctx *c, thread *t, size_t mi, const char *rcpt, int fwd)
             md_buf_printf(s, ", recipient error at Microsoft (%s)", code);
             return last->outcome == MD_OUTCOME_REJECTED ? OC_REJECTED : OC_BOUNCED;
         }
-        if (last->named_ip[0] && strcmp(last->reason, "blocked") == 0)
+        int n6 = 0;
+        if (last->named_ip[0] && sscanf(code, "5.7.%d", &n6) == 1 && n6 >= 606 && n6 <= 649)
+            md_buf_printf(v, ", rejected because Microsoft banned the sending IP %s (%s): the "
+                             "remedy is Microsoft's delist portal, not the sender-support form",
+                          last->named_ip, code);
+        else if (last->named_ip[0] && strcmp(last->reason, "blocked") == 0 &&
+                 md_text_casestr(last->reply, strlen(last->reply), "block list"))
             md_buf_printf(v, ", rejected because IP %s is on Microsoft's block list (%s)",
                           last->named_ip, code);
+        else if (last->named_ip[0] && strcmp(last->reason, "blocked") == 0)
+            md_buf_printf(v, ", rejected by Microsoft naming IP %s (%s%s%s)", last->named_ip,
+                          code, w[0] ? ": " : "", w);
         else if (last->outcome == MD_OUTCOME_EXPIRED)
             md_buf_printf(v, ", given up after %zu tries (last answer %s%s%s)", tries, code,
                           w[0] ? ": " : "", w);
