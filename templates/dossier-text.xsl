@@ -170,7 +170,7 @@
       <xsl:variable name="head">
         <xsl:value-of select="concat(@message, '  ')"/>
         <xsl:call-template name="t"><xsl:with-param name="t" select="time"/></xsl:call-template>
-        <xsl:value-of select="concat('  ', outcome)"/>
+        <xsl:value-of select="concat('  ', translate(outcome, '-', ' '))"/>
       </xsl:variable>
       <xsl:call-template name="wrap"><xsl:with-param name="text" select="$head"/></xsl:call-template>
       <xsl:call-template name="wrap">
@@ -241,7 +241,7 @@
     <xsl:call-template name="field">
       <xsl:with-param name="indent" select="'  '"/>
       <xsl:with-param name="label" select="'Outcome'"/>
-      <xsl:with-param name="value" select="outcome"/>
+      <xsl:with-param name="value" select="translate(outcome, '-', ' ')"/>
     </xsl:call-template>
     <xsl:call-template name="field">
       <xsl:with-param name="indent" select="'  '"/>
@@ -300,7 +300,7 @@
         </xsl:call-template>
         <xsl:call-template name="wrap">
           <xsl:with-param name="text">
-            <xsl:value-of select="outcome"/>
+            <xsl:value-of select="translate(outcome, '-', ' ')"/>
             <xsl:if test="dsn != ''"><xsl:value-of select="concat(' ', dsn)"/></xsl:if>
             <xsl:if test="reason != ''"><xsl:value-of select="concat(' (', reason, ')')"/></xsl:if>
             <xsl:if test="reply != ''"><xsl:value-of select="concat(': ', reply)"/></xsl:if>
@@ -474,7 +474,7 @@
               <xsl:when test="position() = 1">; </xsl:when>
               <xsl:otherwise>, </xsl:otherwise>
             </xsl:choose>
-            <xsl:value-of select="concat(@outcome, ' ', .)"/>
+            <xsl:value-of select="concat(translate(@outcome, '-', ' '), ' ', .)"/>
           </xsl:for-each>
         </xsl:with-param>
       </xsl:call-template>

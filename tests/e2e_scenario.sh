@@ -119,7 +119,7 @@ pdftotext -layout "$T/out/dossier-$ticket.pdf" "$T/pdf.txt" 2> /dev/null
 check "PDF: ticket number" grep -q "$ticket" "$T/pdf.txt"
 check "PDF: the verdict" grep -q 'per this ticket, not' "$T/pdf.txt"
 # words for people: Microsoft's answers and the links, no machine tokens
-tokens='more-information|conditionally-mitigated|not-qualified|throttling-raised|ms-quoted-msgid|same-message-id|reinjected-forward|forwarded-as|queued-as'
+tokens='not-received|more-information|conditionally-mitigated|not-qualified|throttling-raised|ms-quoted-msgid|same-message-id|reinjected-forward|forwarded-as|queued-as'
 check "text: no machine tokens" bash -c "! grep -Eq '$tokens' '$T/out/dossier-$ticket.txt'"
 check "PDF: no machine tokens" bash -c "! grep -Eq '$tokens' '$T/pdf.txt'"
 check "text: Microsoft's answers in words" grep -q "Microsoft's answer of .*: conditionally mitigated" "$T/out/dossier-$ticket.txt"

@@ -208,6 +208,16 @@ static const char *when(pdf *p, const char *s)
     return keep(p, o);
 }
 
+/* words: an outcome token as words ("not-received" -> "not received") */
+static const char *words(pdf *p, const char *token)
+{
+    char *o = strdup(token);
+    for (char *q = o; q && *q; q++)
+        if (*q == '-')
+            *q = ' ';
+    return keep(p, o);
+}
+
 static const char *join(pdf *p, const char *a, const char *sep, const char *b)
 {
     size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
@@ -825,7 +835,7 @@ static void sec_timeline(pdf *p, const xmlNode *tl)
         cells[1] = when(p, kt(p, e, "time"));
         cells[2] = kt(p, e, "from");
         cells[3] = kt(p, e, "to");
-        cells[4] = join(p, kt(p, e, "outcome"), ": ", cited(p, kid(e, "text"), kt(p, e, "text")));
+        cells[4] = join(p, words(p, kt(p, e, "outcome")), ": ", cited(p, kid(e, "text"), kt(p, e, "text")));
         table_row(p, &t, cells);
         if (bad(p))
             break;
@@ -851,7 +861,7 @@ static void msg_attempts(pdf *p, const xmlNode *at)
         if (kid(a, "source-ip"))
             cells[1] = join(p, cells[1], "\nfrom ", kt(p, a, "source-ip"));
         cells[2] = join(p, kt(p, a, "to"), "\nvia ", relay);
-        cells[3] = join(p, kt(p, a, "outcome"), "\n", join(p, kt(p, a, "dsn"), " ",
+        cells[3] = join(p, words(p, kt(p, a, "outcome")), "\n", join(p, kt(p, a, "dsn"), " ",
                                                            kt(p, a, "reason")));
         cells[4] = cited(p, a, kt(p, a, "reply"));
         table_row(p, &t, cells);
@@ -969,7 +979,7 @@ static void sec_messages(pdf *p, const xmlNode *ms)
         kv(p, "From", kt(p, m, "from"), kw);
         kv(p, "To", list(p, m, "to", ", "), kw);
         kv(p, "Queue ids", kt(p, m, "queue-ids"), kw);
-        kv(p, "Outcome", kt(p, m, "outcome"), kw);
+        kv(p, "Outcome", words(p, kt(p, m, "outcome")), kw);
         kv(p, "Verdict", cited(p, kid(m, "verdict"), kt(p, m, "verdict")), kw);
         p->y -= 3.0f;
         h3(p, "Log lines");
@@ -1046,7 +1056,7 @@ static const char *counts(pdf *p, const xmlNode *cn)
 {
     const char *r = "";
     EACH(c, cn, "count") {
-        r = join(p, r, "\n", join(p, attr(p, c, "outcome"), " ", txt(p, c)));
+        r = join(p, r, "\n", join(p, words(p, attr(p, c, "outcome")), " ", txt(p, c)));
     }
     return r;
 }
