@@ -79,9 +79,11 @@ static void print_rep(const md_ip_history *h)
         printf("\nDMARC aggregate results for it, per reporter (DKIM/SPF: aligned passes):\n");
         for (size_t i = 0; i < h->ndmarc; i++) {
             const md_rep_dmarc_sum *x = &h->dmarc[i];
+            const char *who = x->org_name[0] ? x->org_name : x->email;
             printf("  %s%s: %llu report%s, %llu messages, DMARC pass %llu, fail %llu; "
                    "DKIM pass %llu, SPF pass %llu\n",
-                   x->org_name[0] ? x->org_name : x->email, x->microsoft ? " (Outlook.com)" : "",
+                   who, x->microsoft && !md_text_casestr(who, strlen(who), "outlook") ?
+                   " (Outlook.com)" : "",
                    (unsigned long long)x->reports, x->reports == 1 ? "" : "s",
                    (unsigned long long)x->messages, (unsigned long long)x->pass,
                    (unsigned long long)x->fail, (unsigned long long)x->dkim_pass,

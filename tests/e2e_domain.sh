@@ -2,7 +2,8 @@
 # e2e_domain.sh: `maildossier domain` and the reputation part of `ip` on the
 # fixtures (fixtures/SCENARIO.md, "Volume to Microsoft and 5.7.515"): the
 # scenario's inputs and fixtures/logs-volume (a day with 5,210 messages to
-# Microsoft's consumer domains, one with 1,200 and four 5.7.515 refusals).
+# Microsoft's consumer domains, one with 1,200 and four 5.7.515 refusals, and a
+# stored bounce with a fifth).
 # `domain uni-potsdam.de` shows the daily volumes and the day over 5,000,
 # Outlook.com's DMARC pass rates from the stored reports, the refusals with
 # their SPF/DKIM/DMARC results, the records of a DNS export (and says "not
@@ -28,7 +29,8 @@ hasnt() { if grep -qE -- "$2" "$3"; then bad "$1: /$2/ in $3"; else ok "$1"; fi;
 
 . "$MD_FIXTURES/inputs.sh"
 md_fixture_inputs "$MD_FIXTURES"
-md -q ingest --year 2016 --no-progress "${inputs[@]}" "$vol" 2> "$T/ingest.err"
+md -q ingest --year 2016 --no-progress "${inputs[@]}" "$vol" \
+  "$MD_FIXTURES/logs-volume/bounce-5.7.515.eml" 2> "$T/ingest.err"
 rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 3 ] && ok "ingest (exit $rc)" || bad "ingest: exit $rc"
 
@@ -47,14 +49,18 @@ hasnt "xuni-potsdam.de and gmx.de not counted" '2016-05-03 +(5217|5360|5367)' "$
 has "DMARC 2016-04-22" '^  2016-04-22 +1 +455 +424 \(93\.2%\) +44 \(9\.7%\) +380 \(83\.5%\)$' "$T/dom"
 has "DMARC 2016-04-23" '^  2016-04-23 +1 +497 +469 \(94\.4%\) +57 \(11\.5%\) +469 \(94\.4%\)$' "$T/dom"
 hasnt "Google's report is not Outlook.com's" '^  2016-04-23 +2 ' "$T/dom"
-has "4 refusals" '^550 5\.7\.515 refusals .*: 4$' "$T/dom"
+has "5 refusals (4 log lines, 1 stored bounce)" '^550 5\.7\.515 refusals .*: 5$' "$T/dom"
+has "the stored bounce, where it was read" \
+    '^  2016-05-05 09:20:00  to \*snip\*@hotmail\.com  bounce  .*bounce-5\.7\.515\.eml$' "$T/dom"
+has "the stored bounce's results" \
+    '^      domain events\.uni-potsdam\.de: SPF softfail, DKIM none, DMARC fail$' "$T/dom"
 has "SPF fail, DKIM pass" '^      domain uni-potsdam\.de: SPF fail, DKIM pass, DMARC fail$' "$T/dom"
 has "SPF pass, DKIM fail" '^      domain uni-potsdam\.de: SPF pass, DKIM fail, DMARC fail$' "$T/dom"
 has "both fail (subdomain)" '^      domain cs\.uni-potsdam\.de: SPF fail, DKIM fail, DMARC fail$' "$T/dom"
 has "a refusal that names no result says so" 'the text names no SPF, DKIM or DMARC result' "$T/dom"
 has "refusal: file and line, recipient redacted" \
     '^  2016-05-04 15:10:01  to \*snip\*@hotmail\.com  log  .*smtpout-volume\.log\.xz:[0-9]+$' "$T/dom"
-hasnt "no recipient local part" 'u[0-9]{5}@' "$T/dom"
+hasnt "no recipient local part" 'u[0-9]{5}@|kai\.fischer' "$T/dom"
 has "no DNS export: not checked" '^SPF/DMARC records: not checked \(no export given\)$' "$T/dom"
 
 md domain --dns "$MD_FIXTURES/dns/uni-potsdam.de.dig" uni-potsdam.de > "$T/dns" 2>&1
