@@ -75,10 +75,13 @@ static void print_volume(const md_domain_report *r)
     }
     printf("Over %s on %llu day%s:", limit, (unsigned long long)r->days_over,
            r->days_over == 1 ? "" : "s");
+    const char *sep = " ";
     for (size_t i = 0; i < r->ndays; i++)
-        if (r->days[i].over)
-            printf(" %s (%llu messages)", day(r->days[i].day, a, sizeof a),
+        if (r->days[i].over) {
+            printf("%s%s (%llu messages)", sep, day(r->days[i].day, a, sizeof a),
                    (unsigned long long)r->days[i].messages);
+            sep = ", ";
+        }
     printf(".\n");
 }
 
