@@ -6,7 +6,7 @@
  *   1  failure: nothing or not everything could be done (store, I/O)
  *   2  usage error (bad option or argument)
  *   3  done, but some input was skipped as bad (see the warnings)
- *   4  nothing found (trace/ip/rules found no evidence)
+ *   4  nothing found (trace/ip/rules/domain found no evidence)
  */
 #ifndef MD_CLI_H
 #define MD_CLI_H
@@ -81,6 +81,7 @@ int md_cmd_ticket(md_cli *cli, int argc, char **argv);
 int md_cmd_request(md_cli *cli, int argc, char **argv);
 int md_cmd_ip(md_cli *cli, int argc, char **argv);
 int md_cmd_status(md_cli *cli, int argc, char **argv);
+int md_cmd_domain(md_cli *cli, int argc, char **argv);
 int md_cmd_forget(md_cli *cli, int argc, char **argv);
 
 #endif

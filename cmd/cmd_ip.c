@@ -16,7 +16,9 @@ static void help(FILE *fp)
     fprintf(fp,
             "usage: maildossier ip [options] IP\n\n"
             "The history of one of our IPs: deliveries to Microsoft per day (accepted,\n"
-            "deferred, bounced), failures in which Microsoft named it, the tickets that\n"
+            "deferred, bounced), failures in which Microsoft named it, its reputation by\n"
+            "day (SNDS colour, volume, complaint rate, trap hits; DMARC results at\n"
+            "Outlook.com) and DMARC results per reporter, the tickets that\n"
             "found it affected, the requests that listed it, Microsoft's answers, and\n"
             "whether failures came back after a mitigation (recurrence).\n\n"
             "Options:\n"
@@ -41,6 +43,53 @@ static size_t standing(const md_ip_history *h)
     for (size_t i = 0; i < h->nrequests; i++)
         n += h->requests[i].withdrawn_at == 0;
     return n;
+}
+
+static void num(char *b, size_t n, int64_t v)
+{
+    if (v < 0)
+        snprintf(b, n, "?");
+    else
+        snprintf(b, n, "%lld", (long long)v);
+}
+
+/* print_rep: SNDS and DMARC by day, DMARC per reporter */
+static void print_rep(const md_ip_history *h)
+{
+    if (h->nrep) {
+        printf("\nReputation by day (UTC; SNDS: filter colour, RCPT/DATA commands, recipients,\n"
+               "complaint rate, trap hits; DMARC at Outlook.com: messages, passed, failed):\n");
+        printf("  %-10s %-6s %7s %7s %7s %-9s %5s %8s %6s %6s\n", "day", "SNDS", "rcpt", "data",
+               "rcpts", "complaint", "traps", "DMARC-MS", "pass", "fail");
+        for (size_t i = 0; i < h->nrep; i++) {
+            const md_rep_day *d = &h->rep[i];
+            char r[24], da[24], rc[24], tr[24];
+            num(r, sizeof r, d->has_snds ? d->rcpt : -1);
+            num(da, sizeof da, d->has_snds ? d->data : -1);
+            num(rc, sizeof rc, d->has_snds ? d->recipients : -1);
+            num(tr, sizeof tr, d->has_snds ? d->trap_hits : -1);
+            printf("  %-10s %-6s %7s %7s %7s %-9s %5s %8llu %6llu %6llu\n", d->day,
+                   d->has_snds ? (d->filter[0] ? d->filter : "?") : "-", r, da, rc,
+                   d->has_snds && d->complaint[0] ? d->complaint : "-", tr,
+                   (unsigned long long)(d->ms_pass + d->ms_fail), (unsigned long long)d->ms_pass,
+                   (unsigned long long)d->ms_fail);
+        }
+    }
+    if (h->ndmarc) {
+        printf("\nDMARC aggregate results for it, per reporter (DKIM/SPF: aligned passes):\n");
+        for (size_t i = 0; i < h->ndmarc; i++) {
+            const md_rep_dmarc_sum *x = &h->dmarc[i];
+            const char *who = x->org_name[0] ? x->org_name : x->email;
+            printf("  %s%s: %llu report%s, %llu messages, DMARC pass %llu, fail %llu; "
+                   "DKIM pass %llu, SPF pass %llu\n",
+                   who, x->microsoft && !md_text_casestr(who, strlen(who), "outlook") ?
+                   " (Outlook.com)" : "",
+                   (unsigned long long)x->reports, x->reports == 1 ? "" : "s",
+                   (unsigned long long)x->messages, (unsigned long long)x->pass,
+                   (unsigned long long)x->fail, (unsigned long long)x->dkim_pass,
+                   (unsigned long long)x->spf_pass);
+        }
+    }
 }
 
 void md_cmd_ip_print(const md_ip_history *h, int brief);
@@ -83,6 +132,7 @@ void md_cmd_ip_print(const md_ip_history *h, int brief)
                    (unsigned long long)d->named, (unsigned long long)d->tickets);
         }
     }
+    print_rep(h);
     if (h->ntickets) {
         printf("\nTickets:\n");
         for (size_t i = 0; i < h->ntickets; i++) {
@@ -154,7 +204,7 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
         md_cli_error("ip: %s", err.msg);
         return MD_EXIT_FAIL;
     }
-    int nothing = !h.ndays && !h.ntickets && !h.nrequests && !h.nanswers;
+    int nothing = !md_ip_history_known(&h);
     md_cmd_ip_print(&h, 0);
     md_analysis_ip_history_free(&h);
     if (nothing) {

@@ -46,6 +46,7 @@ static const command commands[] = {
     {"request", FULL(md_cmd_request), "prefill Microsoft's sender-support mitigation request"},
     {"ip", FULL(md_cmd_ip), "an IP's history: evidence, requests, Microsoft's answers"},
     {"status", FULL(md_cmd_status), "IPs with open problems, recurrences first"},
+    {"domain", FULL(md_cmd_domain), "a sending domain at Outlook.com: volume, DMARC, 5.7.515"},
 };
 
 static void usage(FILE *fp)

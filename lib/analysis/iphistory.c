@@ -138,6 +138,8 @@ int md_analysis_ip_history(md_store *st, const md_config *cfg, const char *ipstr
     md_trace_free(tr);
     /* tickets that found it affected */
     if ((rc = md_store_case_ip_tickets(st, h->ip, &h->tickets, &h->ntickets, err)) != MD_OK ||
+        (rc = md_store_rep_ip_days(st, h->ip, 0, 0, &h->rep, &h->nrep, err)) != MD_OK ||
+        (rc = md_store_rep_ip_dmarc(st, h->ip, 0, 0, &h->dmarc, &h->ndmarc, err)) != MD_OK ||
         (rc = md_store_case_requests(st, h->ip, &h->requests, &h->nrequests, err)) != MD_OK ||
         (rc = md_store_case_answers(st, h->ip, &h->answers, &h->nanswers, err)) != MD_OK) {
         md_analysis_ip_history_free(h);
@@ -207,11 +209,21 @@ void md_analysis_ip_history_free(md_ip_history *h)
     free(h->tickets);
     free(h->requests);
     free(h->answers);
+    free(h->rep);
+    free(h->dmarc);
+    h->rep = NULL;
+    h->dmarc = NULL;
+    h->nrep = h->ndmarc = 0;
     h->days = NULL;
     h->tickets = NULL;
     h->requests = NULL;
     h->answers = NULL;
     h->ndays = h->ntickets = h->nrequests = h->nanswers = 0;
+}
+
+int md_ip_history_known(const md_ip_history *h)
+{
+    return h->ndays || h->ntickets || h->nrequests || h->nanswers || h->nrep || h->ndmarc;
 }
 
 static int cmp_status(const void *a, const void *b)

@@ -4,7 +4,8 @@
  * From the log area (attempts to Microsoft per day and outcome, failures
  * in which Microsoft named the IP), the case area (tickets that found the
  * IP affected, requests sent, Microsoft's answers) and the configuration
- * (host and role).  The state says whether failures came after the last
+ * (host and role); from the reputation area its SNDS days and DMARC
+ * results (rep, dmarc: what the dossier shows of it).  The state says whether failures came after the last
  * mitigation.  Results are the caller's (md_analysis_ip_history_free).
  * Never prints.
  */
@@ -18,6 +19,7 @@
 #include "base/ipaddr.h"
 #include "store/store.h"
 #include "store/store_case.h"
+#include "store/store_rep.h"
 
 typedef struct md_ip_day {
     int64_t day;                      /* 00:00 UTC */
@@ -45,6 +47,10 @@ typedef struct md_ip_history {
     size_t nrequests;
     md_case_answer *answers;
     size_t nanswers;
+    md_rep_day *rep;                  /* SNDS rows and DMARC results by UTC day, oldest first */
+    size_t nrep;
+    md_rep_dmarc_sum *dmarc;          /* DMARC results per reporter, most messages first */
+    size_t ndmarc;
     uint64_t failures;                /* failed attempts + filtered/failed ticket findings */
     int64_t first_failure, last_failure;
     int64_t last_mitigation;          /* date of the latest mitigation-type answer, 0 none */
@@ -59,10 +65,16 @@ typedef struct md_ip_history {
 const char *md_ip_state_name(md_ip_state s);
 
 /* md_analysis_ip_history: the history of ip (text form).  0 (also when
- * nothing is known: then every count is 0), MD_ERR_ARG (not an IP). */
+ * nothing is known: then every count is 0, md_ip_history_known says 0),
+ * MD_ERR_ARG (not an IP). */
 int md_analysis_ip_history(md_store *st, const md_config *cfg, const char *ip,
                            md_ip_history *out, md_err *err);
 void md_analysis_ip_history_free(md_ip_history *h);
+
+/* md_ip_history_known: 1 when the store knows anything of the IP: days of
+ * deliveries or failures, tickets, requests, answers, SNDS rows or DMARC
+ * results. */
+int md_ip_history_known(const md_ip_history *h);
 
 /* md_analysis_status: histories of every IP the store and config know,
  * those with open problems (all when `all`), recurrences first, then open

@@ -93,6 +93,16 @@
  * a collision or a planted file: exclusive creates never reuse it). */
 #define MD_LIMIT_TMPNAME_TRIES  64
 
+/* Sending domains (lib/analysis/domain.c; the consumer domains are
+ * md_reply_is_ms_consumer_domain's list: outlook.*, hotmail.*, live.*,
+ * msn.com, windowslive.com, passport.com). */
+#define MD_MS_BULK_THRESHOLD    5000          /* messages a day to Microsoft's consumer domains
+                                                 above which Outlook.com requires SPF, DKIM and
+                                                 DMARC (its rule of May 2025; 550 5.7.515) */
+#define MD_DOMAIN_515_KEPT      200           /* 5.7.515 bounces listed per domain; the rest counted */
+#define MD_LIMIT_DNS_EXPORT     (1024 * 1024) /* bytes of a --dns export read */
+#define MD_LIMIT_DNS_RECORDS    16            /* SPF / DMARC records kept from one export */
+
 /* Errors and reports. */
 #define MD_LIMIT_ERRMSG         1024
 /* evidence coverage (dossier): a host that relays mail logs every few

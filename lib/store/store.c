@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "base/buf.h"
 #include "store/store_int.h"
 #include "base/text.h"
 
@@ -795,5 +796,35 @@ int md_store_source_path(md_store *st, int64_t id, char *dst, size_t n, md_err *
     sqlite3_bind_int64(s, 1, id);
     snprintf(dst, n, "%s", sqlite3_step(s) == SQLITE_ROW ? md_store_col_text(s, 0) : "");
     sqlite3_finalize(s);
+    return MD_OK;
+}
+
+/* md_store_list_rows: store_int.h */
+int md_store_list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_t elem,
+                       void (*fill)(sqlite3_stmt *s, void *row), const char *what, md_err *err)
+{
+    void *arr = NULL;
+    size_t cnt = 0, cap = 0;
+    int step, rc = MD_OK;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        void *g = md_grow(arr, &cap, cnt + 1, elem, 16);
+        if (!g) {
+            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
+            break;
+        }
+        arr = g;
+        void *row = (char *)arr + cnt++ * elem;
+        memset(row, 0, elem);
+        fill(s, row);
+    }
+    if (rc == MD_OK && step != SQLITE_DONE)
+        rc = md_store_dberr(st, err, what);
+    md_store_finish(st, s);
+    if (rc != MD_OK) {
+        free(arr);
+        return rc;
+    }
+    *out = arr;
+    *n = cnt;
     return MD_OK;
 }

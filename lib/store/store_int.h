@@ -86,6 +86,13 @@ int md_store_exec(md_store *st, const char *sql, md_err *err);
  * on error. */
 sqlite3_stmt *md_store_row(md_store *st, const char *fmt, ...);
 
+/* md_store_list_rows: step the prepared, bound statement s to its end,
+ * appending a zeroed elem-sized row filled by `fill` per result; finishes
+ * s (md_store_finish).  The list goes to *out / *n (both untouched on
+ * failure, when it is freed); `what` names the query in a database error. */
+int md_store_list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_t elem,
+                       void (*fill)(sqlite3_stmt *s, void *row), const char *what, md_err *err);
+
 /* Bind helpers: text of length n (-1 for NUL-terminated), NULL when s is NULL. */
 int md_store_bind_text(sqlite3_stmt *s, int i, const char *t, int n);
 /* Column as text, "" when NULL. */

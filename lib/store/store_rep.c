@@ -140,39 +140,6 @@ static int ip_canon(const char *ip, char *dst, md_ip *bin, md_err *err)
     return MD_OK;
 }
 
-/* list_rows: step the prepared, bound statement s to its end, appending a
- * zeroed elem-sized row filled by `fill` per result; finalizes s.  The
- * list goes to *out / *n (both untouched on failure, when it is freed);
- * `what` names the query in a database error. */
-static int list_rows(md_store *st, sqlite3_stmt *s, void **out, size_t *n, size_t elem,
-                     void (*fill)(sqlite3_stmt *s, void *row), const char *what, md_err *err)
-{
-    void *arr = NULL;
-    size_t cnt = 0, cap = 0;
-    int step, rc = MD_OK;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        void *g = md_grow(arr, &cap, cnt + 1, elem, 16);
-        if (!g) {
-            rc = md_err_set(err, MD_ERR_NOMEM, "out of memory");
-            break;
-        }
-        arr = g;
-        void *row = (char *)arr + cnt++ * elem;
-        memset(row, 0, elem);
-        fill(s, row);
-    }
-    if (rc == MD_OK && step != SQLITE_DONE)
-        rc = md_store_dberr(st, err, what);
-    md_store_finish(st, s);
-    if (rc != MD_OK) {
-        free(arr);
-        return rc;
-    }
-    *out = arr;
-    *n = cnt;
-    return MD_OK;
-}
-
 int md_store_rep_is_microsoft(const char *org_name, const char *email)
 {
     static const char *const marks[] = {"outlook.com", "microsoft", "hotmail", "outlook"};
@@ -646,7 +613,7 @@ int md_store_rep_ip_dmarc(md_store *st, const char *ipin, int64_t since, int64_t
     md_store_bind_text(s, 1, ip, -1);
     sqlite3_bind_int64(s, 2, since);
     sqlite3_bind_int64(s, 3, until);
-    return list_rows(st, s, (void **)out, n, sizeof **out, dmarc_sum_row,
+    return md_store_list_rows(st, s, (void **)out, n, sizeof **out, dmarc_sum_row,
                      "reading DMARC per reporter", err);
 }
 
@@ -684,7 +651,7 @@ int md_store_rep_ip_status(md_store *st, const char *ipin, md_rep_status **out, 
     if (rc != MD_OK)
         return rc;
     sqlite3_bind_blob(s, 1, bin.b, 16, SQLITE_TRANSIENT);
-    return list_rows(st, s, (void **)out, n, sizeof **out, status_row, "reading SNDS status",
+    return md_store_list_rows(st, s, (void **)out, n, sizeof **out, status_row, "reading SNDS status",
                      err);
 }
 
@@ -894,7 +861,7 @@ int md_store_rep_dmarc_reports(md_store *st, int64_t since, int64_t until,
         return rc;
     sqlite3_bind_int64(s, 1, since);
     sqlite3_bind_int64(s, 2, until);
-    return list_rows(st, s, (void **)out, n, sizeof **out, report_row, "listing DMARC reports",
+    return md_store_list_rows(st, s, (void **)out, n, sizeof **out, report_row, "listing DMARC reports",
                      err);
 }
 
