@@ -66,6 +66,11 @@ check "S3150 IP: block list, sender support" \
 check "problem: the banned IP named as not in this request" \
     grep -q 'Affected IPs: 141.89.68.1; 141.89.68.3; 141.89.68.4; 141.89.68.7. Not in this request, because Microsoft banned them (550 5.7.606-5.7.649) and their removal is asked at Microsoft.s delist portal (https://sender.office.com): 141.89.68.8.' "$T/w.flat"
 
+md request --since 2016-04-19 --until 2016-04-26 --sent --out "$T/w-sent.txt" 2> /dev/null
+md request --list > "$T/wlist.txt"
+check "recorded window request: the form's IPs, not the banned one" \
+    grep -qx '    IPs: 141.89.68.1; 141.89.68.3; 141.89.68.4; 141.89.68.7' "$T/wlist.txt"
+
 # ---- field by field ----------------------------------------------------------------
 check "kind of sender, as declared" \
     grep -q 'Kind of sender: university (declared by the postmaster: \[microsoft\] sender_kind)' "$T/w.flat"
@@ -113,7 +118,7 @@ check "XML: party foreign / host" bash -c \
 md request --ticket 2016042510000311 --sent --out "$T/f2.txt" 2> /dev/null
 md request --list > "$T/list.txt"
 check "recorded request lists our IPs only" bash -c \
-    "grep -q 'IPs: 141.89.68.3; 141.89.68.8' '$T/list.txt' && ! grep -q 193.174 '$T/list.txt'"
+    "grep -qx '    IPs: 141.89.68.3; 141.89.68.8' '$T/list.txt' && ! grep -q 193.174 '$T/list.txt'"
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

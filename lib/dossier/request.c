@@ -970,7 +970,8 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
         *ips_out = calloc(r.nips, sizeof **ips_out);
         if (*ips_out) {
             for (size_t i = 0; i < r.nips; i++)
-                if (!r.ips[i].foreign)   /* not ours: the request is not about it */
+                /* not ours, or banned (the delist portal's): not in the form */
+                if (!r.ips[i].foreign && !md_req_route_delist(r.ips[i].route))
                     snprintf((*ips_out)[(*nips_out)++].ip, sizeof (*ips_out)[0].ip, "%s",
                              r.ips[i].ip);
         }
