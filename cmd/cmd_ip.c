@@ -3,10 +3,12 @@
  * failures came back after a mitigation.  A thin main over lib/dossier/analysis.h. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "dossier/analysis.h"
 #include "analysis/iphistory.h"
+#include "analysis/jmrp.h"
 #include "cli.h"
 #include "parse/msreply.h"
 #include "base/text.h"
@@ -174,6 +176,31 @@ void md_cmd_ip_print(const md_ip_history *h, int brief)
     }
 }
 
+/* print_jmrp: JMRP complaints about ip per UTC day (analysis/jmrp.h);
+ * returns how many days were printed */
+static size_t print_jmrp(md_store *st, const md_config *cfg, const char *ip)
+{
+    md_jmrp_day *d = NULL;
+    size_t n = 0;
+    md_err err = {0, ""};
+    if (md_an_jmrp_daily(st, cfg, ip, 0, 0, &d, &n, &err) != MD_OK || !n) {
+        free(d);
+        return 0;
+    }
+    printf("\nJMRP complaints by day (UTC; matched: to our delivery to Microsoft by\n"
+           "Message-ID and time):\n");
+    for (size_t i = 0; i < n; i++) {
+        char b[16];
+        time_t t = (time_t)d[i].day;
+        struct tm tm;
+        strftime(b, sizeof b, "%Y-%m-%d", gmtime_r(&t, &tm));
+        printf("  %-10s %llu complaint%s, %llu matched\n", b, (unsigned long long)d[i].complaints,
+               d[i].complaints == 1 ? "" : "s", (unsigned long long)d[i].matched);
+    }
+    free(d);
+    return n;
+}
+
 int md_cmd_ip(md_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -206,6 +233,8 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
     }
     int nothing = !md_ip_history_known(&h);
     md_cmd_ip_print(&h, 0);
+    if (print_jmrp(st, &cli->cfg, argv[optind]))
+        nothing = 0;
     md_analysis_ip_history_free(&h);
     if (nothing) {
         md_cli_error("ip: nothing known about %s in the store", md_cli_arg(argv[optind]));

@@ -77,6 +77,9 @@ static void warn_undeclared(md_cli *cli)
     if (!c->ip_usage[0])
         md_cli_warn(cli, what, "[microsoft] ip_usage", conf,
                     "says \"not declared\" for dedicated or shared");
+    if (!c->sender_kind[0])
+        md_cli_warn(cli, what, "[microsoft] sender_kind", conf,
+                    "says \"not declared\" for the kind of sender");
     if (!c->optin_note[0])
         md_cli_warn(cli, what, "[microsoft] optin", conf, "says \"not declared\" for opt-in");
     if (c->snds_enrolled < 0)

@@ -123,23 +123,54 @@
         <xsl:call-template name="cite"><xsl:with-param name="n" select="ip-usage"/></xsl:call-template>
       </xsl:with-param>
     </xsl:call-template>
+    <xsl:call-template name="f">
+      <xsl:with-param name="label" select="'Kind of sender'"/>
+      <xsl:with-param name="value">
+        <xsl:choose>
+          <xsl:when test="normalize-space(sender-kind) = ''">not declared ([microsoft] sender_kind)</xsl:when>
+          <xsl:otherwise><xsl:value-of select="sender-kind"/> (declared by the postmaster: [microsoft] sender_kind)</xsl:otherwise>
+        </xsl:choose>
+        <xsl:call-template name="cite"><xsl:with-param name="n" select="sender-kind"/></xsl:call-template>
+      </xsl:with-param>
+    </xsl:call-template>
 
     <xsl:value-of select="concat($nl, 'Outgoing IP addresses (for the form, separated by semicolons):', $nl)"/>
-    <xsl:for-each select="ips/ip">
+    <xsl:for-each select="ips/ip[channel/@name = 'sender-support']">
       <xsl:if test="position() &gt; 1">; </xsl:if>
       <xsl:value-of select="address"/>
     </xsl:for-each>
     <xsl:value-of select="$nl"/>
 
     <xsl:value-of select="concat($nl, 'Outgoing IP addresses, one per line:', $nl)"/>
-    <xsl:for-each select="ips/ip">
+    <xsl:for-each select="ips/ip[channel/@name = 'sender-support']">
       <xsl:value-of select="concat(address, $nl)"/>
     </xsl:for-each>
+
+    <xsl:if test="ips/ip[channel/@name = 'delist-portal']">
+      <xsl:call-template name="heading"><xsl:with-param name="title" select="'NOT FOR THIS FORM: DELIST PORTAL (https://sender.office.com)'"/></xsl:call-template>
+      <xsl:for-each select="ips/ip[channel/@name = 'delist-portal']">
+        <xsl:call-template name="wrap">
+          <xsl:with-param name="text"><xsl:value-of select="concat(address, ' - ', host, ': ', channel)"/><xsl:call-template name="cite"><xsl:with-param name="n" select="channel"/></xsl:call-template></xsl:with-param>
+          <xsl:with-param name="hang" select="'    '"/>
+        </xsl:call-template>
+        <xsl:call-template name="wrap">
+          <xsl:with-param name="text"><xsl:value-of select="evidence"/><xsl:call-template name="cite"><xsl:with-param name="n" select="evidence"/></xsl:call-template></xsl:with-param>
+          <xsl:with-param name="first" select="'    '"/>
+        </xsl:call-template>
+      </xsl:for-each>
+    </xsl:if>
 
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'IP ADDRESSES: ROLE AND EVIDENCE'"/></xsl:call-template>
     <xsl:for-each select="ips/ip">
       <xsl:call-template name="wrap">
-        <xsl:with-param name="text"><xsl:value-of select="concat(address, ' - ', host, ', ', role)"/><xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template></xsl:with-param>
+        <xsl:with-param name="text">
+          <xsl:choose>
+            <xsl:when test="party = 'foreign'"><xsl:value-of select="concat(address, ' - NOT OURS: outside our networks and not one of our hosts')"/></xsl:when>
+            <xsl:when test="party = 'network'"><xsl:value-of select="concat(address, ' - ours (in our networks, no host section)')"/></xsl:when>
+            <xsl:otherwise><xsl:value-of select="concat(address, ' - ', host, ', ', role)"/></xsl:otherwise>
+          </xsl:choose>
+          <xsl:call-template name="cite"><xsl:with-param name="n" select="party"/></xsl:call-template>
+        </xsl:with-param>
         <xsl:with-param name="hang" select="'    '"/>
       </xsl:call-template>
       <xsl:call-template name="wrap">
@@ -152,6 +183,18 @@
           <xsl:with-param name="first" select="'    '"/>
         </xsl:call-template>
       </xsl:if>
+      <xsl:call-template name="wrap">
+        <xsl:with-param name="text">
+          <xsl:choose>
+            <xsl:when test="channel/@name = 'delist-portal'">Channel: Microsoft's delist portal. </xsl:when>
+            <xsl:when test="channel/@name = 'operator'">Channel: its operator. </xsl:when>
+            <xsl:otherwise>Channel: sender support (this form). </xsl:otherwise>
+          </xsl:choose>
+          <xsl:value-of select="channel"/><xsl:call-template name="cite"><xsl:with-param name="n" select="channel"/></xsl:call-template>
+        </xsl:with-param>
+        <xsl:with-param name="first" select="'    '"/>
+        <xsl:with-param name="hang" select="'    '"/>
+      </xsl:call-template>
     </xsl:for-each>
 
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'ERROR MESSAGES (IN FULL)'"/></xsl:call-template>
@@ -174,6 +217,14 @@
           <xsl:if test="last != first">
             <xsl:text> to </xsl:text>
             <xsl:call-template name="t"><xsl:with-param name="t" select="last"/></xsl:call-template>
+          </xsl:if>
+          <xsl:value-of select="concat(' (UTC ', translate(first-utc, 'TZ', ' '))"/>
+          <xsl:if test="last-utc != first-utc">
+            <xsl:value-of select="concat(' to ', translate(last-utc, 'TZ', ' '))"/>
+          </xsl:if>
+          <xsl:text>)</xsl:text>
+          <xsl:if test="server">
+            <xsl:value-of select="concat('; Microsoft server: ', server)"/>
           </xsl:if>
           <xsl:if test="ips/ip">
             <xsl:text>; IPs: </xsl:text>

@@ -100,6 +100,7 @@ cat > "$T/walk.xsl" <<'EOF'
         /request/title | /request/contact | //recipient-domains/domain | /request/sender-domains |
         /request/organisation | /request/ip-usage | /request/ips/ip | /request/ips/ip/evidence |
         /request/ips/ip/last-answer | //errors/error | //volumes/note | //volumes/day |
+        /request/sender-kind | /request/ips/ip/party | /request/ips/ip/channel |
         /request/opt-in | //enrolment/snds | //enrolment/jmrp | //problem/paragraph |
         //tickets/ticket/summary">
       <xsl:variable name="where" select="concat(name(..), '/', name(), '[', count(preceding::*), ']')"/>

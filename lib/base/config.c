@@ -213,7 +213,9 @@ static int handler(void *user, const char *section, const char *name, const char
             bad = copy(c->ip_usage, sizeof c->ip_usage, value);
             if (strcmp(value, "dedicated") != 0 && strcmp(value, "shared") != 0)
                 bad = 1;
-        } else if (strcmp(name, "volume") == 0)
+        } else if (strcmp(name, "sender_kind") == 0)
+            bad = copy(c->sender_kind, sizeof c->sender_kind, value);
+        else if (strcmp(name, "volume") == 0)
             bad = copy(c->volume_note, sizeof c->volume_note, value);
         else if (strcmp(name, "optin") == 0)
             bad = copy(c->optin_note, sizeof c->optin_note, value);

@@ -42,6 +42,8 @@ typedef struct md_config {
     int snds_enrolled;              /* [microsoft] snds: 1 yes, 0 no, -1 not declared */
     int jmrp_enrolled;              /* [microsoft] jmrp: 1 yes, 0 no, -1 not declared */
     char ip_usage[32];              /* "dedicated" or "shared" */
+    char sender_kind[64];           /* [microsoft] sender_kind: the form's kind of sender
+                                       ("university"); "" not declared */
     char volume_note[256];          /* free text for the request */
     char optin_note[512];
     char author[128];               /* [dossier] author: who generates dossiers */

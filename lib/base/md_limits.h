@@ -115,4 +115,8 @@
 #define MD_LIMIT_SHOW_ARG       256           /* an argument or path quoted in a message, escapes,
                                                  the mark of a cut and the NUL included */
 
+/* a JMRP complaint matches our delivery of its Message-ID to Microsoft
+ * when the delivery lies this close to the complaint's Arrival-Date */
+#define MD_LIMIT_JMRP_MATCH_SECS (2 * 86400)
+
 #endif

@@ -3,6 +3,7 @@
  * gave (request.xsd).  Part of the ticket analysis (analysis_int.h).
  * Never prints. */
 #include "dossier/analysis_int.h"
+#include "dossier/reqroute.h"
 
 /* ======================================================================
  * the request to Microsoft's sender support
@@ -14,6 +15,7 @@ typedef struct req_error {
     int64_t first, last;
     char ips[256];
     size_t src_first, src_last; /* the log lines of its first and last attempt */
+    md_req_route rt;           /* what kind of error, the server it names (reqroute.h) */
 } req_error;
 
 typedef struct req_ip {
@@ -25,6 +27,9 @@ typedef struct req_ip {
     uint64_t failures, total;
     uint64_t rejected, deferred, notrecv, junked; /* what Microsoft did, per IP */
     int64_t first, last;
+    int route;                 /* MD_REQ_*: the strongest error naming it */
+    size_t route_err;          /* that error's index + 1, 0 none */
+    int foreign;               /* 1: not ours (outside the networks, not a host) */
 } req_ip;
 
 typedef struct req {
@@ -300,6 +305,49 @@ static void req_collect(req *r, ctx *c)
     }
 }
 
+/* req_routes: classify every error (reqroute.h) and give each IP it names
+ * the strongest kind; an IP Microsoft names that is not ours (outside
+ * [organisation] networks, not a configured host: e.g. a shared relay of
+ * the research network) joins the list marked foreign, with the error as
+ * its evidence, so that the request says whom it concerns */
+static void req_routes(req *r, const md_config *cfg)
+{
+    for (size_t i = 0; i < r->nerrs; i++) {
+        req_error *e = &r->errs[i];
+        md_req_route_classify(e->text, &e->rt);
+        char tmp[256];
+        snprintf(tmp, sizeof tmp, "%s", e->ips);
+        for (char *sv = NULL, *p = strtok_r(tmp, " ", &sv); p; p = strtok_r(NULL, " ", &sv)) {
+            md_ip ip;
+            if (md_ip_parse(&ip, p, strlen(p)) != MD_OK)
+                continue;
+            int ours = md_config_is_ours(cfg, &ip);
+            req_ip *x = NULL;
+            for (size_t k = 0; k < r->nips && !x; k++)
+                if (strcmp(r->ips[k].ip, p) == 0)
+                    x = &r->ips[k];
+            if (!x && ours)
+                continue;   /* ours, but in none of the analyses: not listed */
+            if (!x && (x = req_ip_get(r, p, cfg)) != NULL) {
+                x->foreign = 1;
+                snprintf(x->evidence, sizeof x->evidence, "Microsoft named %s in its reply: %s",
+                         p, e->text);
+                char cb[24];
+                md_buf c = MD_BUF_INIT;
+                md_cite_add(&c, e->src_first);
+                md_cite_add(&c, e->src_last);
+                snprintf(x->cite, sizeof x->cite, "%s", c.len ? md_buf_cstr(&c)
+                         : md_an_cite1(md_srcs_store(&r->src, "logs"), cb, sizeof cb));
+                md_buf_free(&c);
+            }
+            if (x && e->rt.kind > x->route) {
+                x->route = e->rt.kind;
+                x->route_err = i + 1;
+            }
+        }
+    }
+}
+
 static void req_free(req *r)
 {
     for (size_t i = 0; i < r->nerrs; i++)
@@ -432,6 +480,61 @@ static const char *cfg_cite(req *r, const char *key, char *buf, size_t n)
     return md_an_cite1(md_srcs_config(&r->src, key), buf, n);
 }
 
+/* req_err_cite: the sources of error i (its first and last attempt) */
+static void req_err_cite(const req *r, size_t i, md_buf *c)
+{
+    md_cite_add(c, r->errs[i].src_first);
+    md_cite_add(c, r->errs[i].src_last);
+}
+
+/* req_doc_route: whose IP it is (<party>) and where the request about it
+ * goes (<channel>), each citing what it rests on */
+static void req_doc_route(xmlNode *e, req *r, const req_ip *x, const char *key)
+{
+    char cb[24];
+    md_buf c = MD_BUF_INIT, t = MD_BUF_INIT;
+    md_cite_add(&c, md_srcs_config(&r->src, key));
+    if (x->foreign)
+        md_cite_merge(&c, x->cite);
+    md_an_claim(e, "party", x->host ? "host" : x->foreign ? "foreign" : "network", md_buf_cstr(&c));
+    md_buf_reset(&c);
+    const req_error *er = x->route_err ? &r->errs[x->route_err - 1] : NULL;
+    const char *name = "sender-support";
+    if (er) {
+        req_err_cite(r, x->route_err - 1, &c);
+        char when[32];
+        md_buf_printf(&t, "Microsoft's error names it: %s (", md_req_route_words(er->rt.kind));
+        if (er->rt.status[0])
+            md_buf_printf(&t, "%s, ", er->rt.status);
+        if (er->rt.code[0])
+            md_buf_printf(&t, "%s, ", er->rt.code);
+        if (er->rt.server[0])
+            md_buf_printf(&t, "server %s, ", er->rt.server);
+        md_buf_printf(&t, "%s)", md_req_utc(er->last, when, sizeof when));
+    } else {
+        md_cite_merge(&c, x->cite[0] ? x->cite : cfg_cite(r, key, cb, sizeof cb));
+        md_buf_puts(&t, "No error of Microsoft names it; it is in the Received chain of the "
+                        "affected messages, which Microsoft evaluates");
+    }
+    if (x->foreign) {
+        name = "operator";
+        md_buf_puts(&t, ". It is not ours (outside [organisation] networks and not a configured "
+                        "host): its operator, not us, would have to ask Microsoft about it.");
+    } else if (er && md_req_route_delist(er->rt.kind)) {
+        name = "delist-portal";
+        md_buf_puts(&t, ". A banned IP is delisted through Microsoft's delist portal ("
+                        MD_REQ_DELIST_URL "), not through the sender-support form: it is not in "
+                        "this form's IP list.");
+    } else {
+        md_buf_puts(&t, ". This is a matter for Microsoft's sender support: it is in this form's "
+                        "IP list.");
+    }
+    xmlNode *ch = md_an_claim(e, "channel", md_buf_cstr(&t), md_buf_cstr(&c));
+    xmlNewProp(ch, BX "name", BX name);
+    md_buf_free(&c);
+    md_buf_free(&t);
+}
+
 static void req_doc_ips(xmlNode *root, md_store *st, req *r)
 {
     xmlNode *ipn = md_an_el(root, "ips");
@@ -445,6 +548,7 @@ static void req_doc_ips(xmlNode *root, md_store *st, req *r)
         md_an_txt(e, "address", x->ip);
         md_an_txt(e, "host", x->host ? x->host->name : "");
         md_an_txt(e, "role", x->host ? x->host->role : "");
+        req_doc_route(e, r, x, key);
         md_an_claim(e, "evidence", x->evidence[0] ? x->evidence : "named in the tickets' evidence",
                     x->cite[0] ? x->cite : cfg_cite(r, key, cb, sizeof cb));
         md_case_answer *an = NULL;
@@ -478,6 +582,11 @@ static void req_doc_errors(xmlNode *root, const req *r)
         md_an_txtf(e, "count", "%llu", (unsigned long long)r->errs[i].count);
         md_an_time_el(e, "first", r->errs[i].first);
         md_an_time_el(e, "last", r->errs[i].last);
+        char ub[32];
+        md_an_txt(e, "first-utc", md_req_utc(r->errs[i].first, ub, sizeof ub));
+        md_an_txt(e, "last-utc", md_req_utc(r->errs[i].last, ub, sizeof ub));
+        if (r->errs[i].rt.server[0])
+            md_an_txt(e, "server", r->errs[i].rt.server);
         if (r->errs[i].ips[0]) {
             xmlNode *ei = md_an_el(e, "ips");
             char tmp[256];
@@ -601,6 +710,34 @@ static void req_per_ip(md_buf *p, const req *r)
         md_buf_puts(p, ". ");
 }
 
+/* req_affected: "Affected IPs: a; b." (those for this form), then the
+ * banned ones (delist portal) and those not ours, with the errors' sources */
+static void req_affected(req *r, md_buf *p, md_buf *pc)
+{
+    static const char *const head[3] = {
+        "Affected IPs: ",
+        " Not in this request, because Microsoft banned them (550 5.7.606-5.7.649) and their "
+        "removal is asked at Microsoft's delist portal (" MD_REQ_DELIST_URL "): ",
+        " Named by Microsoft but not ours (outside our networks, not one of our hosts), so not "
+        "in this request: "};
+    for (int g = 0; g < 3; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->nips; i++) {
+            const req_ip *x = &r->ips[i];
+            int grp = x->foreign ? 2 : md_req_route_delist(x->route) ? 1 : 0;
+            if (grp != g)
+                continue;
+            md_buf_printf(p, "%s%s", n++ ? "; " : head[g], x->ip);
+            if (g && x->route_err)
+                req_err_cite(r, x->route_err - 1, pc);
+        }
+        if (!n && !g)
+            md_buf_printf(p, "%s(none found in the evidence)", head[0]);
+        if (n || !g)
+            md_buf_putc(p, '.');
+    }
+}
+
 /* req_doc_problem: the problem described in three paragraphs */
 static void req_doc_problem(xmlNode *root, const md_config *cfg, req *r)
 {
@@ -682,12 +819,7 @@ static void req_doc_problem(xmlNode *root, const md_config *cfg, req *r)
         }
         if (!pc.len)
             md_cite_add(&pc, md_srcs_store(&r->src, "logs"));
-        md_buf_puts(&p, "Affected IPs: ");
-        for (size_t i = 0; i < r->nips; i++)
-            md_buf_printf(&p, "%s%s", i ? "; " : "", r->ips[i].ip);
-        if (!r->nips)
-            md_buf_puts(&p, "(none found in the evidence)");
-        md_buf_putc(&p, '.');
+        req_affected(r, &p, &pc);
         md_an_claim(pr, "paragraph", md_buf_cstr(&p), md_buf_cstr(&pc));
         md_buf_free(&p);
         md_buf_free(&pc);
@@ -749,6 +881,9 @@ static void req_doc_head(xmlNode *root, const md_config *cfg, req *r, const md_c
     md_an_claim(root, "ip-usage", strcmp(cfg->ip_usage, "dedicated") == 0 ? "dedicated"
                           : strcmp(cfg->ip_usage, "shared") == 0 ? "shared" : "unknown",
                 cfg_cite(r, "[microsoft] ip_usage", cb, sizeof cb));
+    /* "" when not declared: the key's absence is what the claim rests on */
+    md_an_claim(root, "sender-kind", cfg->sender_kind,
+                cfg_cite(r, "[microsoft] sender_kind", cb, sizeof cb));
     md_buf_free(&tc);
 }
 
@@ -797,6 +932,7 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
         req_free(&r);
         return rc;
     }
+    req_routes(&r, cfg);
     if (r.nips > 1)
         qsort(r.ips, r.nips, sizeof *r.ips, cmp_reqip);
 
@@ -834,8 +970,10 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
         *ips_out = calloc(r.nips, sizeof **ips_out);
         if (*ips_out) {
             for (size_t i = 0; i < r.nips; i++)
-                snprintf((*ips_out)[i].ip, sizeof (*ips_out)[i].ip, "%s", r.ips[i].ip);
-            *nips_out = r.nips;
+                /* not ours, or banned (the delist portal's): not in the form */
+                if (!r.ips[i].foreign && !md_req_route_delist(r.ips[i].route))
+                    snprintf((*ips_out)[(*nips_out)++].ip, sizeof (*ips_out)[0].ip, "%s",
+                             r.ips[i].ip);
         }
     }
     free(tk);

@@ -153,12 +153,35 @@ static void test_not_report(void **state)
     assert_string_equal(md_arf_form_name(MD_ARF_NONE), "");
 }
 
+/* the 2026 form: standard ARF from Microsoft, the original as
+ * text/rfc822-headers only (no body), its sender and recipient redacted */
+static void test_headers_only(void **state)
+{
+    (void)state;
+    md_arf a;
+    md_message *m = load("messages-16d/jmrp-2026-headers-only.eml");
+    assert_int_equal(md_arf_parse(&a, m), 1);
+    assert_int_equal(a.form, MD_ARF_JMRP_MINIMAL);
+    assert_true(a.microsoft);
+    assert_string_equal(a.feedback_type, "abuse");
+    assert_string_equal(a.source_ip, "141.89.68.1");
+    assert_false(a.source_ip_from_original);
+    assert_int_equal(a.arrival_date, 1461556810); /* 2016-04-25 04:00:10 UTC */
+    /* from the headers-only original */
+    assert_string_equal(a.orig_message_id, "8ED98358.44901@uni-potsdam.de");
+    assert_string_equal(a.orig_subject, "Sportkurse im Sommersemester");
+    assert_string_equal(a.orig_rcpt_to, "redacted@outlook.de");
+    assert_string_equal(a.orig_mail_from, "");   /* redacted: not in the report */
+    assert_int_equal(a.orig_date, 1461556805);
+    md_message_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legacy), cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_rfc5965), cmocka_unit_test(test_folded_and_cut),
-        cmocka_unit_test(test_not_report),
+        cmocka_unit_test(test_not_report), cmocka_unit_test(test_headers_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
