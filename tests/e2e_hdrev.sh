@@ -8,7 +8,10 @@
 # sentences that cite the stored message (each sentence's claim carries the
 # message's source), validates against the schema, redacts third-party local
 # parts, and explains a forward without SRS and with broken DKIM only where
-# the copy shows both.  Env: MD_BIN, MD_SOURCE_DIR, MD_FIXTURES, MD_TMP.
+# the copy shows both.  Forwards in the logs (fixtures/logs-hdrev, Postfix
+# local forwarding): the dossier says whether the forwarded copy's from= is
+# in SRS form, citing that line, and that a forward without SRS can explain
+# Microsoft's 550 5.7.515.  Env: MD_BIN, MD_SOURCE_DIR, MD_FIXTURES, MD_TMP.
 set -u
 : "${MD_BIN:?}" "${MD_SOURCE_DIR:?}" "${MD_FIXTURES:?}" "${MD_TMP:?}"
 command -v xmllint > /dev/null || { echo "skip: xmllint missing"; exit 77; }
@@ -50,16 +53,26 @@ check "show: no SRS" has "$T/nosrs.txt" \
 check "show: the AAR's results" has "$T/nosrs.txt" \
     "ARC-Authentication-Results by mailup.rz.uni-potsdam.de: spf=pass dkim=pass dmarc=pass"
 
+# dossier NAME INPUT TICKET ARGS...: ingest INPUT, write the ticket's dossier
+# into $T/NAME, check it is written and valid; its text in one line: $T/NAME.flat
+dossier() {
+    local name=$1 input=$2 ticket=$3
+    shift 3
+    md -q ingest --year 2016 --no-progress "$input" 2> "$T/$name.ingest.err"
+    check "$name: ingest of $(basename "$input")" test $? -eq 0
+    md -q ticket "$ticket" "$@" --out "$T/$name" > /dev/null 2> "$T/$name.err"
+    local rc=$?
+    check "$name: dossier written (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 5
+    check "$name: XML valid" xmllint --noout --nonet \
+        --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$T/$name/dossier-$ticket.xml"
+    tr -s ' \n' ' ' < "$T/$name/dossier-$ticket.txt" > "$T/$name.flat"
+}
+
 # ---- ingest, dossier -----------------------------------------------------------
-md -q ingest --year 2016 --no-progress "$H" 2> "$T/ingest.err"
-check "ingest of the hdrev fixtures" test $? -eq 0
-md -q ticket 2016042610000001 --address p.meyer@outlook.de --address p.meyer@uni-potsdam.de \
-    --since 2016-04-24 --until 2016-04-27 --out "$T/out" > /dev/null 2> "$T/ticket.err"
-rc=$?
-check "dossier written (exit $rc)" test "$rc" -eq 0 -o "$rc" -eq 5
-x=$T/out/dossier-2016042610000001.xml
-check "dossier XML valid" xmllint --noout --nonet --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$x"
-tr -s ' \n' ' ' < "$T/out/dossier-2016042610000001.txt" > "$T/flat.txt"
+dossier copies "$H" 2016042610000001 --address p.meyer@outlook.de \
+    --address p.meyer@uni-potsdam.de --since 2016-04-24 --until 2016-04-27
+x=$T/copies/dossier-2016042610000001.xml
+cp "$T/copies.flat" "$T/flat.txt"
 check "dossier: inbox copy, in words" has "$T/flat.txt" \
     "Outlook.com filed the stored copy in the inbox (dest:I), according to its X-Microsoft-Antispam-Mailbox-Delivery header."
 check "dossier: junk copy, in words with its grounds" has "$T/flat.txt" \
@@ -91,6 +104,29 @@ for pair in "hdrev-inbox:outlook-inbox.eml" "hdrev-junk:outlook-junk.eml" \
 done
 check "verdict naming dest:J is that of the junk copy" \
     bash -c 'xmllint --nonet --xpath "string(//message[contains(message-id,\"hdrev-junk\")]/verdict)" "$1" | grep -qF "(dest:J)"' _ "$x"
+
+# ---- forwards in the logs -------------------------------------------------------
+L=$MD_FIXTURES/logs-hdrev
+dossier logs "$L" 2016042710000001 --address p.meyer@uni-potsdam.de --since 2016-04-27 \
+    --until 2016-04-28
+x2=$T/logs/dossier-2016042710000001.xml
+cp "$T/logs.flat" "$T/flat2.txt"
+check "log dossier: SRS forward" has "$T/flat2.txt" \
+    "The forward (queue id 4Hdr1b2Srs0bbbB) rewrote the envelope sender with SRS (an SRS0 address at uni-potsdam.de, per its log line)."
+check "log dossier: forward without SRS" has "$T/flat2.txt" \
+    "The forward (queue id 4Hdr2b2NoSrsddD) did not rewrite the envelope sender with SRS: it kept the domain tu-berlin.de of the original sender (per its log line), whose SPF is checked against our forwarding IP."
+check "log dossier: the 5.7.515 refusal explained" has "$T/flat2.txt" \
+    "Microsoft refused it with 5.7.515 (authentication): without SRS, DMARC for tu-berlin.de rested on its DKIM signature surviving the forward, so the forward without SRS can explain this refusal."
+check "log dossier: the accepted SRS forward gets no refusal sentence" \
+    test "$(grep -o 'can explain this refusal' "$T/flat2.txt" | wc -l)" -eq 1
+logsrc() { xmllint --nonet --xpath "string(//source[@kind='log'][@line='$1']/@id)" "$x2"; }
+vsrc() { xmllint --nonet --xpath "string(//message[contains(queue-ids,'$1')]/verdict/@src)" "$x2"; }
+for pair in "4Hdr1b2Srs0bbbB:7" "4Hdr2b2NoSrsddD:17"; do
+    q=${pair%%:*} n=${pair#*:}
+    s=$(logsrc "$n") c=$(vsrc "$q")
+    check "verdict of $q cites its from= line $n ($s in '$c')" \
+        bash -c '[ -n "$1" ] && [[ " $2 " == *" $1 "* ]]' _ "$s" "$c"
+done
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
