@@ -78,11 +78,13 @@ check "dossier: inbox copy, in words" has "$T/flat.txt" \
 check "dossier: junk copy, in words with its grounds" has "$T/flat.txt" \
     "Outlook.com filed the stored copy in the Junk Email folder (dest:J), on the grounds OFR:SpamFilterPass (the verdict of Microsoft's spam filter), routed to the folder JunkEmail (RF), according to its X-Microsoft-Antispam-Mailbox-Delivery header."
 check "dossier: SRS forward with ARC" has "$T/flat.txt" \
-    "The stored copy was forwarded with its envelope sender rewritten by SRS (Return-Path in SRS0 form, domain uni-potsdam.de); its Authentication-Results give dkim=pass (header.d=dfg.de); the forwarder added ARC set i=1, sealed by uni-potsdam.de with cv=none, recording on arrival spf=pass dkim=pass dmarc=pass."
+    "The stored copy was forwarded with its envelope sender rewritten by SRS (Return-Path in SRS0 form, domain uni-potsdam.de); its Authentication-Results give dkim=pass (header.d=dfg.de); ARC set i=1 was added and sealed by uni-potsdam.de with cv=none, recording on arrival spf=pass dkim=pass dmarc=pass."
 check "dossier: forward without SRS, broken DKIM" has "$T/flat.txt" \
-    "The stored copy was forwarded without SRS (its Return-Path keeps the original sender's domain tu-berlin.de); its Authentication-Results give dkim=fail (header.d=tu-berlin.de)"
+    "The stored copy was forwarded without SRS (its Return-Path keeps the domain tu-berlin.de of the original sender); its Authentication-Results give dkim=fail (header.d=tu-berlin.de), after dkim=pass at the sealer of ARC set i=1: the forward broke the DKIM signature; ARC set i=1 was added and sealed by uni-potsdam.de with cv=none"
 check "dossier: what no SRS and broken DKIM explain" has "$T/flat.txt" \
     "neither can align for DMARC, which can explain its filing in Junk."
+check "dossier: Microsoft's own ARC set (junk copy) shows no forward" \
+    bash -c 'xmllint --nonet --xpath "string(//message[contains(message-id,\"hdrev-junk\")]/verdict)" "$1" | { ! grep -q "forwarded"; }' _ "$x"
 check "dossier: the SRS copy gets no such explanation" \
     test "$(grep -o 'neither can align' "$T/flat.txt" | wc -l)" -eq 1
 check "dossier: third-party local parts redacted" hasnt "$T/flat.txt" "tagung@tu-berlin.de"

@@ -24,6 +24,29 @@ static void cp(char *dst, size_t n, const char *s)
     snprintf(dst, n, "%s", s ? s : "");
 }
 
+/* arc_sealer: the d= of an arc-set row's props */
+static void arc_sealer(const char *props, char *d, size_t n)
+{
+    const char *p = strstr(props, " d=");
+    size_t k = p ? strcspn(p + 3, " ") : 0;
+    snprintf(d, n, "%.*s", (int)k, p ? p + 3 : "");
+}
+
+/* microsoft_sealer: Exchange Online / Outlook.com seal the mail they pass
+ * on themselves (d=microsoft.com, outlook.com, hotmail.com): such a set
+ * shows no forward of ours or anybody's */
+static int microsoft_sealer(const char *d)
+{
+    static const char *const ms[] = {"microsoft.com", "outlook.com", "hotmail.com"};
+    size_t dl = strlen(d);
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        size_t l = strlen(ms[i]);
+        if (dl >= l && !md_text_casecmp(d + dl - l, ms[i]) && (dl == l || d[dl - l - 1] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
 static int on_hdr_row(void *arg, const md_msg_authrow *a)
 {
     hdrfacts *f = arg;
@@ -43,7 +66,9 @@ static int on_hdr_row(void *arg, const md_msg_authrow *a)
         cp(f->dkim_props, sizeof f->dkim_props, a->props);
     } else if (!strcmp(a->source, "ARC-Seal") && !strcmp(a->method, "arc-set")) {
         int i = atoi(a->props + (strncmp(a->props, "i=", 2) ? 0 : 2));
-        if (i >= f->arc_i) {
+        char d[128];
+        arc_sealer(a->props, d, sizeof d);
+        if (i >= f->arc_i && !microsoft_sealer(d)) {
             f->arc_i = i;
             cp(f->arc_cv, sizeof f->arc_cv, a->result);
             cp(f->arc_props, sizeof f->arc_props, a->props);
@@ -77,55 +102,59 @@ static void say_mailbox(thread *t, const hdrfacts *f)
                   w + strlen("filed "));
 }
 
-/* arc_sealer: the d= of an arc-set row's props */
-static void arc_sealer(const char *props, char *d, size_t n)
+/* dkim_text: the sentence part on DKIM: the result at the last hop, and,
+ * when it failed there and passed at the ARC sealer, that the forward
+ * broke it */
+static void dkim_text(thread *t, const hdrfacts *f, int broken)
 {
-    const char *p = strstr(props, " d=");
-    size_t k = p ? strcspn(p + 3, " ") : 0;
-    snprintf(d, n, "%.*s", (int)k, p ? p + 3 : "");
+    if (!f->dkim[0])
+        return;
+    md_buf_printf(&t->verdict, "; its Authentication-Results give dkim=%s%s%s%s", f->dkim,
+                  f->dkim_props[0] ? " (" : "", f->dkim_props, f->dkim_props[0] ? ")" : "");
+    if (broken && strstr(f->arc_aar, "dkim=pass"))
+        md_buf_printf(&t->verdict, ", after dkim=pass at the sealer of ARC set i=%d: the "
+                      "forward broke the DKIM signature", f->arc_i);
 }
 
 /* say_forward: SRS, DKIM and ARC of a copy that shows a forward (an ARC
- * set, or an SRS Return-Path); the log's refusal it explains */
+ * set not Microsoft's own, or an SRS Return-Path); what no SRS and a
+ * failed DKIM can explain */
 static void say_forward(thread *t, const hdrfacts *f)
 {
     if (!f->srs[0] && !f->arc_i)
         return;
+    int srs = !strcmp(f->srs, "srs0") || !strcmp(f->srs, "srs1");
+    if (!srs && !f->arc_i)
+        return;     /* a plain Return-Path alone shows no forward */
+    int broken = !md_text_casecmp(f->dkim, "fail") || !md_text_casecmp(f->dkim, "permerror");
     sentence(t);
     md_buf_puts(&t->verdict, "The stored copy was forwarded");
-    if (!strcmp(f->srs, "srs0") || !strcmp(f->srs, "srs1"))
+    if (srs)
         md_buf_printf(&t->verdict, " with its envelope sender rewritten by SRS (Return-Path "
                       "in %s form, domain %s)", !strcmp(f->srs, "srs0") ? "SRS0" : "SRS1",
                       f->rp_domain[0] ? f->rp_domain : "not given");
     else if (!strcmp(f->srs, "none"))
-        md_buf_printf(&t->verdict, " without SRS (its Return-Path keeps the original sender's "
-                      "domain %s)", f->rp_domain[0] ? f->rp_domain : "(none)");
-    if (f->dkim[0])
-        md_buf_printf(&t->verdict, "; its Authentication-Results give dkim=%s%s%s%s",
-                      f->dkim, f->dkim_props[0] ? " (" : "", f->dkim_props,
-                      f->dkim_props[0] ? ")" : "");
+        md_buf_printf(&t->verdict, " without SRS (its Return-Path keeps the domain %s of the "
+                      "original sender)", f->rp_domain[0] ? f->rp_domain : "(none)");
+    dkim_text(t, f, broken);
     if (f->arc_i) {
         char d[128];
         arc_sealer(f->arc_props, d, sizeof d);
-        md_buf_printf(&t->verdict, "; the forwarder added ARC set i=%d, sealed by %s with "
-                      "cv=%s%s%s", f->arc_i, d[0] && strcmp(d, "-") ? d : "(no d=)",
-                      f->arc_cv, f->arc_aar[0] ? ", recording on arrival " : "", f->arc_aar);
+        md_buf_printf(&t->verdict, "; ARC set i=%d was added and sealed by %s with cv=%s%s%s",
+                      f->arc_i, d[0] && strcmp(d, "-") ? d : "(no d=)", f->arc_cv,
+                      f->arc_aar[0] ? ", recording on arrival " : "", f->arc_aar);
     }
     md_buf_putc(&t->verdict, '.');
-    int broken = !md_text_casecmp(f->dkim, "fail") || !md_text_casecmp(f->dkim, "permerror");
     if (!strcmp(f->srs, "none") && broken) {
-        md_buf_puts(&t->verdict, " Without SRS the copy's SPF is checked for the original "
-                    "sender's domain against the forwarder's IP, and its DKIM signature did not "
-                    "survive the forward: neither can align for DMARC");
+        md_buf_puts(&t->verdict, " Without SRS, SPF is checked for the domain of the original "
+                    "sender against the IP of the forwarder, and DKIM failed on arrival: neither "
+                    "can align for DMARC");
         if (t->oc == OC_REJECTED || t->oc == OC_BOUNCED)
-            md_buf_puts(&t->verdict, ", which explains a refusal for authentication "
+            md_buf_puts(&t->verdict, ", which can explain a refusal for authentication "
                         "(such as 550 5.7.515)");
         else if (!md_text_casecmp(f->dest, "J"))
             md_buf_puts(&t->verdict, ", which can explain its filing in Junk");
         md_buf_putc(&t->verdict, '.');
-    } else if (broken && f->arc_i) {
-        md_buf_puts(&t->verdict, " Its DKIM signature did not survive the forward; only the "
-                    "ARC set can vouch for the authentication before it.");
     }
 }
 
