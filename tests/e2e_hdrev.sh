@@ -42,6 +42,9 @@ check "show: no forwarding section without ARC or SRS" hasnt "$T/inbox.txt" "For
 "$MD_BIN" --config "$conf" show "$H/outlook-junk.eml" > "$T/junk.txt" 2>&1
 check "show: junk copy filed in Junk on the spam filter's grounds" has "$T/junk.txt" \
     "Outlook.com mailbox delivery: filed in the Junk Email folder (dest:J), on the grounds OFR:SpamFilterPass (the verdict of Microsoft's spam filter), routed to the folder JunkEmail (RF)"
+check "show: Microsoft's own ARC set is no forward" has "$T/junk.txt" \
+    "ARC set i=1: sealed by d=microsoft.com s=arcselector9901 cv=none (Microsoft's own seal: no forward)"
+check "show: no 'not rewritten' for Microsoft's set alone" hasnt "$T/junk.txt" "not rewritten"
 "$MD_BIN" --config "$conf" show "$H/fwd-srs-arc.eml" > "$T/srs.txt" 2>&1
 check "show: SRS Return-Path" has "$T/srs.txt" \
     "Return-Path in SRS0 form: the envelope sender was rewritten (SRS)"

@@ -32,21 +32,6 @@ static void arc_sealer(const char *props, char *d, size_t n)
     snprintf(d, n, "%.*s", (int)k, p ? p + 3 : "");
 }
 
-/* microsoft_sealer: Exchange Online / Outlook.com seal the mail they pass
- * on themselves (d=microsoft.com, outlook.com, hotmail.com): such a set
- * shows no forward of ours or anybody's */
-static int microsoft_sealer(const char *d)
-{
-    static const char *const ms[] = {"microsoft.com", "outlook.com", "hotmail.com"};
-    size_t dl = strlen(d);
-    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
-        size_t l = strlen(ms[i]);
-        if (dl >= l && !md_text_casecmp(d + dl - l, ms[i]) && (dl == l || d[dl - l - 1] == '.'))
-            return 1;
-    }
-    return 0;
-}
-
 static int on_hdr_row(void *arg, const md_msg_authrow *a)
 {
     hdrfacts *f = arg;
@@ -68,7 +53,7 @@ static int on_hdr_row(void *arg, const md_msg_authrow *a)
         int i = atoi(a->props + (strncmp(a->props, "i=", 2) ? 0 : 2));
         char d[128];
         arc_sealer(a->props, d, sizeof d);
-        if (i >= f->arc_i && !microsoft_sealer(d)) {
+        if (i >= f->arc_i && !md_arc_microsoft_sealer(d)) {
             f->arc_i = i;
             cp(f->arc_cv, sizeof f->arc_cv, a->result);
             cp(f->arc_props, sizeof f->arc_props, a->props);

@@ -148,6 +148,18 @@ const md_arc_set *md_arc_latest(const md_arc *a)
     return a->n ? &a->set[a->n - 1] : NULL;
 }
 
+int md_arc_microsoft_sealer(const char *d)
+{
+    static const char *const ms[] = {"microsoft.com", "outlook.com", "hotmail.com"};
+    size_t dl = d ? strlen(d) : 0;
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        size_t l = strlen(ms[i]);
+        if (dl >= l && !md_text_casecmp(d + dl - l, ms[i]) && (dl == l || d[dl - l - 1] == '.'))
+            return 1;
+    }
+    return 0;
+}
+
 const char *md_srs_kind(const char *addr)
 {
     if (!addr)

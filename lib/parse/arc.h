@@ -54,6 +54,12 @@ void md_arc_from_message(md_arc *a, const md_message *m);
 /* md_arc_latest: the set of the highest instance, NULL when none. */
 const md_arc_set *md_arc_latest(const md_arc *a);
 
+/* md_arc_microsoft_sealer: 1 when d (a sealer's d=) is Microsoft's own
+ * (microsoft.com, outlook.com, hotmail.com or below): Exchange Online and
+ * Outlook.com seal the mail they pass on themselves, so such a set shows
+ * no forward. */
+int md_arc_microsoft_sealer(const char *d);
+
 /* md_srs_kind: "SRS0" / "SRS1" when the envelope sender addr (with or
  * without <>) is in the Sender Rewriting Scheme's form (local part
  * starting "SRS0=" / "SRS1=", any case), else NULL. */

@@ -271,18 +271,22 @@ static void forwarding(ctx *c, const md_message *m)
     md_arc_from_message(a, m);
     const char *rp = md_message_header(m, "Return-Path");
     const char *srs = md_srs_kind(rp);
+    size_t others = 0;      /* sets not sealed by Microsoft itself */
+    for (size_t i = 0; i < a->n; i++)
+        others += !md_arc_microsoft_sealer(a->set[i].seal_d);
     if (a->n || srs)
         put(c, "\nForwarding authentication:\n");
     if (srs)
         putf(c, "  Return-Path in %s form: the envelope sender was rewritten (SRS)\n", srs);
-    else if (a->n && rp)
+    else if (others && rp)
         put(c, "  Return-Path not in SRS form: the envelope sender was not rewritten\n");
     for (size_t i = 0; i < a->n; i++) {
         const md_arc_set *s = &a->set[i];
-        putf(c, "  ARC set i=%d: %s%s%s%s%s%s\n", s->instance,
+        putf(c, "  ARC set i=%d: %s%s%s%s%s%s%s\n", s->instance,
              s->has_seal ? "sealed by d=" : "no ARC-Seal", s->seal_d,
              s->has_seal ? " s=" : "", s->seal_s, s->has_seal ? " cv=" : "",
-             s->has_seal ? (s->cv[0] ? s->cv : "(none given)") : "");
+             s->has_seal ? (s->cv[0] ? s->cv : "(none given)") : "",
+             md_arc_microsoft_sealer(s->seal_d) ? " (Microsoft's own seal: no forward)" : "");
         if (s->has_aar)
             putf(c, "    ARC-Authentication-Results by %s: %s\n",
                  s->aar_authserv[0] ? s->aar_authserv : "(unnamed)", s->aar[0] ? s->aar : "(none)");

@@ -2,7 +2,8 @@
  * ARC sets by instance (seal cv= d= s=, message signature d= s=, the
  * ARC-Authentication-Results' results), sets kept in instance order,
  * headers without a usable i= left out, the limit on sets, the chain of
- * the forwarded fixtures (fixtures/messages/hdrev), and SRS senders. */
+ * the forwarded fixtures (fixtures/messages/hdrev), Microsoft's own
+ * sealers, and SRS senders. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +114,13 @@ static void test_fixtures(void **state)
 static void test_srs(void **state)
 {
     (void)state;
+    assert_true(md_arc_microsoft_sealer("microsoft.com"));
+    assert_true(md_arc_microsoft_sealer("eur.Outlook.com"));
+    assert_true(md_arc_microsoft_sealer("hotmail.com"));
+    assert_false(md_arc_microsoft_sealer("notmicrosoft.com"));
+    assert_false(md_arc_microsoft_sealer("uni-potsdam.de"));
+    assert_false(md_arc_microsoft_sealer(""));
+    assert_false(md_arc_microsoft_sealer(NULL));
     assert_string_equal(md_srs_kind("<SRS0=Ab12=QW=dfg.de=newsletter@uni-potsdam.de>"), "SRS0");
     assert_string_equal(md_srs_kind("srs1=HHH=fwd.example==Ab12=QW=dfg.de=x@b.example"), "SRS1");
     assert_string_equal(md_srs_kind(" <SRS0+xy=ab=c.example=u@d.example>"), "SRS0");
