@@ -324,9 +324,6 @@ const char *md_msmbx_ofr_text(const char *ofr)
         {"TrustedListed", "the sender on the user's safe senders list"},
         {"CustomRules", "a rule of the user's mailbox"},
         {"ExclusiveSettings", "the user's setting to accept only trusted senders"},
-        {"Blocked", "the sender on the user's blocked senders list"},
-        {"BlockedListed", "the sender on the user's blocked senders list"},
-        {"SpamFilterAuthJ", "failed sender authentication (spam filter)"},
     };
     return ofr ? table(ofr, t, sizeof t / sizeof t[0]) : "";
 }

@@ -84,7 +84,8 @@ char *md_msantispam_summary(const md_msantispam *as, char *dst, size_t n);
  * RF:JunkEmail;").  Fields: dest I inbox, J Junk Email, D Deleted Items;
  * OFR the grounds of the folder choice (SpamFilterPass the spam filter's
  * verdict, TrustedListed the user's safe senders, CustomRules the user's
- * rules, ExclusiveSettings the user's "trusted senders only", ...); RF the
+ * rules, ExclusiveSettings the user's "trusted senders only"; other values
+ * are given as written, without words); RF the
  * folder a rule routed to; ucf, jmr, auth flags; ENG the rules that hit.
  * Values as written (cut to their arrays).  A plain value. */
 typedef struct md_msmbx {
