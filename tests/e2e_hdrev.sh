@@ -107,6 +107,8 @@ for pair in "hdrev-inbox:outlook-inbox.eml" "hdrev-junk:outlook-junk.eml" \
     check "verdict of $mid cites $file ($s in '$c')" \
         bash -c '[ -n "$1" ] && [[ " $2 " == *" $1 "* ]]' _ "$s" "$c"
 done
+check "dossier: the junk copy's stored rule hits (ENG) listed with its results" \
+    bash -c 'xmllint --nonet --xpath "//message[contains(message-id,\"hdrev-junk\")]/authentication/result[method=\"eng\"]/detail/text()" "$1" | grep -qF "(910001)(944506478)(944626604)(750132)(520011016)"' _ "$x"
 check "verdict naming dest:J is that of the junk copy" \
     bash -c 'xmllint --nonet --xpath "string(//message[contains(message-id,\"hdrev-junk\")]/verdict)" "$1" | grep -qF "(dest:J)"' _ "$x"
 

@@ -251,7 +251,7 @@ static int enc_item(md_buf *b, const char *source, const char *method, const cha
 }
 
 /* enc_fwdauth: where Outlook.com filed m (X-Microsoft-Antispam-Mailbox-
- * Delivery: dest, ofr, rf), its ARC sets (source ARC-Seal, method
+ * Delivery: dest, ofr, rf, ucf, jmr, auth, eng), its ARC sets (source ARC-Seal, method
  * "arc-set", result cv, reason the AAR's results, props "i= d= s=
  * aar.authserv="), and, for a message with an ARC set or an SRS
  * Return-Path, whether the Return-Path is SRS (method "srs", result srs0,
@@ -261,10 +261,13 @@ static int enc_fwdauth(md_buf *b, const md_message *m)
     md_msmbx d;
     md_msmbx_from_message(&d, m);
     int rc = MD_OK;
-    const char *mk[][2] = {{"dest", d.dest}, {"ofr", d.ofr}, {"rf", d.rf}};
-    for (size_t i = 0; rc == MD_OK && d.present && i < 3; i++)
+    const char *mk[][2] = {{"dest", d.dest}, {"ofr", d.ofr}, {"rf", d.rf}, {"ucf", d.ucf},
+                           {"jmr", d.jmr}, {"auth", d.auth}};
+    for (size_t i = 0; rc == MD_OK && d.present && i < sizeof mk / sizeof mk[0]; i++)
         if (mk[i][1][0])
             rc = enc_item(b, "X-Microsoft-Antispam-Mailbox-Delivery", mk[i][0], mk[i][1], "", "");
+    if (rc == MD_OK && d.eng[0])   /* the rule hits: longer than a result */
+        rc = enc_item(b, "X-Microsoft-Antispam-Mailbox-Delivery", "eng", "hits", "", d.eng);
     md_arc *a = malloc(sizeof *a);
     if (!a)
         return MD_ERR_NOMEM;
