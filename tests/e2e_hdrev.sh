@@ -88,6 +88,14 @@ check "dossier: what no SRS and broken DKIM explain" has "$T/flat.txt" \
     "neither can align for DMARC, which can explain its filing in Junk."
 check "dossier: Microsoft's own ARC set (junk copy) shows no forward" \
     bash -c 'xmllint --nonet --xpath "string(//message[contains(message-id,\"hdrev-junk\")]/verdict)" "$1" | { ! grep -q "forwarded"; }' _ "$x"
+if command -v pdftotext > /dev/null; then
+    pdftotext "$T/copies/dossier-2016042610000001.pdf" - 2> /dev/null | tr -s ' \n' ' ' > "$T/pdf.flat"
+    check "PDF: the junk copy's filing" has "$T/pdf.flat" "Junk Email folder (dest:J)"
+    check "PDF: the broken DKIM" has "$T/pdf.flat" "the forward broke the DKIM signature"
+fi
+md show hdrev-junk-20160425@uni-potsdam.de > "$T/show-id.txt" 2>&1
+check "show MESSAGE-ID from the store: the filing" has "$T/show-id.txt" \
+    "Outlook.com mailbox delivery: filed in the Junk Email folder (dest:J)"
 check "dossier: the SRS copy gets no such explanation" \
     test "$(grep -o 'neither can align' "$T/flat.txt" | wc -l)" -eq 1
 check "dossier: third-party local parts redacted" hasnt "$T/flat.txt" "tagung@tu-berlin.de"
