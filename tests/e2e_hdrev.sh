@@ -11,7 +11,9 @@
 # the copy shows both.  Forwards in the logs (fixtures/logs-hdrev, Postfix
 # local forwarding): the dossier says whether the forwarded copy's from= is
 # in SRS form, citing that line, and that a forward without SRS can explain
-# Microsoft's 550 5.7.515.  Env: MD_BIN, MD_SOURCE_DIR, MD_FIXTURES, MD_TMP.
+# Microsoft's 550 5.7.515.  Also: the PDF shows the sentences, and `show
+# MESSAGE-ID` reads the stored copy.  Env: MD_BIN, MD_SOURCE_DIR, MD_FIXTURES,
+# MD_TMP.
 set -u
 : "${MD_BIN:?}" "${MD_SOURCE_DIR:?}" "${MD_FIXTURES:?}" "${MD_TMP:?}"
 command -v xmllint > /dev/null || { echo "skip: xmllint missing"; exit 77; }
