@@ -54,6 +54,8 @@
 /* Parsed documents: entries kept per document (more: flagged or reported). */
 #define MD_DSN_MAX_RCPT         32            /* recipients of one delivery report (dsn.h) */
 #define MD_AUTHRES_MAX          16            /* results of one Authentication-Results (authres.h) */
+#define MD_ARC_MAX_SETS         8             /* ARC sets kept of one message (arc.h) */
+#define MD_ARC_MAX_INSTANCE     50            /* highest ARC instance i= (RFC 8617) */
 #define MD_MSAS_MAX_FIELDS      48            /* fields of one Microsoft antispam header (msantispam.h) */
 #define MD_MSREPLY_MAX_ENTRIES  256           /* IPs of one Microsoft support reply (msreply.h) */
 #define MD_DMARC_AUTH_MAX       8             /* auth_results entries kept per DMARC record */

@@ -559,6 +559,8 @@ int md_an_analyse(ctx *c)
     for (size_t i = 0; i < c->nth; i++)
         md_an_cite_thread(c, &c->th[i]);
     for (size_t i = 0; i < c->nth; i++)
+        md_an_hdrev_thread(c, &c->th[i]);
+    for (size_t i = 0; i < c->nth; i++)
         md_an_ips_thread(c, &c->th[i]);
     if (c->nips > 1)
         qsort(c->ips, c->nips, sizeof *c->ips, cmp_ipinfo);

@@ -183,6 +183,10 @@ void md_an_verdict_thread(ctx *c, thread *t);
 /* md_an_cite_thread: t->cite := the attempts its verdict narrates, its
  * stored messages, the rules and the ticket it relies on */
 void md_an_cite_thread(ctx *c, thread *t);
+/* hdrev.c: md_an_hdrev_thread: where Outlook.com filed the thread's stored
+ * copies and how forwarded copies were authenticated (SRS, DKIM, ARC), as
+ * sentences added to its verdict (its stored messages are cited already) */
+void md_an_hdrev_thread(ctx *c, thread *t);
 
 /* evidence.c: the stored messages' evidence (Received hops, authentication, bounces, forwarding) */
 void md_an_build_auth(ctx *c, xmlNode *x, thread *t);

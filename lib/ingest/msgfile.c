@@ -27,6 +27,7 @@
 #include "parse/dsn.h"
 #include "parse/message.h"
 #include "parse/msantispam.h"
+#include "parse/arc.h"
 #include "ingest/msgfile.h"
 #include "parse/msreply.h"
 #include "parse/received.h"
@@ -236,6 +237,63 @@ static int enc_hops(const pctx *pc, job *j, md_buf *b, const md_message *m, uint
     return r;
 }
 
+/* enc_item: one result of source into the blob b */
+static int enc_item(md_buf *b, const char *source, const char *method, const char *result,
+                    const char *reason, const char *props)
+{
+    md_authres_item it;
+    memset(&it, 0, sizeof it);
+    snprintf(it.method, sizeof it.method, "%s", method);
+    snprintf(it.result, sizeof it.result, "%s", result);
+    snprintf(it.reason, sizeof it.reason, "%s", reason);
+    snprintf(it.props, sizeof it.props, "%s", props);
+    return md_store_msg_auth_encode(b, source, NULL, &it);
+}
+
+/* enc_fwdauth: where Outlook.com filed m (X-Microsoft-Antispam-Mailbox-
+ * Delivery: dest, ofr, rf, ucf, jmr, auth, eng), its ARC sets (source ARC-Seal, method
+ * "arc-set", result cv, reason the AAR's results, props "i= d= s=
+ * aar.authserv="), and, for a message with an ARC set or an SRS
+ * Return-Path, whether the Return-Path is SRS (method "srs", result srs0,
+ * srs1 or none, props the domain) into the blob b. */
+static int enc_fwdauth(md_buf *b, const md_message *m)
+{
+    md_msmbx d;
+    md_msmbx_from_message(&d, m);
+    int rc = MD_OK;
+    const char *mk[][2] = {{"dest", d.dest}, {"ofr", d.ofr}, {"rf", d.rf}, {"ucf", d.ucf},
+                           {"jmr", d.jmr}, {"auth", d.auth}};
+    for (size_t i = 0; rc == MD_OK && d.present && i < sizeof mk / sizeof mk[0]; i++)
+        if (mk[i][1][0])
+            rc = enc_item(b, "X-Microsoft-Antispam-Mailbox-Delivery", mk[i][0], mk[i][1], "", "");
+    if (rc == MD_OK && d.eng[0])   /* the rule hits: longer than a result */
+        rc = enc_item(b, "X-Microsoft-Antispam-Mailbox-Delivery", "eng", "hits", "", d.eng);
+    md_arc *a = malloc(sizeof *a);
+    if (!a)
+        return MD_ERR_NOMEM;
+    md_arc_from_message(a, m);
+    for (size_t i = 0; rc == MD_OK && i < a->n; i++) {
+        const md_arc_set *s = &a->set[i];
+        char props[512];
+        snprintf(props, sizeof props, "i=%d d=%s s=%s aar.authserv=%s", s->instance,
+                 s->seal_d[0] ? s->seal_d : "-", s->seal_s[0] ? s->seal_s : "-",
+                 s->aar_authserv[0] ? s->aar_authserv : "-");
+        rc = enc_item(b, "ARC-Seal", "arc-set", s->has_seal && s->cv[0] ? s->cv : "unsealed",
+                      s->aar, props);
+    }
+    const char *rp = md_message_header(m, "Return-Path");
+    const char *srs = md_srs_kind(rp);
+    if (rc == MD_OK && rp && (srs || a->n)) {
+        char addr[512];
+        md_text_addr_norm(addr, sizeof addr, rp, strlen(rp));
+        const char *dom = md_text_addr_domain(addr);
+        rc = enc_item(b, "Return-Path", "srs", srs ? (srs[3] == '0' ? "srs0" : "srs1") : "none",
+                      "", dom ? dom : "");
+    }
+    free(a);
+    return rc;
+}
+
 /* enc_auth: the message's authentication results into the blob b. */
 static int enc_auth(md_buf *b, const md_message *m)
 {
@@ -268,7 +326,7 @@ static int enc_auth(md_buf *b, const md_message *m)
         snprintf(it.props, sizeof it.props, "s=%s", sel);
         rc = md_store_msg_auth_encode(b, "DKIM-Signature", NULL, &it);
     }
-    return rc;
+    return rc == MD_OK ? enc_fwdauth(b, m) : rc;
 }
 
 static int is_report_attachment(const md_msg_part *p)

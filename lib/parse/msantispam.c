@@ -58,36 +58,50 @@ static void set_known(md_msantispam *as, const char *k, const char *v)
         as->bcl = level(v);
 }
 
+/* next_field: the next KEY:value; field at *p (a field ends at ';' outside
+ * parentheses, SFS:(1)(2)...); 1 with key and value set (value NULL when
+ * the field has no ':'), 0 at the end */
+static int next_field(const char **pp, const char **key, size_t *klen, const char **val,
+                      size_t *vlen)
+{
+    const char *p = *pp;
+    while (*p == ';' || isspace((unsigned char)*p))
+        p++;
+    if (!*p)
+        return 0;
+    size_t k = 0;
+    int d = 0;
+    while (p[k] && (d || p[k] != ';')) {
+        if (p[k] == '(')
+            d++;
+        else if (p[k] == ')' && d > 0)
+            d--;
+        k++;
+    }
+    const char *colon = memchr(p, ':', k);
+    *key = p;
+    *klen = colon ? (size_t)(colon - p) : k;
+    *val = colon ? colon + 1 : NULL;
+    *vlen = colon ? k - (size_t)(colon - p) - 1 : 0;
+    *pp = p + k;
+    return 1;
+}
+
 void md_msantispam_parse_fields(md_msantispam *as, const char *source, const char *value)
 {
     if (!value)
         return;
     as->present = 1;
-    const char *p = value;
-    while (*p) {
-        while (*p == ';' || isspace((unsigned char)*p))
-            p++;
-        if (!*p)
-            break;
-        /* a field ends at ';' outside parentheses (SFS:(1)(2)...) */
-        size_t k = 0;
-        int d = 0;
-        while (p[k] && (d || p[k] != ';')) {
-            if (p[k] == '(')
-                d++;
-            else if (p[k] == ')' && d > 0)
-                d--;
-            k++;
-        }
-        const char *colon = memchr(p, ':', k);
-        if (colon && as->n < MD_MSAS_MAX_FIELDS) {
+    const char *p = value, *key, *val;
+    size_t kl, vl;
+    while (next_field(&p, &key, &kl, &val, &vl)) {
+        if (val && as->n < MD_MSAS_MAX_FIELDS) {
             md_msas_field *f = &as->f[as->n++];
-            md_text_copy_trim(f->key, sizeof f->key, p, (size_t)(colon - p));
-            md_text_copy_trim(f->value, sizeof f->value, colon + 1, k - (size_t)(colon - p) - 1);
+            md_text_copy_trim(f->key, sizeof f->key, key, kl);
+            md_text_copy_trim(f->value, sizeof f->value, val, vl);
             md_text_copy(f->source, sizeof f->source, source ? source : "");
             set_known(as, f->key, f->value);
         }
-        p += k;
     }
 }
 
@@ -259,6 +273,81 @@ char *md_msantispam_summary(const md_msantispam *as, char *dst, size_t n)
         sep = ", ";
     }
     md_buf_puts(&b, ")");
+    snprintf(dst, n, "%s", md_buf_cstr(&b));
+    md_buf_free(&b);
+    return dst;
+}
+
+void md_msmbx_parse(md_msmbx *d, const char *value)
+{
+    memset(d, 0, sizeof *d);
+    if (!value)
+        return;
+    d->present = 1;
+    const char *p = value, *key, *val;
+    size_t kl, vl;
+    while (next_field(&p, &key, &kl, &val, &vl)) {
+        char k[16];
+        if (!val)
+            continue;
+        md_text_copy_trim(k, sizeof k, key, kl);
+        struct { const char *k; char *dst; size_t n; } t[] = {
+            {"dest", d->dest, sizeof d->dest}, {"OFR", d->ofr, sizeof d->ofr},
+            {"RF", d->rf, sizeof d->rf}, {"ucf", d->ucf, sizeof d->ucf},
+            {"jmr", d->jmr, sizeof d->jmr}, {"auth", d->auth, sizeof d->auth},
+            {"ENG", d->eng, sizeof d->eng},
+        };
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+            if (!md_text_casecmp(k, t[i].k) && !t[i].dst[0])
+                md_text_copy_trim(t[i].dst, t[i].n, val, vl);
+    }
+}
+
+void md_msmbx_from_message(md_msmbx *d, const md_message *m)
+{
+    const char *v = md_message_header(m, "X-Microsoft-Antispam-Mailbox-Delivery");
+    md_msmbx_parse(d, v);
+}
+
+const char *md_msmbx_dest_text(const char *dest)
+{
+    static const char *const t[][2] = {
+        {"I", "the inbox"}, {"J", "the Junk Email folder"}, {"D", "Deleted Items"},
+    };
+    return dest ? table(dest, t, sizeof t / sizeof t[0]) : "";
+}
+
+const char *md_msmbx_ofr_text(const char *ofr)
+{
+    static const char *const t[][2] = {
+        {"SpamFilterPass", "the verdict of Microsoft's spam filter"},
+        {"TrustedListed", "the sender on the user's safe senders list"},
+        {"CustomRules", "a rule of the user's mailbox"},
+        {"ExclusiveSettings", "the user's setting to accept only trusted senders"},
+    };
+    return ofr ? table(ofr, t, sizeof t / sizeof t[0]) : "";
+}
+
+char *md_msmbx_sentence(const md_msmbx *d, char *dst, size_t n)
+{
+    const char *where = md_msmbx_dest_text(d->dest);
+    if (!n)
+        return dst;
+    dst[0] = '\0';
+    if (!d->present || !d->dest[0])
+        return dst;
+    md_buf b = MD_BUF_INIT;
+    if (*where)
+        md_buf_printf(&b, "filed in %s (dest:%s)", where, d->dest);
+    else
+        md_buf_printf(&b, "filed in a folder Microsoft writes as dest:%s", d->dest);
+    if (d->ofr[0]) {
+        const char *why = md_msmbx_ofr_text(d->ofr);
+        md_buf_printf(&b, ", on the grounds OFR:%s%s%s%s", d->ofr, *why ? " (" : "", why,
+                      *why ? ")" : "");
+    }
+    if (d->rf[0])
+        md_buf_printf(&b, ", routed to the folder %s (RF)", d->rf);
     snprintf(dst, n, "%s", md_buf_cstr(&b));
     md_buf_free(&b);
     return dst;

@@ -78,4 +78,44 @@ const char *md_msantispam_scl_text(int scl);
  * spam folder)", "not spam (SCL 1)", ... into dst. */
 char *md_msantispam_summary(const md_msantispam *as, char *dst, size_t n);
 
+/* X-Microsoft-Antispam-Mailbox-Delivery: where Outlook.com / Exchange
+ * Online filed a message in the mailbox, in copies saved from such a
+ * mailbox ("ucf:0;jmr:0;auth:0;dest:J;OFR:SpamFilterPass;ENG:(...)(...);
+ * RF:JunkEmail;").  Fields: dest I inbox, J Junk Email, D Deleted Items;
+ * OFR the grounds of the folder choice (SpamFilterPass the spam filter's
+ * verdict, TrustedListed the user's safe senders, CustomRules the user's
+ * rules, ExclusiveSettings the user's "trusted senders only"; other values
+ * are given as written, without words); RF the
+ * folder a rule routed to; ucf, jmr, auth flags; ENG the rules that hit.
+ * Values as written (cut to their arrays).  A plain value. */
+typedef struct md_msmbx {
+    int present;                 /* 1 if the header was found */
+    char dest[8];                /* "I", "J", "D", other as written, "" */
+    char ofr[64];
+    char rf[64];
+    char ucf[16], jmr[16], auth[16];
+    char eng[256];               /* rule hits as written, "(750128)(520011016)" */
+} md_msmbx;
+
+/* md_msmbx_parse: the fields of one header value into *d (reset first). */
+void md_msmbx_parse(md_msmbx *d, const char *value);
+
+/* md_msmbx_from_message: the first X-Microsoft-Antispam-Mailbox-Delivery
+ * of m (d->present 0 without one). */
+void md_msmbx_from_message(md_msmbx *d, const md_message *m);
+
+/* md_msmbx_dest_text: dest in words ("J" -> "the Junk Email folder");
+ * "" when unknown. */
+const char *md_msmbx_dest_text(const char *dest);
+
+/* md_msmbx_ofr_text: OFR in words ("SpamFilterPass" -> "the verdict of
+ * Microsoft's spam filter"); "" when unknown. */
+const char *md_msmbx_ofr_text(const char *ofr);
+
+/* md_msmbx_sentence: the filing in plain words, "filed in the Junk Email
+ * folder (dest:J), on the grounds OFR:SpamFilterPass (the verdict of
+ * Microsoft's spam filter), routed to JunkEmail (RF)"; "" when the header
+ * gives no dest.  Into dst (size n). */
+char *md_msmbx_sentence(const md_msmbx *d, char *dst, size_t n);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "parse/arc.h"
 #include "parse/arf.h"
 #include "parse/authres.h"
 #include "parse/dsn.h"
@@ -244,6 +245,59 @@ static void antispam(ctx *c, const md_message *m)
              md_msantispam_scl_text(as.org_scl));
 }
 
+/* mailbox: where Outlook.com filed the message (X-Microsoft-Antispam-
+ * Mailbox-Delivery) */
+static void mailbox(ctx *c, const md_message *m)
+{
+    md_msmbx d;
+    md_msmbx_from_message(&d, m);
+    if (!d.present)
+        return;
+    char w[512];
+    md_msmbx_sentence(&d, w, sizeof w);
+    putf(c, "\nOutlook.com mailbox delivery: %s\n", *w ? w : "no folder (dest) given");
+    const char *k[][2] = {{"ucf", d.ucf}, {"jmr", d.jmr}, {"auth", d.auth}, {"ENG", d.eng}};
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (k[i][1][0])
+            putf(c, "  %-5s %s%s\n", k[i][0], k[i][1], i == 3 ? "  (filter rules that hit)" : "");
+}
+
+/* forwarding: the ARC sets and whether the Return-Path is SRS */
+static void forwarding(ctx *c, const md_message *m)
+{
+    md_arc *a = malloc(sizeof *a);
+    if (!a)
+        return;
+    md_arc_from_message(a, m);
+    const char *rp = md_message_header(m, "Return-Path");
+    const char *srs = md_srs_kind(rp);
+    size_t others = 0;      /* sets not sealed by Microsoft itself */
+    for (size_t i = 0; i < a->n; i++)
+        others += !md_arc_microsoft_sealer(a->set[i].seal_d);
+    if (a->n || srs)
+        put(c, "\nForwarding authentication:\n");
+    if (srs)
+        putf(c, "  Return-Path in %s form: the envelope sender was rewritten (SRS)\n", srs);
+    else if (others && rp)
+        put(c, "  Return-Path not in SRS form: the envelope sender was not rewritten\n");
+    for (size_t i = 0; i < a->n; i++) {
+        const md_arc_set *s = &a->set[i];
+        putf(c, "  ARC set i=%d: %s%s%s%s%s%s%s\n", s->instance,
+             s->has_seal ? "sealed by d=" : "no ARC-Seal", s->seal_d,
+             s->has_seal ? " s=" : "", s->seal_s, s->has_seal ? " cv=" : "",
+             s->has_seal ? (s->cv[0] ? s->cv : "(none given)") : "",
+             md_arc_microsoft_sealer(s->seal_d) ? " (Microsoft's own seal: no forward)" : "");
+        if (s->has_aar)
+            putf(c, "    ARC-Authentication-Results by %s: %s\n",
+                 s->aar_authserv[0] ? s->aar_authserv : "(unnamed)", s->aar[0] ? s->aar : "(none)");
+        if (!s->has_ams)
+            put(c, "    no ARC-Message-Signature\n");
+    }
+    if (a->bad)
+        put(c, "  (an ARC header without a usable i= was left out)\n");
+    free(a);
+}
+
 /* bounce_extras: the refused SMTP command, Microsoft's banned-IP remedy and
  * the authentication results a refusal names */
 static void bounce_extras(ctx *c, const md_dsn_rcpt *r)
@@ -338,6 +392,8 @@ static void render(ctx *c, const md_message *m, int depth)
     chain(c, m);
     auth(c, m);
     antispam(c, m);
+    mailbox(c, m);
+    forwarding(c, m);
     if (is_dsn)
         bounce(c, d);
     if (is_arf)

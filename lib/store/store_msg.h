@@ -189,7 +189,13 @@ int md_store_msg_hops_by_ip(md_store *st, const char *ip, md_msg_hop_fn fn, void
  * Authentication-Results / Received-SPF / ARC item (source = the header),
  * or one field of Microsoft's antispam verdict (source
  * "X-Forefront-Antispam-Report"; method scl, sfv, bcl, pcl, cat, ipv, sfty;
- * authserv, reason and props "").  props: the item's properties as read
+ * authserv, reason and props "").  Rows the ingest adds for forwarded and
+ * Outlook.com copies (lib/ingest/msgfile.c, enc_fwdauth): source
+ * "X-Microsoft-Antispam-Mailbox-Delivery" (method dest, ofr, rf, ucf, jmr,
+ * auth, result as written; method eng, result "hits", props the rule
+ * hits as written), "ARC-Seal" (method arc-set, result the seal's cv=, reason the
+ * AAR's results, props "i=N d=sealer s=selector aar.authserv=host"),
+ * "Return-Path" (method srs, result srs0 / srs1 / none, props its domain).  props: the item's properties as read
  * ("smtp.mailfrom=uni-potsdam.de").  Strings valid during the callback. */
 typedef struct md_msg_authrow {
     int64_t msg_id;

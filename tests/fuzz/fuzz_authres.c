@@ -1,5 +1,6 @@
 /* fuzz_authres.c: Authentication-Results, Received-SPF, DKIM-Signature
- * (lib/parse/authres.c) and Microsoft's antispam fields (lib/parse/msantispam.c) over
+ * (lib/parse/authres.c) and Microsoft's antispam fields and
+ * X-Microsoft-Antispam-Mailbox-Delivery (lib/parse/msantispam.c) over
  * arbitrary values.  Checks: counts within their limits, strings within
  * their arrays. */
 #include <stdint.h>
@@ -37,6 +38,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < as.n; i++)
         md_msantispam_meaning(as.f[i].key, as.f[i].value, buf, sizeof buf);
     md_msantispam_summary(&as, sum, sizeof sum);
+    md_msmbx mb;
+    md_msmbx_parse(&mb, v);
+    if (strlen(mb.dest) >= sizeof mb.dest || strlen(mb.eng) >= sizeof mb.eng)
+        abort();
+    md_msmbx_sentence(&mb, sum, sizeof sum);
     free(v);
     return 0;
 }

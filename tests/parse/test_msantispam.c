@@ -3,7 +3,9 @@
  * parentheses, DIR, H; unknown fields kept), X-MS-Exchange-Organization-SCL,
  * X-Microsoft-Antispam BCL/PCL, the meanings in words, the summary line, and
  * Microsoft MHA's vectors from the corpus (the corpus group, skipped when
- * absent). */
+ * absent); X-Microsoft-Antispam-Mailbox-Delivery (dest, OFR, RF, flags, ENG)
+ * field by field and in words, from a value and from the fixtures saved
+ * from Outlook.com mailboxes (fixtures/messages/hdrev). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,10 +138,71 @@ static void test_mha_vectors(void **state)
     assert_true(checked > 10);
 }
 
+static void test_mailbox_delivery(void **state)
+{
+    (void)state;
+    md_msmbx d;
+    char w[512];
+    md_msmbx_parse(&d, " ucf:0;jmr:1;auth:0;dest:J;OFR:SpamFilterPass;"
+                       "ENG:(750132)(520011016);RF:JunkEmail;odd;dest:I");
+    assert_true(d.present);
+    assert_string_equal(d.dest, "J");          /* the first dest counts */
+    assert_string_equal(d.ofr, "SpamFilterPass");
+    assert_string_equal(d.rf, "JunkEmail");
+    assert_string_equal(d.ucf, "0");
+    assert_string_equal(d.jmr, "1");
+    assert_string_equal(d.auth, "0");
+    assert_string_equal(d.eng, "(750132)(520011016)");
+    assert_string_equal(md_msmbx_sentence(&d, w, sizeof w),
+                        "filed in the Junk Email folder (dest:J), on the grounds "
+                        "OFR:SpamFilterPass (the verdict of Microsoft's spam filter), "
+                        "routed to the folder JunkEmail (RF)");
+    md_msmbx_parse(&d, "dest:I;OFR:TrustedListed");
+    assert_string_equal(md_msmbx_sentence(&d, w, sizeof w),
+                        "filed in the inbox (dest:I), on the grounds OFR:TrustedListed "
+                        "(the sender on the user's safe senders list)");
+    md_msmbx_parse(&d, "dest:D;OFR:Whatever");
+    assert_string_equal(md_msmbx_sentence(&d, w, sizeof w),
+                        "filed in Deleted Items (dest:D), on the grounds OFR:Whatever");
+    md_msmbx_parse(&d, "dest:Q");
+    assert_string_equal(md_msmbx_sentence(&d, w, sizeof w),
+                        "filed in a folder Microsoft writes as dest:Q");
+    md_msmbx_parse(&d, "ucf:0;jmr:0");   /* no dest: nothing to say */
+    assert_string_equal(md_msmbx_sentence(&d, w, sizeof w), "");
+    md_msmbx_parse(&d, NULL);
+    assert_false(d.present);
+    assert_string_equal(md_msmbx_dest_text("j"), "the Junk Email folder");
+    assert_string_equal(md_msmbx_ofr_text("CustomRules"), "a rule of the user's mailbox");
+    assert_string_equal(md_msmbx_ofr_text("nope"), "");
+}
+
+static void test_mailbox_fixtures(void **state)
+{
+    (void)state;
+    md_msmbx d;
+    md_message *m = md_test_message_file("messages/hdrev/outlook-inbox.eml");
+    md_msmbx_from_message(&d, m);
+    assert_true(d.present);
+    assert_string_equal(d.dest, "I");
+    assert_string_equal(d.ofr, "");
+    md_message_free(m);
+    m = md_test_message_file("messages/hdrev/outlook-junk.eml");
+    md_msmbx_from_message(&d, m);
+    assert_string_equal(d.dest, "J");
+    assert_string_equal(d.ofr, "SpamFilterPass");
+    assert_string_equal(d.rf, "JunkEmail");
+    md_message_free(m);
+    m = md_test_message_file("messages/exchange-relayed-spam.eml");
+    md_msmbx_from_message(&d, m);
+    assert_false(d.present);
+    md_message_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forefront), cmocka_unit_test(test_message_headers),
+        cmocka_unit_test(test_mailbox_delivery), cmocka_unit_test(test_mailbox_fixtures),
     };
     const struct CMUnitTest corpus[] = {cmocka_unit_test(test_mha_vectors)};
     static const char *const need[] = {"microsoft-MHA/forefront-antispam-vectors.tsv", NULL};
