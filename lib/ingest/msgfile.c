@@ -275,14 +275,16 @@ static int is_report_attachment(const md_msg_part *p)
 {
     static const char *const types[] = {"application/zip", "application/gzip",
                                         "application/x-gzip", "text/xml", "application/xml",
-                                        "application/x-zip-compressed", "application/octet-stream"};
+                                        "application/x-zip-compressed", "application/tlsrpt+gzip",
+                                        "application/tlsrpt+json", "application/octet-stream"};
     const char *fn = p->filename;
     size_t l = strlen(fn);
     if ((l > 4 && (!md_text_casecmp(fn + l - 4, ".xml") || !md_text_casecmp(fn + l - 4, ".zip"))) ||
-        (l > 3 && !md_text_casecmp(fn + l - 3, ".gz")))
+        (l > 3 && !md_text_casecmp(fn + l - 3, ".gz")) ||
+        (l > 5 && !md_text_casecmp(fn + l - 5, ".json")))
         return 1;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (!strcmp(p->type, types[i]) && (i < 6 || *fn))
+        if (!strcmp(p->type, types[i]) && (i < 8 || *fn))
             return 1;
     return 0;
 }

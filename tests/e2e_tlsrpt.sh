@@ -1,0 +1,83 @@
+#!/bin/bash
+# e2e_tlsrpt.sh: TLS reports (RFC 8460) and the DMARCbis form end to end
+# (fixtures/reports-2026/): Microsoft's report as .json, Google's as
+# .json.gz and Microsoft's next day as a mail attachment are ingested and
+# stored (reports, policies, failure rows with their counts and IPs); a
+# second ingest stores nothing; a broken report is refused naming file and
+# line; `show` prints what was read from each report file, the DMARCbis
+# fields of an Outlook.com dmarc-2.0 report included.
+set -u
+[ -x "${MD_BIN:-}" ] || { echo "MD_BIN not set"; exit 77; }
+dir=$MD_FIXTURES/reports-2026
+[ -d "$dir" ] || { echo "no $dir"; exit 77; }
+fail=0
+err() { echo "FAIL: $*" >&2; fail=1; }
+t=$MD_TMP/e2e_tlsrpt.$$
+mkdir -p "$t/good"
+trap '[ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
+db=$t/store.db
+md() { "$MD_BIN" --db "$db" --config "$MD_FIXTURES/maildossier.conf" "$@"; }
+q() { sqlite3 "$db" "$1"; }
+ms="$dir/microsoft.com!uni-potsdam.de!1461283200!1461369599!133266432000000000.json"
+gg="$dir/google.com!uni-potsdam.de!1461283200!1461369599!001.json.gz"
+cp "$ms" "$gg" "$dir"/*.eml "$dir"/*.xml "$t/good/"
+
+# ---- 1. ingest ------------------------------------------------------------------
+md ingest "$t/good" >"$t/out1" 2>"$t/err1"; rc=$?
+[ $rc -eq 0 ] || err "ingest: exit $rc: $(head -5 "$t/err1")"
+grep -q 'tlsrpt 2' "$t/err1" || err "2 TLS report files expected: $(tail -2 "$t/err1")"
+if command -v sqlite3 >/dev/null; then
+  [ "$(q 'SELECT COUNT(*) FROM rep_tls_report')" = 3 ] || err "3 TLS reports expected (file, gz, mail)"
+  [ "$(q "SELECT COUNT(*) FROM rep_tls_report WHERE microsoft")" = 2 ] || err "2 from Microsoft expected"
+  [ "$(q "SELECT group_concat(day || ':' || success || '/' || failure, ' ') FROM (SELECT r.day, p.success,
+        p.failure FROM rep_tls_policy p JOIN rep_tls_report r ON r.id = p.report WHERE r.microsoft
+        ORDER BY r.day)")" = "2016-04-22:1838/61 2016-04-23:1901/0" ] \
+    || err "Microsoft's sessions per day: $(q 'SELECT * FROM rep_tls_policy')"
+  [ "$(q "SELECT group_concat(result_type || '=' || count, ' ') FROM (SELECT result_type, SUM(count) AS count
+        FROM rep_tls_failure WHERE receiving_ip = '141.89.68.18' GROUP BY result_type)")" = \
+    "certificate-expired=42" ] || err "141.89.68.18: 42 certificate-expired sessions expected"
+  [ "$(q "SELECT receiving_mx FROM rep_tls_failure WHERE result_type = 'starttls-not-supported'")" = \
+    mailup.uni-potsdam.de ] || err "starttls-not-supported at mailup expected"
+  [ "$(q "SELECT reason_code FROM rep_tls_failure WHERE result_type = 'sts-policy-fetch-error'")" = \
+    "HTTP 404" ] || err "sts-policy-fetch-error's reason code"
+  [ "$(q "SELECT generator || '|' || discovery_method || '|' || np || '|' || testing FROM rep_dmarc_report
+        WHERE ns_v2")" = "Outlook.com DMARC Aggregate Reporter|psl|reject|y" ] \
+    || err "DMARCbis fields: $(q 'SELECT generator, discovery_method, np, testing FROM rep_dmarc_report')"
+fi
+
+# ---- 2. again: nothing new --------------------------------------------------------
+md ingest "$t/good" >/dev/null 2>"$t/err2"; rc=$?
+[ $rc -eq 0 ] || err "second ingest: exit $rc"
+grep -q '0 documents stored' "$t/err2" || err "second ingest stored something: $(tail -1 "$t/err2")"
+command -v sqlite3 >/dev/null && { [ "$(q 'SELECT COUNT(*) FROM rep_tls_failure')" = 4 ] || err "4 failure rows expected"; }
+
+# ---- 3. a broken report ---------------------------------------------------------
+md ingest "$dir/bad/tlsrpt-not-json.json" >/dev/null 2>"$t/err3"; rc=$?
+[ $rc -ne 0 ] || err "broken TLS report: exit 0"
+grep -q 'tlsrpt-not-json.json:5: not JSON' "$t/err3" || err "broken report: no file:line: $(cat "$t/err3")"
+
+# ---- 4. show ----------------------------------------------------------------------
+md show "$ms" >"$t/show1" 2>&1 || err "show Microsoft's report: exit $?"
+grep -q '^  reporter:   Microsoft Corporation <tlsrpt-noreply@microsoft.com>$' "$t/show1" || err "show: reporter"
+grep -q '^  sessions: 1838 successful, 61 failed$' "$t/show1" || err "show: sessions"
+grep -q 'certificate-expired  *37 session(s)  MX ironin.rz.uni-potsdam.de \[141.89.68.18\]  from 40.92.68.31' \
+  "$t/show1" || err "show: certificate-expired row: $(cat "$t/show1")"
+grep -q 'starttls-not-supported  *12 session(s)  MX mailup.uni-potsdam.de \[141.89.68.244\]' "$t/show1" \
+  || err "show: starttls-not-supported row"
+grep -q 'sts-policy-fetch-error  *12 session(s)' "$t/show1" || err "show: sts-policy-fetch-error row"
+md show "$gg" >"$t/show2" 2>&1 || err "show Google's .json.gz: exit $?"
+grep -q 'certificate-expired  *5 session(s)  MX ironin.rz.uni-potsdam.de \[141.89.68.18\]  from 209.85.128.51' \
+  "$t/show2" || err "show .json.gz: $(cat "$t/show2")"
+md show "$dir"/dmarcbis-*.xml >"$t/show3" 2>&1 || err "show DMARCbis report: exit $?"
+grep -q 'DMARC aggregate report (DMARCbis, urn:ietf:params:xml:ns:dmarc-2.0)' "$t/show3" || err "show: dmarc-2.0 form"
+grep -q 'generator:  Outlook.com DMARC Aggregate Reporter' "$t/show3" || err "show: generator"
+grep -q 'p=none sp=none np=reject adkim=r aspf=r testing=y discovery_method=psl' "$t/show3" \
+  || err "show: DMARCbis policy: $(cat "$t/show3")"
+grep -q '^  141.89.68.8  *54  DMARC fail (dkim fail, spf fail)  disposition none' "$t/show3" \
+  || err "show: 141.89.68.8's record"
+md show "$dir/bad/tlsrpt-not-json.json" >/dev/null 2>"$t/err4"; rc=$?
+[ $rc -eq 1 ] || err "show broken report: exit $rc, want 1"
+grep -q 'tlsrpt-not-json.json:5: not JSON' "$t/err4" || err "show broken: $(cat "$t/err4")"
+
+[ $fail -eq 0 ] && echo "e2e_tlsrpt: ok"
+exit $fail
