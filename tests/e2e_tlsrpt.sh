@@ -1,11 +1,14 @@
 #!/bin/bash
-# e2e_tlsrpt.sh: TLS reports (RFC 8460) and the DMARCbis form end to end
+# e2e_tlsrpt.sh: TLS reports (RFC 8460), the DMARCbis form and DMARC
+# failure reports (RFC 9991, ARF auth-failure) end to end
 # (fixtures/reports-2026/): Microsoft's report as .json, Google's as
 # .json.gz and Microsoft's next day as a mail attachment are ingested and
 # stored (reports, policies, failure rows with their counts and IPs); a
 # second ingest stores nothing; a broken report is refused naming file and
 # line; `show` prints what was read from each report file, the DMARCbis
-# fields of an Outlook.com dmarc-2.0 report included.
+# fields of an Outlook.com dmarc-2.0 report included; the failure report is
+# stored as evidence of its message (and is no complaint); `ip` lists the
+# TLS failures naming an IP (sending or receiving) and the failure reports.
 set -u
 [ -x "${MD_BIN:-}" ] || { echo "MD_BIN not set"; exit 77; }
 dir=$MD_FIXTURES/reports-2026
@@ -78,6 +81,37 @@ grep -q '^  141.89.68.8  *54  DMARC fail (dkim fail, spf fail)  disposition none
 md show "$dir/bad/tlsrpt-not-json.json" >/dev/null 2>"$t/err4"; rc=$?
 [ $rc -eq 1 ] || err "show broken report: exit $rc, want 1"
 grep -q 'tlsrpt-not-json.json:5: not JSON' "$t/err4" || err "show broken: $(cat "$t/err4")"
+
+# ---- 5. a DMARC failure report -----------------------------------------------------
+af="$dir/auth-failure-dmarc-141.89.68.8.eml"
+md ingest "$af" >/dev/null 2>"$t/err5" || err "ingest failure report: exit $?: $(cat "$t/err5")"
+if command -v sqlite3 >/dev/null; then
+  [ "$(q "SELECT auth_failure || '|' || dkim_domain || '|' || dkim_selector || '|' || delivery_result
+        || '|' || identity_alignment FROM msg_arf_auth")" = "dmarc|uni-potsdam.de|s2016|spam|none" ] \
+    || err "failure report fields: $(q 'SELECT * FROM msg_arf_auth')"
+  [ "$(q "SELECT source_ip || '|' || orig_message_id FROM msg_arf WHERE feedback_type = 'auth-failure'")" = \
+    "141.89.68.8|571B3A2D.5060708@uni-potsdam.de" ] || err "failure report: source IP and message"
+fi
+md show "$af" >"$t/show5" 2>&1 || err "show failure report: exit $?"
+grep -q '^DMARC failure report (arf):$' "$t/show5" || err "show: not called a DMARC failure report"
+grep -q '^  Auth-Failure:       dmarc$' "$t/show5" || err "show: Auth-Failure"
+grep -q '^  SPF-DNS:            txt : uni-potsdam.de : "v=spf1 ip4:141.89.68.0/24 ~all"$' "$t/show5" \
+  || err "show: SPF-DNS"
+grep -q 'Complaint' "$t/show5" && err "show: a failure report called a complaint"
+
+# ---- 6. ip --------------------------------------------------------------------------
+md ip 141.89.68.18 >"$t/ip1" 2>&1 || err "ip 141.89.68.18: exit $?: $(cat "$t/ip1")"
+grep -q '^  2016-04-22  certificate-expired  *37 session(s)  Microsoft Corporation: uni-potsdam.de (receiving IP), MX ironin.rz.uni-potsdam.de$' \
+  "$t/ip1" || err "ip: Microsoft's certificate-expired: $(cat "$t/ip1")"
+grep -q 'certificate-expired  *5 session(s)  Google Inc.: uni-potsdam.de (receiving IP)' "$t/ip1" \
+  || err "ip: Google's certificate-expired"
+grep -q 'starttls' "$t/ip1" && err "ip 141.89.68.18: another MX's failure listed"
+md ip 40.92.68.31 >"$t/ip2" 2>&1 || err "ip 40.92.68.31 (a sending IP named by the report): exit $?"
+grep -q 'sts-policy-fetch-error  *12 session(s)  Microsoft Corporation: uni-potsdam.de (sending IP), MX ironin.rz.uni-potsdam.de, HTTP 404' \
+  "$t/ip2" || err "ip: sending IP's rows: $(cat "$t/ip2")"
+md ip 141.89.68.8 >"$t/ip3" 2>&1 || err "ip 141.89.68.8: exit $?"
+grep -q 'uni-potsdam.de: Auth-Failure dmarc, DKIM uni-potsdam.de s=s2016, delivery spam, message <571B3A2D.5060708@uni-potsdam.de>' \
+  "$t/ip3" || err "ip: failure report: $(cat "$t/ip3")"
 
 [ $fail -eq 0 ] && echo "e2e_tlsrpt: ok"
 exit $fail

@@ -31,6 +31,7 @@
 #include "parse/msreply.h"
 #include "parse/received.h"
 #include "ingest/repfile.h"
+#include "store/store_authfail.h"
 #include "store/store_case.h"
 #include "store/store_msg.h"
 #include "base/text.h"
@@ -499,9 +500,11 @@ static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
             return rc;
     if (p->as->present && (rc = md_store_msg_antispam_put(c->w, id, p->as, err)) != MD_OK)
         return rc;
-    if (p->kind == P_ARF && depth == 0)
+    if (p->kind == P_ARF && depth == 0) {
         rc = md_store_msg_arf_put(c->w, id, j->arf, err);
-    else if (p->kind == P_DSN && depth == 0)
+        if (rc == MD_OK) /* a DMARC failure report's own fields */
+            rc = md_store_authfail_put(c->ig->store, id, j->arf, err);
+    } else if (p->kind == P_DSN && depth == 0)
         rc = md_store_msg_dsn_put(c->w, id, j->dsn, err);
     if (rc != MD_OK || !p->m)
         return rc == MD_OK ? 1 : rc;

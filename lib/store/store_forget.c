@@ -305,6 +305,7 @@ int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err)
         "DELETE FROM msg_antispam WHERE msg_id IN " MSGS,
         "DELETE FROM msg_dsn WHERE msg_id IN " MSGS,
         "DELETE FROM msg_arf WHERE msg_id IN " MSGS,
+        "DELETE FROM msg_arf_auth WHERE msg_id IN " MSGS,
         "DELETE FROM rep_dmarc_auth WHERE record IN (SELECT r.id FROM rep_dmarc_record r"
         " JOIN rep_dmarc_report p ON p.id = r.report WHERE p.source_id IN " MARKED ")",
         "DELETE FROM rep_dmarc_record WHERE report IN (SELECT id FROM rep_dmarc_report"
