@@ -113,5 +113,33 @@ md ip 141.89.68.8 >"$t/ip3" 2>&1 || err "ip 141.89.68.8: exit $?"
 grep -q 'uni-potsdam.de: Auth-Failure dmarc, DKIM uni-potsdam.de s=s2016, delivery spam, message <571B3A2D.5060708@uni-potsdam.de>' \
   "$t/ip3" || err "ip: failure report: $(cat "$t/ip3")"
 
+# ---- 7. the parsedmarc corpus (when present): DMARCbis samples and failure reports --
+pd=${MD_SHARED:-}/corpus/parsedmarc
+if [ -d "$pd/failure" ]; then
+  md show "$pd/aggregate/rfc9990-sample.xml" >"$t/c1" 2>&1 || err "rfc9990-sample.xml: exit $?"
+  grep -q '(DMARCbis, urn:ietf:params:xml:ns:dmarc-2.0)' "$t/c1" || err "rfc9990-sample: form"
+  grep -q 'generator:  Example DMARC Aggregate Reporter v1.2' "$t/c1" || err "rfc9990-sample: generator"
+  grep -q 'p=quarantine sp=none np=none testing=n discovery_method=treewalk' "$t/c1" \
+    || err "rfc9990-sample: policy: $(cat "$t/c1")"
+  md show "$pd/aggregate/rfc9990-example.net!example.com!1700000000!1700086399.xml" >"$t/c2" 2>&1 \
+    || err "rfc9990-example.net: exit $?"
+  grep -q '(DMARCbis fields, without the dmarc-2.0 namespace)' "$t/c2" || err "rfc9990-example.net: form"
+  : >"$t/c3"
+  for f in "$pd"/failure/*.eml; do
+    md show "$f" >"$t/c3.one" 2>&1 || err "$f: exit $?"
+    case $f in
+      *no_arf*) grep -q 'DMARC failure report (arf)' "$t/c3.one" && err "$f: has no ARF part";;
+      *) grep -q '^DMARC failure report (arf):$' "$t/c3.one" || err "$f: not read as a DMARC failure report";;
+    esac
+    cat "$t/c3.one" >>"$t/c3"
+  done
+  grep -q '^  Identity-Alignment: spf,dkim$' "$t/c3" || err "corpus: Netease's Identity-Alignment"
+  grep -q '^  DKIM-Domain:        entrata.com$' "$t/c3" || err "corpus: Netease's DKIM-Domain"
+  [ "$(grep -c '^  Auth-Failure:       dmarc$' "$t/c3")" = 3 ] || err "corpus: 3 Auth-Failure dmarc expected"
+  md ingest "$pd/failure" >/dev/null 2>"$t/c4" || err "ingest corpus failure reports: exit $?: $(tail -3 "$t/c4")"
+  command -v sqlite3 >/dev/null && { [ "$(q 'SELECT COUNT(*) FROM msg_arf_auth')" = 4 ] \
+    || err "corpus failure reports not stored: $(q 'SELECT COUNT(*) FROM msg_arf_auth')"; }
+fi
+
 [ $fail -eq 0 ] && echo "e2e_tlsrpt: ok"
 exit $fail

@@ -69,6 +69,19 @@ static void dmarc_policy(md_buf *b, const md_dmarc_report *r)
     md_buf_puts(b, "\n");
 }
 
+/* which form the report is in: the namespace says DMARCbis; without it,
+ * version 2.x or DMARCbis-only fields (np, testing, discovery_method,
+ * generator) say DMARCbis fields in the old namespace */
+static const char *form_of(const md_dmarc_report *r)
+{
+    if (r->ns_v2)
+        return "DMARCbis, urn:ietf:params:xml:ns:dmarc-2.0";
+    if (r->version[0] == '2' || r->np[0] || r->testing[0] || r->discovery_method[0] ||
+        r->generator[0])
+        return "DMARCbis fields, without the dmarc-2.0 namespace";
+    return "RFC 7489";
+}
+
 static void dmarc_report(md_buf *b, const md_dmarc_report *r)
 {
     char t0[32], t1[32];
@@ -76,7 +89,7 @@ static void dmarc_report(md_buf *b, const md_dmarc_report *r)
     md_text_time_utc(t1, sizeof t1, r->end, "%Y-%m-%d %H:%M:%S", "-");
     md_buf_printf(b, "DMARC aggregate report (%s)\n  reporter:   %s <%s>\n  report_id:  %s\n"
                   "  period:     %s to %s UTC\n",
-                  r->ns_v2 ? "DMARCbis, urn:ietf:params:xml:ns:dmarc-2.0" : "RFC 7489",
+                  form_of(r),
                   or_dash(r->org_name), or_dash(r->email), r->report_id, t0, t1);
     if (r->generator[0])
         md_buf_printf(b, "  generator:  %s\n", r->generator);
