@@ -30,7 +30,7 @@ static void help(FILE *fp)
             "store (also bounces and complaints about that message).  A TLS report\n"
             "(RFC 8460 JSON) or a DMARC aggregate report (XML, RFC 7489 or dmarc-2.0),\n"
             "also gzip-compressed, is shown as read: reporter, period, policy and its\n"
-            "sessions and failures, or records.\n\n"
+            "sessions and failures, or records; so are the reports attached to a mail.\n\n"
             "Options:\n"
             "  --no-redact   show third parties' addresses in full (default: *snip*@domain\n"
             "                for addresses outside the configured domains)\n"
@@ -54,6 +54,8 @@ static int show_bytes(md_cli *cli, const char *label, const char *data, size_t l
         *damaged = 1;
     md_buf out = MD_BUF_INIT;
     int rc = md_msgshow_render(&out, m, &cli->cfg, flags);
+    if (rc == MD_OK && md_repshow_attachments(&out, m, label) < 0)
+        rc = MD_ERR_NOMEM;
     md_message_free(m);
     if (rc != MD_OK) {
         md_buf_free(&out);

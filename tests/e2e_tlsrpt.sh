@@ -78,6 +78,16 @@ grep -q 'p=none sp=none np=reject adkim=r aspf=r testing=y discovery_method=psl'
   || err "show: DMARCbis policy: $(cat "$t/show3")"
 grep -q '^  141.89.68.8  *54  DMARC fail (dkim fail, spf fail)  disposition none' "$t/show3" \
   || err "show: 141.89.68.8's record"
+md show "$dir/tlsrpt-report-microsoft.eml" >"$t/show4" 2>&1 || err "show the report mail: exit $?"
+grep -q '^---- attached report microsoft.com!uni-potsdam.de!1461369600!1461455999!133267296000000000.json.gz (part 2) ----$' \
+  "$t/show4" || err "show mail: attachment not named: $(tail -12 "$t/show4")"
+grep -q '^  sessions: 1901 successful, 0 failed$' "$t/show4" || err "show mail: the attached report's sessions"
+# a report's strings are outside input: control characters never reach the terminal
+printf '{"organization-name": "Evil\\u001b[31mCorp", "report-id": "x", "date-range": {"start-datetime":
+ "2026-12-01T00:00:00Z", "end-datetime": "2026-12-01T23:59:59Z"}, "policies": []}' >"$t/evil.json"
+md show "$t/evil.json" >"$t/show6" 2>&1 || err "show evil.json: exit $?"
+grep -qF 'reporter:   Evil\x1B[31mCorp' "$t/show6" || err "show: escape not shown as \\x1B: $(cat -A "$t/show6")"
+LC_ALL=C grep -q $'\x1b' "$t/show6" && err "show: a raw ESC reached the output"
 md show "$dir/bad/tlsrpt-not-json.json" >/dev/null 2>"$t/err4"; rc=$?
 [ $rc -eq 1 ] || err "show broken report: exit $rc, want 1"
 grep -q 'tlsrpt-not-json.json:5: not JSON' "$t/err4" || err "show broken: $(cat "$t/err4")"

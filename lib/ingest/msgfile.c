@@ -515,7 +515,7 @@ static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
         return rr;
     if (rr == 1 && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_MSREPLY, err)) != MD_OK)
         return rc;
-    /* DMARC reports attached */
+    /* DMARC aggregate or TLS reports attached */
     int took = 0;
     for (size_t i = 0; !rr && i < m->npart; i++) {
         const md_msg_part *part = &m->part[i];

@@ -1,12 +1,17 @@
 /* repshow.c: the text of `show FILE` for report files (see repshow.h):
  * a TLS report's reporter, day, and per policy the sessions and failure
  * rows; a DMARC report's reporter, form (RFC 7489 or dmarc-2.0 with
- * generator, np, testing, discovery_method) and records. */
+ * generator, np, testing, discovery_method) and records; the reports
+ * attached to a mail. */
 #include "render/repshow.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include "base/input.h"
+#include "base/md_limits.h"
 #include "base/text.h"
+#include "parse/message.h"
 #include "parse/dmarc.h"
 #include "parse/tlsrpt.h"
 
@@ -106,7 +111,33 @@ static void dmarc_report(md_buf *b, const md_dmarc_report *r)
         md_buf_printf(b, "%zu record(s) unusable: not read\n", r->skipped);
 }
 
+/* tmp into out line by line, safe for a terminal (the reports' strings are
+ * outside input: control characters shown as \xNN) */
+static void append_safe(md_buf *out, const md_buf *tmp)
+{
+    const char *p = md_buf_cstr(tmp), *end = p + tmp->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        md_text_terminal(out, p, k);
+        md_buf_putc(out, '\n');
+        p += k + 1;
+    }
+}
+
+static int render_raw(md_buf *out, const char *name, const char *data, size_t n, md_err *err);
+
 int md_repshow_render(md_buf *out, const char *name, const char *data, size_t n, md_err *err)
+{
+    md_buf tmp = MD_BUF_INIT;
+    int rc = render_raw(&tmp, name, data, n, err);
+    if (rc == 1)
+        append_safe(out, &tmp);
+    md_buf_free(&tmp);
+    return rc == 1 && out->oom ? md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", name) : rc;
+}
+
+static int render_raw(md_buf *out, const char *name, const char *data, size_t n, md_err *err)
 {
     if (md_tlsrpt_sniff(data, n)) {
         md_tlsrpt_report *r = NULL;
@@ -126,4 +157,61 @@ int md_repshow_render(md_buf *out, const char *name, const char *data, size_t n,
         return 0;
     }
     return out->oom ? md_err_set(err, MD_ERR_NOMEM, "%s: out of memory", name) : 1;
+}
+
+/* one attachment: undo gzip (md_input does), then render; 1 shown, 0 not a
+ * report, MD_ERR_NOMEM */
+static int show_part(md_buf *out, const md_msg_part *p, const char *label)
+{
+    if (p->len >= 4 && memcmp(p->data, "PK\x03\x04", 4) == 0) {
+        md_buf_printf(out, "\n---- attachment %s (part %d): a zip archive (ingest reads the "
+                      "reports in it) ----\n", or_dash(p->filename), p->index);
+        return 0;
+    }
+    md_buf b = MD_BUF_INIT;
+    md_input *in = NULL;
+    md_err e = {0, ""};
+    char name[MD_LIMIT_PATH];
+    snprintf(name, sizeof name, "%s[%s]", label, p->filename[0] ? p->filename : "attachment");
+    int rc = md_input_open_mem(&in, name, p->data, p->len, &e);
+    if (rc == MD_OK)
+        rc = md_input_slurp(in, &b, MD_LIMIT_XML_BYTES, &e);
+    md_input_close(in);
+    if (rc == MD_ERR_NOMEM) {
+        md_buf_free(&b);
+        return rc;
+    }
+    const char *d = md_buf_cstr(&b);
+    int shown = 0;
+    if (rc == MD_OK && (md_tlsrpt_sniff(d, b.len) || md_dmarc_sniff(d, b.len))) {
+        md_buf_printf(out, "\n---- attached report %s (part %d) ----\n", or_dash(p->filename),
+                      p->index);
+        md_err re = {0, ""};
+        rc = md_repshow_render(out, name, d, b.len, &re);
+        if (rc == MD_ERR_NOMEM) {
+            md_buf_free(&b);
+            return rc;
+        }
+        if (rc < 0)
+            md_buf_printf(out, "not read: %s\n", re.msg);
+        shown = rc == 1;
+    }
+    md_buf_free(&b);
+    return shown;
+}
+
+int md_repshow_attachments(md_buf *out, const md_message *m, const char *label)
+{
+    int n = 0;
+    for (size_t i = 0; m && i < m->npart; i++) {
+        const md_msg_part *p = &m->part[i];
+        if (p->is_multipart || !p->data || !p->len || p->index == 0 ||
+            !strncmp(p->type, "text/plain", 10) || !strncmp(p->type, "message/", 8))
+            continue;
+        int rc = show_part(out, p, label);
+        if (rc < 0)
+            return rc;
+        n += rc;
+    }
+    return n;
 }

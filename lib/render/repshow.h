@@ -16,4 +16,12 @@
  * with "name:line: what" in err; MD_ERR_NOMEM. */
 int md_repshow_render(md_buf *out, const char *name, const char *data, size_t n, md_err *err);
 
+/* md_repshow_attachments: each attachment of m that is a TLS or DMARC
+ * aggregate report (plain or gzip-compressed; a zip is named, not opened)
+ * appended as md_repshow_render gives it, under a line naming the part;
+ * label names the message in errors.  A broken report is said in the text
+ * ("not read: why").  Returns the number of reports shown, or MD_ERR_NOMEM. */
+struct md_message;
+int md_repshow_attachments(md_buf *out, const struct md_message *m, const char *label);
+
 #endif

@@ -49,7 +49,7 @@ enum {
 #define MD_MSGKIND_DSN     "dsn"
 #define MD_MSGKIND_ARF     "arf"
 #define MD_MSGKIND_MSREPLY "msreply"
-#define MD_MSGKIND_DMARC   "dmarc"
+#define MD_MSGKIND_DMARC   "dmarc"   /* a mail carrying DMARC aggregate or TLS reports */
 
 typedef struct md_msg_row {
     int64_t id;                 /* set by put / read */
