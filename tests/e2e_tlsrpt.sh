@@ -59,6 +59,17 @@ md ingest "$dir/bad/tlsrpt-not-json.json" >/dev/null 2>"$t/err3"; rc=$?
 [ $rc -ne 0 ] || err "broken TLS report: exit 0"
 grep -q 'tlsrpt-not-json.json:5: not JSON' "$t/err3" || err "broken report: no file:line: $(cat "$t/err3")"
 
+# --format tlsrpt: a TLS report under any name is read; XML is refused as not JSON
+cp "$gg" "$t/report.bin"
+"$MD_BIN" --db "$t/f.db" --config "$MD_FIXTURES/maildossier.conf" ingest --format tlsrpt "$t/report.bin" \
+  >/dev/null 2>"$t/err6" || err "--format tlsrpt: exit $?: $(cat "$t/err6")"
+grep -q 'tlsrpt 1; 1 documents stored' "$t/err6" || err "--format tlsrpt: not stored: $(tail -1 "$t/err6")"
+"$MD_BIN" --db "$t/f.db" --config "$MD_FIXTURES/maildossier.conf" ingest --format tlsrpt "$dir"/dmarcbis-*.xml \
+  >/dev/null 2>"$t/err7"; rc=$?
+[ $rc -eq 3 ] || err "--format tlsrpt on XML: exit $rc, want 3"
+grep -q 'dmarcbis-outlook.com!uni-potsdam.de!1461369600!1461456000.xml:1: not JSON' "$t/err7" \
+  || err "--format tlsrpt on XML: $(cat "$t/err7")"
+
 # ---- 4. show ----------------------------------------------------------------------
 md show "$ms" >"$t/show1" 2>&1 || err "show Microsoft's report: exit $?"
 grep -q '^  reporter:   Microsoft Corporation <tlsrpt-noreply@microsoft.com>$' "$t/show1" || err "show: reporter"
