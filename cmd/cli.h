@@ -80,6 +80,9 @@ int md_cmd_rules(md_cli *cli, int argc, char **argv);
 int md_cmd_ticket(md_cli *cli, int argc, char **argv);
 int md_cmd_request(md_cli *cli, int argc, char **argv);
 int md_cmd_ip(md_cli *cli, int argc, char **argv);
+/* cmd_ip_tls.c: the TLS failures and DMARC failure reports naming ip,
+ * printed; lines printed, or -1 (said) when the store failed. */
+long md_cmd_ip_tls(md_store *st, const char *ip);
 int md_cmd_status(md_cli *cli, int argc, char **argv);
 int md_cmd_domain(md_cli *cli, int argc, char **argv);
 int md_cmd_forget(md_cli *cli, int argc, char **argv);

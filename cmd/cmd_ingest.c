@@ -29,7 +29,7 @@ static void help(FILE *fp)
             "                      modification time, with the December->January step)\n"
             "  --format KIND       treat every input as KIND, without looking at its content:\n"
             "                      log, message, mbox, aliases, forward, sieve, rules-csv,\n"
-            "                      dmarc, zip, snds, snds-status\n"
+            "                      dmarc, zip, snds, snds-status, tlsrpt\n"
             "  --log-format MTA    sendmail, postfix or exim (default: per line)\n"
             "  --host NAME         the host of lines that name none (Exim's mainlog;\n"
             "                      default \"-\")\n"

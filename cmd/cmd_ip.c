@@ -236,6 +236,10 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv)
     if (print_jmrp(st, &cli->cfg, argv[optind]))
         nothing = 0;
     md_analysis_ip_history_free(&h);
+    long tls = md_cmd_ip_tls(st, argv[optind]); /* cmd_ip_tls.c */
+    if (tls < 0)
+        return MD_EXIT_FAIL;
+    nothing = nothing && tls == 0;
     if (nothing) {
         md_cli_error("ip: nothing known about %s in the store", md_cli_arg(argv[optind]));
         return MD_EXIT_NOTFOUND;

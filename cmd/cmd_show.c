@@ -1,4 +1,4 @@
-/* cmd_show.c: `maildossier show FILE|MESSAGE-ID`: one message's header
+/* cmd_show.c: `maildossier show FILE|MESSAGE-ID`: a report file as read, or one message's header
  * evidence (Received hops with IPs and delays, ours marked, authentication,
  * Microsoft's antispam verdict in words, bounce or complaint content), read
  * from a file (.eml, mbox: every message; compressed is fine) or from the
@@ -12,6 +12,7 @@
 #include "base/input.h"
 #include "parse/message.h"
 #include "render/msgshow.h"
+#include "render/repshow.h"
 #include "store/store_msg.h"
 
 static void help(FILE *fp)
@@ -29,7 +30,10 @@ static void help(FILE *fp)
             "ARC sets: i=, sealer, cv=, results), and the bounce (status, reply code,\n"
             "reason, the IP Microsoft names) or complaint.  FILE may be an .eml, an mbox (every message\n"
             "is shown) or compressed; anything else is looked up as a Message-ID in the\n"
-            "store (also bounces and complaints about that message).\n\n"
+            "store (also bounces and complaints about that message).  A TLS report\n"
+            "(RFC 8460 JSON) or a DMARC aggregate report (XML, RFC 7489 or dmarc-2.0),\n"
+            "also gzip-compressed, is shown as read: reporter, period, policy and its\n"
+            "sessions and failures, or records; so are the reports attached to a mail.\n\n"
             "Options:\n"
             "  --no-redact   show third parties' addresses in full (default: *snip*@domain\n"
             "                for addresses outside the configured domains)\n"
@@ -53,6 +57,8 @@ static int show_bytes(md_cli *cli, const char *label, const char *data, size_t l
         *damaged = 1;
     md_buf out = MD_BUF_INIT;
     int rc = md_msgshow_render(&out, m, &cli->cfg, flags);
+    if (rc == MD_OK && md_repshow_attachments(&out, m, label) < 0)
+        rc = MD_ERR_NOMEM;
     md_message_free(m);
     if (rc != MD_OK) {
         md_buf_free(&out);
@@ -64,7 +70,26 @@ static int show_bytes(md_cli *cli, const char *label, const char *data, size_t l
     return MD_EXIT_OK;
 }
 
-/* show_file: a message, or each message of an mbox. */
+/* show_report: a TLS or DMARC aggregate report file (repshow.h): what was
+ * read.  -1 when the file is no report. */
+static int show_report(const char *path, const char *data, size_t len)
+{
+    md_buf out = MD_BUF_INIT;
+    md_err e = {0, ""};
+    int rc = md_repshow_render(&out, path, data, len, &e);
+    if (rc == 1)
+        fwrite(md_buf_cstr(&out), 1, out.len, stdout);
+    md_buf_free(&out);
+    if (rc == 0)
+        return -1;
+    if (rc < 0) {
+        md_cli_error("show: %s", e.msg);
+        return MD_EXIT_FAIL;
+    }
+    return MD_EXIT_OK;
+}
+
+/* show_file: a report file, a message, or each message of an mbox. */
 static int show_file(md_cli *cli, const char *path, int flags)
 {
     md_input *in = NULL;
@@ -90,7 +115,12 @@ static int show_file(md_cli *cli, const char *path, int flags)
         }
     }
     const char *p = md_buf_cstr(&b), *end = p + b.len;
-    int result = MD_EXIT_OK, n = 0;
+    int result = show_report(path, p, b.len), n = 0;
+    if (result >= 0) {
+        md_buf_free(&b);
+        return result == MD_EXIT_OK && damaged ? MD_EXIT_PARTIAL : result;
+    }
+    result = MD_EXIT_OK;
     if (b.len >= 5 && memcmp(p, "From ", 5) == 0) {
         /* mbox: split on "\nFrom " */
         while (p < end && result == MD_EXIT_OK) {

@@ -40,6 +40,12 @@
 #define MD_LIMIT_XML_DEPTH      64
 #define MD_LIMIT_ZIP_ENTRIES    64
 #define MD_LIMIT_CSV_FIELDS     64
+/* TLS reports (RFC 8460 JSON, json-c): the document decompressed, its
+ * nesting (a report is 5 levels deep), policies and failure rows kept. */
+#define MD_LIMIT_JSON_BYTES     (16 * 1024 * 1024)
+#define MD_LIMIT_JSON_DEPTH     16
+#define MD_LIMIT_TLSRPT_POLICIES 4096
+#define MD_LIMIT_TLSRPT_FAILURES 65536
 
 /* Memory an xz stream may ask for to be decoded (xz -9 needs 65 MiB). */
 #define MD_LIMIT_XZ_MEMORY      (256u * 1024 * 1024)

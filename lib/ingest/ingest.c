@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "parse/tlsrpt.h"
 #include "parse/aliases.h"
 #include "base/buf.h"
 #include "ingest/fileset.h"
@@ -28,7 +29,7 @@ static md_ingest_fn reader_for(const md_ingest *ig, md_kind k)
 
 static const char *const kind_names[MD_KIND_COUNT] = {
     "unknown", "log", "message", "mbox", "aliases", "forward", "sieve", "rules-csv",
-    "dmarc", "zip", "snds", "snds-status",
+    "dmarc", "zip", "snds", "snds-status", "tlsrpt",
 };
 
 const char *md_ingest_kind_name(md_kind k)
@@ -357,6 +358,8 @@ md_kind md_ingest_detect(const char *p, size_t n, const char *path)
                                                                      : MD_KIND_UNKNOWN;
     if (n >= 9 && memcmp(p, "<feedback", 9) == 0)
         return MD_KIND_DMARC;
+    if (n && *p == '{' && md_tlsrpt_sniff(p, n))
+        return MD_KIND_TLSRPT;
     if (n >= 5 && memcmp(p, "From ", 5) == 0)
         return MD_KIND_MBOX;
     size_t probe = n < 65536 ? n : 65536;

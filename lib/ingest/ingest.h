@@ -36,6 +36,7 @@ typedef enum md_kind {
     MD_KIND_ZIP,          /* zip archive (DMARC reports) */
     MD_KIND_SNDS,         /* SNDS data export CSV */
     MD_KIND_SNDS_STATUS,  /* SNDS IP status export CSV */
+    MD_KIND_TLSRPT,       /* RFC 8460 TLS report JSON */
     MD_KIND_COUNT
 } md_kind;
 

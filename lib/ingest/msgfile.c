@@ -32,6 +32,7 @@
 #include "parse/msreply.h"
 #include "parse/received.h"
 #include "ingest/repfile.h"
+#include "store/store_authfail.h"
 #include "store/store_case.h"
 #include "store/store_msg.h"
 #include "base/text.h"
@@ -333,14 +334,16 @@ static int is_report_attachment(const md_msg_part *p)
 {
     static const char *const types[] = {"application/zip", "application/gzip",
                                         "application/x-gzip", "text/xml", "application/xml",
-                                        "application/x-zip-compressed", "application/octet-stream"};
+                                        "application/x-zip-compressed", "application/tlsrpt+gzip",
+                                        "application/tlsrpt+json", "application/octet-stream"};
     const char *fn = p->filename;
     size_t l = strlen(fn);
     if ((l > 4 && (!md_text_casecmp(fn + l - 4, ".xml") || !md_text_casecmp(fn + l - 4, ".zip"))) ||
-        (l > 3 && !md_text_casecmp(fn + l - 3, ".gz")))
+        (l > 3 && !md_text_casecmp(fn + l - 3, ".gz")) ||
+        (l > 5 && !md_text_casecmp(fn + l - 5, ".json")))
         return 1;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (!strcmp(p->type, types[i]) && (i < 6 || *fn))
+        if (!strcmp(p->type, types[i]) && (i < 8 || *fn))
             return 1;
     return 0;
 }
@@ -555,9 +558,11 @@ static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
             return rc;
     if (p->as->present && (rc = md_store_msg_antispam_put(c->w, id, p->as, err)) != MD_OK)
         return rc;
-    if (p->kind == P_ARF && depth == 0)
+    if (p->kind == P_ARF && depth == 0) {
         rc = md_store_msg_arf_put(c->w, id, j->arf, err);
-    else if (p->kind == P_DSN && depth == 0)
+        if (rc == MD_OK) /* a DMARC failure report's own fields */
+            rc = md_store_authfail_put(c->ig->store, id, j->arf, err);
+    } else if (p->kind == P_DSN && depth == 0)
         rc = md_store_msg_dsn_put(c->w, id, j->dsn, err);
     if (rc != MD_OK || !p->m)
         return rc == MD_OK ? 1 : rc;
@@ -568,7 +573,7 @@ static int store_prep(mctx *c, job *j, prep *p, int depth, md_err *err)
         return rr;
     if (rr == 1 && (rc = md_store_msg_set_kind(c->w, id, MD_MSGKIND_MSREPLY, err)) != MD_OK)
         return rc;
-    /* DMARC reports attached */
+    /* DMARC aggregate or TLS reports attached */
     int took = 0;
     for (size_t i = 0; !rr && i < m->npart; i++) {
         const md_msg_part *part = &m->part[i];

@@ -20,6 +20,7 @@ static const md_ingest_readers table = {
         [MD_KIND_ZIP] = md_repfile_ingest,
         [MD_KIND_SNDS] = md_repfile_ingest,
         [MD_KIND_SNDS_STATUS] = md_repfile_ingest,
+        [MD_KIND_TLSRPT] = md_repfile_ingest,
     },
     .batched = md_msgfile_ingest,
     .batch_begin = md_msgfile_batch_begin,

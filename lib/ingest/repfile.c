@@ -17,7 +17,9 @@
 #include "base/md_limits.h"
 #include "ingest/repfile.h"
 #include "parse/snds.h"
+#include "parse/tlsrpt.h"
 #include "store/store_rep.h"
+#include "store/store_tls.h"
 #include "base/text.h"
 
 
@@ -73,18 +75,27 @@ static void on_dmarc_warn(void *arg, const char *name, uint64_t line, const char
 
 /* ---- DMARC --------------------------------------------------------------- */
 
+/* report_source: the source row of a report document of kind (by its
+ * content); TAKE_KNOWN when it was stored completely before. */
+static int report_source(md_ingest *ig, const char *label, const char *data, size_t n,
+                         const char *kind, md_source *src, md_err *err)
+{
+    char fp[80];
+    content_fp(data, n, kind, fp, sizeof fp);
+    int created = 0;
+    int rc = md_store_source_get(ig->store, fp, kind, label, src, &created, err);
+    if (rc == MD_OK && src->complete)
+        return TAKE_KNOWN;
+    return rc;
+}
+
 static int store_dmarc(md_ingest *ig, const char *label, const char *name, const char *data,
                        size_t n, md_err *err)
 {
-    char fp[80];
-    content_fp(data, n, "dmarc", fp, sizeof fp);
     md_source src;
-    int created = 0;
-    int rc = md_store_source_get(ig->store, fp, "dmarc", label, &src, &created, err);
+    int rc = report_source(ig, label, data, n, "dmarc", &src, err);
     if (rc != MD_OK)
         return rc;
-    if (src.complete)
-        return TAKE_KNOWN;
     md_dmarc_report *r = NULL;
     uint64_t line = 0;
     md_err e = {0, ""};
@@ -98,6 +109,41 @@ static int store_dmarc(md_ingest *ig, const char *label, const char *name, const
     int added = 0;
     rc = md_store_rep_dmarc_add(ig->store, r, name, src.id, &added, err);
     md_dmarc_free(r);
+    if (rc != MD_OK)
+        return rc;
+    if (added)
+        ig->stats.docs++;
+    return added ? TAKE_STORED : TAKE_KNOWN;
+}
+
+/* ---- TLS-RPT ------------------------------------------------------------- */
+
+static int store_tlsrpt(md_ingest *ig, const char *label, const char *name, const char *data,
+                        size_t n, md_err *err)
+{
+    md_source src;
+    int rc = report_source(ig, label, data, n, "tlsrpt", &src, err);
+    if (rc != MD_OK)
+        return rc;
+    md_tlsrpt_report *r = NULL;
+    md_err e = {0, ""};
+    rc = md_tlsrpt_parse(&r, label, data, n, &e);
+    if (rc == MD_ERR_NOMEM)
+        return md_err_set(err, rc, "%s", e.msg);
+    if (rc != MD_OK) {
+        const char *m = bare_msg(&e, label);
+        unsigned long long line = 0;
+        if (strncmp(e.msg, label, strlen(label)) == 0 && e.msg[strlen(label)] == ':')
+            line = strtoull(e.msg + strlen(label) + 1, NULL, 10);
+        md_ingest_warn(ig, label, line, "%s", m);
+        return MD_ERR_PARSE;
+    }
+    if (r->skipped)
+        md_ingest_warn(ig, label, 0, "%zu policy or failure rows unusable or over the limit; "
+                       "skipped", r->skipped);
+    int added = 0;
+    rc = md_store_tls_add(ig->store, r, name, src.id, &added, err);
+    md_tlsrpt_free(r);
     if (rc != MD_OK)
         return rc;
     if (added)
@@ -325,7 +371,8 @@ static int take_zip(md_ingest *ig, const char *path, const char *data, size_t n,
 
 /* One blob that may be a report: XML, gzip'ed XML or a zip of them.
  * `path` names it in warnings (a file, or "file[entry]"); name is its own
- * file name (stored with the report).  xml: the caller knows it is meant
+ * file name (stored with the report).  xml 2: the caller knows it is meant
+ * as a TLS report (JSON, parsed whatever it looks like); xml 1: it is meant
  * as a DMARC report (ingest detected it): then XML whose root is not
  * <feedback> is parsed anyway, so that the error says where it goes wrong. */
 static int take_blob(md_ingest *ig, const char *path, const char *name, const char *data,
@@ -349,6 +396,8 @@ static int take_blob(md_ingest *ig, const char *path, const char *name, const ch
     }
     if (n >= 4 && memcmp(data, "PK\x03\x04", 4) == 0)
         return take_zip(ig, path, data, n, depth, err);
+    if (xml == 2 || (xml == 0 && md_tlsrpt_sniff(data, n)))
+        return store_tlsrpt(ig, path, name, data, n, err);
     if (md_dmarc_sniff(data, n) || (xml && n > 0))
         return store_dmarc(ig, path, name, data, n, err);
     return TAKE_NOT_REPORT;
@@ -374,7 +423,8 @@ static int ingest_report(md_ingest *ig, md_input *in, const char *path, md_kind 
 {
     md_buf b = MD_BUF_INIT;
     md_err e = {0, ""};
-    size_t max = kind == MD_KIND_ZIP ? MD_LIMIT_SLURP : MD_LIMIT_XML_BYTES;
+    size_t max = kind == MD_KIND_ZIP ? MD_LIMIT_SLURP
+                 : kind == MD_KIND_TLSRPT ? MD_LIMIT_JSON_BYTES : MD_LIMIT_XML_BYTES;
     int rc = md_input_slurp(in, &b, max, &e);
     if (rc == MD_ERR_NOMEM) {
         md_buf_free(&b);
@@ -391,7 +441,7 @@ static int ingest_report(md_ingest *ig, md_input *in, const char *path, md_kind 
     }
     const char *base = strrchr(path, '/');
     rc = take_blob(ig, path, base ? base + 1 : path, b.data ? b.data : "", b.len, 0,
-                   kind == MD_KIND_DMARC, err);
+                   kind == MD_KIND_DMARC ? 1 : kind == MD_KIND_TLSRPT ? 2 : 0, err);
     md_buf_free(&b);
     md_ingest_tick(ig, in);
     if (rc == TAKE_KNOWN) {
@@ -403,7 +453,8 @@ static int ingest_report(md_ingest *ig, md_input *in, const char *path, md_kind 
     if (rc == TAKE_NOT_REPORT) {
         md_ingest_warn(ig, path, 0, "%s", kind == MD_KIND_ZIP
                            ? "zip archive holds no DMARC aggregate report; skipped"
-                           : "not a DMARC aggregate report; skipped");
+                           : kind == MD_KIND_TLSRPT ? "not a TLS report; skipped"
+                                                    : "not a DMARC aggregate report; skipped");
         rc = MD_ERR_PARSE;
     }
     if (rc == MD_ERR_PARSE)
@@ -517,7 +568,7 @@ int md_repfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
 {
     md_kind kind = ig->kind;
     if (kind != MD_KIND_DMARC && kind != MD_KIND_ZIP && kind != MD_KIND_SNDS &&
-        kind != MD_KIND_SNDS_STATUS) {
+        kind != MD_KIND_SNDS_STATUS && kind != MD_KIND_TLSRPT) {
         const char *p;
         size_t n;
         md_err e = {0, ""};
@@ -527,12 +578,13 @@ int md_repfile_ingest(md_ingest *ig, md_input *in, const char *path, md_err *err
     switch (kind) {
     case MD_KIND_DMARC:
     case MD_KIND_ZIP:
+    case MD_KIND_TLSRPT:
         return ingest_report(ig, in, path, kind, err);
     case MD_KIND_SNDS:
     case MD_KIND_SNDS_STATUS:
         return ingest_snds(ig, in, path, kind, err);
     default:
-        md_ingest_warn(ig, path, 0, "not a reputation report (DMARC, SNDS); skipped");
+        md_ingest_warn(ig, path, 0, "not a reputation report (DMARC, SNDS, TLS-RPT); skipped");
         ig->stats.files_failed++;
         return MD_ERR_PARSE;
     }

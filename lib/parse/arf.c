@@ -1,7 +1,9 @@
 /* arf.c: ARF (RFC 5965) and Microsoft JMRP complaint reports (see arf.h).
- * Reads the report part with hdrfield.h; fixed-size copies only, a value
+ * Reads the report part with hdrfield.h (DMARC failure reports' fields
+ * too: auth_field); fixed-size copies only, a value
  * cut to fit is flagged (md_arf.cut); never prints. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "parse/arf.h"
@@ -44,10 +46,45 @@ static void take(md_arf *a, char *dst, size_t n, const char *v)
         a->cut = 1;
 }
 
+/* auth_field: a field of a DMARC failure report (RFC 9991 / 6591) into a;
+ * 1 when f was one */
+static int auth_field(md_arf *a, const md_hdrfield *f, const char *val)
+{
+    static const struct {
+        const char *name;
+        size_t off, size;
+        int lower;
+    } fields[] = {
+        {"Auth-Failure", offsetof(md_arf, auth_failure), sizeof ((md_arf *)0)->auth_failure, 1},
+        {"DKIM-Domain", offsetof(md_arf, dkim_domain), sizeof ((md_arf *)0)->dkim_domain, 1},
+        {"DKIM-Identity", offsetof(md_arf, dkim_identity), sizeof ((md_arf *)0)->dkim_identity, 0},
+        {"DKIM-Selector", offsetof(md_arf, dkim_selector), sizeof ((md_arf *)0)->dkim_selector, 0},
+        {"SPF-DNS", offsetof(md_arf, spf_dns), sizeof ((md_arf *)0)->spf_dns, 0},
+        {"Delivery-Result", offsetof(md_arf, delivery_result),
+         sizeof ((md_arf *)0)->delivery_result, 1},
+        {"Identity-Alignment", offsetof(md_arf, identity_alignment),
+         sizeof ((md_arf *)0)->identity_alignment, 1},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (!md_hdrfield_is(f, fields[i].name))
+            continue;
+        char *dst = (char *)a + fields[i].off;
+        if (*dst)
+            return 1; /* the first one counts */
+        take(a, dst, fields[i].size, val);
+        if (fields[i].lower)
+            md_text_lower(dst);
+        return 1;
+    }
+    return 0;
+}
+
 /* report_field: one field of a message/feedback-report part, its value
  * unfolded in val. */
 static void report_field(md_arf *a, const md_hdrfield *f, const char *val)
 {
+    if (auth_field(a, f, val))
+        return;
     if (md_hdrfield_is(f, "Feedback-Type")) {
         take(a, a->feedback_type, sizeof a->feedback_type, val);
         md_text_lower(a->feedback_type);

@@ -1,5 +1,10 @@
 /* arf.h: abuse/complaint reports: ARF (RFC 5965) and Microsoft's JMRP.
  *
+ * An ARF report of Feedback-Type auth-failure (a DMARC failure report,
+ * RFC 9991 / RFC 6591) also gives its Auth-Failure, DKIM-Domain,
+ * DKIM-Identity, DKIM-Selector, SPF-DNS, Delivery-Result and
+ * Identity-Alignment fields (md_arf_is_auth_failure).
+ *
  * Three forms are recognised:
  *  - ARF: multipart/report; report-type=feedback-report with a
  *    message/feedback-report part (Feedback-Type, User-Agent, Version,
@@ -54,6 +59,16 @@ typedef struct md_arf {
     char orig_to[512];
     char orig_subject[256];
     int64_t orig_date;
+    /* DMARC failure reports (RFC 9991, RFC 6591: Feedback-Type: auth-failure);
+     * "" when the report has no such field */
+    char auth_failure[32];         /* Auth-Failure: dkim, spf, dmarc, bodyhash, revoked,
+                                      signature, adsp (lower case) */
+    char dkim_domain[256];         /* DKIM-Domain */
+    char dkim_identity[256];       /* DKIM-Identity */
+    char dkim_selector[128];       /* DKIM-Selector */
+    char spf_dns[512];             /* SPF-DNS: "txt : domain : record" */
+    char delivery_result[32];      /* Delivery-Result: delivered, spam, policy, reject, other */
+    char identity_alignment[64];   /* Identity-Alignment (RFC 9991): none, spf, dkim, "dkim, spf" */
     int cut;                       /* a report field was longer than its room here
                                       (MD_LIMIT_REPORT_FIELD, or the member it went to): cut */
 } md_arf;
@@ -61,6 +76,18 @@ typedef struct md_arf {
 /* md_arf_parse: read m into *out (zeroed first).  1 if m is a complaint
  * report of one of the three forms, else 0. */
 int md_arf_parse(md_arf *out, const md_message *m);
+
+/* md_arf_is_auth_failure: 1 for a DMARC failure report (Feedback-Type
+ * auth-failure), else 0.  Inline, like md_arf_form_name. */
+static inline int md_arf_is_auth_failure(const md_arf *a)
+{
+    const char *t = a->feedback_type, *w = "auth-failure";
+    while (*w && *t == *w) {
+        t++;
+        w++;
+    }
+    return !*w && !*t;
+}
 
 /* md_arf_form_name: "arf", "jmrp", "jmrp-legacy", "".  Inline: the store's
  * readers use it without linking the parsers (and libetpan). */

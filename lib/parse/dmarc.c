@@ -435,6 +435,7 @@ static int walk_doc(walker *w, xmlDocPtr doc, uint64_t *errline, md_err *err)
     field(md, "email", r->email, sizeof r->email);
     field(md, "extra_contact_info", r->extra_contact, sizeof r->extra_contact);
     field(md, "report_id", r->report_id, sizeof r->report_id);
+    field(md, "generator", r->generator, sizeof r->generator);
     if (!r->report_id[0]) {
         *errline = (uint64_t)xmlGetLineNo(md);
         return md_err_set(err, MD_ERR_PARSE, "%s:%llu: no <report_id> in <report_metadata>",
@@ -454,6 +455,7 @@ static int walk_doc(walker *w, xmlDocPtr doc, uint64_t *errline, md_err *err)
     field_lower(pp, "sp", r->sp, sizeof r->sp);
     field_lower(pp, "np", r->np, sizeof r->np);
     field_lower(pp, "testing", r->testing, sizeof r->testing);
+    field_lower(pp, "discovery_method", r->discovery_method, sizeof r->discovery_method);
     char pct[16];
     uint64_t v;
     field(pp, "pct", pct, sizeof pct);

@@ -59,6 +59,7 @@ typedef struct md_dmarc_report {
     char email[256];
     char extra_contact[256];
     char report_id[256];
+    char generator[256];     /* dmarc-2.0: the software that wrote it; "" when absent */
     int64_t begin, end;      /* date_range, unix seconds */
     /* version and namespace */
     char version[16];        /* <version>, "" when absent */
@@ -69,6 +70,7 @@ typedef struct md_dmarc_report {
     char p[16], sp[16], np[16];
     int pct;                 /* -1 when absent (dmarc-2.0 has none) */
     char testing[8];         /* dmarc-2.0: "y" / "n" */
+    char discovery_method[16]; /* dmarc-2.0: "psl" / "treewalk" (lower case), "" absent */
     /* rows */
     md_dmarc_record *records;
     size_t nrecords;

@@ -358,10 +358,30 @@ static void bounce(ctx *c, const md_dsn *d)
         putf(c, "  (more than %d recipients: the rest not shown)\n", MD_DSN_MAX_RCPT);
 }
 
+/* the fields of a DMARC failure report (RFC 9991): which check failed */
+static void auth_failure(ctx *c, const md_arf *a)
+{
+    putf(c, "  Auth-Failure:       %s\n", *a->auth_failure ? a->auth_failure : "(not given)");
+    if (*a->reported_domain)
+        putf(c, "  Reported-Domain:    %s\n", a->reported_domain);
+    if (*a->dkim_domain)
+        putf(c, "  DKIM-Domain:        %s%s%s\n", a->dkim_domain, *a->dkim_selector ? ", selector " : "",
+             a->dkim_selector);
+    if (*a->dkim_identity)
+        putf(c, "  DKIM-Identity:      %s\n", a->dkim_identity);
+    if (*a->spf_dns)
+        putf(c, "  SPF-DNS:            %s\n", a->spf_dns);
+    if (*a->identity_alignment)
+        putf(c, "  Identity-Alignment: %s\n", a->identity_alignment);
+    if (*a->delivery_result)
+        putf(c, "  Delivery-Result:    %s\n", a->delivery_result);
+}
+
 static void complaint(ctx *c, const md_arf *a)
 {
     char t[64];
-    putf(c, "\nComplaint (%s%s):\n", md_arf_form_name(a->form), a->microsoft ? ", Microsoft" : "");
+    putf(c, "\n%s (%s%s):\n", md_arf_is_auth_failure(a) ? "DMARC failure report" : "Complaint",
+         md_arf_form_name(a->form), a->microsoft ? ", Microsoft" : "");
     putf(c, "  Feedback-Type: %s\n", a->feedback_type);
     if (*a->user_agent)
         putf(c, "  User-Agent:    %s %s\n", a->user_agent, a->version);
@@ -377,6 +397,8 @@ static void complaint(ctx *c, const md_arf *a)
         put_id(c, "  Original Message-ID: ", a->orig_message_id);
     if (*a->orig_subject)
         putf(c, "  Original Subject:    %s\n", a->orig_subject);
+    if (md_arf_is_auth_failure(a))
+        auth_failure(c, a);
     if (a->cut)
         putf(c, "  (a report field too long: kept cut)\n");
 }
@@ -387,7 +409,9 @@ static void render(ctx *c, const md_message *m, int depth)
     md_dsn *d = calloc(1, sizeof *d);
     int is_arf = md_arf_parse(&a, m);
     int is_dsn = !is_arf && d && md_dsn_parse(d, m);
-    const char *kind = is_arf ? "complaint (feedback report)" : is_dsn ? "bounce" : "message";
+    const char *kind = is_arf ? (md_arf_is_auth_failure(&a) ? "DMARC failure report (feedback report)"
+                                                            : "complaint (feedback report)")
+                       : is_dsn ? "bounce" : "message";
     summary(c, m, kind);
     chain(c, m);
     auth(c, m);

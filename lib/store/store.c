@@ -176,6 +176,8 @@ static const struct {
     {4, migrate_4},              /* requests: case number, withdrawn */
     {5, migrate_5},              /* log lines per host and hour (log_hour) */
     {6, md_store_forget_migrate_6}, /* how a log source was read (store_forget.c) */
+    {7, md_store_tls_migrate_7},    /* TLS-RPT reports (store_tls.c) */
+    {8, md_store_authfail_migrate_8}, /* DMARC failure reports (store_authfail.c) */
 };
 
 /* the refusal of a store of schema v, newer than this build's: one message

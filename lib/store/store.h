@@ -51,7 +51,7 @@ typedef struct md_store_opts {
 } md_store_opts;
 
 /* The schema version this build writes. */
-#define MD_STORE_SCHEMA_VERSION 6
+#define MD_STORE_SCHEMA_VERSION 8
 
 /* md_store_open: open or create the store at path.  Migrates older schemas;
  * refuses a newer one (MD_ERR_DB, "made by a newer maildossier"). */

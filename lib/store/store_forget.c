@@ -305,10 +305,16 @@ int md_store_forget_marked(md_store *st, md_forget_counts *c, md_err *err)
         "DELETE FROM msg_antispam WHERE msg_id IN " MSGS,
         "DELETE FROM msg_dsn WHERE msg_id IN " MSGS,
         "DELETE FROM msg_arf WHERE msg_id IN " MSGS,
+        "DELETE FROM msg_arf_auth WHERE msg_id IN " MSGS,
         "DELETE FROM rep_dmarc_auth WHERE record IN (SELECT r.id FROM rep_dmarc_record r"
         " JOIN rep_dmarc_report p ON p.id = r.report WHERE p.source_id IN " MARKED ")",
         "DELETE FROM rep_dmarc_record WHERE report IN (SELECT id FROM rep_dmarc_report"
         " WHERE source_id IN " MARKED ")",
+        "DELETE FROM rep_tls_failure WHERE policy IN (SELECT p.id FROM rep_tls_policy p"
+        " JOIN rep_tls_report r ON r.id = p.report WHERE r.source_id IN " MARKED ")",
+        "DELETE FROM rep_tls_policy WHERE report IN (SELECT id FROM rep_tls_report"
+        " WHERE source_id IN " MARKED ")",
+        "DELETE FROM rep_tls_report WHERE source_id IN " MARKED,
         "DELETE FROM log_block WHERE source_id IN " MARKED,
         "DELETE FROM log_span WHERE source_id IN " MARKED,
         "DELETE FROM log_hour WHERE source_id IN " MARKED,

@@ -61,6 +61,14 @@ int md_store_msg_migrate_3(md_store *st, md_err *err);
 extern const char md_store_schema_log_4[];
 /* Migration 6: source.read_year, source.read_tz (store_forget.c). */
 int md_store_forget_migrate_6(md_store *st, md_err *err);
+/* store_tls.c: migration 7 (TLS reports, DMARCbis columns) and the
+ * DMARCbis fields of a DMARC report just inserted as `id` (store_rep.c). */
+int md_store_tls_migrate_7(md_store *st, md_err *err);
+/* store_authfail.c: migration 8 (DMARC failure reports' fields) */
+int md_store_authfail_migrate_8(md_store *st, md_err *err);
+struct md_dmarc_report;
+int md_store_tls_dmarc_bis_put(md_store *st, const struct md_dmarc_report *r, int64_t id,
+                               md_err *err);
 
 /* md_store_dberr: set err from the database's last error; returns MD_ERR_DB. */
 int md_store_dberr(md_store *st, md_err *err, const char *what);

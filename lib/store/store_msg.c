@@ -1186,6 +1186,8 @@ int md_store_msg_complaints(md_store *st, const char *ip, int64_t t_from, int64_
                          " a.arrival_text, a.orig_message_id, a.orig_from, a.orig_to,"
                          " a.orig_subject, a.orig_date FROM msg_arf a JOIN msg m ON m.id = a.msg_id"
                          " WHERE (?1 IS NULL OR a.source_ip = ?1)"
+                         /* a DMARC failure report is no complaint (store_authfail.h) */
+                         " AND a.feedback_type IS NOT 'auth-failure'"
                          " AND (?2 = 0 OR coalesce(a.arrival, m.date) >= ?2)"
                          " AND (?3 = 0 OR coalesce(a.arrival, m.date) <= ?3)"
                          " ORDER BY coalesce(a.arrival, m.date), a.msg_id",

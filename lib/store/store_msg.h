@@ -49,7 +49,7 @@ enum {
 #define MD_MSGKIND_DSN     "dsn"
 #define MD_MSGKIND_ARF     "arf"
 #define MD_MSGKIND_MSREPLY "msreply"
-#define MD_MSGKIND_DMARC   "dmarc"
+#define MD_MSGKIND_DMARC   "dmarc"   /* a mail carrying DMARC aggregate or TLS reports */
 
 typedef struct md_msg_row {
     int64_t id;                 /* set by put / read */
@@ -236,7 +236,8 @@ typedef struct md_msg_arfrow {
 typedef int (*md_msg_arf_fn)(void *arg, const md_msg_arfrow *r);
 
 /* md_store_msg_complaints: complaints whose source IP is ip (NULL: all),
- * arrival in [t_from, t_to] (0 = open), oldest first. */
+ * arrival in [t_from, t_to] (0 = open), oldest first.  DMARC failure reports
+ * (Feedback-Type auth-failure) are no complaints: store_authfail.h lists them. */
 int md_store_msg_complaints(md_store *st, const char *ip, int64_t t_from, int64_t t_to,
                             md_msg_arf_fn fn, void *arg, md_err *err);
 

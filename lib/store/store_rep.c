@@ -298,6 +298,8 @@ int md_store_rep_dmarc_add(md_store *st, const md_dmarc_report *r, const char *n
     if (rc == MD_OK && id == 0) {
         rc = insert_report(st, r, key, name, source_id, &id, err);
         if (rc == MD_OK)
+            rc = md_store_tls_dmarc_bis_put(st, r, id, err);
+        if (rc == MD_OK)
             rc = insert_records(st, r, id, err);
         if (rc == MD_OK)
             *added = 1;

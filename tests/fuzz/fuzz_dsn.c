@@ -38,6 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (md_ip_parse(&ip, a.source_ip, strlen(a.source_ip)) != MD_OK)
                 abort();
         }
+        /* a DMARC failure report's fields: terminated within their room */
+        if (strlen(a.auth_failure) >= sizeof a.auth_failure ||
+            strlen(a.spf_dns) >= sizeof a.spf_dns ||
+            strlen(a.identity_alignment) >= sizeof a.identity_alignment ||
+            md_arf_is_auth_failure(&a) > 1)
+            abort();
         md_message_free(m);
     }
     md_dsn_rcpt r;

@@ -176,12 +176,43 @@ static void test_headers_only(void **state)
     md_message_free(m);
 }
 
+/* a DMARC failure report (RFC 9991, Feedback-Type auth-failure): its own
+ * fields, lower-cased where they are keywords; a JMRP complaint is none */
+static void test_auth_failure(void **state)
+{
+    (void)state;
+    md_arf a;
+    md_message *m = load("reports-2026/auth-failure-dmarc-141.89.68.8.eml");
+    assert_int_equal(md_arf_parse(&a, m), 1);
+    assert_int_equal(a.form, MD_ARF_RFC5965);
+    assert_true(md_arf_is_auth_failure(&a));
+    assert_string_equal(a.feedback_type, "auth-failure");
+    assert_string_equal(a.source_ip, "141.89.68.8");
+    assert_string_equal(a.reported_domain, "uni-potsdam.de");
+    assert_string_equal(a.auth_failure, "dmarc");
+    assert_string_equal(a.identity_alignment, "none");
+    assert_string_equal(a.dkim_domain, "uni-potsdam.de");
+    assert_string_equal(a.dkim_identity, "@uni-potsdam.de");
+    assert_string_equal(a.dkim_selector, "s2016");
+    assert_string_equal(a.spf_dns, "txt : uni-potsdam.de : \"v=spf1 ip4:141.89.68.0/24 ~all\"");
+    assert_string_equal(a.delivery_result, "spam");
+    assert_string_equal(a.orig_message_id, "571B3A2D.5060708@uni-potsdam.de");
+    assert_false(a.cut);
+    md_message_free(m);
+    m = load("messages/jmrp-arf.eml");
+    assert_int_equal(md_arf_parse(&a, m), 1);
+    assert_false(md_arf_is_auth_failure(&a));
+    assert_string_equal(a.auth_failure, "");
+    md_message_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_legacy), cmocka_unit_test(test_minimal),
         cmocka_unit_test(test_rfc5965), cmocka_unit_test(test_folded_and_cut),
         cmocka_unit_test(test_not_report), cmocka_unit_test(test_headers_only),
+        cmocka_unit_test(test_auth_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,6 +133,8 @@ static void test_dmarc2_namespace(void **state)
     assert_string_equal(r->p, "quarantine");
     assert_string_equal(r->np, "reject");
     assert_string_equal(r->testing, "n");
+    assert_string_equal(r->discovery_method, "treewalk");
+    assert_string_equal(r->generator, "Outlook.com DMARC Aggregate Reporter");
     assert_int_equal(r->pct, -1); /* dmarc-2.0 has no pct */
     assert_int_equal(r->nrecords, 2);
     assert_string_equal(r->records[0].source_ip, "141.89.68.1");

@@ -222,10 +222,14 @@ static void test_migrates_empty_file(void **state)
 }
 
 /* The msg tables of schema 2 (hops and results as rows), without schema
- * 5's log_hour and the source without how it was read (schema 6): turns a
- * store of this version into one of schema 2. */
+ * 5's log_hour, the source without how it was read (schema 6), without
+ * schema 7's TLS reports and DMARCbis columns: turns a store of this
+ * version into one of schema 2. */
 static const char schema_2_msg[] =
     "DROP TABLE msg_ev; DROP TABLE log_hour;"
+    "DROP TABLE msg_arf_auth; DROP TABLE rep_tls_failure; DROP TABLE rep_tls_policy; DROP TABLE rep_tls_report;"
+    "ALTER TABLE rep_dmarc_report DROP COLUMN generator;"
+    "ALTER TABLE rep_dmarc_report DROP COLUMN discovery_method;"
     "ALTER TABLE source DROP COLUMN read_year; ALTER TABLE source DROP COLUMN read_tz;"
     "CREATE INDEX msg_addr_msg ON msg_addr(msg_id); CREATE INDEX msg_date ON msg(date);"
     "CREATE TABLE msg_hop (msg_id, idx, parsed, helo, rdns, ip, cls, ours_host, by_host, by_ip,"
@@ -273,6 +277,11 @@ static void test_migrates_v1(void **state)
     /* migration 6: how a log source was read */
     assert_int_equal(sqlite3_exec(db, "SELECT read_year, read_tz FROM source", NULL, NULL, NULL),
                      SQLITE_OK);
+    /* migration 7: TLS reports, DMARCbis columns; 8: DMARC failure reports */
+    assert_int_equal(sqlite3_exec(db, "SELECT count, receiving_ip FROM rep_tls_failure;"
+                                  "SELECT generator, discovery_method FROM rep_dmarc_report;"
+                                  "SELECT auth_failure, spf_dns FROM msg_arf_auth",
+                                  NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
 
