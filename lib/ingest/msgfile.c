@@ -244,10 +244,10 @@ static int enc_item(md_buf *b, const char *source, const char *method, const cha
 {
     md_authres_item it;
     memset(&it, 0, sizeof it);
-    snprintf(it.method, sizeof it.method, "%s", method);
-    snprintf(it.result, sizeof it.result, "%s", result);
-    snprintf(it.reason, sizeof it.reason, "%s", reason);
-    snprintf(it.props, sizeof it.props, "%s", props);
+    md_text_copy(it.method, sizeof it.method, method);
+    md_text_copy(it.result, sizeof it.result, result);
+    md_text_copy(it.reason, sizeof it.reason, reason);
+    md_text_copy(it.props, sizeof it.props, props);
     return md_store_msg_auth_encode(b, source, NULL, &it);
 }
 
