@@ -306,6 +306,13 @@ check "request after an S3150 rejection: no 'reported missing'" bash -c "! grep 
 md -q ticket "$ticket" --address "$addr" --since 2016-04-06 --until 2016-04-25 --out "$T/out" > /dev/null
 check "running the ticket again succeeds" test $? -eq 0
 
+# ---- issue 16: the forwarded copies' authentication in the scenario's dossier ----------
+tr -s ' \n' '  ' < "$T/out/dossier-$ticket.txt" > "$T/scen.flat"
+check "m3's forward kept the original sender's domain (no SRS), from its log line" grep -q \
+    "The forward (queue id u3NE6SaT025990) did not rewrite the envelope sender with SRS: it kept the domain amazon.de of the original sender (per its log line), whose SPF is checked against our forwarding IP." "$T/scen.flat"
+check "m1's forward (sender rewritten to our own domain) is not called a kept foreign sender" \
+    bash -c "! grep -q 'queue id u3K7fDxQ014233) did not rewrite' '$T/scen.flat'"
+
 # ---- a banned IP (5.7.606) is not a block-list entry: the delist portal -----------
 mkdir -p "$T/nl"
 md -q ticket 2016042310000123 --address newsletter@uni-potsdam.de --since 2016-04-20 \
