@@ -83,6 +83,7 @@ int md_cmd_ip(md_cli *cli, int argc, char **argv);
 /* cmd_ip_tls.c: the TLS failures and DMARC failure reports naming ip,
  * printed; lines printed, or -1 (said) when the store failed. */
 long md_cmd_ip_tls(md_store *st, const char *ip);
+long md_cmd_domain_tls(md_store *st, const char *domain, int64_t since, int64_t until);
 int md_cmd_status(md_cli *cli, int argc, char **argv);
 int md_cmd_domain(md_cli *cli, int argc, char **argv);
 int md_cmd_forget(md_cli *cli, int argc, char **argv);

@@ -22,8 +22,9 @@ static void help(FILE *fp)
             "msn.com) against the %d,%03d a day above which Outlook.com requires SPF, DKIM\n"
             "and DMARC (its rule of May 2025), the days over it, Outlook.com's DMARC\n"
             "aggregate results for the domain (DMARC, aligned DKIM and SPF passes),\n"
-            "and the 550 5.7.515 refusals (log lines and stored bounces) with the\n"
-            "results they name.  DNS is not queried: --dns reads the records.\n\n"
+            "the 550 5.7.515 refusals (log lines and stored bounces) with the\n"
+            "results they name, and the TLS reports (RFC 8460) about mail to DOMAIN.\n"
+            "DNS is not queried: --dns reads the records.\n\n"
             "Options:\n"
             "  --since T     from T (2016-04-06, @UNIX, ...)\n"
             "  --until T     to T (default: now when --since is given)\n"
@@ -209,8 +210,9 @@ int md_cmd_domain(md_cli *cli, int argc, char **argv)
     print_volume(&r);
     print_dmarc(&r);
     print_refusals(&r);
-    int bad = print_dns(dns, r.domain);
-    int nothing = !r.ndays && !r.refusals_total;
+    long tls = md_cmd_domain_tls(st, r.domain, since, until);
+    int bad = print_dns(dns, r.domain) || tls < 0;
+    int nothing = !r.ndays && !r.refusals_total && tls <= 0;
     md_analysis_domain_free(&r);
     if (bad)
         return MD_EXIT_FAIL;

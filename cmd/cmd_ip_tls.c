@@ -1,7 +1,9 @@
-/* cmd_ip_tls.c: the part of `maildossier ip IP` that lists TLS-report
- * failures (RFC 8460) naming the IP as the sending or the receiving one,
- * per day with reporter, result type, MX and sessions, and the DMARC
- * failure reports (RFC 9991) whose Source-IP is the IP.  Store queries:
+/* cmd_ip_tls.c: the TLS-report listings (RFC 8460) of `maildossier ip IP`
+ * and `maildossier domain DOMAIN`: for ip, the failures naming the IP as
+ * the sending or the receiving one, per day with reporter, result type, MX
+ * and sessions, and the DMARC failure reports (RFC 9991) whose Source-IP
+ * is the IP; for domain, the sessions others reported per day for mail to
+ * DOMAIN as policy domain, and their failures.  Store queries:
  * store_tls.h, store_authfail.h. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -67,4 +69,51 @@ long md_cmd_ip_tls(md_store *st, const char *ip)
         return -1;
     }
     return (long)(c.n + nf);
+}
+
+typedef struct dom_ctx {
+    size_t ndays, nfail;
+} dom_ctx;
+
+static int on_dom_day(void *arg, const md_tls_day *d)
+{
+    dom_ctx *c = arg;
+    if (!c->ndays++)
+        printf("\nTLS reports (RFC 8460) about mail to it, per day (UTC) and reporter:\n"
+               "  %-10s %-24s %-28s %10s %10s\n", "day", "reporter", "policy domain",
+               "sessions", "failed");
+    printf("  %-10s %-24s %-28s %10" PRIu64 " %10" PRIu64 "\n", d->day,
+           d->org_name[0] ? d->org_name : "(unnamed)", d->domain, d->success + d->failure,
+           d->failure);
+    return 0;
+}
+
+static int on_dom_fail(void *arg, const md_tls_fail *f)
+{
+    dom_ctx *c = arg;
+    if (!c->nfail++)
+        printf("  failures:\n");
+    printf("    %s  %-24s %6" PRIu64 " session(s)  %s, MX %s%s%s%s%s%s\n", f->day,
+           f->result_type[0] ? f->result_type : "(no result-type)", f->count,
+           f->org_name[0] ? f->org_name : "(reporter unnamed)",
+           f->receiving_mx[0] ? f->receiving_mx : "(not named)",
+           f->receiving_ip[0] ? " [" : "", f->receiving_ip, f->receiving_ip[0] ? "]" : "",
+           f->reason_code[0] ? ", " : "", f->reason_code);
+    return 0;
+}
+
+/* md_cmd_domain_tls: print them; the number of days listed (0: none), or
+ * -1 when the store failed (said on stderr). */
+long md_cmd_domain_tls(md_store *st, const char *domain, int64_t since, int64_t until)
+{
+    dom_ctx c = {0, 0};
+    md_err e = {0, ""};
+    if (md_store_tls_days(st, domain, since, until ? until : INT64_MAX, on_dom_day, &c, &e) !=
+            MD_OK ||
+        (c.ndays && md_store_tls_failures(st, domain, NULL, since, until ? until : INT64_MAX,
+                                          on_dom_fail, &c, &e) != MD_OK)) {
+        md_cli_error("domain: %s", e.msg);
+        return -1;
+    }
+    return (long)c.ndays;
 }

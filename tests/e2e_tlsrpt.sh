@@ -162,5 +162,13 @@ if [ -d "$pd/failure" ]; then
     || err "corpus failure reports not stored: $(q 'SELECT COUNT(*) FROM msg_arf_auth')"; }
 fi
 
+# ---- domain: the TLS reports about mail to the policy domain ------------------------
+md domain uni-potsdam.de >"$t/dom" 2>"$t/dom.err"; rc=$?
+[ $rc -eq 0 ] || err "domain uni-potsdam.de: exit $rc: $(head -3 "$t/dom.err")"
+grep -Eq '^  2016-04-22 Microsoft Corporation +uni-potsdam.de +1899 +61$' "$t/dom" ||
+    err "domain: Microsoft's TLS sessions of 2016-04-22 (1838 + 61): $(grep -A6 'TLS reports' "$t/dom")"
+grep -Eq 'certificate-expired +37 session\(s\)  Microsoft Corporation, MX ironin.rz.uni-potsdam.de \[141.89.68.18\]' "$t/dom" ||
+    err "domain: the certificate-expired failures at ironin: $(grep -A9 'TLS reports' "$t/dom")"
+
 [ $fail -eq 0 ] && echo "e2e_tlsrpt: ok"
 exit $fail
