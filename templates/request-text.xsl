@@ -287,6 +287,16 @@
       </xsl:with-param>
     </xsl:call-template>
 
+    <xsl:if test="domain-authentication/paragraph">
+      <xsl:call-template name="heading"><xsl:with-param name="title" select="'SENDING DOMAINS AND OUTLOOK.COM AUTHENTICATION (SPF, DKIM, DMARC)'"/></xsl:call-template>
+      <xsl:for-each select="domain-authentication/paragraph">
+        <xsl:if test="position() &gt; 1"><xsl:value-of select="$nl"/></xsl:if>
+        <xsl:call-template name="wrap">
+          <xsl:with-param name="text"><xsl:value-of select="."/><xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template></xsl:with-param>
+        </xsl:call-template>
+      </xsl:for-each>
+    </xsl:if>
+
     <xsl:call-template name="heading"><xsl:with-param name="title" select="'PROBLEM DESCRIPTION'"/></xsl:call-template>
     <xsl:for-each select="problem/paragraph">
       <xsl:if test="position() &gt; 1"><xsl:value-of select="$nl"/></xsl:if>

@@ -111,5 +111,19 @@ md ip 192.0.2.99 > /dev/null 2> "$T/ipn"
 rc=$?
 [ $rc -eq 4 ] && ok "unknown IP: exit 4" || bad "unknown IP: exit $rc"
 
+# ---- the request says it where it matters (a day over 5,000, 5.7.515) ----------------
+md -q request --since 2016-05-02 --until 2016-05-06 --out "$T/req-may.xml" > /dev/null 2>&1
+md -q request --since 2016-05-02 --until 2016-05-06 --out "$T/req-may.txt" > /dev/null 2>&1
+tr -s ' \n' '  ' < "$T/req-may.txt" > "$T/req-may.flat"
+grep -q "uni-potsdam.de: on 1 day our logs show more than 5,000 messages from it to Outlook.com's consumer domains (busiest day: 5210); 5 refusals 550 5.7.515" "$T/req-may.flat" &&
+    ok "request of May: the domain over 5,000 a day and its 5.7.515 refusals" ||
+    bad "request of May: $(sed -n '/SENDING DOMAINS/,/PROBLEM/p' "$T/req-may.txt")"
+xmllint --noout --schema "$MD_SOURCE_DIR/templates/request.xsd" "$T/req-may.xml" 2> /dev/null &&
+    [ -n "$(xmllint --xpath 'string(/request/domain-authentication/paragraph/@src)' "$T/req-may.xml" 2> /dev/null)" ] &&
+    ok "request of May: valid, the paragraph cites its sources" || bad "request of May: XML invalid or uncited"
+md -q request --since 2016-04-19 --until 2016-04-26 --out "$T/req-apr.txt" > /dev/null 2>&1
+grep -q 'SENDING DOMAINS' "$T/req-apr.txt" && bad "request of April: a domain section where nothing matters" ||
+    ok "request of April: no domain section (no day over 5,000, no 5.7.515)"
+
 echo "$fails failure(s)"
 [ $fails -eq 0 ]

@@ -140,6 +140,12 @@ void md_an_note(ctx *c, const char *cite, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* md_an_claim: a text element citing its sources (sources.h) */
 xmlNode *md_an_claim(xmlNode *parent, const char *name, const char *s, const char *cite);
+
+/* reqdomain.c: the request's paragraphs on our sending domains and
+ * Outlook.com's authentication rule (element domain-authentication, only
+ * when a domain was over the daily threshold or refused with 5.7.515) */
+void md_an_req_domains(xmlNode *root, md_store *st, const md_config *cfg, int64_t since,
+                       int64_t until, md_srcs *src);
 /* the source of log line i of message m, of an attempt, of a config key, of
  * a whole store area (their numbers; 0 when out of memory) */
 size_t md_an_src_line(ctx *c, const md_trace_msg *m, size_t i);

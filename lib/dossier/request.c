@@ -951,6 +951,7 @@ int md_analysis_request(md_store *st, const md_config *cfg, const char *const *t
     req_doc_ips(root, st, &r);
     req_doc_errors(root, &r);
     req_doc_volumes(root, st, cfg, wfirst, wlast, &r);
+    md_an_req_domains(root, st, cfg, wfirst, wlast, &r.src);
     char cb[24];
     /* "" when not declared: the key's absence is what the claim rests on */
     md_an_claim(root, "opt-in", cfg->optin_note, cfg_cite(&r, "[microsoft] optin", cb, sizeof cb));
