@@ -716,10 +716,10 @@ static void req_affected(req *r, md_buf *p, md_buf *pc)
 {
     static const char *const head[3] = {
         "Affected IPs: ",
-        " Not in this request, because Microsoft banned them (550 5.7.606-5.7.649) and their "
-        "removal is asked at Microsoft's delist portal (" MD_REQ_DELIST_URL "): ",
-        " Named by Microsoft but not ours (outside our networks, not one of our hosts), so not "
-        "in this request: "};
+        (" Not in this request, because Microsoft banned them (550 5.7.606-5.7.649) and their "
+         "removal is asked at Microsoft's delist portal (" MD_REQ_DELIST_URL "): "),
+        (" Named by Microsoft but not ours (outside our networks, not one of our hosts), so not "
+         "in this request: ")};
     for (int g = 0; g < 3; g++) {
         size_t n = 0;
         for (size_t i = 0; i < r->nips; i++) {
