@@ -58,6 +58,16 @@
     <xsl:apply-templates select="messages"/>
     <xsl:apply-templates select="forwarding"/>
     <xsl:apply-templates select="ips"/>
+    <xsl:if test="tls-reports/entry">
+      <xsl:value-of select="concat($nl, 'TLS reports of Microsoft about mail to our domains (RFC 8460):', $nl)"/>
+      <xsl:for-each select="tls-reports/entry">
+        <xsl:call-template name="wrap">
+          <xsl:with-param name="first" select="'  - '"/>
+          <xsl:with-param name="hang" select="'    '"/>
+          <xsl:with-param name="text"><xsl:value-of select="."/><xsl:call-template name="cite"><xsl:with-param name="n" select="."/></xsl:call-template></xsl:with-param>
+        </xsl:call-template>
+      </xsl:for-each>
+    </xsl:if>
     <xsl:apply-templates select="header/evidence-span"/>
     <xsl:call-template name="sources">
       <xsl:with-param name="title" select="'7. SOURCES'"/>

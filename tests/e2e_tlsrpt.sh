@@ -170,5 +170,23 @@ grep -Eq '^  2016-04-22 Microsoft Corporation +uni-potsdam.de +1899 +61$' "$t/do
 grep -Eq 'certificate-expired +37 session\(s\)  Microsoft Corporation, MX ironin.rz.uni-potsdam.de \[141.89.68.18\]' "$t/dom" ||
     err "domain: the certificate-expired failures at ironin: $(grep -A9 'TLS reports' "$t/dom")"
 
+# ---- the dossier: Microsoft's TLS reports about our domains in the window ------------
+md -q ticket 2016042210000001 --address nobody@uni-potsdam.de --since 2016-04-20 \
+    --until 2016-04-25 --format xml,txt --out "$t/dos" >/dev/null 2>"$t/dos.err"; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 5 ] || err "ticket: exit $rc: $(head -3 "$t/dos.err")"
+dx=$t/dos/dossier-2016042210000001.xml
+if command -v xmllint >/dev/null; then
+    xmllint --noout --schema "$MD_SOURCE_DIR/templates/dossier.xsd" "$dx" 2>/dev/null ||
+        err "the dossier with TLS reports does not validate"
+    [ "$(xmllint --xpath 'count(/dossier/tls-reports/entry[@src != ""])' "$dx" 2>/dev/null)" -ge 2 ] ||
+        err "the dossier's TLS entries (with sources): $(xmllint --xpath '/dossier/tls-reports' "$dx" 2>&1 | head -5)"
+fi
+tr -s ' \n' '  ' < "$t/dos/dossier-2016042210000001.txt" > "$t/dos.flat"
+grep -q '2016-04-22 (UTC): Microsoft Corporation reported 1899 TLS sessions to uni-potsdam.de, 61 of them failed' "$t/dos.flat" ||
+    err "the dossier's TLS day: $(grep -o 'TLS reports of Microsoft.\{0,300\}' "$t/dos.flat")"
+grep -q '37 sessions to uni-potsdam.de failed with certificate-expired at MX ironin.rz.uni-potsdam.de \[141.89.68.18\]' "$t/dos.flat" ||
+    err "the dossier's TLS failure at ironin"
+grep -q 'Google' "$t/dos.flat" && err "the dossier lists another reporter than Microsoft"
+
 [ $fail -eq 0 ] && echo "e2e_tlsrpt: ok"
 exit $fail

@@ -692,6 +692,7 @@ int md_analysis_ticket(md_store *st, const md_config *cfg, const md_analysis_opt
                        "No reputation data (SNDS, DMARC reports) ingested.");
     }
     md_an_build_ips(&c, root);
+    md_an_build_tls(&c, root);
     /* notes go at the end of the header (dossier.xsd: after evidence-span) */
     write_notes(&c, root->children);
     rc = md_srcs_write(&srcs, root);

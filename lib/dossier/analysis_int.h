@@ -141,6 +141,10 @@ void md_an_note(ctx *c, const char *cite, const char *fmt, ...)
 /* md_an_claim: a text element citing its sources (sources.h) */
 xmlNode *md_an_claim(xmlNode *parent, const char *name, const char *s, const char *cite);
 
+/* tlsrep.c: Microsoft's TLS reports about our domains in the window
+ * (element tls-reports after ips, only when there are some) */
+void md_an_build_tls(ctx *c, xmlNode *root);
+
 /* reqdomain.c: the request's paragraphs on our sending domains and
  * Outlook.com's authentication rule (element domain-authentication, only
  * when a domain was over the daily threshold or refused with 5.7.515) */

@@ -1122,6 +1122,19 @@ static void ip_reputation(pdf *p, const xmlNode *rep)
     }
 }
 
+/* sec_tls: Microsoft's TLS reports about our domains, one bullet each */
+static void sec_tls(pdf *p, const xmlNode *tls)
+{
+    if (!tls || !kid(tls, "entry"))
+        return;
+    h3(p, "TLS reports of Microsoft about mail to our domains (RFC 8460)");
+    EACH(e, tls, "entry") {
+        bullet(p, cited(p, e, txt(p, e)), SZ_BODY);
+        if (bad(p))
+            break;
+    }
+}
+
 static void sec_ips(pdf *p, const xmlNode *ips)
 {
     static const col cols[] = {{"IP", 14, 0}, {"Host", 12, 0}, {"Role", 19, 0},
@@ -1282,6 +1295,7 @@ int md_pdf_draw(pdf *p, const xmlDoc *doc, const char *out_path, md_err *err)
         sec_messages(p, kid(root, "messages"));
         sec_forwarding(p, kid(root, "forwarding"));
         sec_ips(p, kid(root, "ips"));
+        sec_tls(p, kid(root, "tls-reports"));
         sec_coverage(p, kid(hd, "evidence-span"));
         sec_sources(p, kid(root, "sources"));
         footers(p);
