@@ -3,6 +3,7 @@
  * bounces and the forwarding rules that apply.  Part of the ticket analysis
  * (analysis_int.h).  Never prints. */
 #include "dossier/analysis_int.h"
+#include "base/idset.h"
 
 /* ======================================================================
  * the msg area: headers, bounces, complaints
@@ -134,6 +135,8 @@ void md_an_msg_ips(ctx *c, thread *t)
 typedef struct sarg {
     ctx *c;
     int rc;
+    md_idset seen;             /* msg rows of the threads so far */
+    size_t cap;                /* room in c->th */
 } sarg;
 
 static int on_standalone(void *arg, const md_msg_row *m)
@@ -142,12 +145,10 @@ static int on_standalone(void *arg, const md_msg_row *m)
     ctx *c = a->c;
     if (!strcmp(m->kind, MD_MSGKIND_MSREPLY) || !strcmp(m->kind, MD_MSGKIND_DMARC))
         return 0;
-    for (size_t i = 0; i < c->nth; i++)
-        for (size_t k = 0; k < c->th[i].nmrow; k++)
-            if (c->th[i].mrow[k] == m->id)
-                return 0;
-    thread *p = realloc(c->th, (c->nth + 1) * sizeof *p);
-    if (!p) {
+    if (md_idset_has(&a->seen, m->id))
+        return 0;
+    thread *p = md_grow(c->th, &a->cap, c->nth + 1, sizeof *p, 16);
+    if (!p || md_idset_add(&a->seen, m->id) < 0) {
         a->rc = MD_ERR_NOMEM;
         return 1;
     }
@@ -170,15 +171,22 @@ static int on_standalone(void *arg, const md_msg_row *m)
 int md_an_standalone(ctx *c)
 {
     md_err e = {0, ""};
-    sarg a = {c, MD_OK};
-    for (size_t i = 0; i < c->o->naddrs; i++) {
+    sarg a = {c, MD_OK, {0}, c->nth};
+    for (size_t i = 0; i < c->nth && a.rc == MD_OK; i++)
+        for (size_t k = 0; k < c->th[i].nmrow; k++)
+            if (md_idset_add(&a.seen, c->th[i].mrow[k]) < 0)
+                a.rc = MD_ERR_NOMEM;
+    for (size_t i = 0; i < c->o->naddrs && a.rc == MD_OK; i++) {
         char norm[MD_LIMIT_ADDR];
         if (md_text_addr_norm(norm, sizeof norm, c->o->addrs[i], strlen(c->o->addrs[i])) != MD_OK)
             continue;
         if (md_store_msg_by_addr(c->st, norm, c->o->since, c->o->until, on_standalone, &a, &e) !=
-            MD_OK)
+            MD_OK) {
+            md_idset_free(&a.seen);
             return md_err_set(c->err, e.code ? e.code : MD_ERR_DB, "%s", e.msg);
+        }
     }
+    md_idset_free(&a.seen);
     if (a.rc != MD_OK)
         return md_err_set(c->err, a.rc, "out of memory");
     return MD_OK;

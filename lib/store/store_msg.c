@@ -911,8 +911,8 @@ int md_store_msg_by_msgid(md_store *st, const char *msgid, md_msg_row_fn fn, voi
 int md_store_msg_get(md_store *st, int64_t id, md_msg_row_fn fn, void *arg, md_err *err)
 {
     sqlite3_stmt *s;
-    if (md_store_prepare(st, &s, "SELECT " MSG_COLS ", m.headers, m.raw, m.raw_codec FROM msg m WHERE m.id = ?1",
-                         0, err) != MD_OK)
+    if (md_store_cached(st, &s, "SELECT " MSG_COLS ", m.headers, m.raw, m.raw_codec FROM msg m WHERE m.id = ?1",
+                        err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, id);
     return run_msgs(st, s, 1, fn, arg, err);
@@ -1028,7 +1028,7 @@ int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *ar
     md_msg_authrow a;
     a.msg_id = msg_id;
     /* the header results (the blob), then the antispam row's fields */
-    if (md_store_prepare(st, &s, "SELECT auth FROM msg_ev WHERE msg_id = ?1", 0, err) != MD_OK)
+    if (md_store_cached(st, &s, "SELECT auth FROM msg_ev WHERE msg_id = ?1", err) != MD_OK)
         return MD_ERR_DB;
     sqlite3_bind_int64(s, 1, msg_id);
     if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1047,7 +1047,7 @@ int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *ar
         }
         md_buf_free(&br.s);
     }
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     if (r < 0)
         return md_err_set(err, MD_ERR_DB, "%s: the authentication results of message %lld are"
                           " damaged", st->path, (long long)msg_id);
@@ -1056,7 +1056,7 @@ int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *ar
     if (stop)
         return MD_OK;
 #define AS_FIELD(n, f) " UNION ALL SELECT " #n ", '" f "', " f " FROM x WHERE " f " IS NOT NULL"
-    if (md_store_prepare(
+    if (md_store_cached(
             st, &s,
             "WITH x AS (SELECT * FROM msg_antispam WHERE msg_id = ?1)"
             " SELECT r, m, v FROM ("
@@ -1064,7 +1064,7 @@ int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *ar
             AS_FIELD(1, "scl") AS_FIELD(2, "sfv") AS_FIELD(3, "bcl") AS_FIELD(4, "pcl")
             AS_FIELD(5, "cat") AS_FIELD(6, "ipv") AS_FIELD(7, "sfty") ")"
             " ORDER BY 1",
-            0, err) != MD_OK)
+            err) != MD_OK)
         return MD_ERR_DB;
 #undef AS_FIELD
     sqlite3_bind_int64(s, 1, msg_id);
@@ -1077,7 +1077,7 @@ int md_store_msg_auths(md_store *st, int64_t msg_id, md_msg_auth_fn fn, void *ar
             break;
     }
     int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    sqlite3_finalize(s);
+    md_store_finish(st, s);
     return ok ? MD_OK : md_store_dberr(st, err, "reading authentication results");
 }
 
