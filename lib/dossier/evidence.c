@@ -148,11 +148,12 @@ static int on_standalone(void *arg, const md_msg_row *m)
     if (md_idset_has(&a->seen, m->id))
         return 0;
     thread *p = md_grow(c->th, &a->cap, c->nth + 1, sizeof *p, 16);
+    if (p)
+        c->th = p;   /* md_grow may have moved it */
     if (!p || md_idset_add(&a->seen, m->id) < 0) {
         a->rc = MD_ERR_NOMEM;
         return 1;
     }
-    c->th = p;
     thread *t = &c->th[c->nth++];
     memset(t, 0, sizeof *t);
     t->t = m->date;
