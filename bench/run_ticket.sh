@@ -17,8 +17,7 @@
 # messages (default "10000 35000 65000": about 1,200, 4,300 and 7,900
 # messages of jdoe@uni-potsdam.de in the window of ticket 2016042710001094),
 # each ingested into its own store bench/data/big-N.db, timed as XML only and
-# as PDF only (the text rendering of a dossier that large fails in
-# libxslt's template depth: a claim citing thousands of sources).
+# as PDF only.
 set -eu
 B=${1:-build/release}
 here=$(cd "$(dirname "$0")" && pwd)

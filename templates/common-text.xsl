@@ -43,13 +43,19 @@
        document); nothing without src -->
   <xsl:template name="cite">
     <xsl:param name="n" select="."/>
-    <xsl:if test="normalize-space($n/@src) != ''">
-      <xsl:text> [</xsl:text>
-      <xsl:call-template name="cite-runs">
-        <xsl:with-param name="s" select="concat(translate(normalize-space($n/@src), 's', ''), ' ')"/>
-      </xsl:call-template>
-      <xsl:text>]</xsl:text>
-    </xsl:if>
+    <xsl:choose>
+      <!-- the marker maildossier wrote (its runs made once, in C) -->
+      <xsl:when test="normalize-space($n/@mark) != ''">
+        <xsl:value-of select="concat(' [', $n/@mark, ']')"/>
+      </xsl:when>
+      <xsl:when test="normalize-space($n/@src) != ''">
+        <xsl:text> [</xsl:text>
+        <xsl:call-template name="cite-runs">
+          <xsl:with-param name="s" select="concat(translate(normalize-space($n/@src), 's', ''), ' ')"/>
+        </xsl:call-template>
+        <xsl:text>]</xsl:text>
+      </xsl:when>
+    </xsl:choose>
   </xsl:template>
 
   <!-- cite-runs: "3 7 8 9 " as "3,7-9" (runs of three or more joined) -->

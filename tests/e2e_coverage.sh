@@ -25,7 +25,7 @@ fails=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # the XML without the claims' source ids (provenance is e2e_provenance's)
-nosrc() { sed 's/ src="[^"]*"//g' "$1"; }
+nosrc() { sed 's/ src="[^"]*"//g; s/ mark="[^"]*"//g' "$1"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 has() { grep -qF -- "$2" "$1"; }
 hasnt() { ! grep -qF -- "$2" "$1"; }

@@ -85,5 +85,23 @@ cmp -s "$tmp/bad-request.xml" "$tmp/request.xml" && err "could not break the req
 if xmllint --noout --nonet --schema "$T/request.xsd" "$tmp/bad-request.xml" 2>/dev/null; then
     err "a request without ip-usage validates"
 fi
+# ---- 3. a claim citing thousands of sources renders (the marker maildossier
+# wrote is used; a stylesheet recursing once per id stops at libxslt's 3,000
+# levels, as a big mailbox's summary did) ----------------------------------------
+{
+    printf '<dossier><verdict src="'
+    for i in $(seq 1 5000); do printf 's%d ' "$i"; done
+    printf '" mark="1-5000">v</verdict></dossier>\n'
+} > "$tmp/big-cite.xml"
+cat > "$tmp/cite.xsl" <<XSL
+<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+  <xsl:import href="$T/common-text.xsl"/>
+  <xsl:output method="text"/>
+  <xsl:template match="/"><xsl:call-template name="cite"><xsl:with-param name="n" select="dossier/verdict"/></xsl:call-template></xsl:template>
+</xsl:stylesheet>
+XSL
+out=$(xsltproc --nonet "$tmp/cite.xsl" "$tmp/big-cite.xml" 2>"$tmp/err")
+[ "$out" = " [1-5000]" ] || err "a claim citing 5,000 sources: '$out' $(head -2 "$tmp/err")"
+
 [ "$fail" = 0 ] && echo "ok"
 exit "$fail"

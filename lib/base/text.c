@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "base/err.h"
@@ -425,4 +426,40 @@ int64_t md_text_clock_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* one run [a, b] of md_text_runs */
+static void text_run(md_buf *out, unsigned long a, unsigned long b)
+{
+    md_buf_printf(out, "%lu", a);
+    if (b == a + 1)
+        md_buf_printf(out, ",%lu", b);
+    else if (b > a + 1)
+        md_buf_printf(out, "-%lu", b);
+}
+
+void md_text_runs(md_buf *out, const char *ids)
+{
+    unsigned long a = 0, b = 0;
+    int any = 0;
+    for (const char *p = ids ? ids : ""; *p;) {
+        p += strspn(p, " ");
+        const char *d = p + strcspn(p, " 0123456789");
+        unsigned long n = 0;
+        if (*d >= '0' && *d <= '9')
+            n = strtoul(d, NULL, 10);
+        if (n && any && n == b + 1) {
+            b = n;
+        } else if (n) {
+            if (any) {
+                text_run(out, a, b);
+                md_buf_putc(out, ',');
+            }
+            a = b = n;
+            any = 1;
+        }
+        p += strcspn(p, " ");
+    }
+    if (any)
+        text_run(out, a, b);
 }

@@ -68,6 +68,13 @@ void md_text_copy_utf8(char *dst, size_t n, const char *s, size_t len);
  * NUL-terminated.  Nothing is written when n is 0. */
 void md_text_copy(char *dst, size_t n, const char *s);
 
+/* md_text_runs: the numbers of ids ("s3 s7 s8 s9", or "3 7 8 9": a
+ * non-digit prefix of each is skipped; ascending) appended to out as
+ * footnote runs "3,7-9" (a pair as "7,8").  The one formatter of source
+ * markers: the dossier writes it into each claim's mark attribute, the PDF
+ * and the text show it. */
+void md_text_runs(md_buf *out, const char *ids);
+
 /* md_text_copy_trim: md_text_copy_utf8 of s[0..len) without the ASCII white
  * space (isspace in the C locale) at both ends. */
 void md_text_copy_trim(char *dst, size_t n, const char *s, size_t len);

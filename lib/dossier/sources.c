@@ -581,6 +581,14 @@ static void renumber(xmlNode *n, size_t nsrc, size_t *newno, size_t *order, size
                 md_cite_add(&nv, nos[i]);
             free(nos);
             xmlSetProp(n, BX "src", BX md_buf_cstr(&nv));
+            /* the marker as text and PDF show it ("3,7-9"), made once here:
+             * a stylesheet recursing over thousands of ids hits libxslt's
+             * template depth */
+            md_buf mk = MD_BUF_INIT;
+            md_text_runs(&mk, md_buf_cstr(&nv));
+            if (mk.len)
+                xmlSetProp(n, BX "mark", BX md_buf_cstr(&mk));
+            md_buf_free(&mk);
             md_buf_free(&nv);
             xmlFree(v);
         }

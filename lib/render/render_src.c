@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "render/render_src.h"
+#include "base/text.h"
 
 /* prop: an attribute of n into out ("" when absent); 1 when present */
 static int prop(const xmlNode *n, const char *name, md_buf *out)
@@ -17,41 +18,16 @@ static int prop(const xmlNode *n, const char *name, md_buf *out)
     return out->len > 0;
 }
 
-/* run: "7", "7,8" or "7-9" for the run [a, b] */
-static void run(md_buf *out, unsigned long a, unsigned long b)
-{
-    md_buf_printf(out, "%lu", a);
-    if (b == a + 1)
-        md_buf_printf(out, ",%lu", b);
-    else if (b > a + 1)
-        md_buf_printf(out, "-%lu", b);
-}
-
 void md_render_cite(const xmlNode *el, md_buf *out)
 {
     md_buf v = MD_BUF_INIT;
-    if (el && prop(el, "src", &v)) {
-        unsigned long a = 0, b = 0;
-        int any = 0;
+    /* the marker the dossier wrote (mark), else made from src */
+    if (el && (prop(el, "mark", &v) || prop(el, "src", &v))) {
         md_buf_putc(out, '[');
-        for (const char *p = md_buf_cstr(&v); *p;) {
-            p += strspn(p, " ");
-            char *end;
-            unsigned long n = *p == 's' ? strtoul(p + 1, &end, 10) : 0;
-            if (n && any && n == b + 1) {
-                b = n;
-            } else if (n) {
-                if (any) {
-                    run(out, a, b);
-                    md_buf_putc(out, ',');
-                }
-                a = b = n;
-                any = 1;
-            }
-            p += strcspn(p, " ");
-        }
-        if (any)
-            run(out, a, b);
+        if (xmlHasProp(el, (const xmlChar *)"mark"))
+            md_buf_puts(out, md_buf_cstr(&v));
+        else
+            md_text_runs(out, md_buf_cstr(&v));
         md_buf_putc(out, ']');
     }
     md_buf_free(&v);
