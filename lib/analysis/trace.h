@@ -105,6 +105,9 @@ typedef struct md_trace_rcpt {
     const char *summary;        /* one line: "accepted by Microsoft (InternalId=..., mx3.hotmail.com)" */
 } md_trace_rcpt;
 
+/* the words for a sender no stored line gives (not the null sender <>) */
+#define MD_TRACE_SENDER_UNKNOWN "(sender not in the stored lines)"
+
 typedef struct md_trace_msg {
     int64_t id;                 /* store id (stable) */
     const char *host;           /* syslog host that logged it */
@@ -114,6 +117,7 @@ typedef struct md_trace_msg {
     const char *sender;         /* normalised envelope sender ("" for <>, and when
                                    not logged: see sender_known) */
     int sender_known;           /* 0: no line of the store gave its envelope sender
+                                   (shown as MD_TRACE_SENDER_UNKNOWN)
                                    (a continued message whose first lines are
                                    elsewhere): not the null sender */
     const char *msgid;          /* Message-ID with <>, "" if not logged */

@@ -253,7 +253,7 @@ static void thread_from_to(ctx *c, thread *t, md_buf *from, md_buf *to)
     if (m->sender_known)
         md_an_redaddr(c, from, m->sender);
     else
-        md_buf_puts(from, "(sender not in the stored lines)");
+        md_buf_puts(from, MD_TRACE_SENDER_UNKNOWN);
     /* prefer a ticket address among the recipients */
     const char *pick = NULL;
     for (size_t k = 0; k < t->nm && !pick; k++) {
@@ -353,7 +353,7 @@ void md_an_build_message(ctx *c, xmlNode *msgs, thread *t)
     if (m0->sender_known)
         md_an_txt_addr(c, x, "from", m0->sender);
     else
-        md_an_txt(x, "from", "(sender not in the stored lines)");
+        md_an_txt(x, "from", MD_TRACE_SENDER_UNKNOWN);
     /* recipients of the first message (and orig_to) */
     int any = 0;
     for (size_t r = 0; r < m0->nrcpts; r++) {

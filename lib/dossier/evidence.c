@@ -199,22 +199,13 @@ typedef struct dsnverd {
     int oc;
 } dsnverd;
 
-/* banned: Microsoft's 5.7.606-5.7.649 "banned sending IP" */
-static int banned(const char *status)
-{
-    int n = 0;
-    return sscanf(status, "5.7.%d", &n) == 1 && n >= 606 && n <= 649;
-}
-
-/* recipient_reason: a refusal about the recipient, not the sending IP */
+/* recipient_reason: a refusal about the recipient, not the sending IP (the
+ * reply classification's predicate; "hasmoved" is a bounce reason the
+ * reply enum has no member for) */
 static int recipient_reason(const char *reason)
 {
-    static const char *const r[] = {"userunknown", "mailboxfull", "hostunknown", "suspend",
-                                    "hasmoved"};
-    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
-        if (!strcmp(reason, r[i]))
-            return 1;
-    return 0;
+    return md_reply_reason_recipient(md_reply_reason_parse(reason)) ||
+           strcmp(reason, "hasmoved") == 0;
 }
 
 static int on_dsn_verdict(void *arg, const md_msg_dsnrow *d)
@@ -235,7 +226,7 @@ static int on_dsn_verdict(void *arg, const md_msg_dsnrow *d)
         md_buf_printf(&v->t->shorttext, "delivery report (%s)", st[0] ? st : "delivered");
         if (v->oc < OC_DELIVERED)
             v->oc = OC_DELIVERED;
-    } else if (d->r->microsoft && d->r->named_ip[0] && banned(st)) {
+    } else if (d->r->microsoft && d->r->named_ip[0] && md_reply_status_banned(st)) {
         md_buf_printf(&v->t->verdict, "rejected because Microsoft banned the sending IP %s (%s): "
                                       "%s; the remedy is Microsoft's delist portal, not the "
                                       "sender-support form", d->r->named_ip, st, md_buf_cstr(&diag));

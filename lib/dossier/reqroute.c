@@ -25,7 +25,7 @@ static int code_is(const md_req_route *r, const char *c)
 static int route_kind(const md_req_route *r, const char *text)
 {
     size_t n = strlen(text);
-    if (status_in(r->status, 5, 7, 606, 649) || md_text_casestr(text, n, "banned sending ip"))
+    if (md_reply_status_banned(r->status) || md_text_casestr(text, n, "banned sending ip"))
         return MD_REQ_BANNED;
     if (code_is(r, "S3150") || code_is(r, "S3140"))
         return MD_REQ_BLOCKLIST;

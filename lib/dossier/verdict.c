@@ -379,8 +379,7 @@ static int verdict_ms(ctx *c, thread *t, size_t mi, const char *rcpt, int fwd)
             md_buf_printf(s, ", recipient error at Microsoft (%s)", code);
             return last->outcome == MD_OUTCOME_REJECTED ? OC_REJECTED : OC_BOUNCED;
         }
-        int n6 = 0;
-        if (last->named_ip[0] && sscanf(code, "5.7.%d", &n6) == 1 && n6 >= 606 && n6 <= 649)
+        if (last->named_ip[0] && md_reply_status_banned(code))
             md_buf_printf(v, ", rejected because Microsoft banned the sending IP %s (%s): the "
                              "remedy is Microsoft's delist portal, not the sender-support form",
                           last->named_ip, code);

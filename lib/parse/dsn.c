@@ -240,8 +240,7 @@ static void auth_result(const char *d, const char *method, char *dst, size_t dn)
 /* ms_specifics: what Microsoft's newer texts carry besides the reason */
 static void ms_specifics(md_dsn_rcpt *r)
 {
-    int a = 0, b = 0, c = 0;
-    if (sscanf(r->status, "%d.%d.%d", &a, &b, &c) == 3 && a == 5 && b == 7 && c >= 606 && c <= 649)
+    if (md_reply_status_banned(r->status))
         r->banned_ip = 1;
     if (contains(r->diag, "banned sending IP"))
         r->banned_ip = 1;

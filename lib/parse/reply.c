@@ -5,6 +5,7 @@
  */
 #include "parse/reply.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -55,6 +56,13 @@ int md_reply_reason_recipient(int reason)
 {
     return reason == MD_RSN_USERUNKNOWN || reason == MD_RSN_MAILBOXFULL ||
            reason == MD_RSN_SUSPEND || reason == MD_RSN_HOSTUNKNOWN;
+}
+
+int md_reply_status_banned(const char *status)
+{
+    int a = 0, b = 0, c = 0;
+    return status && sscanf(status, "%d.%d.%d", &a, &b, &c) == 3 && a == 5 && b == 7 &&
+           c >= 606 && c <= 649;
 }
 
 int md_reply_reason_parse(const char *name)

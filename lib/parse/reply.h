@@ -110,6 +110,10 @@ int md_reply_reason_parse(const char *name);
  * (userunknown, mailboxfull, suspend, hostunknown), not about the sending
  * IP: such a failure is no IP reputation problem. */
 int md_reply_reason_recipient(int reason);
+/* md_reply_status_banned: the enhanced status is Microsoft's 5.7.606 to
+ * 5.7.649, "banned sending IP" (remedy: its delist portal, not the
+ * sender-support form). */
+int md_reply_status_banned(const char *status);
 
 /* md_reply_is_ms_host: host[0..n) (a trailing dot allowed, any case) is one
  * of Microsoft's mail hosts: *.olc.protection.outlook.com,

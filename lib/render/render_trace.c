@@ -215,7 +215,7 @@ static void print_msg(out *o, md_store *st, const md_trace_result *r, size_t i, 
            m->matched ? "" : "  (linked)", waiting ? "  (not finished in the log)" : "");
     char line[2048];
     snprintf(line, sizeof line, "    from %s%s%s%s%s%s%s%s%s%s", m->sender_known ? "<" : "",
-             m->sender_known ? m->sender : "(sender not in the stored lines)",
+             m->sender_known ? m->sender : MD_TRACE_SENDER_UNKNOWN,
              m->sender_known ? ">" : "",
              *m->msgid ? "  message-id " : "", m->msgid, *m->client_ip || *m->client_host ? "  client " : "",
              m->client_host, *m->client_ip ? " [" : "", m->client_ip, *m->client_ip ? "]" : "");
